@@ -1,0 +1,153 @@
+import type { Environment } from "../components/lib/platform";
+
+/**
+ * Documented defaults per environment, taken from the seed playbooks. Every value can be overridden in
+ * `Pulumi.<stack>.yaml`; the config reference in the README lists the keys.
+ *
+ * Where playbooks disagree, one default is chosen and the source is named here.
+ */
+export interface Profile {
+  app: {
+    /** Fixed replicas when autoscaling is off. Staging runs 1 (Paimon playbook). */
+    replicas: number;
+    /** Prod: HPA 3–10 at CPU 70 % / memory 80 % (Potato Chat playbook). */
+    autoscaling?: { min: number; max: number; cpuPercent: number; memoryPercent: number };
+    /** PodDisruptionBudget on Kubernetes. */
+    podDisruptionBudget: boolean;
+    /** Spread replicas across zones (prod). */
+    zoneSpread: boolean;
+    /** Requests/limits when a service gives none (Paimon API: 250m/512Mi → 500m/1Gi). */
+    resources: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
+  };
+  database: {
+    /** Size class; each target maps it to an instance type. */
+    size: "small" | "medium" | "large";
+    storageGb: number;
+    highAvailability: boolean;
+    /** Provider-native backup retention (RDS: staging 7 days, prod 30 days). */
+    backupRetentionDays: number;
+    deletionProtection: boolean;
+    /** Point-in-time recovery / WAL or log backups. */
+    pointInTimeRecovery: boolean;
+    /** Daily, UTC (hh:mm-hh:mm). Must not overlap the maintenance window. */
+    backupWindow: string;
+    maintenanceWindow: string;
+  };
+  backup: {
+    /** Full dump at 02:00 daily (QCAT, payment platform, Paimon playbooks). */
+    schedule: string;
+    /** Monthly restore test (QCAT playbook). */
+    verifySchedule: string;
+    timeZone: string;
+    retentionDays: number;
+    /** Recovery objectives (Paimon playbook: RPO < 1 h, RTO < 4 h). */
+    rpoMinutes: number;
+    rtoMinutes: number;
+    /** Redis RDB snapshots: hourly, kept 7 days (Paimon playbook). */
+    redisSchedule: string;
+    redisRetentionDays: number;
+  };
+  alerting: {
+    /** Prometheus TSDB retention (QCAT: 200h). */
+    retention: string;
+    storageSize: string;
+    replicas: number;
+  };
+  network: {
+    zones: number;
+    /** One NAT gateway for the VPC (cheap) or one per zone (no cross-zone dependency). */
+    natPerZone: boolean;
+  };
+}
+
+const appDefaults = {
+  resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "500m", memory: "1Gi" } },
+};
+
+export const PROFILES: Record<Environment, Profile> = {
+  dev: {
+    app: { ...appDefaults, replicas: 1, podDisruptionBudget: false, zoneSpread: false },
+    database: {
+      size: "small",
+      storageGb: 20,
+      highAvailability: false,
+      backupRetentionDays: 1,
+      deletionProtection: false,
+      pointInTimeRecovery: false,
+      backupWindow: "18:00-19:00",
+      maintenanceWindow: "sun:20:00-sun:21:00",
+    },
+    backup: {
+      schedule: "0 2 * * *",
+      verifySchedule: "0 4 1 * *",
+      timeZone: "Etc/UTC",
+      retentionDays: 7,
+      rpoMinutes: 1440,
+      rtoMinutes: 240,
+      redisSchedule: "0 * * * *",
+      redisRetentionDays: 7,
+    },
+    alerting: { retention: "200h", storageSize: "10Gi", replicas: 1 },
+    network: { zones: 2, natPerZone: false },
+  },
+  staging: {
+    app: { ...appDefaults, replicas: 1, podDisruptionBudget: false, zoneSpread: false },
+    database: {
+      size: "small",
+      storageGb: 20,
+      highAvailability: false,
+      backupRetentionDays: 7,
+      deletionProtection: false,
+      pointInTimeRecovery: true,
+      backupWindow: "18:00-19:00",
+      maintenanceWindow: "sun:20:00-sun:21:00",
+    },
+    backup: {
+      schedule: "0 2 * * *",
+      verifySchedule: "0 4 1 * *",
+      timeZone: "Etc/UTC",
+      retentionDays: 7,
+      rpoMinutes: 1440,
+      rtoMinutes: 240,
+      redisSchedule: "0 * * * *",
+      redisRetentionDays: 7,
+    },
+    alerting: { retention: "7d", storageSize: "20Gi", replicas: 1 },
+    network: { zones: 2, natPerZone: false },
+  },
+  prod: {
+    app: {
+      ...appDefaults,
+      replicas: 3,
+      autoscaling: { min: 3, max: 10, cpuPercent: 70, memoryPercent: 80 },
+      podDisruptionBudget: true,
+      zoneSpread: true,
+    },
+    database: {
+      size: "large",
+      storageGb: 100,
+      highAvailability: true,
+      backupRetentionDays: 30,
+      deletionProtection: true,
+      pointInTimeRecovery: true,
+      backupWindow: "18:00-19:00",
+      maintenanceWindow: "sun:20:00-sun:21:00",
+    },
+    backup: {
+      schedule: "0 2 * * *",
+      verifySchedule: "0 4 1 * *",
+      timeZone: "Etc/UTC",
+      retentionDays: 30,
+      rpoMinutes: 60,
+      rtoMinutes: 240,
+      redisSchedule: "0 * * * *",
+      redisRetentionDays: 7,
+    },
+    alerting: { retention: "30d", storageSize: "100Gi", replicas: 2 },
+    network: { zones: 2, natPerZone: true },
+  },
+};
+
+export function profileFor(environment: Environment): Profile {
+  return PROFILES[environment];
+}
