@@ -56,3 +56,25 @@ export interface DatabaseConnection {
   /** Kubernetes target: the Secret holding `password` (and `url`), for AppService secret references. */
   secretRef?: { name: pulumi.Output<string>; passwordKey: string; urlKey: string };
 }
+
+/** Service level objectives an AppService may declare; the AlertingStack turns them into burn-rate alerts. */
+export interface ServiceObjectives {
+  /** Availability objective in percent of non-5xx responses over 30 days, e.g. 99.9. */
+  availabilityPercent?: number;
+  /** Latency objective: `percent` of requests faster than `thresholdSeconds` over 30 days. */
+  latency?: { thresholdSeconds: number; percent: number };
+}
+
+/**
+ * What the AlertingStack needs to know about an HTTP service to build its RED dashboard, HTTP alerts and
+ * SLO alerts. AppService exposes one when it declares metrics.
+ */
+export interface MonitoredService {
+  /** Service name; equals the Prometheus `service` label the ServiceMonitor / scrape config sets. */
+  name: string;
+  namespace: string;
+  kind: "web" | "api" | "worker" | "singleton";
+  /** Prometheus `job` label of the service's scrape. */
+  job: string;
+  objectives?: ServiceObjectives;
+}
