@@ -78,3 +78,21 @@ export interface MonitoredService {
   job: string;
   objectives?: ServiceObjectives;
 }
+
+/**
+ * Provider-native backup facts of a data store, published by MonitoredDatabase and consumed by BackupJob
+ * (which adds an AWS Backup plan in prod and refuses RPO/RTO targets the mechanisms cannot meet).
+ */
+export interface NativeBackupInfo {
+  engine: "postgres" | "redis";
+  /** Where the data store runs. `docker` has no native backups. */
+  target: "aws" | "alicloud" | "docker";
+  /** Retention of provider-native backups in days (0 = off). */
+  retentionDays: number;
+  /** Continuous log/WAL backups allowing point-in-time recovery (RDS PITR, Alicloud log backup). */
+  pointInTimeRecovery: boolean;
+  /** Interval between native snapshots in minutes (RDS daily = 1440; ElastiCache daily = 1440). */
+  snapshotIntervalMinutes?: number;
+  /** ARN (AWS) or instance id (Alibaba Cloud) of the data store, for backup plans. */
+  resourceId?: pulumi.Output<string>;
+}
