@@ -1,0 +1,51 @@
+import * as docker from "@pulumi/docker";
+import type { PlatformContext, PlatformProviders } from "../components/lib/platform";
+import type { RootConfig } from "./config";
+
+/**
+ * Label every ServiceMonitor and PrometheusRule the library creates carries; the AlertingStack's
+ * Prometheus selects exactly these, so nothing else in the cluster is picked up by accident.
+ */
+export const MONITORING_LABELS: Record<string, string> = { "platform.io/monitoring": "enabled" };
+
+/** The context used while planning: everything but providers (planning registers nothing). */
+export function planningContext(root: RootConfig): PlatformContext {
+  return {
+    project: root.project,
+    environment: root.environment,
+    target: root.target,
+    cloud: root.cloud,
+    namespace: root.namespace,
+    providers: {},
+    monitoringLabels: { ...MONITORING_LABELS },
+    tags: { ...root.tags },
+    runbookBaseUrl: root.runbookBaseUrl,
+  };
+}
+
+/** The same context with the providers (and Docker networks) that building needs. */
+export function withProviders(ctx: PlatformContext, providers: PlatformProviders): PlatformContext {
+  return { ...ctx, providers: { ...ctx.providers, ...providers } };
+}
+
+/**
+ * Docker target: one explicit provider (DOCKER_HOST from the environment) and a network per tier, as the
+ * seeds isolate them. The backend network is internal, so data stores have no route to the outside.
+ */
+export function dockerContext(ctx: PlatformContext): PlatformContext {
+  const provider = new docker.Provider("docker", {});
+  const frontend = new docker.Network(
+    "net-frontend",
+    { name: `${ctx.namespace}-frontend`, driver: "bridge", labels: [{ label: "environment", value: ctx.environment }] },
+    { provider },
+  );
+  const backend = new docker.Network(
+    "net-backend",
+    { name: `${ctx.namespace}-backend`, driver: "bridge", internal: true, labels: [{ label: "environment", value: ctx.environment }] },
+    { provider },
+  );
+  return {
+    ...withProviders(ctx, { docker: provider }),
+    dockerNetworks: { frontend: frontend.name, backend: backend.name },
+  };
+}
