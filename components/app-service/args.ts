@@ -1,0 +1,213 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { SecretKeyRef, ServiceObjectives } from "../lib/contracts";
+import type { Transforms } from "../lib/transform";
+
+/**
+ * What a service is, which decides the objects it gets:
+ * - `web`: HTTP behind the ingress (Service + Ingress required)
+ * - `api`: HTTP reached by other services, optionally through the ingress
+ * - `worker`: background process, no Service; scaled like any stateless workload
+ * - `singleton`: exactly one replica, `Recreate` strategy, no HPA (event listeners that must not run twice)
+ */
+export type AppServiceKind = "web" | "api" | "worker" | "singleton";
+export const APP_SERVICE_KINDS: readonly AppServiceKind[] = ["web", "api", "worker", "singleton"];
+
+/** Kinds that get a Kubernetes Service (and may be called by other services). */
+export function hasService(kind: AppServiceKind): boolean {
+  return kind === "web" || kind === "api";
+}
+
+/** Child roles that accept a transform (see `AppServiceArgs.transforms`). */
+export type AppServiceChildRole =
+  | "serviceAccount"
+  | "secret"
+  | "deployment"
+  | "service"
+  | "ingress"
+  | "securityHeaders"
+  | "hpa"
+  | "pdb"
+  | "networkPolicy"
+  | "serviceMonitor"
+  | "podMonitor"
+  | "image"
+  | "container";
+
+export interface ResourceQuantities {
+  /** CPU quantity, e.g. `250m`. */
+  cpu: string;
+  /** Memory quantity, e.g. `512Mi`. */
+  memory: string;
+}
+
+export interface ResourceSettings {
+  requests: ResourceQuantities;
+  limits: ResourceQuantities;
+}
+
+export interface AutoscalingSettings {
+  /** Minimum replicas (the PodDisruptionBudget is sized against it). */
+  min: number;
+  /** Maximum replicas; must be >= `min`. */
+  max: number;
+  /** Target average CPU utilisation in percent of the request. @default 70 */
+  cpuPercent?: number;
+  /** Target average memory utilisation in percent of the request. @default 80 */
+  memoryPercent?: number;
+}
+
+export interface StartupProbeSettings {
+  /** Seconds between startup checks. @default 5 */
+  periodSeconds?: number;
+  /** Failed checks tolerated before the container is restarted (budget = period x threshold). @default 30 */
+  failureThreshold?: number;
+}
+
+export interface HealthSettings {
+  /** Liveness path; a failing liveness probe restarts the container. @default "/health" */
+  livenessPath?: string;
+  /** Readiness path (web/api only); a failing readiness probe takes the pod out of the Service. @default "/health/ready" */
+  readinessPath?: string;
+  /** Startup probe on the liveness path, giving slow starts time before liveness applies. `false` disables it. @default { periodSeconds: 5, failureThreshold: 30 } */
+  startup?: StartupProbeSettings | false;
+  /**
+   * Docker target: healthcheck command in Docker's `CMD` form. The default curls the readiness (or liveness) path,
+   * which needs `curl` in the image; give your own command when it has none.
+   * @default ["CMD", "curl", "-fsS", "http://localhost:<port><path>"]
+   * @example ["CMD", "/app/healthcheck"]
+   */
+  dockerTest?: string[];
+}
+
+export interface RateLimitSettings {
+  /** Requests per second per client IP (ingress-nginx `limit-rps`). @default 10 */
+  rps: number;
+  /** Burst size; must be a whole multiple of `rps` (ingress-nginx takes a multiplier). @default 20 */
+  burst: number;
+}
+
+export interface IngressSettings {
+  /**
+   * Public hostname.
+   * @example "app.example.com"
+   */
+  host: string;
+  /** Path prefix routed to the service. @default "/" */
+  path?: string;
+  /** TLS via cert-manager. TLS is always on; this only names the issuer and the certificate Secret. */
+  tls?: {
+    /** cert-manager ClusterIssuer. @default "letsencrypt-prod" */
+    clusterIssuer?: string;
+    /** Secret cert-manager writes the certificate to. Caution: changing it re-issues the certificate. @default "<name>-tls" */
+    secretName?: string;
+  };
+  /** Per-client rate limit; `false` turns it off. @default { rps: 10, burst: 20 } (GreenLink nginx playbook) */
+  rateLimit?: RateLimitSettings | false;
+  /**
+   * Extra response headers, merged over the security headers (same name overrides the default). Names must be
+   * listed in the controller's `global-allowed-response-headers`.
+   * @example { "Content-Security-Policy": "default-src 'self'" }
+   */
+  headers?: Record<string, string>;
+}
+
+export interface MetricsSettings {
+  /** Port serving Prometheus metrics. @default the service `port` */
+  port?: number;
+  /** Metrics path. @default "/metrics" */
+  path?: string;
+}
+
+export interface NetworkPolicySettings {
+  /** Namespace of the ingress-nginx controller (allowed to reach web/api pods with an ingress). @default "ingress-nginx" */
+  ingressControllerNamespace?: string;
+  /** Namespace Prometheus runs in (allowed to reach the metrics port). @default "monitoring" */
+  monitoringNamespace?: string;
+}
+
+export interface DockerSettings {
+  /** Host port the service port is published on (web/api only). @default the service `port` */
+  hostPort?: number;
+  /**
+   * Host address the port binds to. Only loopback by default; `0.0.0.0` is accepted only for ports 80/443.
+   * @default "127.0.0.1"
+   */
+  hostIp?: string;
+}
+
+/**
+ * Arguments of an AppService. Plain values decide which objects exist; env values may be Outputs.
+ */
+export interface AppServiceArgs {
+  /** Kind of workload. Caution: changing it adds or removes the Service, Ingress and HPA. */
+  kind: AppServiceKind;
+  /**
+   * Container image pinned by tag or digest (`latest` and untagged images are refused).
+   * @example "registry.example.com/paimon/api:1.4.2"
+   */
+  image: string;
+  /** Port the container listens on. Required for web and api. @example 8000 */
+  port?: number;
+  /** Overrides the image entrypoint. @example ["python", "-m", "worker"] */
+  command?: string[];
+  /** Arguments to the entrypoint. @example ["--worker=rebalance"] */
+  args?: string[];
+  /** Plain environment variables. Never put secrets here: use `secretEnv` or `secretRefs`. */
+  env?: Record<string, pulumi.Input<string>>;
+  /**
+   * Secret environment values. Stored only as Pulumi secrets: in a Kubernetes Secret, or as secret Docker env.
+   * @example { API_KEY: config.requireSecret("apiKey") }
+   */
+  secretEnv?: Record<string, pulumi.Input<string>>;
+  /**
+   * Environment variables read from keys of existing Kubernetes Secrets (e.g. a database password).
+   * Kubernetes target only.
+   */
+  secretRefs?: Record<string, SecretKeyRef>;
+  /** Requests and limits. @default requests 250m/512Mi, limits 500m/1Gi (Paimon API playbook) */
+  resources?: ResourceSettings;
+  /** Fixed replica count (no autoscaling). Singletons always run exactly 1. @default 1 */
+  replicas?: number;
+  /** Horizontal autoscaling (not for singletons). When set, the Deployment has no fixed `replicas`. */
+  autoscaling?: AutoscalingSettings;
+  /** Probe settings. Probes need a `port`. */
+  health?: HealthSettings;
+  /** Public exposure through ingress-nginx. Required for web, optional for api. */
+  ingress?: IngressSettings;
+  /** Prometheus metrics; declaring them adds a ServiceMonitor/PodMonitor and exposes `monitoredService`. */
+  metrics?: MetricsSettings;
+  /** Names of other services (in the namespace) allowed to call this one. @default [] */
+  allowedCallers?: string[];
+  /** Service level objectives the AlertingStack turns into burn-rate alerts. Requires `metrics`. */
+  objectives?: ServiceObjectives;
+  /** Add a PodDisruptionBudget (maxUnavailable 1); needs at least 2 replicas. @default false */
+  podDisruptionBudget?: boolean;
+  /** Spread replicas across zones and nodes. @default false */
+  zoneSpread?: boolean;
+  /** Mount a Kubernetes service-account token (only for services that call the Kubernetes API). @default false */
+  serviceAccountToken?: boolean;
+  /** UID/GID the container runs as. @default 10001 */
+  runAsUser?: number;
+  /** Namespaces the NetworkPolicy admits traffic from. */
+  networkPolicy?: NetworkPolicySettings;
+  /** Docker target settings. */
+  docker?: DockerSettings;
+  /** Per-child adjustments for settings the component does not model. Keys are child roles. */
+  transforms?: Transforms<AppServiceChildRole>;
+}
+
+/** Defaults the component applies when args leave a setting out. Stacks override them from the profile. */
+export const APP_SERVICE_DEFAULTS = {
+  resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "500m", memory: "1Gi" } },
+  livenessPath: "/health",
+  readinessPath: "/health/ready",
+  startup: { periodSeconds: 5, failureThreshold: 30 },
+  rateLimit: { rps: 10, burst: 20 },
+  clusterIssuer: "letsencrypt-prod",
+  cpuPercent: 70,
+  memoryPercent: 80,
+  metricsPath: "/metrics",
+  ingressControllerNamespace: "ingress-nginx",
+  monitoringNamespace: "monitoring",
+  hostIp: "127.0.0.1",
+} as const;

@@ -1,0 +1,362 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext, tmpVolume } from "../lib/k8s";
+import { selectorLabels, standardLabels } from "../lib/labels";
+import { k8sName } from "../lib/naming";
+import { type PlatformContext, providerFor } from "../lib/platform";
+import { applyTransform } from "../lib/transform";
+import { hasService } from "./args";
+import { INGRESS_CLASS, ingressAnnotations } from "./ingress";
+import type { ResolvedAppServiceArgs } from "./validate";
+
+import Input = k8s.types.input;
+
+/** Container name inside the pod (stable so `kubectl logs -c app` works for every service). */
+export const CONTAINER_NAME = "app";
+const HTTP_PORT_NAME = "http";
+const METRICS_PORT_NAME = "metrics";
+/** Scrape interval of the ServiceMonitor/PodMonitor; the alerting rules' `rate()` windows assume 30s. */
+export const SCRAPE_INTERVAL = "30s";
+
+/** Plain manifests (args of each Kubernetes resource) for one service. Pure: registers nothing. */
+export interface KubernetesManifests {
+  serviceAccount: k8s.core.v1.ServiceAccountArgs;
+  secret?: k8s.core.v1.SecretArgs;
+  deployment: k8s.apps.v1.DeploymentArgs;
+  service?: k8s.core.v1.ServiceArgs;
+  securityHeaders?: k8s.core.v1.ConfigMapArgs;
+  ingress?: k8s.networking.v1.IngressArgs;
+  hpa?: k8s.autoscaling.v2.HorizontalPodAutoscalerArgs;
+  pdb?: k8s.policy.v1.PodDisruptionBudgetArgs;
+  networkPolicy: k8s.networking.v1.NetworkPolicyArgs;
+  serviceMonitor?: k8s.apiextensions.CustomResourceArgs;
+  podMonitor?: k8s.apiextensions.CustomResourceArgs;
+}
+
+/** Object names in the namespace. Physical names because other services and the ingress address them by name. */
+export function kubernetesNames(name: string) {
+  return {
+    workload: k8sName(name),
+    secret: k8sName(name, "env"),
+    securityHeaders: k8sName(name, "security-headers"),
+  };
+}
+
+/** Name of the port metrics are scraped from: the HTTP port itself, or a separate `metrics` port. */
+function metricsPortName(r: ResolvedAppServiceArgs): string | undefined {
+  if (!r.metrics) return undefined;
+  return r.metrics.port === r.port ? HTTP_PORT_NAME : METRICS_PORT_NAME;
+}
+
+function containerPorts(r: ResolvedAppServiceArgs): Input.core.v1.ContainerPort[] {
+  const ports: Input.core.v1.ContainerPort[] = [];
+  if (r.port !== undefined) ports.push({ name: HTTP_PORT_NAME, containerPort: r.port, protocol: "TCP" });
+  if (r.metrics && r.metrics.port !== r.port) ports.push({ name: METRICS_PORT_NAME, containerPort: r.metrics.port, protocol: "TCP" });
+  return ports;
+}
+
+function envVars(r: ResolvedAppServiceArgs): Input.core.v1.EnvVar[] {
+  const names = kubernetesNames(r.name);
+  return [
+    ...Object.entries(r.env).map(([name, value]) => ({ name, value })),
+    // Secret values live only in the service's Secret; the pod references them by key.
+    ...Object.keys(r.secretEnv).map((name) => ({ name, valueFrom: { secretKeyRef: { name: names.secret, key: name } } })),
+    ...Object.entries(r.secretRefs).map(([name, ref]) => ({ name, valueFrom: { secretKeyRef: { name: ref.name, key: ref.key } } })),
+  ];
+}
+
+function probes(r: ResolvedAppServiceArgs): Partial<Pick<Input.core.v1.Container, "livenessProbe" | "readinessProbe" | "startupProbe">> {
+  const { port, livenessPath, readinessPath, startup } = r.probes;
+  if (port === undefined || !livenessPath) return {};
+  const httpGet = (path: string) => ({ path, port: HTTP_PORT_NAME });
+  return {
+    // The startup probe holds liveness off until the app has started, instead of a fixed initial delay.
+    ...(startup ? { startupProbe: { httpGet: httpGet(livenessPath), periodSeconds: startup.periodSeconds, failureThreshold: startup.failureThreshold, timeoutSeconds: 3 } } : {}),
+    livenessProbe: { httpGet: httpGet(livenessPath), periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
+    ...(readinessPath ? { readinessProbe: { httpGet: httpGet(readinessPath), periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 } } : {}),
+  };
+}
+
+function topologySpread(r: ResolvedAppServiceArgs): Input.core.v1.TopologySpreadConstraint[] | undefined {
+  if (!r.zoneSpread) return undefined;
+  const labelSelector = { matchLabels: selectorLabels(r.name) };
+  return [
+    // Zones: hard, so losing one zone never takes all replicas; nodes: soft, so a small cluster still schedules.
+    { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule", labelSelector },
+    { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector },
+  ];
+}
+
+function deployment(r: ResolvedAppServiceArgs, ctx: PlatformContext): k8s.apps.v1.DeploymentArgs {
+  const names = kubernetesNames(r.name);
+  const labels = standardLabels(ctx, r.name, r.kind);
+  const tmp = tmpVolume();
+  return {
+    metadata: { name: names.workload, namespace: ctx.namespace, labels },
+    spec: {
+      // With an HPA the autoscaler owns the replica count; a fixed value here would fight it on every update.
+      ...(r.replicas !== undefined ? { replicas: r.replicas } : {}),
+      revisionHistoryLimit: 5,
+      selector: { matchLabels: selectorLabels(r.name) },
+      strategy:
+        r.kind === "singleton"
+          ? { type: "Recreate" } // never two listeners at once, even during a rollout
+          : { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } }, // keep full capacity
+      template: {
+        metadata: { labels, annotations: { "kubectl.kubernetes.io/default-container": CONTAINER_NAME } },
+        spec: {
+          serviceAccountName: names.workload,
+          automountServiceAccountToken: r.serviceAccountToken,
+          securityContext: restrictedPodSecurityContext(r.runAsUser),
+          topologySpreadConstraints: topologySpread(r),
+          terminationGracePeriodSeconds: 30,
+          containers: [
+            {
+              name: CONTAINER_NAME,
+              image: r.image,
+              imagePullPolicy: "IfNotPresent",
+              ...(r.command ? { command: r.command } : {}),
+              ...(r.args ? { args: r.args } : {}),
+              ports: containerPorts(r),
+              env: envVars(r),
+              resources: { requests: { ...r.resources.requests }, limits: { ...r.resources.limits } },
+              securityContext: { ...restrictedContainerSecurityContext(), runAsUser: r.runAsUser, runAsGroup: r.runAsUser },
+              ...probes(r),
+              volumeMounts: [tmp.mount],
+            },
+          ],
+          volumes: [tmp.volume],
+        },
+      },
+    },
+  };
+}
+
+function service(r: ResolvedAppServiceArgs, ctx: PlatformContext): k8s.core.v1.ServiceArgs {
+  const ports: Input.core.v1.ServicePort[] = [{ name: HTTP_PORT_NAME, port: r.port!, targetPort: HTTP_PORT_NAME, protocol: "TCP" }];
+  if (r.metrics && r.metrics.port !== r.port) {
+    ports.push({ name: METRICS_PORT_NAME, port: r.metrics.port, targetPort: METRICS_PORT_NAME, protocol: "TCP" });
+  }
+  return {
+    metadata: { name: kubernetesNames(r.name).workload, namespace: ctx.namespace, labels: standardLabels(ctx, r.name, r.kind) },
+    // Same port as the container, so `http://<name>:<port>` works on Docker and Kubernetes alike.
+    spec: { type: "ClusterIP", selector: selectorLabels(r.name), ports },
+  };
+}
+
+function ingress(r: ResolvedAppServiceArgs, ctx: PlatformContext): { ingress: k8s.networking.v1.IngressArgs; headers: k8s.core.v1.ConfigMapArgs } {
+  const ing = r.ingress!;
+  const names = kubernetesNames(r.name);
+  const labels = standardLabels(ctx, r.name, r.kind);
+  return {
+    headers: { metadata: { name: names.securityHeaders, namespace: ctx.namespace, labels }, data: { ...ing.headers } },
+    ingress: {
+      metadata: {
+        name: names.workload,
+        namespace: ctx.namespace,
+        labels,
+        annotations: ingressAnnotations({
+          namespace: ctx.namespace,
+          headersConfigMapName: names.securityHeaders,
+          clusterIssuer: ing.clusterIssuer,
+          rateLimit: ing.rateLimit,
+        }),
+      },
+      spec: {
+        ingressClassName: INGRESS_CLASS,
+        tls: [{ hosts: [ing.host], secretName: ing.tlsSecretName }],
+        rules: [
+          {
+            host: ing.host,
+            http: {
+              paths: [{ path: ing.path, pathType: "Prefix", backend: { service: { name: names.workload, port: { name: HTTP_PORT_NAME } } } }],
+            },
+          },
+        ],
+      },
+    },
+  };
+}
+
+function hpa(r: ResolvedAppServiceArgs, ctx: PlatformContext): k8s.autoscaling.v2.HorizontalPodAutoscalerArgs {
+  const a = r.autoscaling!;
+  const metrics: Input.autoscaling.v2.MetricSpec[] = [];
+  if (a.cpuPercent !== undefined) {
+    metrics.push({ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: a.cpuPercent } } });
+  }
+  if (a.memoryPercent !== undefined) {
+    metrics.push({ type: "Resource", resource: { name: "memory", target: { type: "Utilization", averageUtilization: a.memoryPercent } } });
+  }
+  return {
+    metadata: { name: kubernetesNames(r.name).workload, namespace: ctx.namespace, labels: standardLabels(ctx, r.name, r.kind) },
+    spec: {
+      scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: kubernetesNames(r.name).workload },
+      minReplicas: a.min,
+      maxReplicas: a.max,
+      metrics,
+    },
+  };
+}
+
+function pdb(r: ResolvedAppServiceArgs, ctx: PlatformContext): k8s.policy.v1.PodDisruptionBudgetArgs {
+  return {
+    metadata: { name: kubernetesNames(r.name).workload, namespace: ctx.namespace, labels: standardLabels(ctx, r.name, r.kind) },
+    spec: {
+      // One pod at a time whatever the HPA has scaled to; validation guarantees at least two replicas.
+      maxUnavailable: 1,
+      selector: { matchLabels: selectorLabels(r.name) },
+      // Crash-looping pods must not block node drains.
+      unhealthyPodEvictionPolicy: "AlwaysAllow",
+    },
+  };
+}
+
+function namespaceSelector(namespace: string): Input.meta.v1.LabelSelector {
+  return { matchLabels: { "kubernetes.io/metadata.name": namespace } };
+}
+
+/** Deny all ingress to the pods except the ingress controller, listed callers and Prometheus. */
+function networkPolicy(r: ResolvedAppServiceArgs, ctx: PlatformContext): k8s.networking.v1.NetworkPolicyArgs {
+  const rules: Input.networking.v1.NetworkPolicyIngressRule[] = [];
+  const httpPort = r.port !== undefined ? [{ protocol: "TCP", port: r.port }] : [];
+  if (r.ingress) rules.push({ from: [{ namespaceSelector: namespaceSelector(r.networkPolicy.ingressControllerNamespace) }], ports: httpPort });
+  if (r.allowedCallers.length > 0 && hasService(r.kind)) {
+    rules.push({
+      from: r.allowedCallers.map((caller) => ({ podSelector: { matchLabels: { "app.kubernetes.io/name": caller } } })),
+      ports: httpPort,
+    });
+  }
+  if (r.metrics) {
+    rules.push({ from: [{ namespaceSelector: namespaceSelector(r.networkPolicy.monitoringNamespace) }], ports: [{ protocol: "TCP", port: r.metrics.port }] });
+  }
+  return {
+    metadata: { name: kubernetesNames(r.name).workload, namespace: ctx.namespace, labels: standardLabels(ctx, r.name, r.kind) },
+    spec: { podSelector: { matchLabels: selectorLabels(r.name) }, policyTypes: ["Ingress"], ingress: rules },
+  };
+}
+
+function monitor(r: ResolvedAppServiceArgs, ctx: PlatformContext): Pick<KubernetesManifests, "serviceMonitor" | "podMonitor"> {
+  if (!r.metrics) return {};
+  const metadata = {
+    name: kubernetesNames(r.name).workload,
+    namespace: ctx.namespace,
+    labels: { ...standardLabels(ctx, r.name, r.kind), ...ctx.monitoringLabels },
+  };
+  const endpoint = { port: metricsPortName(r)!, path: r.metrics.path, interval: SCRAPE_INTERVAL, scheme: "http" };
+  if (hasService(r.kind)) {
+    // A ServiceMonitor sets job and service to the Service name, which is the service name.
+    return {
+      serviceMonitor: {
+        apiVersion: "monitoring.coreos.com/v1",
+        kind: "ServiceMonitor",
+        metadata,
+        spec: { selector: { matchLabels: selectorLabels(r.name) }, namespaceSelector: { matchNames: [ctx.namespace] }, endpoints: [endpoint] },
+      },
+    };
+  }
+  // Workers have no Service: scrape the pods, and relabel so job/service match what a ServiceMonitor would give.
+  return {
+    podMonitor: {
+      apiVersion: "monitoring.coreos.com/v1",
+      kind: "PodMonitor",
+      metadata,
+      spec: {
+        selector: { matchLabels: selectorLabels(r.name) },
+        namespaceSelector: { matchNames: [ctx.namespace] },
+        podMetricsEndpoints: [
+          {
+            ...endpoint,
+            relabelings: [
+              { action: "replace", targetLabel: "job", replacement: r.name },
+              { action: "replace", targetLabel: "service", replacement: r.name },
+            ],
+          },
+        ],
+      },
+    },
+  };
+}
+
+/** Builds every Kubernetes object of one service as plain args. */
+export function kubernetesManifests(r: ResolvedAppServiceArgs, ctx: PlatformContext): KubernetesManifests {
+  const names = kubernetesNames(r.name);
+  const labels = standardLabels(ctx, r.name, r.kind);
+  const secretNames = Object.keys(r.secretEnv);
+  const exposed = r.ingress ? ingress(r, ctx) : undefined;
+  return {
+    serviceAccount: { metadata: { name: names.workload, namespace: ctx.namespace, labels }, automountServiceAccountToken: false },
+    ...(secretNames.length > 0
+      ? {
+          secret: {
+            metadata: { name: names.secret, namespace: ctx.namespace, labels },
+            type: "Opaque",
+            // Each value stays a Pulumi secret: encrypted in state, masked in previews and logs.
+            stringData: Object.fromEntries(Object.entries(r.secretEnv).map(([k, v]) => [k, pulumi.secret(v)])),
+          },
+        }
+      : {}),
+    deployment: deployment(r, ctx),
+    ...(hasService(r.kind) ? { service: service(r, ctx) } : {}),
+    ...(exposed ? { ingress: exposed.ingress, securityHeaders: exposed.headers } : {}),
+    ...(r.autoscaling ? { hpa: hpa(r, ctx) } : {}),
+    ...(r.podDisruptionBudget ? { pdb: pdb(r, ctx) } : {}),
+    networkPolicy: networkPolicy(r, ctx),
+    ...monitor(r, ctx),
+  };
+}
+
+/** The registered Kubernetes children of one AppService. */
+export interface KubernetesChildren {
+  serviceAccount: k8s.core.v1.ServiceAccount;
+  secret?: k8s.core.v1.Secret;
+  deployment: k8s.apps.v1.Deployment;
+  service?: k8s.core.v1.Service;
+  securityHeaders?: k8s.core.v1.ConfigMap;
+  ingress?: k8s.networking.v1.Ingress;
+  hpa?: k8s.autoscaling.v2.HorizontalPodAutoscaler;
+  pdb?: k8s.policy.v1.PodDisruptionBudget;
+  networkPolicy: k8s.networking.v1.NetworkPolicy;
+  serviceMonitor?: k8s.apiextensions.CustomResource;
+  podMonitor?: k8s.apiextensions.CustomResource;
+}
+
+/** Registers the manifests as children of `parent`, applying per-child transforms. */
+export function registerKubernetes(
+  parent: pulumi.Resource,
+  r: ResolvedAppServiceArgs,
+  ctx: PlatformContext,
+): KubernetesChildren {
+  const m = kubernetesManifests(r, ctx);
+  const opts = { parent, ...providerFor(ctx, "kubernetes") };
+  const t = <T>(role: string, args: T): T => applyTransform(r.transforms, role, args);
+  const child = (role: string) => `${r.name}-${role}`;
+
+  const serviceAccount = new k8s.core.v1.ServiceAccount(child("service-account"), t("serviceAccount", m.serviceAccount), opts);
+  const secret = m.secret ? new k8s.core.v1.Secret(child("secret-env"), t("secret", m.secret), opts) : undefined;
+  // Pods reference the Secret and service account by name, so order them explicitly.
+  const deployment = new k8s.apps.v1.Deployment(child("deployment"), t("deployment", m.deployment), {
+    ...opts,
+    dependsOn: [serviceAccount, ...(secret ? [secret] : [])],
+  });
+  const service = m.service ? new k8s.core.v1.Service(child("service"), t("service", m.service), opts) : undefined;
+  const securityHeaders = m.securityHeaders
+    ? new k8s.core.v1.ConfigMap(child("security-headers"), t("securityHeaders", m.securityHeaders), opts)
+    : undefined;
+  const ingress = m.ingress
+    ? new k8s.networking.v1.Ingress(child("ingress"), t("ingress", m.ingress), {
+        ...opts,
+        // The controller denies the location if the headers ConfigMap is missing, so create it first.
+        dependsOn: [...(securityHeaders ? [securityHeaders] : []), ...(service ? [service] : [])],
+      })
+    : undefined;
+  const hpa = m.hpa ? new k8s.autoscaling.v2.HorizontalPodAutoscaler(child("hpa"), t("hpa", m.hpa), { ...opts, dependsOn: [deployment] }) : undefined;
+  const pdb = m.pdb ? new k8s.policy.v1.PodDisruptionBudget(child("pdb"), t("pdb", m.pdb), opts) : undefined;
+  const networkPolicy = new k8s.networking.v1.NetworkPolicy(child("network-policy"), t("networkPolicy", m.networkPolicy), opts);
+  const serviceMonitor = m.serviceMonitor
+    ? new k8s.apiextensions.CustomResource(child("service-monitor"), t("serviceMonitor", m.serviceMonitor), opts)
+    : undefined;
+  const podMonitor = m.podMonitor
+    ? new k8s.apiextensions.CustomResource(child("pod-monitor"), t("podMonitor", m.podMonitor), opts)
+    : undefined;
+  return { serviceAccount, secret, deployment, service, securityHeaders, ingress, hpa, pdb, networkPolicy, serviceMonitor, podMonitor };
+}

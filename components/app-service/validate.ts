@@ -1,0 +1,356 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import type { SecretKeyRef, ServiceObjectives } from "../lib/contracts";
+import { DEFAULT_RUN_AS_USER } from "../lib/k8s";
+import type { PlatformContext } from "../lib/platform";
+import type { Transforms } from "../lib/transform";
+import {
+  cpuMillis,
+  cpuQuantity,
+  dnsLabel,
+  hostname,
+  memoryBytes,
+  memoryQuantity,
+  parseOrThrow,
+  percent,
+  pinnedImage,
+  port,
+  Problems,
+} from "../lib/validation";
+import {
+  APP_SERVICE_DEFAULTS as D,
+  APP_SERVICE_KINDS,
+  type AppServiceArgs,
+  type AppServiceChildRole,
+  type AppServiceKind,
+  hasService,
+  type ResourceSettings,
+} from "./args";
+import { headerNameProblem, headerValueProblem, responseHeaders } from "./ingress";
+
+// ---------------------------------------------------------------------------------------------
+// Field schemas. Exported so the `services` config section validates the same fields the same way.
+// ---------------------------------------------------------------------------------------------
+
+const int = (min: number, what: string) =>
+  z.number().int({ message: `must be an integer ${what}` }).min(min, { message: `must be an integer ${what}` });
+
+const quantities = z.strictObject({ cpu: cpuQuantity, memory: memoryQuantity });
+export const resourcesSchema = z.strictObject({ requests: quantities, limits: quantities });
+
+export const replicasSchema = int(1, "of at least 1");
+
+export const autoscalingSchema = z.strictObject({
+  min: int(1, "of at least 1"),
+  max: int(1, "of at least 1"),
+  cpuPercent: percent.optional(),
+  memoryPercent: percent.optional(),
+});
+
+const httpPath = z.string().regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/, { message: "must be a URL path starting with '/'" });
+
+export const healthSchema = z.strictObject({
+  livenessPath: httpPath.optional(),
+  readinessPath: httpPath.optional(),
+  startup: z
+    .union([
+      z.literal(false),
+      z.strictObject({ periodSeconds: int(1, "of at least 1").optional(), failureThreshold: int(1, "of at least 1").optional() }),
+    ])
+    .optional(),
+  dockerTest: z.array(z.string()).min(2, { message: "must be a Docker CMD array like [\"CMD\", \"/app/healthcheck\"]" }).optional(),
+});
+
+export const ingressSchema = z.strictObject({
+  host: hostname,
+  path: httpPath.optional(),
+  tls: z.strictObject({ clusterIssuer: dnsLabel.optional(), secretName: dnsLabel.optional() }).optional(),
+  rateLimit: z
+    .union([z.literal(false), z.strictObject({ rps: int(1, "of at least 1"), burst: int(1, "of at least 1") })])
+    .optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+});
+
+export const metricsSchema = z.strictObject({ port: port.optional(), path: httpPath.optional() });
+
+export const objectivesSchema = z.strictObject({
+  availabilityPercent: percent.lt(100, { message: "must be below 100 (a 100% objective leaves no error budget)" }).optional(),
+  latency: z
+    .strictObject({
+      thresholdSeconds: z.number().gt(0, { message: "must be a positive number of seconds" }),
+      percent: percent.lt(100, { message: "must be below 100 (a 100% objective leaves no error budget)" }),
+    })
+    .optional(),
+});
+
+export const networkPolicySchema = z.strictObject({
+  ingressControllerNamespace: dnsLabel.optional(),
+  monitoringNamespace: dnsLabel.optional(),
+});
+
+export const dockerSchema = z.strictObject({
+  hostPort: port.optional(),
+  hostIp: z.ipv4({ message: "must be an IPv4 address such as 127.0.0.1" }).optional(),
+});
+
+/** Service names become Kubernetes object names with suffixes up to 17 characters (`-security-headers`). */
+export const serviceNameSchema = dnsLabel.max(46, { message: "must be at most 46 characters (it prefixes Kubernetes object names)" });
+
+const inputValue = z.custom<pulumi.Input<string>>((v) => v !== undefined && v !== null, { message: "must be a string or a Pulumi output" });
+
+const argsSchema = z.strictObject({
+  kind: z.enum(APP_SERVICE_KINDS as [AppServiceKind, ...AppServiceKind[]], { message: `must be one of ${APP_SERVICE_KINDS.join(", ")}` }),
+  image: pinnedImage,
+  port: port.optional(),
+  command: z.array(z.string()).optional(),
+  args: z.array(z.string()).optional(),
+  env: z.record(z.string(), inputValue).optional(),
+  secretEnv: z.record(z.string(), inputValue).optional(),
+  secretRefs: z.record(z.string(), z.strictObject({ name: inputValue, key: z.string().min(1) })).optional(),
+  resources: resourcesSchema.optional(),
+  replicas: replicasSchema.optional(),
+  autoscaling: autoscalingSchema.optional(),
+  health: healthSchema.optional(),
+  ingress: ingressSchema.optional(),
+  metrics: metricsSchema.optional(),
+  allowedCallers: z.array(dnsLabel).optional(),
+  objectives: objectivesSchema.optional(),
+  podDisruptionBudget: z.boolean().optional(),
+  zoneSpread: z.boolean().optional(),
+  serviceAccountToken: z.boolean().optional(),
+  runAsUser: int(1, "UID of at least 1 (0 is root)").optional(),
+  networkPolicy: networkPolicySchema.optional(),
+  docker: dockerSchema.optional(),
+  transforms: z.record(z.string(), z.custom((v) => typeof v === "function", { message: "must be a function" })).optional(),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Resolved args: every default applied, every cross-field rule checked. Builders take only this.
+// ---------------------------------------------------------------------------------------------
+
+export interface ResolvedProbes {
+  port?: number;
+  livenessPath?: string;
+  readinessPath?: string;
+  startup?: { periodSeconds: number; failureThreshold: number };
+  dockerTest?: string[];
+}
+
+export interface ResolvedIngress {
+  host: string;
+  path: string;
+  clusterIssuer: string;
+  tlsSecretName: string;
+  rateLimit?: { rps: number; burst: number };
+  /** Security headers merged with the user's extra headers. */
+  headers: Record<string, string>;
+}
+
+export interface ResolvedAppServiceArgs {
+  name: string;
+  kind: AppServiceKind;
+  image: string;
+  port?: number;
+  command?: string[];
+  args?: string[];
+  env: Record<string, pulumi.Input<string>>;
+  secretEnv: Record<string, pulumi.Input<string>>;
+  secretRefs: Record<string, SecretKeyRef>;
+  resources: ResourceSettings;
+  /** Fixed replicas; undefined when autoscaling. */
+  replicas?: number;
+  autoscaling?: { min: number; max: number; cpuPercent?: number; memoryPercent?: number };
+  probes: ResolvedProbes;
+  ingress?: ResolvedIngress;
+  metrics?: { port: number; path: string };
+  allowedCallers: string[];
+  objectives?: ServiceObjectives;
+  podDisruptionBudget: boolean;
+  zoneSpread: boolean;
+  serviceAccountToken: boolean;
+  runAsUser: number;
+  networkPolicy: { ingressControllerNamespace: string; monitoringNamespace: string };
+  docker: { hostPort?: number; hostIp: string };
+  transforms?: Transforms<AppServiceChildRole>;
+}
+
+export interface ValidateOptions {
+  /** Error header, e.g. `stack config`. @default `AppService "<name>" args` */
+  source?: string;
+  /** Key path prefix, e.g. `platform:services[1]`. @default "" */
+  prefix?: string;
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Validates AppService args against the platform context and returns them with defaults applied. Throws one
+ * ValidationError naming each bad key path, the bad value and what is allowed. Pure: registers nothing.
+ */
+export function validateAppServiceArgs(
+  name: string,
+  input: AppServiceArgs,
+  ctx: Pick<PlatformContext, "target" | "namespace" | "dockerNetworks">,
+  options: ValidateOptions = {},
+): ResolvedAppServiceArgs {
+  const source = options.source ?? `AppService "${name}" args`;
+  const prefix = options.prefix ?? "";
+  const nameProblems = new Problems(source, prefix);
+  const nameCheck = serviceNameSchema.safeParse(name);
+  if (!nameCheck.success) nameProblems.add("name", name, nameCheck.error.issues[0].message);
+  nameProblems.throwIfAny();
+
+  const args = parseOrThrow(argsSchema, input, source, prefix) as AppServiceArgs;
+  const p = new Problems(source, prefix);
+  const kind = args.kind;
+  const service = hasService(kind);
+
+  // Environment: valid names, each name defined once across plain, secret and referenced values.
+  const seen = new Map<string, string>();
+  for (const [field, record] of [
+    ["env", args.env],
+    ["secretEnv", args.secretEnv],
+    ["secretRefs", args.secretRefs],
+  ] as const) {
+    for (const envName of Object.keys(record ?? {})) {
+      if (!ENV_NAME.test(envName)) p.add([field, envName], envName, "must be an environment variable name ([A-Za-z_][A-Za-z0-9_]*)");
+      const previous = seen.get(envName);
+      if (previous) p.add([field, envName], envName, `is already defined in ${previous}; define each variable once`);
+      else seen.set(envName, field);
+    }
+  }
+
+  if (service && args.port === undefined) p.add("port", args.port, `is required for kind ${kind} (the Service and probes target it)`);
+
+  // Replicas and scaling.
+  if (args.replicas !== undefined && args.autoscaling) {
+    p.add("autoscaling", args.autoscaling, "cannot be combined with replicas: set either a fixed replica count or autoscaling");
+  }
+  if (kind === "singleton") {
+    if (args.autoscaling) p.add("autoscaling", args.autoscaling, "is not allowed for kind singleton (it runs exactly one replica)");
+    if (args.replicas !== undefined && args.replicas !== 1) p.add("replicas", args.replicas, "must be 1 for kind singleton");
+    if (args.podDisruptionBudget) p.add("podDisruptionBudget", true, "is not allowed for kind singleton (one replica cannot keep one available during a drain)");
+  }
+  if (args.autoscaling) {
+    const a = args.autoscaling;
+    if (a.min > a.max) p.add(["autoscaling", "min"], a.min, `must be at most autoscaling.max (${a.max})`);
+  }
+  const minReplicas = args.autoscaling?.min ?? args.replicas ?? 1;
+  if (args.podDisruptionBudget && kind !== "singleton" && minReplicas < 2) {
+    p.add("podDisruptionBudget", true, `needs at least 2 replicas (minimum is ${minReplicas}); with one replica it would block node drains`);
+  }
+
+  // Resources: requests must fit inside limits, or the scheduler promises more than the kernel allows.
+  const resources = args.resources ?? structuredClone(D.resources) as ResourceSettings;
+  if (cpuMillis(resources.requests.cpu) > cpuMillis(resources.limits.cpu)) {
+    p.add(["resources", "requests", "cpu"], resources.requests.cpu, `must not exceed limits.cpu (${resources.limits.cpu})`);
+  }
+  if (memoryBytes(resources.requests.memory) > memoryBytes(resources.limits.memory)) {
+    p.add(["resources", "requests", "memory"], resources.requests.memory, `must not exceed limits.memory (${resources.limits.memory})`);
+  }
+
+  // Probes need a port; readiness only matters where a Service routes traffic.
+  const health = args.health ?? {};
+  if (args.health && args.port === undefined && !(ctx.target === "docker" && health.dockerTest)) {
+    p.add("health", args.health, "needs a port to probe; set port (or health.dockerTest on the docker target)");
+  }
+  if (health.readinessPath && !service) p.add(["health", "readinessPath"], health.readinessPath, `is only used by kinds with a Service (web, api), not ${kind}`);
+
+  // Ingress.
+  if (kind === "web" && !args.ingress) p.add("ingress", undefined, "is required for kind web (it is served through the ingress)");
+  if (args.ingress && !service) p.add("ingress", args.ingress, `is only allowed for kinds web and api, not ${kind}`);
+  const rateLimit = args.ingress?.rateLimit === false ? undefined : (args.ingress?.rateLimit ?? { ...D.rateLimit });
+  if (rateLimit && rateLimit.burst % rateLimit.rps !== 0) {
+    p.add(["ingress", "rateLimit", "burst"], rateLimit.burst, `must be a whole multiple of rateLimit.rps (${rateLimit.rps}); ingress-nginx configures burst as a multiplier`);
+  }
+  for (const [header, value] of Object.entries(args.ingress?.headers ?? {})) {
+    const nameProblem = headerNameProblem(header);
+    if (nameProblem) p.add(["ingress", "headers", header], header, nameProblem);
+    const valueProblem = headerValueProblem(value);
+    if (valueProblem) p.add(["ingress", "headers", header], value, valueProblem);
+  }
+
+  // Metrics and objectives.
+  const metricsPort = args.metrics ? (args.metrics.port ?? args.port) : undefined;
+  if (args.metrics && metricsPort === undefined) p.add(["metrics", "port"], undefined, "is required when the service has no port");
+  if (args.objectives && !args.metrics) p.add("objectives", args.objectives, "need metrics (the SLO alerts are computed from the service's HTTP metrics)");
+  if (args.objectives && !service) p.add("objectives", args.objectives, `are only meaningful for HTTP kinds (web, api), not ${kind}`);
+
+  if (args.allowedCallers?.includes(name)) p.add("allowedCallers", name, "must not list the service itself");
+  if (args.allowedCallers && !service) p.add("allowedCallers", args.allowedCallers, `is only meaningful for kinds with a Service (web, api), not ${kind}`);
+
+  // Target-specific rules.
+  const docker = { hostIp: args.docker?.hostIp ?? D.hostIp, hostPort: args.docker?.hostPort };
+  if (ctx.target === "docker") {
+    if (!ctx.dockerNetworks) p.add("platform.dockerNetworks", undefined, "is required on the docker target (services attach to the frontend/backend networks)");
+    if (args.autoscaling) p.add("autoscaling", args.autoscaling, "is not supported on the docker target (one container per service)");
+    if ((args.replicas ?? 1) > 1) p.add("replicas", args.replicas, "must be 1 on the docker target (one container per service)");
+    if (args.secretRefs && Object.keys(args.secretRefs).length > 0) {
+      p.add("secretRefs", Object.keys(args.secretRefs), "reference Kubernetes Secrets and are not available on the docker target; pass the values in secretEnv");
+    }
+    const publishedPort = docker.hostPort ?? args.port;
+    if (docker.hostIp !== "127.0.0.1" && !(publishedPort === 80 || publishedPort === 443)) {
+      p.add(["docker", "hostIp"], docker.hostIp, "must be 127.0.0.1 unless the published port is 80 or 443 (only the load balancer faces the world)");
+    }
+  }
+
+  p.throwIfAny();
+
+  const startup = health.startup === false ? undefined : { ...D.startup, ...(health.startup ?? {}) };
+  const probes: ResolvedProbes =
+    args.port === undefined
+      ? { dockerTest: health.dockerTest }
+      : {
+          port: args.port,
+          livenessPath: health.livenessPath ?? D.livenessPath,
+          readinessPath: service ? (health.readinessPath ?? D.readinessPath) : undefined,
+          startup,
+          dockerTest: health.dockerTest,
+        };
+
+  return {
+    name,
+    kind,
+    image: args.image,
+    port: args.port,
+    command: args.command,
+    args: args.args,
+    env: { ...(args.env ?? {}) },
+    secretEnv: { ...(args.secretEnv ?? {}) },
+    secretRefs: { ...(args.secretRefs ?? {}) },
+    resources,
+    replicas: args.autoscaling ? undefined : kind === "singleton" ? 1 : (args.replicas ?? 1),
+    autoscaling: args.autoscaling
+      ? {
+          min: args.autoscaling.min,
+          max: args.autoscaling.max,
+          cpuPercent: args.autoscaling.cpuPercent ?? (args.autoscaling.memoryPercent === undefined ? D.cpuPercent : undefined),
+          memoryPercent: args.autoscaling.memoryPercent,
+        }
+      : undefined,
+    probes,
+    ingress: args.ingress
+      ? {
+          host: args.ingress.host,
+          path: args.ingress.path ?? "/",
+          clusterIssuer: args.ingress.tls?.clusterIssuer ?? D.clusterIssuer,
+          tlsSecretName: args.ingress.tls?.secretName ?? `${name}-tls`,
+          rateLimit,
+          headers: responseHeaders(args.ingress.headers),
+        }
+      : undefined,
+    metrics: args.metrics && metricsPort !== undefined ? { port: metricsPort, path: args.metrics.path ?? D.metricsPath } : undefined,
+    allowedCallers: [...(args.allowedCallers ?? [])],
+    objectives: args.objectives,
+    podDisruptionBudget: args.podDisruptionBudget ?? false,
+    zoneSpread: args.zoneSpread ?? false,
+    serviceAccountToken: args.serviceAccountToken ?? false,
+    runAsUser: args.runAsUser ?? DEFAULT_RUN_AS_USER,
+    networkPolicy: {
+      ingressControllerNamespace: args.networkPolicy?.ingressControllerNamespace ?? D.ingressControllerNamespace,
+      monitoringNamespace: args.networkPolicy?.monitoringNamespace ?? D.monitoringNamespace,
+    },
+    docker,
+    transforms: args.transforms,
+  };
+}

@@ -1,0 +1,334 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { AppService, APP_SERVICE_TYPE, type AppServiceArgs } from "../../../components/app-service";
+import { installMocks, isSecretValue, plaintextStrings, type Recorder, settle, unwrapSecrets } from "../../helpers/mocks";
+import { KIND_ARGS, kubernetesCtx } from "./fixtures";
+
+let rec: Recorder;
+beforeEach(() => {
+  rec = installMocks();
+});
+
+const T = {
+  deployment: "kubernetes:apps/v1:Deployment",
+  service: "kubernetes:core/v1:Service",
+  secret: "kubernetes:core/v1:Secret",
+  configMap: "kubernetes:core/v1:ConfigMap",
+  ingress: "kubernetes:networking.k8s.io/v1:Ingress",
+  hpa: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+  pdb: "kubernetes:policy/v1:PodDisruptionBudget",
+  netpol: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+  serviceMonitor: "kubernetes:monitoring.coreos.com/v1:ServiceMonitor",
+  podMonitor: "kubernetes:monitoring.coreos.com/v1:PodMonitor",
+  serviceAccount: "kubernetes:core/v1:ServiceAccount",
+};
+
+async function build(name: string, args: AppServiceArgs, ctx = kubernetesCtx()) {
+  const svc = new AppService(name, args, ctx);
+  await settle();
+  return svc;
+}
+
+const podSpec = (name: string) => rec.one(T.deployment, `${name}-deployment`).inputs.spec.template.spec;
+const container = (name: string) => podSpec(name).containers[0];
+
+describe("AppService on Kubernetes: objects per kind", () => {
+  test("web gets Deployment, Service, Ingress, headers ConfigMap, NetworkPolicy, ServiceMonitor; no HPA by default", async () => {
+    await build("web", KIND_ARGS.web);
+    expect(rec.inventory()).toEqual(
+      [
+        `${APP_SERVICE_TYPE} web`,
+        `${T.configMap} web-security-headers`,
+        `${T.deployment} web-deployment`,
+        `${T.ingress} web-ingress`,
+        `${T.netpol} web-network-policy`,
+        `${T.service} web-service`,
+        `${T.serviceAccount} web-service-account`,
+        `${T.serviceMonitor} web-service-monitor`,
+      ].sort(),
+    );
+    const spec = rec.one(T.deployment).inputs.spec;
+    expect(spec.replicas).toBe(1);
+    expect(spec.strategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } });
+  });
+
+  test("worker has no Service, no Ingress, and is scraped by a PodMonitor relabelled to job/service = name", async () => {
+    await build("rebalance", KIND_ARGS.worker);
+    expect(rec.byType(T.service)).toHaveLength(0);
+    expect(rec.byType(T.ingress)).toHaveLength(0);
+    expect(rec.byType(T.serviceMonitor)).toHaveLength(0);
+    const pm = rec.one(T.podMonitor, "rebalance-pod-monitor").inputs;
+    expect(pm.spec.podMetricsEndpoints[0].port).toBe("metrics");
+    expect(pm.spec.podMetricsEndpoints[0].relabelings).toEqual([
+      { action: "replace", targetLabel: "job", replacement: "rebalance" },
+      { action: "replace", targetLabel: "service", replacement: "rebalance" },
+    ]);
+    expect(container("rebalance").args).toEqual(["--worker=rebalance"]);
+    expect(container("rebalance").ports).toEqual([{ name: "metrics", containerPort: 9100, protocol: "TCP" }]);
+    expect(container("rebalance").livenessProbe).toBeUndefined();
+  });
+
+  test("singleton runs exactly one replica with Recreate and never gets an HPA or Service", async () => {
+    await build("listener", KIND_ARGS.singleton);
+    const spec = rec.one(T.deployment).inputs.spec;
+    expect(spec.replicas).toBe(1);
+    expect(spec.strategy).toEqual({ type: "Recreate" });
+    expect(rec.byType(T.hpa)).toHaveLength(0);
+    expect(rec.byType(T.service)).toHaveLength(0);
+    // Liveness only: nothing routes to a singleton, so readiness would gate nothing.
+    expect(container("listener").livenessProbe.httpGet).toEqual({ path: "/health", port: "http" });
+    expect(container("listener").readinessProbe).toBeUndefined();
+  });
+
+  test("api with prod-like autoscaling: HPA autoscaling/v2, no fixed spec.replicas, PDB consistent with the minimum", async () => {
+    await build("api", { ...KIND_ARGS.api, autoscaling: { min: 3, max: 10, cpuPercent: 70, memoryPercent: 80 }, podDisruptionBudget: true });
+    const spec = rec.one(T.deployment).inputs.spec;
+    expect(spec).not.toHaveProperty("replicas");
+    const hpa = rec.one(T.hpa, "api-hpa").inputs.spec;
+    expect(hpa.scaleTargetRef).toEqual({ apiVersion: "apps/v1", kind: "Deployment", name: "api" });
+    expect(hpa.minReplicas).toBe(3);
+    expect(hpa.maxReplicas).toBe(10);
+    expect(hpa.metrics).toEqual([
+      { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } },
+      { type: "Resource", resource: { name: "memory", target: { type: "Utilization", averageUtilization: 80 } } },
+    ]);
+    const pdb = rec.one(T.pdb, "api-pdb").inputs.spec;
+    // maxUnavailable 1 keeps min-1 pods whatever the HPA has scaled to.
+    expect(pdb.maxUnavailable).toBe(1);
+    expect(pdb.selector.matchLabels).toEqual(spec.selector.matchLabels);
+  });
+
+  test("fixed replicas are written to the Deployment and no HPA is created", async () => {
+    await build("api", { ...KIND_ARGS.api, replicas: 2 });
+    expect(rec.one(T.deployment).inputs.spec.replicas).toBe(2);
+    expect(rec.byType(T.hpa)).toHaveLength(0);
+    expect(rec.byType(T.pdb)).toHaveLength(0);
+  });
+});
+
+describe("AppService on Kubernetes: pod hardening", () => {
+  test("restricted security context, read-only root FS with a /tmp emptyDir, no service-account token, requests and limits", async () => {
+    await build("api", KIND_ARGS.api);
+    const pod = podSpec("api");
+    expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: "RuntimeDefault" } });
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.serviceAccountName).toBe("api");
+    const c = pod.containers[0];
+    expect(c.securityContext).toMatchObject({
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      capabilities: { drop: ["ALL"] },
+    });
+    expect(c.volumeMounts).toEqual([{ name: "tmp", mountPath: "/tmp" }]);
+    expect(pod.volumes).toEqual([{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }]);
+    expect(c.resources).toEqual({ requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "500m", memory: "1Gi" } });
+    expect(c.image).toBe(KIND_ARGS.api.image);
+    expect(rec.one(T.serviceAccount).inputs.automountServiceAccountToken).toBe(false);
+  });
+
+  test("serviceAccountToken: true mounts the token only when asked", async () => {
+    await build("api", { ...KIND_ARGS.api, serviceAccountToken: true });
+    expect(podSpec("api").automountServiceAccountToken).toBe(true);
+  });
+
+  test("probes: startup on the liveness path, liveness /health, readiness /health/ready (Paimon playbook)", async () => {
+    await build("api", KIND_ARGS.api);
+    const c = container("api");
+    expect(c.startupProbe).toMatchObject({ httpGet: { path: "/health", port: "http" }, periodSeconds: 5, failureThreshold: 30 });
+    expect(c.livenessProbe).toMatchObject({ httpGet: { path: "/health", port: "http" }, periodSeconds: 10 });
+    expect(c.readinessProbe).toMatchObject({ httpGet: { path: "/health/ready", port: "http" }, periodSeconds: 5 });
+  });
+
+  test("zoneSpread spreads across zones (hard) and nodes (soft); off by default", async () => {
+    await build("api", { ...KIND_ARGS.api, zoneSpread: true });
+    expect(podSpec("api").topologySpreadConstraints).toEqual([
+      { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule", labelSelector: { matchLabels: { "app.kubernetes.io/name": "api", "app.kubernetes.io/instance": "api" } } },
+      { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: { "app.kubernetes.io/name": "api", "app.kubernetes.io/instance": "api" } } },
+    ]);
+    rec.clear();
+    await build("api2", KIND_ARGS.api);
+    expect(podSpec("api2").topologySpreadConstraints).toBeUndefined();
+  });
+
+  test("standard app.kubernetes.io labels on the workload and its pods", async () => {
+    await build("api", KIND_ARGS.api);
+    const d = rec.one(T.deployment).inputs;
+    const expected = {
+      "app.kubernetes.io/name": "api",
+      "app.kubernetes.io/instance": "api",
+      "app.kubernetes.io/component": "api",
+      "app.kubernetes.io/part-of": "platform",
+      "app.kubernetes.io/managed-by": "pulumi",
+      environment: "prod",
+    };
+    expect(d.metadata.labels).toEqual(expected);
+    expect(d.spec.template.metadata.labels).toEqual(expected);
+    expect(d.metadata.namespace).toBe("apps");
+  });
+});
+
+describe("AppService on Kubernetes: secrets", () => {
+  const SECRET = "s3cr3t-api-key-value";
+
+  test("secretEnv lands only in a Kubernetes Secret as Pulumi secrets; the pod references it; nothing is plaintext", async () => {
+    await build("api", {
+      ...KIND_ARGS.api,
+      env: { LOG_FORMAT: "json" },
+      secretEnv: { API_KEY: pulumi.secret(SECRET), SIGNING_KEY: SECRET },
+      secretRefs: { DATABASE_PASSWORD: { name: "orders-db-credentials", key: "password" } },
+    });
+    const secret = rec.one(T.secret, "api-secret-env").inputs;
+    expect(secret.metadata.name).toBe("api-env");
+    // The whole stringData travels as a secret (a plain string passed in secretEnv is wrapped too).
+    expect(isSecretValue(secret.stringData)).toBe(true);
+    expect(unwrapSecrets(secret.stringData)).toEqual({ API_KEY: SECRET, SIGNING_KEY: SECRET });
+
+    expect(container("api").env).toEqual([
+      { name: "LOG_FORMAT", value: "json" },
+      { name: "API_KEY", valueFrom: { secretKeyRef: { name: "api-env", key: "API_KEY" } } },
+      { name: "SIGNING_KEY", valueFrom: { secretKeyRef: { name: "api-env", key: "SIGNING_KEY" } } },
+      { name: "DATABASE_PASSWORD", valueFrom: { secretKeyRef: { name: "orders-db-credentials", key: "password" } } },
+    ]);
+    const leaks = rec.resources.flatMap((r) => plaintextStrings(r.inputs).filter((s) => s.value.includes(SECRET)).map((s) => `${r.name}:${s.path}`));
+    expect(leaks).toEqual([]);
+    // The Deployment waits for the Secret it references.
+    expect(rec.one(T.deployment).dependencies).toContain(rec.one(T.secret).urn);
+  });
+
+  test("no secretEnv, no Secret", async () => {
+    await build("api", KIND_ARGS.api);
+    expect(rec.byType(T.secret)).toHaveLength(0);
+  });
+});
+
+describe("AppService on Kubernetes: ingress", () => {
+  test("ingress-nginx class, cert-manager TLS, ssl redirect, rate limit 10 r/s burst 20, security headers via custom-headers", async () => {
+    await build("web", KIND_ARGS.web);
+    const ing = rec.one(T.ingress, "web-ingress").inputs;
+    expect(ing.spec.ingressClassName).toBe("nginx");
+    expect(ing.spec.tls).toEqual([{ hosts: ["app.example.com"], secretName: "web-tls" }]);
+    expect(ing.spec.rules).toEqual([
+      { host: "app.example.com", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "web", port: { name: "http" } } } }] } },
+    ]);
+    expect(ing.metadata.annotations).toEqual({
+      "cert-manager.io/cluster-issuer": "letsencrypt-prod",
+      "nginx.ingress.kubernetes.io/ssl-redirect": "true",
+      "nginx.ingress.kubernetes.io/force-ssl-redirect": "true",
+      "nginx.ingress.kubernetes.io/custom-headers": "apps/web-security-headers",
+      "nginx.ingress.kubernetes.io/limit-rps": "10",
+      "nginx.ingress.kubernetes.io/limit-burst-multiplier": "2",
+    });
+    const headers = rec.one(T.configMap, "web-security-headers").inputs;
+    expect(headers.metadata.name).toBe("web-security-headers");
+    expect(headers.data).toEqual({
+      "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
+      "X-Frame-Options": "DENY",
+      "X-Content-Type-Options": "nosniff",
+      "Referrer-Policy": "strict-origin-when-cross-origin",
+      "X-XSS-Protection": "0",
+    });
+    expect(rec.one(T.ingress).dependencies).toContain(rec.one(T.configMap).urn);
+  });
+
+  test("extra headers merge over the defaults; rate limit and issuer are configurable; rateLimit false removes it", async () => {
+    await build("web", {
+      ...KIND_ARGS.web,
+      ingress: {
+        host: "app.example.com",
+        path: "/app",
+        tls: { clusterIssuer: "letsencrypt-staging", secretName: "app-cert" },
+        rateLimit: false,
+        headers: { "X-Frame-Options": "SAMEORIGIN", "Content-Security-Policy": "default-src 'self'" },
+      },
+    });
+    const ing = rec.one(T.ingress).inputs;
+    expect(ing.metadata.annotations["cert-manager.io/cluster-issuer"]).toBe("letsencrypt-staging");
+    expect(ing.metadata.annotations).not.toHaveProperty("nginx.ingress.kubernetes.io/limit-rps");
+    expect(ing.spec.tls[0].secretName).toBe("app-cert");
+    expect(ing.spec.rules[0].http.paths[0].path).toBe("/app");
+    const data = rec.one(T.configMap).inputs.data;
+    expect(data["X-Frame-Options"]).toBe("SAMEORIGIN");
+    expect(data["Content-Security-Policy"]).toBe("default-src 'self'");
+    expect(data["X-Content-Type-Options"]).toBe("nosniff");
+  });
+});
+
+describe("AppService on Kubernetes: network policy", () => {
+  test("api admits the ingress controller, listed callers and Prometheus (metrics port) only", async () => {
+    await build("api", KIND_ARGS.api);
+    const np = rec.one(T.netpol, "api-network-policy").inputs.spec;
+    expect(np.policyTypes).toEqual(["Ingress"]);
+    expect(np.podSelector).toEqual({ matchLabels: { "app.kubernetes.io/name": "api", "app.kubernetes.io/instance": "api" } });
+    expect(np.ingress).toEqual([
+      { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } }], ports: [{ protocol: "TCP", port: 8000 }] },
+      { from: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "web" } } }], ports: [{ protocol: "TCP", port: 8000 }] },
+      { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }], ports: [{ protocol: "TCP", port: 9100 }] },
+    ]);
+  });
+
+  test("a singleton without metrics denies all ingress", async () => {
+    await build("listener", KIND_ARGS.singleton);
+    expect(rec.one(T.netpol).inputs.spec.ingress).toEqual([]);
+  });
+});
+
+describe("AppService on Kubernetes: monitoring", () => {
+  test("ServiceMonitor carries the monitoring labels and scrapes the named metrics port; monitoredService is exposed", async () => {
+    const svc = await build("api", KIND_ARGS.api);
+    const sm = rec.one(T.serviceMonitor, "api-service-monitor").inputs;
+    expect(sm.metadata.labels.release).toBe("kube-prometheus");
+    expect(sm.spec.endpoints).toEqual([{ port: "metrics", path: "/metrics", interval: "30s", scheme: "http" }]);
+    expect(sm.spec.namespaceSelector).toEqual({ matchNames: ["apps"] });
+    const service = rec.one(T.service).inputs.spec;
+    expect(service.ports).toEqual([
+      { name: "http", port: 8000, targetPort: "http", protocol: "TCP" },
+      { name: "metrics", port: 9100, targetPort: "metrics", protocol: "TCP" },
+    ]);
+    expect(svc.monitoredService).toEqual({
+      name: "api",
+      namespace: "apps",
+      kind: "api",
+      job: "api",
+      objectives: { availabilityPercent: 99.9, latency: { thresholdSeconds: 1, percent: 95 } },
+    });
+    expect(svc.monitoring.scrapeTargets).toEqual([]);
+    expect(svc.url).toBe("http://api:8000");
+  });
+
+  test("metrics on the HTTP port scrape port 'http'; no metrics, no monitor and no monitoredService", async () => {
+    await build("web", KIND_ARGS.web);
+    expect(rec.one(T.serviceMonitor).inputs.spec.endpoints[0].port).toBe("http");
+    rec.clear();
+    const svc = await build("listener", KIND_ARGS.singleton);
+    expect(rec.byType(T.serviceMonitor)).toHaveLength(0);
+    expect(rec.byType(T.podMonitor)).toHaveLength(0);
+    expect(svc.monitoredService).toBeUndefined();
+  });
+});
+
+describe("AppService on Kubernetes: component structure", () => {
+  test("every child is parented to the component, named <name>-<role>, and uses the explicit provider", async () => {
+    const provider = new k8s.Provider("cluster", {});
+    await build("api", { ...KIND_ARGS.api, autoscaling: { min: 3, max: 10 }, podDisruptionBudget: true }, kubernetesCtx({ providers: { kubernetes: provider } }));
+    const component = rec.one(APP_SERVICE_TYPE, "api");
+    const children = rec.childrenOf(component.urn);
+    expect(children.length).toBe(rec.resources.length - 2); // all but the component and the provider
+    for (const child of children) {
+      expect(child.name.startsWith("api-")).toBe(true);
+      expect(child.provider).toContain("pulumi:providers:kubernetes::cluster");
+    }
+    rec.assertUniqueUrns();
+  });
+
+  test("transforms adjust a child's args before registration", async () => {
+    await build("api", {
+      ...KIND_ARGS.api,
+      transforms: {
+        deployment: (a: any) => ({ ...a, spec: { ...a.spec, template: { ...a.spec.template, metadata: { ...a.spec.template.metadata, annotations: { team: "payments" } } } } }),
+      },
+    });
+    expect(rec.one(T.deployment).inputs.spec.template.metadata.annotations).toEqual({ team: "payments" });
+  });
+});
