@@ -1,0 +1,375 @@
+#!/usr/bin/env bash
+# Backup, restore and restore-verification for PostgreSQL (pg_dump custom format) and Redis (RDB snapshot).
+#
+# Usage: backup.sh <command> [args]
+#   backup                       dump + upload + prune + success metric (Docker, or one container with both tools)
+#   dump                         dump into $STAGING_DIR only (Kubernetes init container with the database client)
+#   upload                       upload everything staged, then prune and write the metric (aws cli container)
+#   fetch [object|latest]        download an object and its .sha256 into $STAGING_DIR and check the checksum
+#   restore <object|latest> <db> fetch, verify the checksum, pg_restore into <db> (created when missing)
+#   verify                       fetch the newest backup and restore-test it in a scratch database
+#   verify-local                 restore-test the object already fetched into $STAGING_DIR
+#   prune                        apply retention to a file:// destination (S3/OSS rely on bucket lifecycle rules)
+#   latest                       print the newest complete object name
+#
+# Configuration (environment):
+#   ENGINE               postgres (default) | redis
+#   PGHOST PGPORT PGUSER PGDATABASE PGPASSWORD PGSSLMODE   libpq settings (password from a Secret)
+#   REDIS_HOST REDIS_PORT REDISCLI_AUTH REDIS_TLS=1          Redis settings (password from a Secret)
+#   BACKUP_DESTINATION   s3://bucket/prefix | file:///path    (required)
+#   S3_ENDPOINT_URL      S3-compatible endpoint (Alibaba Cloud OSS, test servers); empty for AWS S3
+#   BACKUP_NAME          object name prefix and metric label (default: PGDATABASE or "redis")
+#   RETENTION_COUNT      file:// only: keep exactly the newest N backups (0 = no count limit)
+#   RETENTION_DAYS       file:// only: delete backups older than N days (0 = no age limit)
+#   STAGING_DIR          scratch directory (default: /tmp/backup-staging)
+#   VERIFY_DATABASE      scratch database for verify (default: <PGDATABASE>_verify)
+#   VERIFY_QUERY         optional SQL returning one value; verification fails on empty/0/false/f
+#   METRICS_TEXTFILE_DIR optional node-exporter textfile directory for success/failure metrics
+#   AWS_CLI              aws executable (default: aws)
+set -euo pipefail
+
+ENGINE="${ENGINE:-postgres}"
+STAGING_DIR="${STAGING_DIR:-/tmp/backup-staging}"
+AWS_CLI="${AWS_CLI:-aws}"
+RETENTION_COUNT="${RETENTION_COUNT:-0}"
+RETENTION_DAYS="${RETENTION_DAYS:-0}"
+METRICS_TEXTFILE_DIR="${METRICS_TEXTFILE_DIR:-}"
+COMMAND="${1:-}"
+
+log() { printf '%s backup.sh[%s]: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "${COMMAND:-?}" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+backup_name() {
+  if [[ -n "${BACKUP_NAME:-}" ]]; then printf '%s' "$BACKUP_NAME"
+  elif [[ "$ENGINE" == "redis" ]]; then printf 'redis'
+  else printf '%s' "${PGDATABASE:?PGDATABASE or BACKUP_NAME must be set}"
+  fi
+}
+
+extension() {
+  case "$ENGINE" in
+    postgres) printf 'dump' ;;
+    redis) printf 'rdb.gz' ;;
+    *) die "ENGINE must be postgres or redis, got '$ENGINE'" ;;
+  esac
+}
+
+# Destination URL of the backup set, without a trailing slash: s3://bucket/prefix/<name> or file:///dir/<name>.
+destination_root() {
+  local dest="${BACKUP_DESTINATION:?BACKUP_DESTINATION must be s3://bucket/prefix or file:///path}"
+  dest="${dest%/}"
+  case "$dest" in
+    s3://?*|file:///?*) printf '%s/%s' "$dest" "$(backup_name)" ;;
+    *) die "BACKUP_DESTINATION must start with s3:// or file:///, got '$dest'" ;;
+  esac
+}
+
+is_local() { [[ "$(destination_root)" == file://* ]]; }
+local_dir() { local root; root="$(destination_root)"; printf '%s' "${root#file://}"; }
+
+aws_s3() {
+  if [[ -n "${S3_ENDPOINT_URL:-}" ]]; then
+    "$AWS_CLI" --endpoint-url "$S3_ENDPOINT_URL" s3 "$@"
+  else
+    "$AWS_CLI" s3 "$@"
+  fi
+}
+
+# Atomic node-exporter textfile: write a temp file in the same directory, then rename.
+write_metrics() {
+  local mode="$1" ok="$2"
+  [[ -n "$METRICS_TEXTFILE_DIR" ]] || return 0
+  mkdir -p "$METRICS_TEXTFILE_DIR"
+  local name file previous_success=""
+  name="$(backup_name)"
+  file="$METRICS_TEXTFILE_DIR/backup_${name}_${mode}.prom"
+  if [[ "$ok" == 0 && -f "$file" ]]; then
+    previous_success="$(grep '^backup_last_success_timestamp_seconds' "$file" || true)"
+  fi
+  {
+    echo "# HELP backup_last_success_timestamp_seconds Unix time of the last successful run."
+    echo "# TYPE backup_last_success_timestamp_seconds gauge"
+    if [[ "$ok" == 1 ]]; then
+      echo "backup_last_success_timestamp_seconds{backup=\"$name\",mode=\"$mode\"} $(date +%s)"
+    elif [[ -n "$previous_success" ]]; then
+      echo "$previous_success"
+    fi
+    echo "# HELP backup_last_run_failed 1 when the last run failed."
+    echo "# TYPE backup_last_run_failed gauge"
+    echo "backup_last_run_failed{backup=\"$name\",mode=\"$mode\"} $((1 - ok))"
+    echo "# HELP backup_last_run_timestamp_seconds Unix time the last run ended."
+    echo "# TYPE backup_last_run_timestamp_seconds gauge"
+    echo "backup_last_run_timestamp_seconds{backup=\"$name\",mode=\"$mode\"} $(date +%s)"
+  } >"$file.tmp.$$"
+  mv -f "$file.tmp.$$" "$file"
+}
+
+METRIC_MODE=""
+PRIVATE_STAGING=""
+# One-shot commands stage in a private directory so leftovers of an earlier failed run never mix in.
+use_private_staging() {
+  mkdir -p "$STAGING_DIR"
+  PRIVATE_STAGING="$(mktemp -d "$STAGING_DIR/run.XXXXXX")"
+  STAGING_DIR="$PRIVATE_STAGING"
+}
+on_exit() {
+  local status=$?
+  if [[ -n "$PRIVATE_STAGING" ]]; then rm -rf "$PRIVATE_STAGING"; fi
+  if [[ -n "$METRIC_MODE" ]]; then
+    if [[ $status -eq 0 ]]; then write_metrics "$METRIC_MODE" 1; else write_metrics "$METRIC_MODE" 0 || true; fi
+  fi
+  if [[ $status -ne 0 ]]; then log "failed with exit code $status"; fi
+  exit "$status"
+}
+trap on_exit EXIT
+
+# --- dump -------------------------------------------------------------------------------------------------
+
+cmd_dump() {
+  mkdir -p "$STAGING_DIR"
+  local name stamp object partial
+  name="$(backup_name)"
+  stamp="$(date -u +%Y%m%dT%H%M%SZ)"
+  object="${name}-${stamp}.$(extension)"
+  partial="$STAGING_DIR/.${object}.partial"
+  rm -f "$partial"
+  case "$ENGINE" in
+    postgres)
+      log "pg_dump ${PGDATABASE:?PGDATABASE must be set} on ${PGHOST:-localhost}:${PGPORT:-5432}"
+      # Custom format is compressed and lets pg_restore pick objects; no owner/ACL so restores work for any role.
+      pg_dump --format=custom --compress=6 --no-owner --no-privileges --file="$partial"
+      ;;
+    redis)
+      local tls=()
+      if [[ "${REDIS_TLS:-0}" == 1 ]]; then tls=(--tls); fi
+      log "redis-cli --rdb from ${REDIS_HOST:?REDIS_HOST must be set}:${REDIS_PORT:-6379}"
+      redis-cli -h "$REDIS_HOST" -p "${REDIS_PORT:-6379}" "${tls[@]}" --rdb "$partial.rdb" >&2
+      gzip -c "$partial.rdb" >"$partial"
+      rm -f "$partial.rdb"
+      ;;
+  esac
+  [[ -s "$partial" ]] || die "dump produced an empty file"
+  # Rename only after the dump completed, so a half-written file never looks like a backup.
+  mv -f "$partial" "$STAGING_DIR/$object"
+  (cd "$STAGING_DIR" && sha256sum "$object" >"$object.sha256.partial" && mv -f "$object.sha256.partial" "$object.sha256")
+  log "staged $object ($(wc -c <"$STAGING_DIR/$object") bytes)"
+  printf '%s\n' "$object"
+}
+
+# --- upload -----------------------------------------------------------------------------------------------
+
+upload_one() {
+  local object="$1" root
+  root="$(destination_root)"
+  if is_local; then
+    local dir
+    dir="$(local_dir)"
+    mkdir -p "$dir"
+    # Object first, checksum last: a reader only trusts objects that have a checksum beside them.
+    cp "$STAGING_DIR/$object" "$dir/.$object.tmp" && mv -f "$dir/.$object.tmp" "$dir/$object"
+    cp "$STAGING_DIR/$object.sha256" "$dir/.$object.sha256.tmp" && mv -f "$dir/.$object.sha256.tmp" "$dir/$object.sha256"
+  else
+    aws_s3 cp --only-show-errors "$STAGING_DIR/$object" "$root/$object"
+    aws_s3 cp --only-show-errors "$STAGING_DIR/$object.sha256" "$root/$object.sha256"
+  fi
+  log "uploaded $object to $root/"
+}
+
+cmd_upload() {
+  local found=0 sum object
+  shopt -s nullglob
+  for sum in "$STAGING_DIR"/*.sha256; do
+    object="$(basename "${sum%.sha256}")"
+    (cd "$STAGING_DIR" && sha256sum --check --status "$object.sha256") || die "staged $object does not match its checksum"
+    upload_one "$object"
+    rm -f "$STAGING_DIR/$object" "$STAGING_DIR/$object.sha256"
+    found=$((found + 1))
+  done
+  shopt -u nullglob
+  [[ $found -gt 0 ]] || die "nothing staged in $STAGING_DIR to upload"
+  cmd_prune
+}
+
+# --- listing, prune ---------------------------------------------------------------------------------------
+
+# Complete objects (with a checksum beside them), oldest first. Names embed a UTC timestamp, so name order is time order.
+list_objects() {
+  local ext names
+  ext="$(extension)"
+  if is_local; then
+    local dir
+    dir="$(local_dir)"
+    [[ -d "$dir" ]] || return 0
+    names="$(cd "$dir" && find . -maxdepth 1 -type f -name "*.$ext.sha256" -printf '%f\n')"
+  else
+    names="$(aws_s3 ls "$(destination_root)/" | awk '{print $NF}' | grep -E "\\.${ext//./\\.}\\.sha256$" || true)"
+  fi
+  [[ -n "$names" ]] || return 0
+  printf '%s\n' "$names" | sed 's/\.sha256$//' | LC_ALL=C sort
+}
+
+cmd_latest() {
+  local latest
+  latest="$(list_objects | tail -n 1)"
+  [[ -n "$latest" ]] || die "no backups found under $(destination_root)/"
+  printf '%s\n' "$latest"
+}
+
+cmd_prune() {
+  if ! is_local; then
+    log "retention for $(destination_root) is enforced by the bucket lifecycle rule"
+    return 0
+  fi
+  local dir object
+  dir="$(local_dir)"
+  if [[ "$RETENTION_DAYS" -gt 0 && -d "$dir" ]]; then
+    while IFS= read -r object; do
+      [[ -n "$object" ]] || continue
+      log "pruning $object (older than $RETENTION_DAYS days)"
+      rm -f "$dir/$object" "$dir/$object.sha256"
+    done < <(cd "$dir" && find . -maxdepth 1 -type f -name "*.$(extension)" -mtime +"$((RETENTION_DAYS - 1))" -printf '%f\n')
+  fi
+  if [[ "$RETENTION_COUNT" -gt 0 ]]; then
+    local all count excess
+    all="$(list_objects)"
+    count="$(printf '%s' "$all" | grep -c . || true)"
+    excess=$((count - RETENTION_COUNT))
+    if [[ $excess -gt 0 ]]; then
+      while IFS= read -r object; do
+        log "pruning $object (keeping the newest $RETENTION_COUNT)"
+        rm -f "$dir/$object" "$dir/$object.sha256"
+      done < <(printf '%s\n' "$all" | head -n "$excess")
+    fi
+  fi
+}
+
+# --- fetch, restore, verify -------------------------------------------------------------------------------
+
+cmd_fetch() {
+  local object="${1:-latest}" root
+  if [[ "$object" == latest ]]; then object="$(cmd_latest)"; fi
+  [[ "$object" != */* ]] || die "object must be a bare name from 'latest', got '$object'"
+  root="$(destination_root)"
+  mkdir -p "$STAGING_DIR"
+  rm -f "$STAGING_DIR/$object" "$STAGING_DIR/$object.sha256"
+  if is_local; then
+    cp "$(local_dir)/$object" "$STAGING_DIR/$object"
+    cp "$(local_dir)/$object.sha256" "$STAGING_DIR/$object.sha256"
+  else
+    aws_s3 cp --only-show-errors "$root/$object" "$STAGING_DIR/$object"
+    aws_s3 cp --only-show-errors "$root/$object.sha256" "$STAGING_DIR/$object.sha256"
+  fi
+  if ! (cd "$STAGING_DIR" && sha256sum --check --status "$object.sha256"); then
+    rm -f "$STAGING_DIR/$object" "$STAGING_DIR/$object.sha256"
+    die "checksum mismatch for $object: the object is corrupt or incomplete; refusing to restore it"
+  fi
+  log "fetched $object, checksum OK"
+  printf '%s\n' "$object"
+}
+
+staged_object() {
+  local sums=()
+  shopt -s nullglob
+  sums=("$STAGING_DIR"/*.sha256)
+  shopt -u nullglob
+  [[ ${#sums[@]} -eq 1 ]] || die "expected exactly one fetched object in $STAGING_DIR, found ${#sums[@]}"
+  local object
+  object="$(basename "${sums[0]%.sha256}")"
+  # Check again: the object may have been fetched by another container.
+  (cd "$STAGING_DIR" && sha256sum --check --status "$object.sha256") || die "checksum mismatch for $object; refusing to restore it"
+  printf '%s\n' "$object"
+}
+
+database_exists() {
+  local found
+  found="$(psql --no-psqlrc --tuples-only --no-align --dbname=postgres --set=ON_ERROR_STOP=1 \
+    --command="SELECT 1 FROM pg_database WHERE datname = '${1//\'/\'\'}'")"
+  [[ "$found" == 1 ]]
+}
+
+restore_into() {
+  local object="$1" target="$2"
+  [[ "$ENGINE" == postgres ]] || die "restore into a database is for PostgreSQL; for Redis copy the gunzipped RDB to the data directory"
+  [[ "$target" =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || die "target database name must match [A-Za-z_][A-Za-z0-9_]*, got '$target'"
+  if ! database_exists "$target"; then
+    createdb --maintenance-db=postgres "$target"
+  fi
+  log "pg_restore $object into $target"
+  pg_restore --exit-on-error --no-owner --no-privileges --dbname="$target" "$STAGING_DIR/$object"
+}
+
+cmd_restore() {
+  use_private_staging
+  local object="${1:?usage: backup.sh restore <object|latest> <database>}" target="${2:?usage: backup.sh restore <object|latest> <database>}"
+  object="$(cmd_fetch "$object")"
+  restore_into "$object" "$target"
+  log "restore of $object into $target completed"
+}
+
+scalar() { psql --no-psqlrc --tuples-only --no-align --set=ON_ERROR_STOP=1 --dbname="$1" --command="$2"; }
+
+drop_scratch() {
+  local db="$1"
+  psql --no-psqlrc --quiet --dbname=postgres --set=ON_ERROR_STOP=1 --command="DROP DATABASE IF EXISTS \"$db\"" >/dev/null
+}
+
+verify_object() {
+  local object="$1"
+  if [[ "$ENGINE" == redis ]]; then
+    # An RDB file starts with the magic "REDIS" followed by the format version.
+    local magic
+    magic="$(gzip -dc "$STAGING_DIR/$object" | head -c 5)"
+    [[ "$magic" == REDIS ]] || die "$object is not an RDB snapshot (header '$magic')"
+    log "verified $object: gzip intact, RDB header present"
+    return 0
+  fi
+  local scratch="${VERIFY_DATABASE:-${PGDATABASE:?PGDATABASE must be set}_verify}"
+  [[ "$scratch" =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || die "VERIFY_DATABASE must match [A-Za-z_][A-Za-z0-9_]*, got '$scratch'"
+  [[ "$scratch" != "${PGDATABASE:-}" ]] || die "VERIFY_DATABASE must differ from PGDATABASE"
+  drop_scratch "$scratch"
+  restore_into "$object" "$scratch"
+  local tables result=""
+  tables="$(scalar "$scratch" "SELECT count(*) FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog','information_schema')")"
+  if [[ "$tables" -le 0 ]]; then drop_scratch "$scratch"; die "restored $object has no tables"; fi
+  if [[ -n "${VERIFY_QUERY:-}" ]]; then
+    if ! result="$(scalar "$scratch" "$VERIFY_QUERY")"; then drop_scratch "$scratch"; die "VERIFY_QUERY failed on the restored copy"; fi
+    case "$result" in
+      ""|0|f|false) drop_scratch "$scratch"; die "VERIFY_QUERY returned '$result' on the restored copy" ;;
+    esac
+  fi
+  drop_scratch "$scratch"
+  log "verified $object: $tables tables${result:+, VERIFY_QUERY returned $result}"
+}
+
+cmd_verify() {
+  METRIC_MODE=verify
+  use_private_staging
+  local object
+  object="$(cmd_fetch latest)"
+  verify_object "$object"
+}
+
+cmd_verify_local() {
+  METRIC_MODE=verify
+  verify_object "$(staged_object)"
+}
+
+cmd_backup() {
+  METRIC_MODE=backup
+  use_private_staging
+  cmd_dump >/dev/null
+  cmd_upload
+}
+
+case "$COMMAND" in
+  backup) cmd_backup ;;
+  dump) cmd_dump ;;
+  upload) METRIC_MODE=backup; cmd_upload ;;
+  fetch) cmd_fetch "${2:-latest}" ;;
+  restore) cmd_restore "${2:-}" "${3:-}" ;;
+  verify) cmd_verify ;;
+  verify-local) cmd_verify_local ;;
+  prune) cmd_prune ;;
+  latest) cmd_latest ;;
+  *) die "usage: backup.sh backup|dump|upload|fetch|restore|verify|verify-local|prune|latest" ;;
+esac
