@@ -1,0 +1,73 @@
+import * as pulumi from "@pulumi/pulumi";
+import { AppService, type AppServiceArgs } from "../../../components/app-service";
+import { crdProblems, k8sSchemaProblems, recordedK8sObjects, validateK8sObjects } from "../../helpers/k8s-schema";
+import { installMocks, settle } from "../../helpers/mocks";
+import { KIND_ARGS, kubernetesCtx } from "./fixtures";
+
+/** The fullest args per kind: every optional object the component can emit is switched on. */
+const FULL: Record<AppServiceArgs["kind"], AppServiceArgs> = {
+  web: { ...KIND_ARGS.web, autoscaling: { min: 3, max: 10, cpuPercent: 70, memoryPercent: 80 }, podDisruptionBudget: true, zoneSpread: true, secretEnv: { SESSION_KEY: pulumi.secret("k") } },
+  api: {
+    ...KIND_ARGS.api,
+    autoscaling: { min: 3, max: 10, cpuPercent: 70, memoryPercent: 80 },
+    podDisruptionBudget: true,
+    zoneSpread: true,
+    env: { LOG_FORMAT: "json" },
+    secretEnv: { API_KEY: pulumi.secret("k") },
+    secretRefs: { DATABASE_PASSWORD: { name: "orders-db", key: "password" } },
+    ingress: { host: "api.example.com", headers: { "Content-Security-Policy": "default-src 'self'" } },
+  },
+  worker: { ...KIND_ARGS.worker, replicas: 2, podDisruptionBudget: true, command: ["python", "-m", "worker"] },
+  singleton: { ...KIND_ARGS.singleton, metrics: {}, health: { startup: false } },
+};
+
+describe("every Kubernetes object AppService produces validates against the Kubernetes schemas", () => {
+  test.each(Object.keys(FULL) as Array<AppServiceArgs["kind"]>)("kind %s", async (kind) => {
+    const rec = installMocks();
+    new AppService(kind, FULL[kind], kubernetesCtx());
+    await settle();
+    const objects = recordedK8sObjects(rec);
+    const kinds = objects.map((o) => o.kind).sort();
+    const expected: Record<string, string[]> = {
+      web: ["ConfigMap", "Deployment", "HorizontalPodAutoscaler", "Ingress", "NetworkPolicy", "PodDisruptionBudget", "Secret", "Service", "ServiceAccount", "ServiceMonitor"],
+      api: ["ConfigMap", "Deployment", "HorizontalPodAutoscaler", "Ingress", "NetworkPolicy", "PodDisruptionBudget", "Secret", "Service", "ServiceAccount", "ServiceMonitor"],
+      worker: ["Deployment", "NetworkPolicy", "PodDisruptionBudget", "PodMonitor", "ServiceAccount"],
+      singleton: ["Deployment", "NetworkPolicy", "PodMonitor", "ServiceAccount"],
+    };
+    expect(kinds).toEqual(expected[kind]);
+    expect(() => validateK8sObjects(objects)).not.toThrow();
+  });
+});
+
+describe("the schema check catches what it should (so a pass means something)", () => {
+  test("a Deployment with a malformed quantity, a string replica count and a missing pathType is rejected with the schema errors", async () => {
+    const rec = installMocks();
+    new AppService("api", FULL.api, kubernetesCtx());
+    await settle();
+    const objects = recordedK8sObjects(rec);
+    const deployment = structuredClone(objects.find((o) => o.kind === "Deployment")!);
+    deployment.spec.replicas = "3";
+    deployment.spec.template.spec.containers[0].resources.limits.cpu = "500mm";
+    const ingress = structuredClone(objects.find((o) => o.kind === "Ingress")!);
+    delete ingress.spec.rules[0].http.paths[0].pathType;
+    const problems = k8sSchemaProblems([deployment, ingress]);
+    expect(problems[0]).toContain("/spec/replicas must be integer");
+    expect(problems[0]).toContain("/spec/template/spec/containers/0/resources/limits/cpu");
+    expect(problems[1]).toContain("/spec/rules/0/http/paths/0 must have required property pathType");
+    expect(() => validateK8sObjects([deployment])).toThrow(/apps\/v1 Deployment api: .*spec\/replicas must be integer/);
+  });
+
+  test("the ServiceMonitor structural check rejects an empty selector, a numeric port and a bad interval", () => {
+    const problems = crdProblems({
+      apiVersion: "monitoring.coreos.com/v1",
+      kind: "ServiceMonitor",
+      metadata: { name: "api" },
+      spec: { selector: {}, endpoints: [{ port: 9100, interval: "soon" }] },
+    });
+    expect(problems).toEqual([
+      "spec.selector must select something (an empty selector matches everything)",
+      "spec.endpoints[0].port must be a named port (IANA_SVC_NAME)",
+      "spec.endpoints[0].interval must be a duration like 30s",
+    ]);
+  });
+});

@@ -1,0 +1,91 @@
+import { AppService, type AppServiceArgs, validateAppServiceArgs } from "../../../components/app-service";
+import type { PlatformContext } from "../../../components/lib/platform";
+import { ValidationError } from "../../../components/lib/validation";
+import { installMocks, settle } from "../../helpers/mocks";
+import { dockerCtx, KIND_ARGS, kubernetesCtx } from "./fixtures";
+
+interface BadCase {
+  what: string;
+  args: AppServiceArgs;
+  ctx?: PlatformContext;
+  /** Fragments the message must contain: the key path and the rendered bad value. */
+  expect: string[];
+}
+
+const api = KIND_ARGS.api;
+const cases: BadCase[] = [
+  { what: "untagged image", args: { ...api, image: "registry.example.com/paimon/api" }, expect: ["image: must be pinned by tag or digest", '(got "registry.example.com/paimon/api")'] },
+  { what: "latest image", args: { ...api, image: "paimon/api:latest" }, expect: ["image: must be pinned", "'latest'", '(got "paimon/api:latest")'] },
+  { what: "replicas < 1", args: { ...api, replicas: 0 }, expect: ["replicas: must be an integer of at least 1", "(got 0)"] },
+  { what: "autoscaling min > max", args: { ...api, autoscaling: { min: 5, max: 3 } }, expect: ["autoscaling.min: must be at most autoscaling.max (3)", "(got 5)"] },
+  { what: "invalid CPU quantity", args: { ...api, resources: { requests: { cpu: "500mm", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } } }, expect: ["resources.requests.cpu: must be a CPU quantity", '(got "500mm")'] },
+  { what: "invalid memory quantity", args: { ...api, resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gb" } } }, expect: ["resources.limits.memory: must be a memory quantity", '(got "1Gb")'] },
+  { what: "requests above limits", args: { ...api, resources: { requests: { cpu: "2", memory: "2Gi" }, limits: { cpu: "1", memory: "1Gi" } } }, expect: ["resources.requests.cpu: must not exceed limits.cpu (1)", '(got "2")', "resources.requests.memory: must not exceed limits.memory (1Gi)"] },
+  { what: "port out of range", args: { ...api, port: 70000 }, expect: ["port: must be a port between 1 and 65535", "(got 70000)"] },
+  { what: "invalid hostname", args: { ...api, ingress: { host: "App_Example" } }, expect: ["ingress.host: must be a lowercase DNS hostname", '(got "App_Example")'] },
+  { what: "singleton with autoscaling", args: { ...KIND_ARGS.singleton, autoscaling: { min: 2, max: 4 } }, expect: ["autoscaling: is not allowed for kind singleton", '(got {"min":2,"max":4})'] },
+  { what: "singleton with 2 replicas", args: { ...KIND_ARGS.singleton, replicas: 2 }, expect: ["replicas: must be 1 for kind singleton", "(got 2)"] },
+  { what: "replicas and autoscaling together", args: { ...api, replicas: 3, autoscaling: { min: 3, max: 6 } }, expect: ["autoscaling: cannot be combined with replicas"] },
+  { what: "web without ingress", args: { kind: "web", image: api.image, port: 3000 }, expect: ["ingress: is required for kind web", "(got undefined)"] },
+  { what: "api without port", args: { kind: "api", image: api.image }, expect: ["port: is required for kind api", "(got undefined)"] },
+  { what: "worker with ingress", args: { ...KIND_ARGS.worker, ingress: { host: "w.example.com" } }, expect: ["ingress: is only allowed for kinds web and api, not worker"] },
+  { what: "PDB with one replica", args: { ...api, podDisruptionBudget: true }, expect: ["podDisruptionBudget: needs at least 2 replicas (minimum is 1)", "(got true)"] },
+  { what: "burst not a multiple of rps", args: { ...api, ingress: { host: "api.example.com", rateLimit: { rps: 10, burst: 25 } } }, expect: ["ingress.rateLimit.burst: must be a whole multiple of rateLimit.rps (10)", "(got 25)"] },
+  { what: "header value with a newline", args: { ...api, ingress: { host: "api.example.com", headers: { "X-Test": "a\nb" } } }, expect: ["ingress.headers.X-Test: must be a non-empty header value", '(got "a\\nb")'] },
+  { what: "invalid env name", args: { ...api, env: { "1BAD": "x" } }, expect: ["env.1BAD: must be an environment variable name", '(got "1BAD")'] },
+  { what: "env defined twice", args: { ...api, env: { API_KEY: "x" }, secretEnv: { API_KEY: "y" } }, expect: ["secretEnv.API_KEY: is already defined in env", '(got "API_KEY")'] },
+  { what: "objectives without metrics", args: { kind: "api", image: api.image, port: 8000, objectives: { availabilityPercent: 99.9 } }, expect: ["objectives: need metrics"] },
+  { what: "100% availability", args: { ...api, objectives: { availabilityPercent: 100 } }, expect: ["objectives.availabilityPercent: must be below 100", "(got 100)"] },
+  { what: "unknown key (typo)", args: { ...api, replica: 2 } as unknown as AppServiceArgs, expect: ['Unrecognized key: "replica"'] },
+  { what: "invalid service name", args: api, expect: ['name: must be a DNS label', '(got "Api_Service")'] },
+  { what: "docker: secretRefs", args: { ...api, secretRefs: { DB_PASSWORD: { name: "db", key: "password" } } }, ctx: dockerCtx(), expect: ["secretRefs: reference Kubernetes Secrets", '(got ["DB_PASSWORD"])'] },
+  { what: "docker: replicas 2", args: { ...api, replicas: 2 }, ctx: dockerCtx(), expect: ["replicas: must be 1 on the docker target", "(got 2)"] },
+  { what: "docker: world-bound non-LB port", args: { ...api, docker: { hostIp: "0.0.0.0" } }, ctx: dockerCtx(), expect: ["docker.hostIp: must be 127.0.0.1 unless the published port is 80 or 443", '(got "0.0.0.0")'] },
+  { what: "docker: no networks in the context", args: api, ctx: dockerCtx({ dockerNetworks: undefined }), expect: ["platform.dockerNetworks: is required on the docker target"] },
+];
+
+describe("AppService rejects bad args before registering anything", () => {
+  test.each(cases.map((c) => [c.what, c] as const))("%s", async (_what, c) => {
+    const rec = installMocks();
+    const name = c.what === "invalid service name" ? "Api_Service" : "api";
+    let error: unknown;
+    try {
+      new AppService(name, c.args, c.ctx ?? kubernetesCtx());
+    } catch (e) {
+      error = e;
+    }
+    await settle();
+    expect(error).toBeInstanceOf(ValidationError);
+    const message = (error as ValidationError).message;
+    expect(message).toContain(`Invalid AppService "${name}" args`);
+    for (const fragment of c.expect) expect(message).toContain(fragment);
+    expect(rec.resources).toEqual([]);
+  });
+});
+
+describe("validateAppServiceArgs", () => {
+  test("reports every problem at once, under a config key prefix", () => {
+    expect(() =>
+      validateAppServiceArgs("api", { ...api, image: "api:latest", port: 0, replicas: 0 }, kubernetesCtx(), { source: "stack config", prefix: "platform:services[1]" }),
+    ).toThrow(
+      expect.objectContaining({
+        message: expect.stringMatching(/Invalid stack config:[\s\S]*platform:services\[1\]\.image: [\s\S]*platform:services\[1\]\.port: [\s\S]*platform:services\[1\]\.replicas: /),
+      }),
+    );
+  });
+
+  test("compliant args resolve with defaults: api keeps 1 replica, startup probe, TLS secret <name>-tls, rate limit 10/20", () => {
+    const r = validateAppServiceArgs("api", api, kubernetesCtx());
+    expect(r.replicas).toBe(1);
+    expect(r.autoscaling).toBeUndefined();
+    expect(r.probes).toEqual({ port: 8000, livenessPath: "/health", readinessPath: "/health/ready", startup: { periodSeconds: 5, failureThreshold: 30 }, dockerTest: undefined });
+    expect(r.ingress).toMatchObject({ host: "api.example.com", path: "/", clusterIssuer: "letsencrypt-prod", tlsSecretName: "api-tls", rateLimit: { rps: 10, burst: 20 } });
+    expect(r.metrics).toEqual({ port: 9100, path: "/metrics" });
+  });
+
+  test("autoscaling without targets defaults to CPU 70 %; a digest-pinned image is accepted", () => {
+    const r = validateAppServiceArgs("api", { ...api, image: `paimon/api@sha256:${"a".repeat(64)}`, autoscaling: { min: 3, max: 10 } }, kubernetesCtx());
+    expect(r.autoscaling).toEqual({ min: 3, max: 10, cpuPercent: 70, memoryPercent: undefined });
+    expect(r.replicas).toBeUndefined();
+  });
+});
