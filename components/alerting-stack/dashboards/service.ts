@@ -1,0 +1,51 @@
+import { dashboard } from "./sdk";
+import type { MonitoredService } from "../../lib/contracts";
+import type { Dashboard } from "../../lib/monitoring";
+import { k8sName } from "../../lib/naming";
+import { timeseriesPanel } from "./panels";
+
+/** RED dashboard (rate, errors, duration) of one service, selected by its job and service labels. */
+export function serviceDashboard(svc: MonitoredService): Dashboard {
+  const sel = `job="${svc.job}",service="${svc.name}"`;
+  // uid doubles as the ConfigMap / file name: a DNS label, and Grafana caps uids at 40 characters.
+  const uid = k8sName("svc", svc.namespace, svc.name).slice(0, 40).replace(/-+$/, "");
+  const title = `Service ${svc.namespace}/${svc.name}`;
+  const builder = new dashboard.DashboardBuilder(title)
+    .uid(uid)
+    .tags(["platform", "service", svc.kind])
+    .refresh("30s")
+    .time({ from: "now-6h", to: "now" })
+    .withPanel(
+      timeseriesPanel({
+        title: "Rate",
+        unit: "reqps",
+        queries: [{ expr: `sum by (status) (rate(http_requests_total{${sel}}[5m]))`, legend: "{{status}}" }],
+        grid: { x: 0, y: 0, w: 8, h: 8 },
+      }),
+    )
+    .withPanel(
+      timeseriesPanel({
+        title: "Errors",
+        unit: "percent",
+        queries: [
+          {
+            expr: `100 * sum(rate(http_requests_total{${sel},status=~"5.."}[5m])) / sum(rate(http_requests_total{${sel}}[5m]))`,
+            legend: "5xx %",
+          },
+        ],
+        grid: { x: 8, y: 0, w: 8, h: 8 },
+      }),
+    )
+    .withPanel(
+      timeseriesPanel({
+        title: "Duration",
+        unit: "s",
+        queries: [0.5, 0.95, 0.99].map((q) => ({
+          expr: `histogram_quantile(${q}, sum by (le) (rate(http_request_duration_seconds_bucket{${sel}}[5m])))`,
+          legend: `P${Math.round(q * 100)}`,
+        })),
+        grid: { x: 16, y: 0, w: 8, h: 8 },
+      }),
+    );
+  return { uid, title, folder: "Services", model: builder.build() as unknown as Record<string, unknown> };
+}

@@ -1,0 +1,221 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { stringify } from "yaml";
+import type { Dashboard, ScrapeTarget } from "../lib/monitoring";
+import { providerFor, type PlatformContext } from "../lib/platform";
+import { applyTransform } from "../lib/transform";
+import type { AlertingStackArgs } from "./index";
+import { PROMETHEUS_DATASOURCE } from "./dashboards/panels";
+import type { RenderedAlerting } from "./render";
+import { bundlesBySource } from "./validate";
+import { withWechatSecrets } from "./wechat";
+
+/** Pinned images of the dev stack (bump deliberately; tags never move). */
+export interface DockerImages {
+  prometheus: string;
+  alertmanager: string;
+  grafana: string;
+}
+export const DOCKER_IMAGES: DockerImages = {
+  prometheus: "prom/prometheus:v3.5.0",
+  alertmanager: "prom/alertmanager:v0.28.1",
+  grafana: "grafana/grafana:12.1.1",
+};
+
+/** Receiver secret files inside the Alertmanager container. */
+export const DOCKER_SECRET_DIR = "/etc/alertmanager/secrets";
+const RULE_DIR = "/etc/prometheus/rules";
+const DASHBOARD_DIR = "/var/lib/grafana/dashboards";
+
+/** Static scrape target with its Inputs resolved. */
+export interface ResolvedScrapeTarget extends Omit<ScrapeTarget, "targets"> {
+  targets: string[];
+}
+
+/** prometheus.yml of the dev stack (pure). Rules come from one file per source under RULE_DIR. */
+export function prometheusConfig(input: {
+  environment: string;
+  ruleSources: string[];
+  scrapeTargets: ReadonlyArray<ResolvedScrapeTarget>;
+}): Record<string, unknown> {
+  return {
+    global: { scrape_interval: "15s", evaluation_interval: "15s", external_labels: { environment: input.environment } },
+    rule_files: input.ruleSources.map((s) => `${RULE_DIR}/${s}.yml`),
+    alerting: { alertmanagers: [{ static_configs: [{ targets: ["alertmanager:9093"] }] }] },
+    scrape_configs: [
+      { job_name: "prometheus", static_configs: [{ targets: ["localhost:9090"] }] },
+      { job_name: "alertmanager", static_configs: [{ targets: ["alertmanager:9093"] }] },
+      { job_name: "grafana", static_configs: [{ targets: ["grafana:3000"] }] },
+      ...input.scrapeTargets.map((t) => ({
+        job_name: t.job,
+        metrics_path: t.metricsPath ?? "/metrics",
+        static_configs: [{ targets: t.targets, ...(t.labels ? { labels: t.labels } : {}) }],
+      })),
+    ],
+  };
+}
+
+/** Grafana provisioning files (pure): the Prometheus datasource and a file provider per folder. */
+export function grafanaProvisioning(dashboards: ReadonlyArray<Dashboard>): Record<string, string> {
+  const folders = [...new Set(dashboards.map((d) => d.folder ?? "General"))];
+  const files: Record<string, string> = {
+    "/etc/grafana/provisioning/datasources/prometheus.yml": stringify({
+      apiVersion: 1,
+      datasources: [
+        { name: "Prometheus", type: "prometheus", uid: PROMETHEUS_DATASOURCE.uid, access: "proxy", url: "http://prometheus:9090", isDefault: true, editable: false },
+      ],
+    }),
+    "/etc/grafana/provisioning/dashboards/platform.yml": stringify({
+      apiVersion: 1,
+      providers: folders.map((folder) => ({
+        name: folder,
+        folder,
+        type: "file",
+        disableDeletion: true,
+        allowUiUpdates: false,
+        options: { path: `${DASHBOARD_DIR}/${folderDir(folder)}` },
+      })),
+    }),
+  };
+  for (const d of dashboards) files[`${DASHBOARD_DIR}/${folderDir(d.folder ?? "General")}/${d.uid}.json`] = JSON.stringify(d.model);
+  return files;
+}
+
+function folderDir(folder: string): string {
+  return folder.toLowerCase().replace(/[^a-z0-9]+/g, "-");
+}
+
+const logOpts = { "max-size": "10m", "max-file": "3" };
+
+/** Hardening shared by the three containers. Root FS stays writable: Docker cannot upload files into a read-only one. */
+function hardened(memoryMb: number) {
+  return {
+    restart: "unless-stopped",
+    capabilities: { drops: ["ALL"] },
+    securityOpts: ["no-new-privileges:true"],
+    memory: memoryMb,
+    logDriver: "json-file",
+    logOpts,
+  };
+}
+
+export function registerDocker(
+  parent: pulumi.ComponentResource,
+  name: string,
+  ctx: PlatformContext,
+  args: AlertingStackArgs,
+  rendered: RenderedAlerting,
+) {
+  const t = args.transforms;
+  const opts = { parent, ...providerFor(ctx, "docker") };
+  const images = { ...DOCKER_IMAGES, ...(args.images ?? {}) };
+  const backend = ctx.dockerNetworks!.backend;
+  const network = (alias: string) => [{ name: backend, aliases: [alias] }];
+
+  const scrapeTargets = Object.values(bundlesBySource(args.monitoring)).flatMap((b) => b.scrapeTargets);
+  const promYaml = pulumi
+    .all(scrapeTargets.map((s) => pulumi.all(s.targets)))
+    .apply((resolved) =>
+      stringify(
+        prometheusConfig({
+          environment: ctx.environment,
+          ruleSources: Object.keys(rendered.ruleFiles),
+          scrapeTargets: scrapeTargets.map((s, i) => ({ ...s, targets: resolved[i] })),
+        }),
+      ),
+    );
+
+  const prometheusData = new docker.Volume(`${name}-prometheus-data`, applyTransform(t, "prometheusData", {}), opts);
+  const grafanaData = new docker.Volume(`${name}-grafana-data`, applyTransform(t, "grafanaData", {}), opts);
+
+  const alertmanager = new docker.Container(
+    `${name}-alertmanager`,
+    applyTransform(t, "alertmanager", {
+      image: images.alertmanager,
+      user: "65534:65534",
+      command: ["--config.file=/etc/alertmanager/alertmanager.yml", "--storage.path=/alertmanager"],
+      networksAdvanced: network("alertmanager"),
+      ports: [{ internal: 9093, external: 9093, ip: "127.0.0.1" }],
+      healthcheck: { tests: ["CMD", "wget", "-q", "--spider", "http://localhost:9093/-/healthy"], interval: "30s", timeout: "5s", retries: 3 },
+      uploads: [
+        {
+          file: "/etc/alertmanager/alertmanager.yml",
+          content: pulumi.output(withWechatSecrets(rendered.alertmanagerConfig, args.receivers)).apply((c) => stringify(c)),
+        },
+        ...args.receivers.map((r) => ({
+          file: `${DOCKER_SECRET_DIR}/${r.name}`,
+          content: pulumi.secret(r.secret),
+          permissions: "0400",
+          owner: "65534",
+          group: "65534",
+        })),
+      ],
+      ...hardened(256),
+    }),
+    opts,
+  );
+
+  const prometheus = new docker.Container(
+    `${name}-prometheus`,
+    applyTransform(t, "prometheus", {
+      image: images.prometheus,
+      user: "65534:65534",
+      command: [
+        "--config.file=/etc/prometheus/prometheus.yml",
+        "--storage.tsdb.path=/prometheus",
+        `--storage.tsdb.retention.time=${args.retention ?? "15d"}`,
+        "--web.enable-lifecycle",
+      ],
+      networksAdvanced: network("prometheus"),
+      ports: [{ internal: 9090, external: 9090, ip: "127.0.0.1" }],
+      volumes: [{ volumeName: prometheusData.name, containerPath: "/prometheus" }],
+      healthcheck: { tests: ["CMD", "wget", "-q", "--spider", "http://localhost:9090/-/healthy"], interval: "30s", timeout: "5s", retries: 3 },
+      uploads: [
+        { file: "/etc/prometheus/prometheus.yml", content: promYaml },
+        ...Object.entries(rendered.ruleFiles).map(([source, file]) => ({ file: `${RULE_DIR}/${source}.yml`, content: stringify(file) })),
+      ],
+      ...hardened(1024),
+    }),
+    { ...opts, dependsOn: [alertmanager] },
+  );
+
+  const grafanaPassword = new random.RandomPassword(
+    `${name}-grafana-password`,
+    applyTransform(t, "grafanaPassword", { length: 32, special: false }),
+    { parent },
+  );
+  const grafana = new docker.Container(
+    `${name}-grafana`,
+    applyTransform(t, "grafana", {
+      image: images.grafana,
+      user: "472:0",
+      envs: [
+        "GF_SECURITY_ADMIN_USER=admin",
+        pulumi.secret(pulumi.interpolate`GF_SECURITY_ADMIN_PASSWORD=${grafanaPassword.result}`),
+        "GF_USERS_ALLOW_SIGN_UP=false",
+        "GF_AUTH_ANONYMOUS_ENABLED=false",
+        "GF_ANALYTICS_REPORTING_ENABLED=false",
+      ],
+      networksAdvanced: network("grafana"),
+      ports: [{ internal: 3000, external: 3000, ip: "127.0.0.1" }],
+      volumes: [{ volumeName: grafanaData.name, containerPath: "/var/lib/grafana" }],
+      healthcheck: { tests: ["CMD", "wget", "-q", "--spider", "http://localhost:3000/api/health"], interval: "30s", timeout: "5s", retries: 3 },
+      uploads: Object.entries(grafanaProvisioning(rendered.dashboards)).map(([file, content]) => ({ file, content })),
+      ...hardened(512),
+    }),
+    { ...opts, dependsOn: [prometheus] },
+  );
+
+  return {
+    prometheus,
+    alertmanager,
+    grafana,
+    grafanaPassword,
+    urls: {
+      prometheus: pulumi.output("http://127.0.0.1:9090"),
+      alertmanager: pulumi.output("http://127.0.0.1:9093"),
+      grafana: pulumi.output("http://127.0.0.1:3000"),
+    },
+  };
+}

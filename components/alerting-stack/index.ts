@@ -1,0 +1,236 @@
+import * as pulumi from "@pulumi/pulumi";
+import type * as docker from "@pulumi/docker";
+import type * as k8s from "@pulumi/kubernetes";
+import type * as random from "@pulumi/random";
+import type { MonitoredService } from "../lib/contracts";
+import type { MonitoringBundle } from "../lib/monitoring";
+import type { PlatformContext } from "../lib/platform";
+import type { Transforms } from "../lib/transform";
+import { Problems } from "../lib/validation";
+import { registerDocker, DOCKER_IMAGES, DOCKER_SECRET_DIR, type DockerImages } from "./docker";
+import { registerKubernetes, KUBE_PROMETHEUS_STACK_VERSION, k8sSecretDir } from "./kubernetes";
+import type { Receiver } from "./receivers";
+import { renderAlerting, builtInAlertNames, type RenderedAlerting } from "./render";
+import type { AlertRoutes } from "./routes";
+import type { CustomRule } from "./rules/custom";
+import type { ThresholdOverrides } from "./thresholds";
+import {
+  bundlesBySource,
+  checkAlertingSpec,
+  checkRuleSources,
+  checkServices,
+  requireTargetContext,
+} from "./validate";
+
+export type { AlertRoutes } from "./routes";
+export type { Receiver, ReceiverType } from "./receivers";
+export type { CustomRule } from "./rules/custom";
+export type { AlertThresholds, ThresholdOverrides } from "./thresholds";
+export { DEFAULT_THRESHOLDS } from "./thresholds";
+export { KUBE_PROMETHEUS_STACK_VERSION } from "./kubernetes";
+export { DOCKER_IMAGES } from "./docker";
+export { buildAlertmanagerConfig } from "./routes";
+export { renderAlerting, builtInAlertNames } from "./render";
+
+/** Type token. Never change it (it is part of every child's URN). */
+export const ALERTING_STACK_TYPE = "platform:alerting:AlertingStack";
+
+/** A receiver plus its credential (a Pulumi secret), which is only ever written to a file. */
+export type ReceiverWithSecret = Receiver & {
+  /** Slack webhook URL / SMTP password / PagerDuty routing key / WeChat secret / webhook bearer token. */
+  secret: pulumi.Input<string>;
+};
+
+/** Child roles a `transforms` entry may adjust. */
+export type AlertingStackRole =
+  | "namespace"
+  | "grafanaPassword"
+  | "grafanaSecret"
+  | "receiverSecret"
+  | "chart"
+  | "rules"
+  | "dashboard"
+  | "prometheus"
+  | "alertmanager"
+  | "grafana"
+  | "prometheusData"
+  | "grafanaData";
+
+export interface AlertingStackArgs {
+  /**
+   * Notification receivers (Slack, email, PagerDuty, WeChat Work, webhook) with their secrets.
+   * @example [{ name: "pager", type: "pagerduty", secret: cfg.requireSecret("pagerdutyKey") }]
+   */
+  receivers: ReceiverWithSecret[];
+  /**
+   * Which receivers each severity notifies; every name must be a declared receiver.
+   * @example { critical: ["pager", "critical-chat", "oncall-email"], warning: ["monitoring-chat"], info: ["ops-digest"], watchdog: "deadman" }
+   */
+  routes: AlertRoutes;
+  /** Overrides of the built-in thresholds. @default DEFAULT_THRESHOLDS (payment-platform table) */
+  thresholds?: ThresholdOverrides;
+  /** Business alerts declared by the stack (risk level, liquidity, queue lag, payment success rate). @default [] */
+  customRules?: CustomRule[];
+  /** HTTP services: each gets a RED dashboard; those with objectives get SLO burn-rate alerts. @default [] */
+  services?: MonitoredService[];
+  /**
+   * Rules, dashboards and scrape targets of other components: one bundle, or bundles by source name
+   * (each source becomes its own PrometheusRule / rule file). @default {}
+   */
+  monitoring?: MonitoringBundle | Record<string, MonitoringBundle>;
+  /** Prometheus TSDB retention. @default "15d" @example "200h" */
+  retention?: string;
+  /**
+   * Prometheus volume size (Kubernetes). Caution: changing it after creation needs a resizable storage class.
+   * @default "50Gi"
+   */
+  storageSize?: string;
+  /** Prometheus and Alertmanager replicas (Kubernetes). @default 1 */
+  replicas?: number;
+  /**
+   * The cluster's control plane is managed (EKS, ACK): controller-manager, scheduler, etcd and kube-proxy
+   * cannot be scraped, so their scrape jobs and default alerts are turned off.
+   * @default false
+   */
+  managedControlPlane?: boolean;
+  /**
+   * Namespace the monitoring stack is installed into (Kubernetes).
+   * Caution: changing it replaces every monitoring resource.
+   * @default "monitoring"
+   */
+  namespace?: string;
+  /** Pinned images of the Docker target. @default DOCKER_IMAGES */
+  images?: Partial<DockerImages>;
+  /** kube-prometheus-stack chart version. @default KUBE_PROMETHEUS_STACK_VERSION */
+  chartVersion?: string;
+  /** Per-child adjustments of computed args, keyed by role. */
+  transforms?: Transforms<AlertingStackRole>;
+}
+
+/**
+ * Validates args and renders all configuration, throwing one ValidationError naming every bad key path.
+ * Pure: registers nothing. The component calls it before `super`.
+ */
+export function validateAlertingStackArgs(name: string, ctx: PlatformContext, args: AlertingStackArgs): RenderedAlerting {
+  const problems = new Problems(`AlertingStack "${name}" args`);
+  checkAlertingSpec(
+    {
+      receivers: args.receivers as unknown as Array<Record<string, unknown>>,
+      routes: args.routes as unknown as Record<string, unknown>,
+      thresholds: args.thresholds,
+      customRules: args.customRules,
+      retention: args.retention,
+      storageSize: args.storageSize,
+      replicas: args.replicas,
+    },
+    problems,
+    builtInAlertNames(),
+  );
+  const services = args.services ?? [];
+  checkServices(services, problems);
+  const bundles = bundlesBySource(args.monitoring);
+  for (const source of Object.keys(bundles)) {
+    if (["builtin", "custom", "slo"].includes(source) || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(source)) {
+      problems.add(["monitoring", source], source, "source names must be DNS labels other than builtin, custom and slo");
+    }
+  }
+  checkRuleSources(
+    Object.fromEntries(Object.entries(bundles).map(([s, b]) => [s, b.ruleGroups])),
+    problems,
+  );
+  requireTargetContext(ctx, problems);
+  problems.throwIfAny();
+
+  const rendered = renderAlerting({
+    environment: ctx.environment,
+    target: ctx.target,
+    runbookBaseUrl: ctx.runbookBaseUrl,
+    thresholds: args.thresholds,
+    customRules: args.customRules,
+    services,
+    bundles,
+    receivers: args.receivers.map(({ secret: _secret, ...r }) => r as Receiver),
+    routes: args.routes,
+    secretDir: ctx.target === "kubernetes" ? k8sSecretDir(name) : DOCKER_SECRET_DIR,
+  });
+  const uids = new Map<string, number>();
+  rendered.dashboards.forEach((d, i) => {
+    if (!/^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/.test(d.uid)) {
+      problems.add(["dashboards", i, "uid"], d.uid, "must be a DNS label of at most 40 characters");
+    }
+    if (uids.has(d.uid)) problems.add(["dashboards", i, "uid"], d.uid, "must be unique across dashboards");
+    uids.set(d.uid, i);
+  });
+  problems.throwIfAny();
+  return rendered;
+}
+
+/**
+ * Prometheus, Alertmanager and Grafana with the platform's rules, routes and dashboards: the
+ * kube-prometheus-stack chart on Kubernetes, three pinned containers on Docker (dev).
+ *
+ * @example
+ * const alerting = new AlertingStack("alerting", ctx, {
+ *   receivers: [{ name: "chat", type: "slack", channel: "#monitoring", secret: cfg.requireSecret("slackUrl") }],
+ *   routes: { critical: ["chat"], warning: ["chat"], info: [] },
+ *   monitoring: mergeMonitoring(db.monitoring, api.monitoring),
+ * });
+ */
+export class AlertingStack extends pulumi.ComponentResource {
+  /** Rule files by source, as rendered (plain data, for tests and inventories). */
+  readonly ruleFiles: RenderedAlerting["ruleFiles"];
+  /** alertmanager.yml as rendered (secrets are files; WeChat secrets placeholders). */
+  readonly alertmanagerConfig: Record<string, unknown>;
+  readonly dashboards: RenderedAlerting["dashboards"];
+  readonly rendered: RenderedAlerting;
+
+  /** Kubernetes children (undefined on Docker). */
+  readonly namespace?: k8s.core.v1.Namespace;
+  readonly chart?: k8s.helm.v3.Release;
+  readonly receiverSecret?: k8s.core.v1.Secret;
+  readonly grafanaSecret?: k8s.core.v1.Secret;
+  readonly prometheusRules: k8s.apiextensions.CustomResource[] = [];
+  readonly dashboardConfigMaps: k8s.core.v1.ConfigMap[] = [];
+
+  /** Docker children (undefined on Kubernetes). */
+  readonly prometheusContainer?: docker.Container;
+  readonly alertmanagerContainer?: docker.Container;
+  readonly grafanaContainer?: docker.Container;
+
+  readonly grafanaPassword: random.RandomPassword;
+  /** Grafana admin password (secret output). */
+  readonly grafanaAdminPassword: pulumi.Output<string>;
+  /** In-cluster / in-network URLs of the UIs. */
+  readonly urls: { prometheus: pulumi.Output<string>; alertmanager: pulumi.Output<string>; grafana: pulumi.Output<string> };
+
+  constructor(name: string, ctx: PlatformContext, args: AlertingStackArgs, opts?: pulumi.ComponentResourceOptions) {
+    const rendered = validateAlertingStackArgs(name, ctx, args);
+    super(ALERTING_STACK_TYPE, name, {}, opts);
+    this.rendered = rendered;
+    this.ruleFiles = rendered.ruleFiles;
+    this.alertmanagerConfig = rendered.alertmanagerConfig;
+    this.dashboards = rendered.dashboards;
+
+    if (ctx.target === "kubernetes") {
+      const k = registerKubernetes(this, name, ctx, args, rendered);
+      this.namespace = k.namespace;
+      this.chart = k.chart;
+      this.receiverSecret = k.receiverSecret;
+      this.grafanaSecret = k.grafanaSecret;
+      this.prometheusRules.push(...k.prometheusRules);
+      this.dashboardConfigMaps.push(...k.dashboardConfigMaps);
+      this.grafanaPassword = k.grafanaPassword;
+      this.urls = k.urls;
+    } else {
+      const d = registerDocker(this, name, ctx, args, rendered);
+      this.prometheusContainer = d.prometheus;
+      this.alertmanagerContainer = d.alertmanager;
+      this.grafanaContainer = d.grafana;
+      this.grafanaPassword = d.grafanaPassword;
+      this.urls = d.urls;
+    }
+    this.grafanaAdminPassword = pulumi.secret(this.grafanaPassword.result);
+    this.registerOutputs({ urls: this.urls, grafanaAdminPassword: this.grafanaAdminPassword });
+  }
+}
+

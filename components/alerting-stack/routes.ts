@@ -1,0 +1,113 @@
+import { SEVERITIES, type Severity } from "../lib/alerts";
+import { renderReceiver, type Receiver } from "./receivers";
+import { WATCHDOG_ALERT } from "./rules/watchdog";
+
+/** Which receivers each severity notifies, plus the dead-man's switch for the Watchdog heartbeat. */
+export interface AlertRoutes {
+  /** Paged immediately (P0/P1): e.g. ["pager", "critical-chat", "oncall-email"]. */
+  critical: string[];
+  /** Chat (P2): e.g. ["monitoring-chat"]. */
+  warning: string[];
+  /** Email digest (P3): e.g. ["ops-digest"]. */
+  info: string[];
+  /** Receiver for the always-firing Watchdog alert. Without it the Watchdog is dropped. */
+  watchdog?: string;
+}
+
+/** Per-severity timing. Critical: no wait, repeat every 15 min (GreenLink playbook); warning hourly; info a daily digest. */
+export const SEVERITY_TIMING: Record<Severity, { group_wait: string; group_interval: string; repeat_interval: string }> = {
+  critical: { group_wait: "0s", group_interval: "1m", repeat_interval: "15m" },
+  warning: { group_wait: "30s", group_interval: "5m", repeat_interval: "1h" },
+  info: { group_wait: "5m", group_interval: "1h", repeat_interval: "24h" },
+};
+
+/** Receiver that discards; the root falls back to it only when nothing else is configured. */
+export const NULL_RECEIVER = "null";
+
+export interface AlertmanagerConfigInput {
+  environment: string;
+  receivers: ReadonlyArray<Receiver>;
+  routes: AlertRoutes;
+  /** Where secret files live: receiver `r`'s secret is `${secretDir}/${r}`. */
+  secretDir: string;
+}
+
+/**
+ * Builds alertmanager.yml (as an object). Each severity route matches `severity` AND `environment` (the
+ * external label Prometheus adds), then fans out to every named receiver through `continue: true`
+ * children, so `amtool config routes test` lists all of them. Warning/info are inhibited while a
+ * critical alert with the same alertname and namespace fires.
+ */
+export function buildAlertmanagerConfig(input: AlertmanagerConfigInput): Record<string, unknown> {
+  const { environment, routes } = input;
+  const env = `environment="${environment}"`;
+  const fanOut = (names: ReadonlyArray<string>) =>
+    names.map((receiver, i) => ({ receiver, ...(i < names.length - 1 ? { continue: true } : {}) }));
+
+  const severityRoutes = SEVERITIES.filter((s) => routes[s].length > 0).map((s) => ({
+    receiver: routes[s][0],
+    matchers: [`severity="${s}"`, env],
+    ...SEVERITY_TIMING[s],
+    routes: fanOut(routes[s]),
+  }));
+
+  const watchdogRoute = routes.watchdog
+    ? [
+        {
+          receiver: routes.watchdog,
+          matchers: [`alertname="${WATCHDOG_ALERT}"`],
+          // The heartbeat must reach the switch continuously: no grouping delay, frequent repeats.
+          group_wait: "0s",
+          group_interval: "1m",
+          repeat_interval: "1m",
+        },
+      ]
+    : [];
+  // Watchdog without a switch is dropped rather than sent to a human channel every hour.
+  const dropWatchdog = routes.watchdog ? [] : [{ receiver: NULL_RECEIVER, matchers: [`alertname="${WATCHDOG_ALERT}"`] }];
+
+  const root = routes.warning[0] ?? routes.critical[0] ?? routes.info[0] ?? NULL_RECEIVER;
+
+  return {
+    global: { resolve_timeout: "5m" },
+    route: {
+      receiver: root,
+      group_by: ["alertname", "environment", "namespace", "service"],
+      group_wait: "30s",
+      group_interval: "5m",
+      repeat_interval: "4h",
+      routes: [...watchdogRoute, ...dropWatchdog, ...severityRoutes],
+    },
+    inhibit_rules: [
+      {
+        source_matchers: ['severity="critical"'],
+        target_matchers: ['severity=~"warning|info"'],
+        equal: ["alertname", "namespace"],
+      },
+      {
+        source_matchers: ['severity="warning"'],
+        target_matchers: ['severity="info"'],
+        equal: ["alertname", "namespace"],
+      },
+    ],
+    receivers: [
+      { name: NULL_RECEIVER },
+      ...input.receivers.map((r) => {
+        const rendered = renderReceiver(r, `${input.secretDir}/${r.name}`);
+        if (r.name === routes.watchdog && r.sendResolved === undefined) {
+          // A resolved heartbeat would tell the switch everything is fine exactly when it is not.
+          return setSendResolved(rendered, false);
+        }
+        return rendered;
+      }),
+    ],
+  };
+}
+
+function setSendResolved(receiver: Record<string, unknown>, value: boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...receiver };
+  for (const [k, v] of Object.entries(receiver)) {
+    if (k.endsWith("_configs") && Array.isArray(v)) out[k] = v.map((c) => ({ ...c, send_resolved: value }));
+  }
+  return out;
+}

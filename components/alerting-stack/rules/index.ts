@@ -1,0 +1,28 @@
+import type { RuleGroup } from "../../lib/alerts";
+import type { AlertThresholds } from "../thresholds";
+import { certificateRules } from "./certificates";
+import { httpRules } from "./http";
+import { kubernetesRules } from "./kubernetes";
+import { nodeRules } from "./node";
+import { watchdogRules } from "./watchdog";
+
+export { certificateRules } from "./certificates";
+export { customRules, type CustomRule } from "./custom";
+export { httpRules } from "./http";
+export { kubernetesRules } from "./kubernetes";
+export { nodeRules } from "./node";
+export { sloRules, leMatcher, BURN_RATE_WINDOWS, SLO_WINDOWS } from "./slo";
+export { watchdogRules, WATCHDOG_ALERT } from "./watchdog";
+
+/**
+ * The alerts the platform watches out of the box. Kubernetes workload and certificate rules only make
+ * sense where kube-state-metrics and cert-manager run, so the Docker target leaves them out.
+ */
+export function builtInRules(t: AlertThresholds, target: "kubernetes" | "docker"): RuleGroup[] {
+  return [
+    ...watchdogRules(),
+    ...nodeRules(t),
+    ...httpRules(t),
+    ...(target === "kubernetes" ? [...kubernetesRules(), ...certificateRules(t)] : []),
+  ];
+}

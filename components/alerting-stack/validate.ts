@@ -1,0 +1,227 @@
+import { assertUniqueAlertNames, SEVERITIES, type RuleGroup } from "../lib/alerts";
+import type { MonitoredService } from "../lib/contracts";
+import type { MonitoringBundle } from "../lib/monitoring";
+import type { PlatformContext } from "../lib/platform";
+import { dnsLabel, memoryQuantity, Problems, promDuration, ValidationError } from "../lib/validation";
+import { NULL_RECEIVER } from "./routes";
+import { RECEIVER_TYPES } from "./receivers";
+import type { CustomRule } from "./rules/custom";
+import { resolveThresholds, thresholdProblems, type ThresholdOverrides } from "./thresholds";
+
+/**
+ * Structural checks shared by the component (args) and the `alerting` config section (stack config):
+ * both shapes use the same key paths, so one validator reports `receivers[1].secret` for either.
+ */
+export interface AlertingSpec {
+  receivers: ReadonlyArray<Record<string, unknown> & { name?: unknown; type?: unknown; secret?: unknown }>;
+  routes: Record<string, unknown>;
+  thresholds?: ThresholdOverrides;
+  customRules?: ReadonlyArray<Partial<CustomRule>>;
+  retention?: unknown;
+  storageSize?: unknown;
+  replicas?: unknown;
+}
+
+const ALERT_NAME = /^[A-Z][A-Za-z0-9]*$/;
+
+/** Fields each receiver type needs besides `secret`. */
+const REQUIRED_FIELDS: Record<string, string[]> = {
+  slack: ["channel"],
+  email: ["to", "from", "smarthost", "authUsername"],
+  pagerduty: [],
+  wechat: ["corpId", "agentId"],
+  webhook: ["url"],
+};
+
+function isBlank(v: unknown): boolean {
+  return v === undefined || v === null || (typeof v === "string" && v.trim() === "");
+}
+
+/** Adds every problem of `spec` to `problems`. Builders run only when this reports nothing. */
+export function checkAlertingSpec(spec: AlertingSpec, problems: Problems, builtInAlerts: ReadonlySet<string>): void {
+  const names = new Set<string>();
+  spec.receivers.forEach((r, i) => {
+    const name = r.name;
+    if (typeof name !== "string" || !dnsLabel.safeParse(name).success) {
+      problems.add(["receivers", i, "name"], name, "must be a DNS label (lowercase letters, digits, '-')");
+    } else if (name === NULL_RECEIVER) {
+      problems.add(["receivers", i, "name"], name, `"${NULL_RECEIVER}" is reserved for the discard receiver`);
+    } else if (names.has(name)) {
+      problems.add(["receivers", i, "name"], name, "must be unique among receivers");
+    } else {
+      names.add(name);
+    }
+    if (typeof r.type !== "string" || !RECEIVER_TYPES.includes(r.type as never)) {
+      problems.add(["receivers", i, "type"], r.type, `must be one of ${RECEIVER_TYPES.join(", ")}`);
+      return;
+    }
+    if (isBlank(r.secret)) {
+      problems.add(
+        ["receivers", i, "secret"],
+        r.secret,
+        `a ${r.type} receiver needs its secret (${secretMeaning(r.type)}), delivered as a file`,
+      );
+    }
+    for (const field of REQUIRED_FIELDS[r.type]) {
+      if (isBlank(r[field])) problems.add(["receivers", i, field], r[field], `is required for a ${r.type} receiver`);
+    }
+    if (r.type === "slack" && typeof r.channel === "string" && !/^[#@]/.test(r.channel)) {
+      problems.add(["receivers", i, "channel"], r.channel, "must start with # (channel) or @ (user)");
+    }
+    if (r.type === "wechat" && isBlank(r.toParty) && isBlank(r.toUser)) {
+      problems.add(["receivers", i, "toParty"], r.toParty, "a wechat receiver needs toParty or toUser");
+    }
+    if (r.type === "webhook" && typeof r.url === "string" && !/^https:\/\//.test(r.url)) {
+      problems.add(["receivers", i, "url"], r.url, "must be an https:// URL (alerts leave the cluster)");
+    }
+  });
+
+  const allowedRouteKeys = [...SEVERITIES, "watchdog"];
+  for (const [key, value] of Object.entries(spec.routes)) {
+    if (!allowedRouteKeys.includes(key)) {
+      problems.add(["routes", key], value, `unknown severity; allowed: ${allowedRouteKeys.join(", ")}`);
+      continue;
+    }
+    if (key === "watchdog") {
+      if (value !== undefined && (typeof value !== "string" || !names.has(value))) {
+        problems.add(["routes", "watchdog"], value, `must name a declared receiver (declared: ${[...names].join(", ") || "none"})`);
+      }
+      continue;
+    }
+    if (!Array.isArray(value)) {
+      problems.add(["routes", key], value, "must be a list of receiver names");
+      continue;
+    }
+    value.forEach((n, j) => {
+      if (typeof n !== "string" || !names.has(n)) {
+        problems.add(["routes", key, j], n, `must name a declared receiver (declared: ${[...names].join(", ") || "none"})`);
+      }
+    });
+    if (new Set(value).size !== value.length) problems.add(["routes", key], value, "must not list a receiver twice");
+  }
+
+  for (const [path, value, allowed] of thresholdProblems(resolveThresholds(spec.thresholds))) {
+    problems.add(["thresholds", ...path.split(".")], value, allowed);
+  }
+
+  const seenCustom = new Map<string, number>();
+  (spec.customRules ?? []).forEach((r, i) => {
+    if (typeof r.alert !== "string" || !ALERT_NAME.test(r.alert)) {
+      problems.add(["customRules", i, "alert"], r.alert, "must be an UpperCamelCase alert name like HighRiskLevel");
+    } else if (builtInAlerts.has(r.alert)) {
+      problems.add(["customRules", i, "alert"], r.alert, "clashes with a built-in alert of the same name; choose another name");
+    } else {
+      const key = `${r.group ?? "custom"}/${r.alert}/${JSON.stringify(r.labels ?? {})}`;
+      if (seenCustom.has(key)) {
+        problems.add(["customRules", i, "alert"], r.alert, `duplicate alert name in rule group "${r.group ?? "custom"}" (also customRules[${seenCustom.get(key)}])`);
+      } else seenCustom.set(key, i);
+    }
+    if (isBlank(r.expr)) problems.add(["customRules", i, "expr"], r.expr, "must be a PromQL expression");
+    if (typeof r.for !== "string" || !promDuration.safeParse(r.for).success) {
+      problems.add(["customRules", i, "for"], r.for, "must be a Prometheus duration like 5m");
+    }
+    if (!SEVERITIES.includes(r.severity as never)) {
+      problems.add(["customRules", i, "severity"], r.severity, `must be one of ${SEVERITIES.join(", ")}`);
+    }
+    for (const field of ["summary", "description"] as const) {
+      if (isBlank(r[field])) problems.add(["customRules", i, field], r[field], "is required (humans read it at 3 a.m.)");
+    }
+    if (r.runbook !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(r.runbook)) {
+      problems.add(["customRules", i, "runbook"], r.runbook, "must be a runbook slug (file name without .md)");
+    }
+    if (r.group !== undefined && !dnsLabel.safeParse(r.group).success) {
+      problems.add(["customRules", i, "group"], r.group, "must be a DNS label");
+    }
+  });
+
+  if (spec.retention !== undefined && !(typeof spec.retention === "string" && promDuration.safeParse(spec.retention).success)) {
+    problems.add(["retention"], spec.retention, "must be a Prometheus duration like 200h or 30d");
+  }
+  if (spec.storageSize !== undefined && !(typeof spec.storageSize === "string" && memoryQuantity.safeParse(spec.storageSize).success)) {
+    problems.add(["storageSize"], spec.storageSize, "must be a storage quantity like 50Gi");
+  }
+  if (spec.replicas !== undefined && !(Number.isInteger(spec.replicas) && (spec.replicas as number) >= 1 && (spec.replicas as number) <= 5)) {
+    problems.add(["replicas"], spec.replicas, "must be an integer from 1 to 5");
+  }
+}
+
+function secretMeaning(type: string): string {
+  switch (type) {
+    case "slack":
+      return "the incoming-webhook URL";
+    case "email":
+      return "the SMTP password";
+    case "pagerduty":
+      return "the Events API v2 routing key";
+    case "wechat":
+      return "the application secret";
+    default:
+      return "the bearer token";
+  }
+}
+
+/** SLO objectives must leave an error budget: 0 < objective < 100. */
+export function checkServices(services: ReadonlyArray<MonitoredService>, problems: Problems): void {
+  const seen = new Set<string>();
+  services.forEach((svc, i) => {
+    const key = `${svc.namespace}/${svc.name}`;
+    if (seen.has(key)) problems.add(["services", i, "name"], svc.name, "must be unique per namespace");
+    seen.add(key);
+    const o = svc.objectives;
+    const inRange = (v: unknown) => typeof v === "number" && Number.isFinite(v) && v > 0 && v < 100;
+    if (o?.availabilityPercent !== undefined && !inRange(o.availabilityPercent)) {
+      problems.add(
+        ["services", i, "objectives", "availabilityPercent"],
+        o.availabilityPercent,
+        "must be a percentage strictly between 0 and 100 (100 leaves no error budget)",
+      );
+    }
+    if (o?.latency) {
+      if (!inRange(o.latency.percent)) {
+        problems.add(["services", i, "objectives", "latency", "percent"], o.latency.percent, "must be a percentage strictly between 0 and 100");
+      }
+      if (!(typeof o.latency.thresholdSeconds === "number" && o.latency.thresholdSeconds > 0)) {
+        problems.add(
+          ["services", i, "objectives", "latency", "thresholdSeconds"],
+          o.latency.thresholdSeconds,
+          "must be a positive number of seconds equal to a histogram bucket boundary",
+        );
+      }
+    }
+  });
+}
+
+/** Rule groups of each bundle must be valid on their own (each source becomes one rule file). */
+export function checkRuleSources(sources: Record<string, ReadonlyArray<RuleGroup>>, problems: Problems): void {
+  for (const [source, groups] of Object.entries(sources)) {
+    try {
+      assertUniqueAlertNames(groups);
+    } catch (e) {
+      problems.add(["monitoring", source], groups.map((g) => g.name), (e as Error).message);
+    }
+    groups.forEach((g, gi) =>
+      g.rules.forEach((rule, ri) => {
+        if ("alert" in rule && (!rule.for || !promDuration.safeParse(rule.for).success)) {
+          problems.add(["monitoring", source, gi, "rules", ri, "for"], rule.for, "every alert needs a Prometheus duration `for`");
+        }
+      }),
+    );
+  }
+}
+
+/** Normalises `monitoring` (one bundle or bundles by source) to bundles by source. */
+export function bundlesBySource(
+  monitoring: MonitoringBundle | Record<string, MonitoringBundle> | undefined,
+): Record<string, MonitoringBundle> {
+  if (!monitoring) return {};
+  if (Array.isArray((monitoring as MonitoringBundle).ruleGroups)) return { components: monitoring as MonitoringBundle };
+  return monitoring as Record<string, MonitoringBundle>;
+}
+
+export function requireTargetContext(ctx: PlatformContext, problems: Problems): void {
+  if (ctx.target === "docker" && !ctx.dockerNetworks) {
+    problems.add(["ctx", "dockerNetworks"], undefined, "the docker target needs the backend network from the stack");
+  }
+}
+
+export { ValidationError };
