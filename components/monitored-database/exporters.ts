@@ -1,0 +1,158 @@
+import * as docker from "@pulumi/docker";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../lib/k8s";
+import { selectorLabels, standardLabels } from "../lib/labels";
+import type { ScrapeTarget } from "../lib/monitoring";
+import { k8sName } from "../lib/naming";
+import { providerFor, type PlatformContext } from "../lib/platform";
+import { applyTransform } from "../lib/transform";
+import type { Engine } from "./args";
+import { PASSWORD_KEY, URL_KEY } from "./credentials";
+import { dockerHardening } from "./docker-common";
+import type { ResolvedDatabase } from "./validate";
+
+/**
+ * Prometheus exporters, pinned. postgres_exporter: prometheus-community (quay.io); redis_exporter:
+ * oliver006 (Docker Hub). Both run as `nobody` (65534) and need no writable filesystem.
+ */
+export const EXPORTERS: Record<Engine, { image: string; port: number; uid: number }> = {
+  postgres: { image: "quay.io/prometheuscommunity/postgres-exporter:v0.17.1", port: 9187, uid: 65534 },
+  redis: { image: "oliver006/redis_exporter:v1.67.0", port: 9121, uid: 65534 },
+};
+
+/** Name of the exporter's Service / container alias; also the Prometheus `job` label of its scrape. */
+export function exporterJob(name: string, engine: Engine): string {
+  return k8sName(name, engine, "exporter");
+}
+
+export interface ExporterInput {
+  parent: pulumi.Resource;
+  name: string;
+  db: ResolvedDatabase;
+  ctx: PlatformContext;
+  host: pulumi.Output<string>;
+  port: pulumi.Output<number>;
+  tls: boolean;
+  password: pulumi.Output<string>;
+  url: pulumi.Output<string>;
+  /** Kubernetes: the credentials Secret the exporter reads its password/DSN from. */
+  secretName?: pulumi.Output<string>;
+}
+
+export interface ExporterOutput {
+  job: string;
+  children: Record<string, pulumi.Resource>;
+  scrapeTargets: ScrapeTarget[];
+}
+
+function redisAddress(input: ExporterInput): pulumi.Output<string> {
+  return pulumi.interpolate`${input.tls ? "rediss" : "redis"}://${input.host}:${input.port}`;
+}
+
+/** Exporter as a Deployment + Service + ServiceMonitor next to the workloads, credentials from the Secret. */
+export function kubernetesExporter(input: ExporterInput): ExporterOutput {
+  const { parent, name, db, ctx } = input;
+  const spec = EXPORTERS[db.engine];
+  const job = exporterJob(name, db.engine);
+  const opts = { parent, ...providerFor(ctx, "kubernetes") };
+  const t = db.transforms;
+  const selector = selectorLabels(job);
+  const labels = standardLabels(ctx, job, "metrics-exporter", { "platform.example.org/database": name });
+  const secretName = input.secretName!;
+  const env: k8s.types.input.core.v1.EnvVar[] =
+    db.engine === "postgres"
+      ? [
+          { name: "DATA_SOURCE_NAME", valueFrom: { secretKeyRef: { name: secretName, key: URL_KEY } } },
+          { name: "PG_EXPORTER_AUTO_DISCOVER_DATABASES", value: "false" },
+        ]
+      : [
+          { name: "REDIS_ADDR", value: redisAddress(input) },
+          { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: secretName, key: PASSWORD_KEY } } },
+        ];
+
+  const deployment = new k8s.apps.v1.Deployment(
+    `${name}-exporter`,
+    applyTransform(t, "exporterDeployment", {
+      metadata: { name: job, namespace: ctx.namespace, labels },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: selector },
+        template: {
+          metadata: { labels },
+          spec: {
+            automountServiceAccountToken: false,
+            securityContext: restrictedPodSecurityContext(spec.uid),
+            containers: [
+              {
+                name: "exporter",
+                image: spec.image,
+                env,
+                ports: [{ name: "metrics", containerPort: spec.port }],
+                securityContext: restrictedContainerSecurityContext(),
+                resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
+                readinessProbe: { tcpSocket: { port: "metrics" }, periodSeconds: 10 },
+                livenessProbe: { tcpSocket: { port: "metrics" }, periodSeconds: 20, failureThreshold: 3 },
+              },
+            ],
+          },
+        },
+      },
+    } satisfies k8s.apps.v1.DeploymentArgs),
+    opts,
+  );
+  const service = new k8s.core.v1.Service(
+    `${name}-exporter`,
+    applyTransform(t, "exporterService", {
+      metadata: { name: job, namespace: ctx.namespace, labels },
+      spec: { type: "ClusterIP", selector, ports: [{ name: "metrics", port: spec.port, targetPort: "metrics" }] },
+    } satisfies k8s.core.v1.ServiceArgs),
+    opts,
+  );
+  const serviceMonitor = new k8s.apiextensions.CustomResource(
+    `${name}-exporter`,
+    applyTransform(t, "serviceMonitor", {
+      apiVersion: "monitoring.coreos.com/v1",
+      kind: "ServiceMonitor",
+      metadata: { name: job, namespace: ctx.namespace, labels: { ...labels, ...ctx.monitoringLabels } },
+      spec: {
+        selector: { matchLabels: selector },
+        namespaceSelector: { matchNames: [ctx.namespace] },
+        endpoints: [{ port: "metrics", interval: "30s", scrapeTimeout: "10s" }],
+      },
+    }),
+    opts,
+  );
+  return { job, children: { exporterDeployment: deployment, exporterService: service, serviceMonitor }, scrapeTargets: [] };
+}
+
+/** Exporter as a container on the backend network, scraped through a static target. */
+export function dockerExporter(input: ExporterInput): ExporterOutput {
+  const { parent, name, db, ctx } = input;
+  const spec = EXPORTERS[db.engine];
+  const job = exporterJob(name, db.engine);
+  const opts = { parent, ...providerFor(ctx, "docker") };
+  const t = db.transforms;
+  const envs =
+    db.engine === "postgres"
+      ? input.url.apply((u) => [`DATA_SOURCE_NAME=${u}`, "PG_EXPORTER_AUTO_DISCOVER_DATABASES=false"])
+      : pulumi.all([redisAddress(input), input.password]).apply(([addr, pw]) => [`REDIS_ADDR=${addr}`, `REDIS_PASSWORD=${pw}`]);
+  const image = new docker.RemoteImage(`${name}-exporter-image`, applyTransform(t, "exporterImage", { name: spec.image, keepLocally: true }), opts);
+  const container = new docker.Container(
+    `${name}-exporter`,
+    applyTransform(t, "exporterContainer", {
+      image: image.imageId,
+      hostname: job,
+      user: `${spec.uid}:${spec.uid}`,
+      envs: pulumi.secret(envs),
+      memory: 128,
+      ...dockerHardening(ctx, job, "metrics-exporter"),
+    } satisfies docker.ContainerArgs),
+    opts,
+  );
+  return {
+    job,
+    children: { exporterImage: image, exporterContainer: container },
+    scrapeTargets: [{ job, targets: [`${job}:${spec.port}`], labels: { database: name } }],
+  };
+}

@@ -1,0 +1,139 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { DatabaseConnection, NativeBackupInfo } from "../lib/contracts";
+import type { MonitoringBundle } from "../lib/monitoring";
+import type { PlatformContext } from "../lib/platform";
+import { applyTransform } from "../lib/transform";
+import { postgresAlertRules, redisAlertRules } from "./alerts";
+import type { DatabaseTarget, Engine, MonitoredDatabaseArgs } from "./args";
+import { connectionUrl, credentialsSecret, PASSWORD_KEY, PASSWORD_SPEC, URL_KEY } from "./credentials";
+import { databaseDashboard } from "./dashboard";
+import { dockerExporter, exporterJob, kubernetesExporter } from "./exporters";
+import { postgresOnAlicloud } from "./postgres/alicloud";
+import { postgresOnAws } from "./postgres/aws";
+import { postgresOnDocker } from "./postgres/docker";
+import { ELASTICACHE_HA_REPLICAS, redisOnAws } from "./redis/aws";
+import { redisOnAlicloud } from "./redis/alicloud";
+import { redisOnDocker } from "./redis/docker";
+import type { TargetInput, TargetOutput } from "./target";
+import type { PostgresThresholds, RedisThresholds } from "./thresholds";
+import { validateMonitoredDatabaseArgs, type ResolvedDatabase } from "./validate";
+
+export * from "./args";
+export { validateMonitoredDatabaseArgs, resolveDatabaseSettings, DATABASE_DEFAULTS, type ResolvedDatabase } from "./validate";
+export { postgresAlertRules, redisAlertRules, POSTGRES_ALERTS, REDIS_ALERTS } from "./alerts";
+export { databaseDashboard } from "./dashboard";
+export { DEFAULT_POSTGRES_THRESHOLDS, DEFAULT_REDIS_THRESHOLDS, type PostgresThresholds, type RedisThresholds } from "./thresholds";
+export { credentialsSecretName, PASSWORD_KEY, URL_KEY } from "./credentials";
+export { EXPORTERS, exporterJob } from "./exporters";
+
+/** Constant type token (never change it; use aliases if the module moves). */
+export const MONITORED_DATABASE_TYPE = "platform:database:MonitoredDatabase";
+
+const BUILDERS: Record<Engine, Record<DatabaseTarget, (input: TargetInput) => TargetOutput>> = {
+  postgres: { aws: postgresOnAws, alicloud: postgresOnAlicloud, docker: postgresOnDocker },
+  redis: { aws: redisOnAws, alicloud: redisOnAlicloud, docker: redisOnDocker },
+};
+
+const GB = 1024 ** 3;
+
+/**
+ * A PostgreSQL or Redis data store on a managed cloud service or Docker, with generated credentials,
+ * its Prometheus exporter, alert rules and dashboard.
+ *
+ * @example
+ * const db = new MonitoredDatabase("main", { engine: "postgres", target: "aws", version: "16.4",
+ *   placement: network.dataPlacement, highAvailability: true }, platform);
+ * // db.connection.secretRef -> AppService secretRefs; db.monitoring -> AlertingStack
+ */
+export class MonitoredDatabase extends pulumi.ComponentResource {
+  /** Validated args with defaults applied. */
+  readonly settings: ResolvedDatabase;
+  /** Generated password (RDS master password, Redis AUTH token/requirepass). */
+  readonly password: random.RandomPassword;
+  /** Every registered child by role (instance, securityGroup, container, exporterDeployment, ...). */
+  readonly children: Readonly<Record<string, pulumi.Resource>>;
+  /** How applications connect; the password only as a secret. */
+  readonly connection: DatabaseConnection;
+  /** Provider-native backup facts for the BackupJob component. */
+  readonly nativeBackup: NativeBackupInfo;
+  /** Alert rules, dashboard and (Docker) scrape targets for the AlertingStack. */
+  readonly monitoring: MonitoringBundle;
+
+  constructor(name: string, args: MonitoredDatabaseArgs, ctx: PlatformContext, opts?: pulumi.ComponentResourceOptions) {
+    const db = validateMonitoredDatabaseArgs(name, args, ctx);
+    super(MONITORED_DATABASE_TYPE, name, {}, opts);
+    this.settings = db;
+
+    this.password = new random.RandomPassword(`${name}-password`, applyTransform(db.transforms, "password", { ...PASSWORD_SPEC }), {
+      parent: this,
+    });
+    const password = pulumi.secret(this.password.result);
+    const target = BUILDERS[db.engine][db.target]({ parent: this, name, db, ctx, password });
+    const url = connectionUrl(db.engine, db, target.host, target.port, target.tls, password);
+    const children: Record<string, pulumi.Resource> = { password: this.password, ...target.children };
+
+    let secretRef: DatabaseConnection["secretRef"];
+    if (ctx.target === "kubernetes") {
+      const secret = credentialsSecret(this, name, db, ctx, password, url);
+      children.credentialsSecret = secret;
+      secretRef = { name: secret.metadata.name, passwordKey: PASSWORD_KEY, urlKey: URL_KEY };
+    }
+
+    this.connection = {
+      engine: db.engine,
+      host: target.host,
+      port: target.port,
+      ...(db.engine === "postgres" ? { user: pulumi.output(db.username), database: pulumi.output(db.databaseName) } : {}),
+      password,
+      tls: target.tls,
+      ...(secretRef ? { secretRef } : {}),
+    };
+
+    this.nativeBackup = {
+      engine: db.engine,
+      target: db.target,
+      retentionDays: db.backupRetentionDays,
+      // RDS PITR and ApsaraDB log backups; ElastiCache only has snapshots; Docker has no native backups.
+      pointInTimeRecovery:
+        db.pointInTimeRecovery && (db.target === "alicloud" || (db.target === "aws" && db.engine === "postgres")),
+      ...(target.snapshotIntervalMinutes !== undefined ? { snapshotIntervalMinutes: target.snapshotIntervalMinutes } : {}),
+      ...(target.resourceId ? { resourceId: target.resourceId } : {}),
+    };
+
+    const job = exporterJob(name, db.engine);
+    const scrapeTargets = [];
+    if (db.exporter) {
+      const exporterInput = { parent: this, name, db, ctx, host: target.host, port: target.port, tls: target.tls, password, url, secretName: secretRef?.name };
+      const exporter = ctx.target === "kubernetes" ? kubernetesExporter(exporterInput) : dockerExporter(exporterInput);
+      Object.assign(children, exporter.children);
+      scrapeTargets.push(...exporter.scrapeTargets);
+    }
+    this.children = children;
+
+    const storageBytes = db.engine === "postgres" && db.target !== "docker" ? db.storageGb! * GB : undefined;
+    const ruleGroups =
+      db.engine === "postgres"
+        ? postgresAlertRules({ database: name, job, thresholds: db.thresholds as PostgresThresholds, storageBytes })
+        : redisAlertRules({
+            database: name,
+            job,
+            thresholds: db.thresholds as RedisThresholds,
+            persistence: target.redisPersistenceObservable ?? false,
+            expectedReplicas: db.highAvailability ? ELASTICACHE_HA_REPLICAS : 0,
+          });
+    this.monitoring = {
+      ruleGroups: db.exporter ? ruleGroups : [],
+      dashboards: db.exporter ? [databaseDashboard({ database: name, engine: db.engine, job, storageBytes })] : [],
+      scrapeTargets,
+    };
+
+    this.registerOutputs({
+      host: this.connection.host,
+      port: this.connection.port,
+      tls: this.connection.tls,
+      secretName: secretRef?.name,
+      resourceId: this.nativeBackup.resourceId,
+    });
+  }
+}

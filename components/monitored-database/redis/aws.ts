@@ -1,0 +1,105 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { cloudTags } from "../../lib/labels";
+import { providerFor } from "../../lib/platform";
+import { applyTransform } from "../../lib/transform";
+import { dataStoreOptions, type TargetInput, type TargetOutput } from "../target";
+
+/** Replicas per primary when highly available (ElastiCache needs at least one for automatic failover). */
+export const ELASTICACHE_HA_REPLICAS = 1;
+
+/**
+ * Redis on ElastiCache: a replication group (primary + replica across zones with automatic failover when
+ * HA), encrypted at rest and in transit, AUTH token from a random secret, daily snapshots kept for the
+ * retention, a subnet group and a security group open only to the application tier.
+ */
+export function redisOnAws(input: TargetInput): TargetOutput {
+  const { parent, name, db, ctx } = input;
+  const placement = db.placement!;
+  const provider = providerFor(ctx, "aws");
+  const opts = { parent, ...provider };
+  const tags = cloudTags(ctx, "cache");
+  const t = db.transforms;
+  const major = db.version.split(".")[0];
+
+  const subnetGroup = new aws.elasticache.SubnetGroup(
+    `${name}-subnets`,
+    applyTransform(t, "subnetGroup", { subnetIds: placement.subnetIds, description: `${name} Redis private subnets`, tags }),
+    opts,
+  );
+  const securityGroup = new aws.ec2.SecurityGroup(
+    `${name}-sg`,
+    applyTransform(t, "securityGroup", {
+      vpcId: placement.vpcId,
+      description: `${name} Redis: ${db.port}/tcp from the application tier only`,
+      ingress: [
+        {
+          description: "Redis from the application tier",
+          protocol: "tcp",
+          fromPort: db.port,
+          toPort: db.port,
+          securityGroups: placement.allowedSecurityGroupIds,
+        },
+      ],
+      egress: [],
+      tags,
+    }),
+    opts,
+  );
+  const parameterGroup =
+    Object.keys(db.parameters).length > 0
+      ? new aws.elasticache.ParameterGroup(
+          `${name}-params`,
+          applyTransform(t, "parameterGroup", {
+            family: `redis${major}`,
+            description: `${name} Redis ${major} parameters`,
+            parameters: Object.entries(db.parameters).map(([key, value]) => ({ name: key, value })),
+            tags,
+          }),
+          opts,
+        )
+      : undefined;
+  const snapshotSuffix = new random.RandomId(`${name}-final-snapshot`, applyTransform(t, "snapshotSuffix", { byteLength: 4 }), { parent });
+  const ha = db.highAvailability;
+  const group = new aws.elasticache.ReplicationGroup(
+    `${name}-replication-group`,
+    applyTransform(t, "replicationGroup", {
+      description: `${name} Redis (${ctx.environment})`,
+      engine: "redis",
+      engineVersion: db.version,
+      nodeType: db.instanceClass!,
+      port: db.port,
+      numCacheClusters: ha ? 1 + ELASTICACHE_HA_REPLICAS : 1,
+      automaticFailoverEnabled: ha,
+      multiAzEnabled: ha,
+      subnetGroupName: subnetGroup.name,
+      securityGroupIds: [securityGroup.id],
+      parameterGroupName: parameterGroup?.name,
+      atRestEncryptionEnabled: true,
+      kmsKeyId: db.encryptionKeyId,
+      transitEncryptionEnabled: true,
+      authToken: pulumi.secret(input.password),
+      snapshotRetentionLimit: db.backupRetentionDays,
+      snapshotWindow: db.backupWindow,
+      maintenanceWindow: db.maintenanceWindow,
+      finalSnapshotIdentifier: db.backupRetentionDays > 0 ? pulumi.interpolate`${name}-final-${snapshotSuffix.hex}` : undefined,
+      autoMinorVersionUpgrade: true,
+      applyImmediately: false,
+      tags,
+    } satisfies aws.elasticache.ReplicationGroupArgs),
+    dataStoreOptions(input, provider),
+  );
+  const children: Record<string, pulumi.Resource> = { subnetGroup, securityGroup, snapshotSuffix, replicationGroup: group };
+  if (parameterGroup) children.parameterGroup = parameterGroup;
+  return {
+    host: group.primaryEndpointAddress,
+    port: group.port.apply((p) => p ?? db.port),
+    tls: true,
+    resourceId: group.arn,
+    snapshotIntervalMinutes: db.backupRetentionDays > 0 ? 1440 : undefined,
+    children,
+    // ElastiCache takes snapshots out of band; rdb_last_save is not a backup signal there.
+    redisPersistenceObservable: false,
+  };
+}

@@ -1,0 +1,35 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { PlatformContext } from "../lib/platform";
+import type { ResolvedDatabase } from "./validate";
+
+/** What a per-target builder receives. */
+export interface TargetInput {
+  /** The component, parent of every child. */
+  parent: pulumi.ComponentResource;
+  name: string;
+  db: ResolvedDatabase;
+  ctx: PlatformContext;
+  /** Generated password (secret output). */
+  password: pulumi.Output<string>;
+}
+
+/** What a per-target builder returns: how to reach the data store and what it registered. */
+export interface TargetOutput {
+  host: pulumi.Output<string>;
+  port: pulumi.Output<number>;
+  /** Whether clients must (and can) use TLS. */
+  tls: boolean;
+  /** ARN or instance id for backup plans. */
+  resourceId?: pulumi.Output<string>;
+  /** Interval of native snapshots in minutes, when the target takes any. */
+  snapshotIntervalMinutes?: number;
+  /** Registered children by role. */
+  children: Record<string, pulumi.Resource>;
+  /** Exporter facts that differ per target (e.g. whether RDB persistence is observable). */
+  redisPersistenceObservable?: boolean;
+}
+
+/** Resource options for the data store itself: prod data is protected from `pulumi destroy`. */
+export function dataStoreOptions(input: TargetInput, provider: { provider?: pulumi.ProviderResource }): pulumi.CustomResourceOptions {
+  return { parent: input.parent, ...provider, protect: input.db.protect };
+}

@@ -1,0 +1,325 @@
+import type { PlatformContext } from "../lib/platform";
+import type { Transforms } from "../lib/transform";
+import { imagePinProblem, Problems } from "../lib/validation";
+import type { DataPlacement } from "../lib/contracts";
+import type * as pulumi from "@pulumi/pulumi";
+import {
+  DATABASE_TARGETS,
+  ENGINES,
+  SIZE_CLASSES,
+  type DatabaseChildRole,
+  type DatabaseTarget,
+  type Engine,
+  type MonitoredDatabaseArgs,
+  type SizeClass,
+} from "./args";
+import { DEFAULT_PORTS, INSTANCE_CLASSES, POSTGRES_MAX_STORAGE_GB, POSTGRES_MIN_STORAGE_GB, RETENTION_RANGE } from "./sizes";
+import { resolveThresholds, type PostgresThresholds, type RedisThresholds } from "./thresholds";
+import {
+  BACKUP_WINDOW_FORMAT,
+  MAINTENANCE_WINDOW_FORMAT,
+  parseBackupWindow,
+  parseMaintenanceWindow,
+  windowMinutes,
+  windowsOverlap,
+} from "./windows";
+
+/** Args after validation, with every default applied. Only this shape reaches the resource builders. */
+export interface ResolvedDatabase {
+  engine: Engine;
+  target: DatabaseTarget;
+  version: string;
+  size: SizeClass;
+  /** Provider instance type (managed targets). */
+  instanceClass?: string;
+  /** PostgreSQL only. */
+  storageGb?: number;
+  highAvailability: boolean;
+  placement?: DataPlacement;
+  encryptionKeyId?: pulumi.Input<string>;
+  backupRetentionDays: number;
+  pointInTimeRecovery: boolean;
+  backupWindow: string;
+  maintenanceWindow: string;
+  parameters: Record<string, string>;
+  thresholds: PostgresThresholds | RedisThresholds;
+  deletionProtection: boolean;
+  protect: boolean;
+  enhancedMonitoring: boolean;
+  databaseName: string;
+  username: string;
+  port: number;
+  publishPort?: number;
+  /** Docker image (docker target). */
+  image?: string;
+  exporter: boolean;
+  transforms: Transforms<DatabaseChildRole>;
+}
+
+/** Defaults that do not depend on the environment. */
+export const DATABASE_DEFAULTS = {
+  size: "small" as SizeClass,
+  storageGb: 20,
+  backupRetentionDays: 7,
+  backupWindow: "18:00-19:00",
+  maintenanceWindow: "sun:20:00-sun:21:00",
+  databaseName: "app",
+  username: "app",
+};
+
+const VERSION = /^\d+(\.\d+){0,2}$/;
+const DOCKER_VERSION: Record<Engine, RegExp> = { postgres: /^\d+\.\d+$/, redis: /^\d+\.\d+\.\d+$/ };
+const IDENTIFIER = /^[a-z][a-z0-9_]{0,30}$/;
+const RESERVED_USERS = ["postgres", "rdsadmin", "admin", "root", "aliyun_root", "replicator"];
+const PARAMETER_KEY = /^[A-Za-z0-9_.-]+$/;
+/** Parameters the component owns: credentials and forced TLS. */
+const OWNED_PARAMETERS: Record<Engine, string[]> = {
+  postgres: ["rds.force_ssl", "password_encryption"],
+  redis: ["requirepass", "masterauth", "appendonly"],
+};
+
+function isNonNegativeInt(v: unknown): v is number {
+  return typeof v === "number" && Number.isInteger(v) && v >= 0;
+}
+
+/**
+ * Validates every setting that does not depend on the surrounding platform (shared by the component and
+ * by the `databases` config section, which reports with `platform:databases[i]` key paths).
+ */
+export function resolveDatabaseSettings(
+  args: MonitoredDatabaseArgs,
+  environment: PlatformContext["environment"],
+  problems: Problems,
+): ResolvedDatabase | undefined {
+  const engineOk = ENGINES.includes(args.engine);
+  const targetOk = DATABASE_TARGETS.includes(args.target);
+  if (!engineOk) problems.add("engine", args.engine, `must be one of ${ENGINES.join(", ")}`);
+  if (!targetOk) problems.add("target", args.target, `must be one of ${DATABASE_TARGETS.join(", ")}`);
+  if (!engineOk || !targetOk) return undefined;
+  const { engine, target } = args;
+  const managed = target !== "docker";
+
+  // Version and image.
+  if (typeof args.version !== "string" || !VERSION.test(args.version)) {
+    problems.add("version", args.version, "must be a version like 16, 16.4 or 7.4.1");
+  } else if (!managed && args.image === undefined && !DOCKER_VERSION[engine].test(args.version)) {
+    problems.add(
+      "version",
+      args.version,
+      engine === "postgres"
+        ? "must be a full PostgreSQL version like 16.4 on docker (the image tag is pinned to it)"
+        : "must be a full Redis version like 7.4.1 on docker (the image tag is pinned to it)",
+    );
+  }
+  if (args.image !== undefined) {
+    if (managed) problems.add("image", args.image, "is only used by the docker target; remove it");
+    else {
+      const pin = imagePinProblem(args.image);
+      if (pin) problems.add("image", args.image, pin);
+    }
+  }
+
+  // Size.
+  const size = args.size ?? DATABASE_DEFAULTS.size;
+  if (!SIZE_CLASSES.includes(size)) problems.add("size", args.size, `must be one of ${SIZE_CLASSES.join(", ")}`);
+  if (args.instanceClass !== undefined && !managed) {
+    problems.add("instanceClass", args.instanceClass, "is only used by managed targets (aws, alicloud); use size on docker");
+  }
+  const instanceClass = managed ? args.instanceClass ?? INSTANCE_CLASSES[engine][target][size] : undefined;
+
+  // Storage (PostgreSQL only).
+  let storageGb: number | undefined;
+  if (engine === "postgres") {
+    storageGb = args.storageGb ?? DATABASE_DEFAULTS.storageGb;
+    const min = POSTGRES_MIN_STORAGE_GB[target];
+    const max = POSTGRES_MAX_STORAGE_GB[target];
+    if (!Number.isInteger(storageGb) || storageGb < min || storageGb > max) {
+      problems.add("storageGb", args.storageGb, `must be a whole number of GB from ${min} to ${max} for postgres on ${target}`);
+    }
+  } else if (args.storageGb !== undefined) {
+    problems.add("storageGb", args.storageGb, "is not used by redis (memory is set by size); remove it");
+  }
+
+  // High availability.
+  const highAvailability = args.highAvailability ?? false;
+  if (typeof highAvailability !== "boolean") problems.add("highAvailability", args.highAvailability, "must be true or false");
+  else if (highAvailability && !managed) {
+    problems.add("highAvailability", true, "is not available on the docker target (single container); use aws or alicloud");
+  }
+
+  // Retention and PITR.
+  const backupRetentionDays = args.backupRetentionDays ?? DATABASE_DEFAULTS.backupRetentionDays;
+  if (managed) {
+    const range = RETENTION_RANGE[engine][target];
+    if (!isNonNegativeInt(backupRetentionDays) || backupRetentionDays < range.min || backupRetentionDays > range.max) {
+      problems.add(
+        "backupRetentionDays",
+        args.backupRetentionDays,
+        range.min === range.max
+          ? `must be ${range.min} for ${engine} on ${target} (the provider's fixed retention)`
+          : `must be a whole number of days from ${range.min} to ${range.max} for ${engine} on ${target}`,
+      );
+    }
+  } else if (!isNonNegativeInt(backupRetentionDays)) {
+    problems.add("backupRetentionDays", args.backupRetentionDays, "must be a whole number of days, 0 or more");
+  }
+  const pointInTimeRecovery = args.pointInTimeRecovery ?? (managed && backupRetentionDays > 0);
+  if (pointInTimeRecovery && (!managed || backupRetentionDays === 0)) {
+    problems.add(
+      "pointInTimeRecovery",
+      true,
+      managed ? "needs backupRetentionDays > 0" : "is not available on the docker target (use the BackupJob component)",
+    );
+  }
+
+  // Windows.
+  const backupWindow = args.backupWindow ?? DATABASE_DEFAULTS.backupWindow;
+  const maintenanceWindow = args.maintenanceWindow ?? DATABASE_DEFAULTS.maintenanceWindow;
+  const bw = typeof backupWindow === "string" ? parseBackupWindow(backupWindow) : undefined;
+  const mw = typeof maintenanceWindow === "string" ? parseMaintenanceWindow(maintenanceWindow) : undefined;
+  if (!bw) problems.add("backupWindow", backupWindow, `must be ${BACKUP_WINDOW_FORMAT}`);
+  if (!mw) problems.add("maintenanceWindow", maintenanceWindow, `must be ${MAINTENANCE_WINDOW_FORMAT}`);
+  if (bw && mw) {
+    const minBackup = target === "aws" && engine === "redis" ? 60 : target === "aws" ? 30 : 0;
+    if (windowMinutes(bw) < minBackup) {
+      problems.add("backupWindow", backupWindow, `must be at least ${minBackup} minutes long on ${target} ${engine}`);
+    }
+    if (target === "aws" && windowMinutes(mw) < 60 && engine === "redis") {
+      problems.add("maintenanceWindow", maintenanceWindow, "must be at least 60 minutes long on ElastiCache");
+    } else if (target === "aws" && windowMinutes(mw) < 30) {
+      problems.add("maintenanceWindow", maintenanceWindow, "must be at least 30 minutes long on RDS");
+    }
+    if (target === "alicloud" && (bw.start % 60 !== 0 || windowMinutes(bw) !== 60)) {
+      problems.add("backupWindow", backupWindow, "must be a one-hour window starting on the hour on alicloud, e.g. 18:00-19:00");
+    }
+    if (windowsOverlap(backupWindow, maintenanceWindow)) {
+      problems.add(
+        "backupWindow",
+        backupWindow,
+        `must not overlap the maintenance window ${maintenanceWindow} (backups during maintenance are skipped or fail)`,
+      );
+    }
+  }
+
+  // Parameters.
+  const parameters: Record<string, string> = {};
+  for (const [key, value] of Object.entries(args.parameters ?? {})) {
+    if (!PARAMETER_KEY.test(key)) {
+      problems.add(["parameters", key], value, "parameter names may contain letters, digits, '_', '.' and '-' only");
+    } else if (OWNED_PARAMETERS[engine].includes(key)) {
+      problems.add(["parameters", key], value, `is managed by the component (TLS, credentials and persistence stay on); remove it`);
+    } else if ((typeof value !== "string" && typeof value !== "number") || /[\s"'`$\\]/.test(String(value))) {
+      problems.add(["parameters", key], value, "must be a string or number without whitespace, quotes, '$' or '\\'");
+    } else {
+      parameters[key] = String(value);
+    }
+  }
+
+  const thresholds = resolveThresholds(engine, args.thresholds, problems);
+
+  // Identity of the PostgreSQL database and user.
+  const databaseName = args.databaseName ?? DATABASE_DEFAULTS.databaseName;
+  const username = args.username ?? DATABASE_DEFAULTS.username;
+  if (!IDENTIFIER.test(databaseName)) problems.add("databaseName", databaseName, "must match [a-z][a-z0-9_]{0,30}");
+  if (!IDENTIFIER.test(username)) problems.add("username", username, "must match [a-z][a-z0-9_]{0,30}");
+  else if (RESERVED_USERS.includes(username)) {
+    problems.add("username", username, `is reserved by the providers (${RESERVED_USERS.join(", ")}); choose another`);
+  }
+
+  if (args.publishPort !== undefined) {
+    if (managed) problems.add("publishPort", args.publishPort, "is only used by the docker target");
+    else if (!Number.isInteger(args.publishPort) || args.publishPort < 1 || args.publishPort > 65535) {
+      problems.add("publishPort", args.publishPort, "must be a port between 1 and 65535");
+    }
+  }
+  if (args.encryptionKeyId !== undefined && !managed) {
+    problems.add("encryptionKeyId", "<key>", "is only used by managed targets; docker volumes are not KMS-encrypted");
+  }
+
+  const prod = environment === "prod";
+  const image =
+    target === "docker"
+      ? args.image ?? (engine === "postgres" ? `postgres:${args.version}-alpine` : `redis:${args.version}-alpine`)
+      : undefined;
+  return {
+    engine,
+    target,
+    version: args.version,
+    size,
+    instanceClass,
+    storageGb,
+    highAvailability: highAvailability === true,
+    placement: args.placement,
+    encryptionKeyId: args.encryptionKeyId,
+    backupRetentionDays: managed ? backupRetentionDays : 0,
+    pointInTimeRecovery,
+    backupWindow,
+    maintenanceWindow,
+    parameters,
+    thresholds,
+    deletionProtection: args.deletionProtection ?? prod,
+    protect: args.protect ?? prod,
+    enhancedMonitoring: args.enhancedMonitoring ?? prod,
+    databaseName,
+    username,
+    port: DEFAULT_PORTS[engine],
+    publishPort: args.publishPort,
+    image,
+    exporter: args.exporter ?? true,
+    transforms: args.transforms ?? {},
+  };
+}
+
+function literalStrings(values: ReadonlyArray<unknown> | undefined): string[] {
+  return (values ?? []).filter((v): v is string => typeof v === "string");
+}
+
+/** Checks that the platform can host the data store: placement for managed targets, networks for Docker. */
+function checkPlatformFit(db: ResolvedDatabase, ctx: PlatformContext, problems: Problems): void {
+  if (db.target === "docker") {
+    if (ctx.target !== "docker") {
+      problems.add("target", "docker", `a docker database needs the docker platform target (platform target is ${ctx.target}); use aws or alicloud`);
+    } else if (!ctx.dockerNetworks) {
+      problems.add("target", "docker", "needs the platform's Docker networks (PlatformContext.dockerNetworks)");
+    }
+    return;
+  }
+  if (ctx.cloud !== db.target) {
+    problems.add("target", db.target, `must match the platform cloud (${ctx.cloud})`);
+  }
+  const p = db.placement;
+  if (!p) {
+    problems.add("placement", undefined, `is required for managed ${db.target} databases (vpcId, subnetIds, allowed sources from the network)`);
+    return;
+  }
+  const cidrs = literalStrings(p.allowedCidrBlocks);
+  const open = cidrs.find((c) => c === "0.0.0.0/0" || c === "::/0");
+  if (open) problems.add(["placement", "allowedCidrBlocks"], open, "must not allow the whole internet; use the VPC CIDR");
+  if (db.target === "aws") {
+    if (p.subnetIds.length < 2) problems.add(["placement", "subnetIds"], p.subnetIds.length, "needs at least 2 private subnets in different zones (RDS/ElastiCache subnet groups)");
+    if (p.allowedSecurityGroupIds.length < 1) problems.add(["placement", "allowedSecurityGroupIds"], 0, "needs at least one security group of the application tier");
+  } else {
+    if (p.subnetIds.length < 1) problems.add(["placement", "subnetIds"], 0, "needs at least one VSwitch");
+    if (p.allowedCidrBlocks.length < 1) problems.add(["placement", "allowedCidrBlocks"], 0, "needs the VPC CIDR for the whitelist");
+    const zones = p.zoneIds?.length ?? 0;
+    if (zones < 1) problems.add(["placement", "zoneIds"], zones, "needs the zone of each VSwitch on alicloud");
+    if (db.highAvailability && (zones < 2 || p.subnetIds.length < 2)) {
+      problems.add(["placement", "zoneIds"], zones, "high availability on alicloud needs two VSwitches in two zones");
+    }
+  }
+}
+
+/**
+ * Validates MonitoredDatabase args against the platform, synchronously and before anything is
+ * registered. Throws one ValidationError naming every bad key, its value and what is allowed.
+ */
+export function validateMonitoredDatabaseArgs(name: string, args: MonitoredDatabaseArgs, ctx: PlatformContext): ResolvedDatabase {
+  const problems = new Problems(`MonitoredDatabase "${name}" args`);
+  if (!/^[a-z][a-z0-9-]{0,23}$/.test(name)) {
+    problems.add("name", name, "must be 1-24 lowercase letters, digits or '-', starting with a letter (it prefixes physical names)");
+  }
+  const db = resolveDatabaseSettings(args, ctx.environment, problems);
+  if (db) checkPlatformFit(db, ctx, problems);
+  problems.throwIfAny();
+  return db!;
+}
