@@ -1,0 +1,235 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { APP_SERVICE_KINDS, AppService, type AppServiceArgs, type AppServiceKind, validateAppServiceArgs } from "../../components/app-service";
+import {
+  autoscalingSchema,
+  dockerSchema,
+  healthSchema,
+  ingressSchema,
+  metricsSchema,
+  networkPolicySchema,
+  objectivesSchema,
+  replicasSchema,
+  serviceNameSchema,
+} from "../../components/app-service/validate";
+import type { DatabaseConnection } from "../../components/lib/contracts";
+import { cpuQuantity, dnsLabel, memoryQuantity, parseOrThrow, pinnedImage, port, keyPath, describeValue, ValidationError } from "../../components/lib/validation";
+import { CONFIG_NAMESPACE } from "../config";
+import type { Profile } from "../profiles";
+import type { RequiredSecret, SectionContext } from "./types";
+
+/**
+ * The `platform:services` config section: a list of AppServices.
+ *
+ *   services:
+ *     - name: api
+ *       kind: api
+ *       image: registry.example.com/paimon/api:1.4.2
+ *       port: 8000
+ *       secretEnv: { API_KEY: apiKey }              # env name -> secret config key (pulumi config set --secret apiKey ...)
+ *       connections: [{ database: orders, envPrefix: DATABASE }]
+ *       ingress: { host: api.example.com }
+ *       metrics: { port: 9100 }
+ *
+ * Settings left out take the environment profile's defaults (replicas, prod autoscaling, PDB, zone spread,
+ * requests/limits).
+ */
+export const SECTION_KEY = "services";
+const PREFIX = `${CONFIG_NAMESPACE}:${SECTION_KEY}`;
+const SOURCE = "stack config";
+
+const configKey = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, { message: "must be a config key name like apiKey" });
+
+const connectionSchema = z.strictObject({
+  /** Name of a database in `platform:databases`. */
+  database: dnsLabel,
+  /** Prefix of the injected variables: <PREFIX>_HOST, _PORT, _USER, _NAME, _PASSWORD. */
+  envPrefix: z.string().regex(/^[A-Z][A-Z0-9_]*$/, { message: "must be an upper-case env prefix like DATABASE" }).default("DATABASE"),
+});
+
+const partialQuantities = z.strictObject({ cpu: cpuQuantity.optional(), memory: memoryQuantity.optional() });
+
+const serviceSchema = z.strictObject({
+  name: serviceNameSchema,
+  kind: z.enum(APP_SERVICE_KINDS as [AppServiceKind, ...AppServiceKind[]], { message: `must be one of ${APP_SERVICE_KINDS.join(", ")}` }),
+  image: pinnedImage,
+  port: port.optional(),
+  command: z.array(z.string()).optional(),
+  args: z.array(z.string()).optional(),
+  env: z.record(z.string(), z.string()).optional(),
+  /** Env name -> name of a secret config key. The value is read only as a Pulumi secret. */
+  secretEnv: z.record(z.string(), configKey).optional(),
+  connections: z.array(connectionSchema).optional(),
+  /** Merged over the profile's requests/limits, so one value can be overridden alone. */
+  resources: z.strictObject({ requests: partialQuantities.optional(), limits: partialQuantities.optional() }).optional(),
+  replicas: replicasSchema.optional(),
+  /** Autoscaling settings, or `false` to turn off the prod profile's HPA. */
+  autoscaling: z.union([z.literal(false), autoscalingSchema]).optional(),
+  health: healthSchema.optional(),
+  ingress: ingressSchema.optional(),
+  metrics: metricsSchema.optional(),
+  allowedCallers: z.array(dnsLabel).optional(),
+  objectives: objectivesSchema.optional(),
+  podDisruptionBudget: z.boolean().optional(),
+  zoneSpread: z.boolean().optional(),
+  serviceAccountToken: z.boolean().optional(),
+  runAsUser: z.number().int().min(1, { message: "must be a UID of at least 1 (0 is root)" }).optional(),
+  networkPolicy: networkPolicySchema.optional(),
+  docker: dockerSchema.optional(),
+});
+
+/** Zod schema of `platform:services` (absent = no services). */
+export const schema = z.array(serviceSchema).default([]);
+export type ServicesConfig = z.output<typeof schema>;
+export type ServiceConfig = ServicesConfig[number];
+
+/** Parses the raw `platform:services` value, naming `platform:services[i].<key>` in errors. */
+export function parseServices(raw: unknown): ServicesConfig {
+  return parseOrThrow(schema, raw, SOURCE, PREFIX);
+}
+
+/** Every secret config key the services read, with the setting that needs it. */
+export function servicesRequiredSecrets(parsed: ServicesConfig): RequiredSecret[] {
+  return parsed.flatMap((svc, i) =>
+    Object.entries(svc.secretEnv ?? {}).map(([envName, key]) => ({ key, usedBy: keyPath(PREFIX, [i, "secretEnv", envName]) })),
+  );
+}
+
+/** One planned service: validated component args plus what `build` resolves from secrets and databases. */
+export interface ServicePlan {
+  name: string;
+  /** Component args, profile defaults applied, without secret values (`secretEnvKeys` names them). */
+  args: AppServiceArgs;
+  /** Env name -> secret config key. */
+  secretEnvKeys: Record<string, string>;
+  connections: Array<{ database: string; envPrefix: string }>;
+}
+export type ServicesPlan = ServicePlan[];
+
+const CONNECTION_SUFFIXES = ["HOST", "PORT", "USER", "NAME", "PASSWORD"] as const;
+
+/** Profile defaults applied to one service's config. */
+function withProfile(svc: ServiceConfig, profile: Profile): AppServiceArgs {
+  const app = profile.app;
+  const singleton = svc.kind === "singleton";
+  const autoscaling =
+    svc.autoscaling === false
+      ? undefined
+      : (svc.autoscaling ?? (svc.replicas === undefined && !singleton && app.autoscaling
+          ? { min: app.autoscaling.min, max: app.autoscaling.max, cpuPercent: app.autoscaling.cpuPercent, memoryPercent: app.autoscaling.memoryPercent }
+          : undefined));
+  const replicas = autoscaling ? svc.replicas : (svc.replicas ?? (singleton ? 1 : app.replicas));
+  const minReplicas = autoscaling?.min ?? replicas ?? 1;
+  const resources = {
+    requests: { ...app.resources.requests, ...(svc.resources?.requests ?? {}) },
+    limits: { ...app.resources.limits, ...(svc.resources?.limits ?? {}) },
+  } as AppServiceArgs["resources"];
+  const { secretEnv: _secretEnv, connections: _connections, name: _name, autoscaling: _a, replicas: _r, resources: _res, ...rest } = svc;
+  return {
+    ...rest,
+    resources,
+    ...(replicas !== undefined ? { replicas } : {}),
+    ...(autoscaling ? { autoscaling } : {}),
+    // A PDB needs two replicas to leave one running during a drain; singletons never get one by default.
+    podDisruptionBudget: svc.podDisruptionBudget ?? (app.podDisruptionBudget && !singleton && minReplicas >= 2),
+    zoneSpread: svc.zoneSpread ?? (app.zoneSpread && !singleton),
+  };
+}
+
+/**
+ * Pure: validates every service (section rules and all AppService rules) and returns component args. Throws one
+ * ValidationError listing every problem with its `platform:services[i]...` key path. Registers nothing.
+ */
+export function planServices(parsed: ServicesConfig, sctx: SectionContext, knownDatabases: ReadonlyArray<string>): ServicesPlan {
+  const problems: string[] = [];
+  const add = (path: ReadonlyArray<PropertyKey>, value: unknown, allowed: string) =>
+    problems.push(`${keyPath(PREFIX, path)}: ${allowed} (got ${describeValue(value)})`);
+  const names = parsed.map((s) => s.name);
+
+  const plan: ServicesPlan = [];
+  parsed.forEach((svc, i) => {
+    const first = names.indexOf(svc.name);
+    if (first !== i) add([i, "name"], svc.name, `duplicates the name of platform:services[${first}]; service names must be unique`);
+    (svc.allowedCallers ?? []).forEach((caller, j) => {
+      if (!names.includes(caller)) add([i, "allowedCallers", j], caller, `must name a service in platform:services (known: ${names.join(", ")})`);
+    });
+
+    const taken = new Set([...Object.keys(svc.env ?? {}), ...Object.keys(svc.secretEnv ?? {})]);
+    const prefixes = new Set<string>();
+    (svc.connections ?? []).forEach((conn, j) => {
+      if (!knownDatabases.includes(conn.database)) {
+        add([i, "connections", j, "database"], conn.database, `must name a database in platform:databases (known: ${knownDatabases.join(", ") || "none"})`);
+      }
+      if (prefixes.has(conn.envPrefix)) add([i, "connections", j, "envPrefix"], conn.envPrefix, "is already used by another connection of this service");
+      prefixes.add(conn.envPrefix);
+      const clash = CONNECTION_SUFFIXES.map((s) => `${conn.envPrefix}_${s}`).filter((n) => taken.has(n));
+      if (clash.length > 0) add([i, "connections", j, "envPrefix"], conn.envPrefix, `would overwrite ${clash.join(", ")} set in env/secretEnv; choose another prefix`);
+    });
+
+    const args = withProfile(svc, sctx.profile);
+    try {
+      // Same rules as the component, with placeholder secret values (only the names matter here).
+      const placeholders = Object.fromEntries(Object.keys(svc.secretEnv ?? {}).map((k) => [k, "<secret>"]));
+      validateAppServiceArgs(svc.name, { ...args, secretEnv: placeholders }, sctx.platform, { source: SOURCE, prefix: keyPath(PREFIX, [i]) });
+    } catch (e) {
+      if (!(e instanceof ValidationError)) throw e;
+      problems.push(...e.problems);
+    }
+    plan.push({ name: svc.name, args, secretEnvKeys: { ...(svc.secretEnv ?? {}) }, connections: (svc.connections ?? []).map((c) => ({ ...c })) });
+  });
+
+  if (problems.length > 0) throw new ValidationError(SOURCE, problems);
+  return plan;
+}
+
+/** Environment a service gets from one database connection. */
+function connectionEnv(
+  conn: DatabaseConnection,
+  envPrefix: string,
+  target: SectionContext["platform"]["target"],
+): Pick<AppServiceArgs, "env" | "secretEnv" | "secretRefs"> {
+  const env: Record<string, pulumi.Input<string>> = {
+    [`${envPrefix}_HOST`]: conn.host,
+    [`${envPrefix}_PORT`]: conn.port.apply(String),
+  };
+  if (conn.user) env[`${envPrefix}_USER`] = conn.user;
+  if (conn.database) env[`${envPrefix}_NAME`] = conn.database;
+  // Prefer the data store's own Secret on Kubernetes; otherwise the password travels as a Pulumi secret.
+  if (target === "kubernetes" && conn.secretRef) {
+    return { env, secretRefs: { [`${envPrefix}_PASSWORD`]: { name: conn.secretRef.name, key: conn.secretRef.passwordKey } } };
+  }
+  return { env, secretEnv: { [`${envPrefix}_PASSWORD`]: pulumi.secret(conn.password) } };
+}
+
+export interface ServicesDeps {
+  /** Connections of the databases built before the services, by database name. */
+  connections: Record<string, DatabaseConnection>;
+}
+
+/** Registers one AppService per planned service. Call only with a plan from `planServices`. */
+export function buildServices(plan: ServicesPlan, sctx: SectionContext, deps: ServicesDeps): Record<string, AppService> {
+  const out: Record<string, AppService> = {};
+  for (const svc of plan) {
+    const args: AppServiceArgs = {
+      ...svc.args,
+      env: { ...(svc.args.env ?? {}) },
+      secretEnv: Object.fromEntries(Object.entries(svc.secretEnvKeys).map(([envName, key]) => [envName, sctx.secrets.get(key)])),
+      secretRefs: { ...(svc.args.secretRefs ?? {}) },
+    };
+    for (const { database, envPrefix } of svc.connections) {
+      const conn = deps.connections[database];
+      if (!conn) throw new Error(`services: database "${database}" used by service "${svc.name}" was not built; build databases before services`);
+      const extra = connectionEnv(conn, envPrefix, sctx.platform.target);
+      Object.assign(args.env!, extra.env);
+      Object.assign(args.secretEnv!, extra.secretEnv ?? {});
+      Object.assign(args.secretRefs!, extra.secretRefs ?? {});
+    }
+    if (Object.keys(args.secretRefs!).length === 0) delete args.secretRefs;
+    out[svc.name] = new AppService(svc.name, args, sctx.platform);
+  }
+  return out;
+}
+
+/** Section contract names (see ./types.ts). */
+export const plan = planServices;
+export const build = buildServices;

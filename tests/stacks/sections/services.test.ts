@@ -1,0 +1,234 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { DatabaseConnection } from "../../../components/lib/contracts";
+import type { PlatformContext } from "../../../components/lib/platform";
+import { ValidationError } from "../../../components/lib/validation";
+import { parseRoot } from "../../../stacks/config";
+import { profileFor } from "../../../stacks/profiles";
+import { SecretConfig } from "../../../stacks/secrets";
+import {
+  buildServices,
+  parseServices,
+  planServices,
+  schema,
+  servicesRequiredSecrets,
+} from "../../../stacks/sections/services";
+import type { SectionContext } from "../../../stacks/sections/types";
+import { installMocks, isSecretValue, MOCK_SECRET_PREFIX, plaintextStrings, settle, unwrapSecrets } from "../../helpers/mocks";
+import { dockerCtx, kubernetesCtx } from "../../components/app-service/fixtures";
+
+function sectionCtx(environment: "dev" | "staging" | "prod", platform: PlatformContext): SectionContext {
+  return {
+    root: parseRoot({ environment, target: platform.target }),
+    platform: { ...platform, environment },
+    profile: profileFor(environment),
+    secrets: new SecretConfig("platform"),
+  };
+}
+const prod = () => sectionCtx("prod", kubernetesCtx());
+const staging = () => sectionCtx("staging", kubernetesCtx({ environment: "staging" }));
+
+const SERVICES = [
+  { name: "web", kind: "web", image: "registry.example.com/frontend:2.0.1", port: 3000, ingress: { host: "app.example.com" } },
+  {
+    name: "api",
+    kind: "api",
+    image: "registry.example.com/api:1.4.2",
+    port: 8000,
+    allowedCallers: ["web"],
+    metrics: { port: 9100 },
+    secretEnv: { API_KEY: "apiKey" },
+    connections: [{ database: "orders" }],
+  },
+  { name: "rebalance", kind: "worker", image: "registry.example.com/worker:1.4.2" },
+  { name: "listener", kind: "singleton", image: "registry.example.com/listener:1.4.2", port: 8001 },
+];
+
+/** Runs plan and returns the message of the ValidationError it throws. */
+function planError(raw: unknown, sctx = prod(), dbs = ["orders"]): string {
+  try {
+    planServices(parseServices(raw), sctx, dbs);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ValidationError);
+    return (e as Error).message;
+  }
+  throw new Error("expected a ValidationError");
+}
+
+describe("services section: schema and profile defaults", () => {
+  test("absent section means no services", () => {
+    expect(schema.parse(undefined)).toEqual([]);
+  });
+
+  test("prod: web/api/worker autoscale 3-10 at CPU 70 % / memory 80 % with PDB and zone spread; singleton stays at 1 without them", () => {
+    const plan = planServices(parseServices(SERVICES), prod(), ["orders"]);
+    const byName = Object.fromEntries(plan.map((p) => [p.name, p.args]));
+    for (const name of ["web", "api", "rebalance"]) {
+      expect(byName[name].autoscaling).toEqual({ min: 3, max: 10, cpuPercent: 70, memoryPercent: 80 });
+      expect(byName[name].replicas).toBeUndefined();
+      expect(byName[name].podDisruptionBudget).toBe(true);
+      expect(byName[name].zoneSpread).toBe(true);
+    }
+    expect(byName.listener).toMatchObject({ replicas: 1, podDisruptionBudget: false, zoneSpread: false });
+    expect(byName.listener.autoscaling).toBeUndefined();
+    expect(byName.api.resources).toEqual({ requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "500m", memory: "1Gi" } });
+    expect(plan.find((p) => p.name === "api")).toMatchObject({ secretEnvKeys: { API_KEY: "apiKey" }, connections: [{ database: "orders", envPrefix: "DATABASE" }] });
+  });
+
+  test("staging: one replica, no HPA, no PDB", () => {
+    const plan = planServices(parseServices(SERVICES), staging(), ["orders"]);
+    for (const p of plan) {
+      expect(p.args.replicas).toBe(1);
+      expect(p.args.autoscaling).toBeUndefined();
+      expect(p.args.podDisruptionBudget).toBe(false);
+    }
+  });
+
+  test("explicit settings win: fixed replicas switch off the prod HPA; autoscaling false too; one resource value overrides alone", () => {
+    const plan = planServices(
+      parseServices([
+        { ...SERVICES[2], replicas: 2, resources: { limits: { memory: "2Gi" } } },
+        { ...SERVICES[0], autoscaling: false, podDisruptionBudget: false },
+      ]),
+      prod(),
+      [],
+    );
+    expect(plan[0].args).toMatchObject({ replicas: 2, podDisruptionBudget: true });
+    expect(plan[0].args.autoscaling).toBeUndefined();
+    expect(plan[0].args.resources).toEqual({ requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "500m", memory: "2Gi" } });
+    expect(plan[1].args).toMatchObject({ replicas: 3, podDisruptionBudget: false });
+    expect(plan[1].args.autoscaling).toBeUndefined();
+  });
+});
+
+describe("services section: bad config fails in plan, naming the key path and the value", () => {
+  test.each([
+    ["unpinned image", [SERVICES[0], { ...SERVICES[1], image: "registry.example.com/api:latest" }], ["platform:services[1].image: must be pinned", '(got "registry.example.com/api:latest")']],
+    ["replicas < 1", [{ ...SERVICES[2], replicas: 0 }], ["platform:services[0].replicas: must be an integer of at least 1", "(got 0)"]],
+    ["autoscaling min > max", [{ ...SERVICES[2], autoscaling: { min: 6, max: 4 } }], ["platform:services[0].autoscaling.min: must be at most autoscaling.max (4)", "(got 6)"]],
+    ["invalid CPU quantity", [{ ...SERVICES[2], resources: { requests: { cpu: "500mm" } } }], ["platform:services[0].resources.requests.cpu: must be a CPU quantity", '(got "500mm")']],
+    ["invalid memory quantity", [{ ...SERVICES[2], resources: { limits: { memory: "1Gb" } } }], ["platform:services[0].resources.limits.memory: must be a memory quantity", '(got "1Gb")']],
+    ["port out of range", [{ ...SERVICES[0], port: 0 }], ["platform:services[0].port: must be a port between 1 and 65535", "(got 0)"]],
+    ["invalid hostname", [{ ...SERVICES[0], ingress: { host: "not a host" } }], ["platform:services[0].ingress.host: must be a lowercase DNS hostname", '(got "not a host")']],
+    ["singleton with autoscaling", [{ ...SERVICES[3], autoscaling: { min: 2, max: 3 } }], ["platform:services[0].autoscaling: is not allowed for kind singleton"]],
+    ["unknown key", [{ ...SERVICES[2], replica: 2 }], ['platform:services[0]: Unrecognized key: "replica"']],
+  ])("%s", (_what, raw, fragments) => {
+    const message = planError(raw);
+    expect(message).toContain("Invalid stack config");
+    for (const f of fragments) expect(message).toContain(f);
+  });
+
+  test("duplicate service names", () => {
+    const message = planError([SERVICES[0], { ...SERVICES[2], name: "web" }]);
+    expect(message).toContain('platform:services[1].name: duplicates the name of platform:services[0]; service names must be unique (got "web")');
+  });
+
+  test("unknown database, unknown caller and a connection prefix that would overwrite env are all reported together", () => {
+    const message = planError([
+      SERVICES[0],
+      { ...SERVICES[1], allowedCallers: ["frontend"], env: { DATABASE_HOST: "x" }, connections: [{ database: "payments" }] },
+    ]);
+    expect(message).toContain('platform:services[1].connections[0].database: must name a database in platform:databases (known: orders) (got "payments")');
+    expect(message).toContain('platform:services[1].allowedCallers[0]: must name a service in platform:services (known: web, api) (got "frontend")');
+    expect(message).toContain('platform:services[1].connections[0].envPrefix: would overwrite DATABASE_HOST set in env/secretEnv; choose another prefix (got "DATABASE")');
+  });
+
+  test("a failing plan registers nothing", async () => {
+    const rec = installMocks();
+    expect(() => planServices(parseServices([{ ...SERVICES[0], image: "frontend" }]), prod(), [])).toThrow(ValidationError);
+    await settle();
+    expect(rec.resources).toEqual([]);
+  });
+});
+
+describe("services section: secrets", () => {
+  afterEach(() => pulumi.runtime.setAllConfig({}, []));
+
+  test("servicesRequiredSecrets lists each secretEnv key with its setting", () => {
+    expect(servicesRequiredSecrets(parseServices(SERVICES))).toEqual([{ key: "apiKey", usedBy: "platform:services[1].secretEnv.API_KEY" }]);
+  });
+
+  test("a missing required secret fails with the command to set it; a plaintext one is refused; a secret one passes", () => {
+    const required = servicesRequiredSecrets(parseServices(SERVICES));
+    pulumi.runtime.setAllConfig({}, []);
+    expect(() => new SecretConfig("platform").assertAll(required)).toThrow(
+      "platform:services[1].secretEnv.API_KEY: missing required secret platform:apiKey (set it with: pulumi config set --secret platform:apiKey <value>)",
+    );
+    pulumi.runtime.setAllConfig({ "platform:apiKey": "plain" }, []);
+    expect(() => new SecretConfig("platform").assertAll(required)).toThrow("platform:apiKey is stored in plaintext");
+    pulumi.runtime.setAllConfig({ "platform:apiKey": "s3cret" }, ["platform:apiKey"]);
+    expect(() => new SecretConfig("platform").assertAll(required)).not.toThrow();
+  });
+});
+
+function connection(withSecretRef: boolean): DatabaseConnection {
+  return {
+    engine: "postgres",
+    host: pulumi.output("orders.db.internal"),
+    port: pulumi.output(5432),
+    user: pulumi.output("app"),
+    database: pulumi.output("orders"),
+    password: pulumi.secret(`${MOCK_SECRET_PREFIX}orders-password`),
+    tls: true,
+    ...(withSecretRef ? { secretRef: { name: pulumi.output("orders-credentials"), passwordKey: "password", urlKey: "url" } } : {}),
+  };
+}
+
+describe("services section: build", () => {
+  const SECRET_VALUE = "api-key-secret-value";
+  beforeEach(() => pulumi.runtime.setAllConfig({ "platform:apiKey": SECRET_VALUE }, ["platform:apiKey"]));
+  afterEach(() => pulumi.runtime.setAllConfig({}, []));
+
+  test("Kubernetes: connection env injected, password from the database Secret, secretEnv from secret config, nothing plaintext", async () => {
+    const rec = installMocks();
+    const sctx = prod();
+    const plan = planServices(parseServices(SERVICES), sctx, ["orders"]);
+    const services = buildServices(plan, sctx, { connections: { orders: connection(true) } });
+    await settle();
+    expect(Object.keys(services)).toEqual(["web", "api", "rebalance", "listener"]);
+    const api = rec.one("kubernetes:apps/v1:Deployment", "api-deployment").inputs.spec.template.spec.containers[0];
+    expect(api.env).toEqual([
+      { name: "DATABASE_HOST", value: "orders.db.internal" },
+      { name: "DATABASE_PORT", value: "5432" },
+      { name: "DATABASE_USER", value: "app" },
+      { name: "DATABASE_NAME", value: "orders" },
+      { name: "API_KEY", valueFrom: { secretKeyRef: { name: "api-env", key: "API_KEY" } } },
+      { name: "DATABASE_PASSWORD", valueFrom: { secretKeyRef: { name: "orders-credentials", key: "password" } } },
+    ]);
+    const secret = rec.one("kubernetes:core/v1:Secret", "api-secret-env").inputs;
+    expect(isSecretValue(secret.stringData)).toBe(true);
+    expect(unwrapSecrets(secret.stringData)).toEqual({ API_KEY: SECRET_VALUE });
+    const leaks = rec.resources.flatMap((r) =>
+      plaintextStrings(r.inputs).filter((s) => s.value.includes(SECRET_VALUE) || s.value.includes(MOCK_SECRET_PREFIX)),
+    );
+    expect(leaks).toEqual([]);
+  });
+
+  test("Kubernetes without a database Secret: the password goes into the service's own Secret as a Pulumi secret", async () => {
+    const rec = installMocks();
+    const sctx = prod();
+    const plan = planServices(parseServices([{ ...SERVICES[1], allowedCallers: [] }]), sctx, ["orders"]);
+    buildServices(plan, sctx, { connections: { orders: connection(false) } });
+    await settle();
+    const secret = rec.one("kubernetes:core/v1:Secret", "api-secret-env").inputs;
+    expect(unwrapSecrets(secret.stringData)).toEqual({ API_KEY: SECRET_VALUE, DATABASE_PASSWORD: `${MOCK_SECRET_PREFIX}orders-password` });
+    const leaks = rec.resources.flatMap((r) => plaintextStrings(r.inputs).filter((s) => s.value.includes(MOCK_SECRET_PREFIX)));
+    expect(leaks).toEqual([]);
+  });
+
+  test("Docker: the database password is a secret env value; nothing plaintext", async () => {
+    const rec = installMocks();
+    const sctx = sectionCtx("dev", dockerCtx());
+    const plan = planServices(parseServices([SERVICES[1]].map((s) => ({ ...s, allowedCallers: [] }))), sctx, ["orders"]);
+    buildServices(plan, sctx, { connections: { orders: connection(true) } });
+    await settle();
+    const container = rec.one("docker:index/container:Container", "api-container").inputs;
+    expect(isSecretValue(container.envs)).toBe(true);
+    expect(unwrapSecrets(container.envs)).toEqual(
+      expect.arrayContaining([`API_KEY=${SECRET_VALUE}`, `DATABASE_PASSWORD=${MOCK_SECRET_PREFIX}orders-password`, "DATABASE_HOST=orders.db.internal", "DATABASE_PORT=5432"]),
+    );
+    const leaks = rec.resources.flatMap((r) =>
+      plaintextStrings(r.inputs).filter((s) => s.value.includes(SECRET_VALUE) || s.value.includes(MOCK_SECRET_PREFIX)),
+    );
+    expect(leaks).toEqual([]);
+  });
+});
