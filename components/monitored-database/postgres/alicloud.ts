@@ -79,7 +79,7 @@ export function postgresOnAlicloud(input: TargetInput): TargetOutput {
   );
   return {
     host: instance.connectionString,
-    port: instance.port.apply((p) => Number(p)),
+    port: instance.port.apply((p) => Number(p ?? db.port)),
     tls: true,
     resourceId: instance.id,
     snapshotIntervalMinutes: 1440,
