@@ -1,0 +1,150 @@
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as docker from "@pulumi/docker";
+import type { DatabaseConnection } from "../lib/contracts";
+import { parseCron } from "../lib/cron";
+import { type PlatformContext, providerFor } from "../lib/platform";
+import { applyTransform, type Transforms } from "../lib/transform";
+import { cpuMillis, memoryBytes } from "../lib/validation";
+import { BACKUP_SCRIPT_NAME, backupScript } from "./script";
+import type { ResolvedBackup } from "./validate";
+
+const SCRIPT_DIR = "/opt/backup";
+/** Both official images run as uid/gid 999 and own these directories, which seed fresh named volumes. */
+const DATA_DIR: Record<"postgres" | "redis", string> = { postgres: "/var/lib/postgresql", redis: "/data" };
+const IMAGE_USER = "999:999";
+
+let schedulerCache: string | undefined;
+function schedulerScript(): string {
+  schedulerCache ??= fs.readFileSync(path.join(__dirname, "scripts", "scheduler.sh"), "utf8");
+  return schedulerCache;
+}
+
+/** The scheduler's view of a cron expression: explicit value lists (see scripts/scheduler.sh). */
+export function schedulerEnv(expression: string): Record<string, string> {
+  const s = parseCron(expression);
+  const list = (values: Iterable<number>) => [...values].sort((a, b) => a - b).join(" ");
+  return {
+    CRON_MINUTES: list(s.minutes),
+    CRON_HOURS: list(s.hours),
+    CRON_DOM: list(s.daysOfMonth),
+    CRON_MONTHS: list(s.months),
+    CRON_DOW: list(s.daysOfWeek),
+    CRON_DOM_RESTRICTED: s.domRestricted ? "1" : "0",
+    CRON_DOW_RESTRICTED: s.dowRestricted ? "1" : "0",
+  };
+}
+
+/** Directory inside the backup volume where the scripts write node-exporter textfile metrics. */
+export function metricsDir(engine: "postgres" | "redis"): string {
+  return `${DATA_DIR[engine]}/metrics`;
+}
+
+/** Local destination inside the backup volume. */
+export function localDestination(engine: "postgres" | "redis"): string {
+  return `file://${DATA_DIR[engine]}/backups`;
+}
+
+export interface DockerBackupInputs {
+  r: ResolvedBackup;
+  ctx: PlatformContext;
+  parent: pulumi.Resource;
+  connection: DatabaseConnection;
+  /** s3://bucket/prefix for an S3 endpoint, otherwise the local volume. */
+  destinationUrl: pulumi.Input<string>;
+  credentials?: { accessKeyId: pulumi.Input<string>; secretAccessKey: pulumi.Input<string> };
+  transforms?: Transforms<string>;
+}
+
+export interface DockerBackupResources {
+  volume: docker.Volume;
+  scriptsVolume: docker.Volume;
+  backupContainer: docker.Container;
+  verifyContainer?: docker.Container;
+}
+
+/** Pure: the environment of the Docker job containers (secret values stay Outputs marked secret). */
+export function dockerEnv(i: DockerBackupInputs, mode: "backup" | "verify"): pulumi.Input<string>[] {
+  const { r, connection: c } = i;
+  const env: pulumi.Input<string>[] = [
+    `ENGINE=${r.engine}`,
+    `BACKUP_NAME=${r.name}`,
+    pulumi.interpolate`BACKUP_DESTINATION=${i.destinationUrl}`,
+    `RETENTION_DAYS=${r.retentionDays}`,
+    `RETENTION_COUNT=${r.retentionCount}`,
+    `STAGING_DIR=/tmp/staging`,
+    `METRICS_TEXTFILE_DIR=${metricsDir(r.engine)}`,
+    `SCHEDULE_COMMAND=${mode}`,
+    `TZ=${r.timeZone}`,
+    "HOME=/tmp",
+    ...Object.entries(schedulerEnv(mode === "backup" ? r.schedule : r.verify.schedule)).map(([k, v]) => `${k}=${v}`),
+  ];
+  if (r.destination.endpointUrl) env.push(`S3_ENDPOINT_URL=${r.destination.endpointUrl}`);
+  if (i.credentials) {
+    env.push(pulumi.secret(pulumi.interpolate`AWS_ACCESS_KEY_ID=${i.credentials.accessKeyId}`));
+    env.push(pulumi.secret(pulumi.interpolate`AWS_SECRET_ACCESS_KEY=${i.credentials.secretAccessKey}`));
+  }
+  if (c.engine === "redis") {
+    env.push(pulumi.interpolate`REDIS_HOST=${c.host}`, pulumi.interpolate`REDIS_PORT=${c.port}`, `REDIS_TLS=${c.tls ? 1 : 0}`);
+    env.push(pulumi.secret(pulumi.interpolate`REDISCLI_AUTH=${c.password}`));
+  } else {
+    env.push(pulumi.interpolate`PGHOST=${c.host}`, pulumi.interpolate`PGPORT=${c.port}`, `PGSSLMODE=${c.tls ? "require" : "prefer"}`);
+    if (c.user) env.push(pulumi.interpolate`PGUSER=${c.user}`);
+    if (c.database) env.push(pulumi.interpolate`PGDATABASE=${c.database}`);
+    env.push(pulumi.secret(pulumi.interpolate`PGPASSWORD=${c.password}`));
+    if (mode === "verify" && r.verify.query) env.push(`VERIFY_QUERY=${r.verify.query}`);
+  }
+  return env;
+}
+
+/**
+ * Docker target (dev): the same script, run by a tiny minute-resolution scheduler in the pinned client image,
+ * writing to a named volume, attached to the backend network only.
+ */
+export function registerDockerBackup(i: DockerBackupInputs): DockerBackupResources {
+  const { r, ctx } = i;
+  const opts = { parent: i.parent, ...providerFor(ctx, "docker") };
+  const volume = new docker.Volume(`${r.name}-volume`, applyTransform(i.transforms, "volume", {
+    labels: [{ label: "app.kubernetes.io/part-of", value: ctx.project }, { label: "backup", value: r.name }],
+  }), { ...opts, protect: r.protect });
+  // Uploads into a volume work on a read-only root filesystem; the root filesystem itself stays read-only.
+  const scriptsVolume = new docker.Volume(`${r.name}-scripts-volume`, {}, opts);
+  const container = (mode: "backup" | "verify") =>
+    new docker.Container(
+      `${r.name}-${mode}-container`,
+      applyTransform(i.transforms, mode === "backup" ? "backupContainer" : "verifyContainer", {
+        image: r.images.client,
+        command: ["bash", `${SCRIPT_DIR}/scheduler.sh`],
+        envs: dockerEnv(i, mode),
+        user: IMAGE_USER,
+        readOnly: true,
+        tmpfs: { "/tmp": "rw,noexec,nosuid,size=1g" },
+        capabilities: { drops: ["ALL"] },
+        securityOpts: ["no-new-privileges:true"],
+        restart: "unless-stopped",
+        memory: Math.round(memoryBytes(r.resources.limits.memory) / 2 ** 20),
+        cpus: String(cpuMillis(r.resources.limits.cpu) / 1000),
+        logDriver: "json-file",
+        logOpts: { "max-size": "10m", "max-file": "3" },
+        volumes: [
+          { volumeName: volume.name, containerPath: DATA_DIR[r.engine] },
+          { volumeName: scriptsVolume.name, containerPath: SCRIPT_DIR },
+        ],
+        uploads: [
+          { file: `${SCRIPT_DIR}/${BACKUP_SCRIPT_NAME}`, content: backupScript(), executable: true },
+          { file: `${SCRIPT_DIR}/scheduler.sh`, content: schedulerScript(), executable: true },
+        ],
+        networksAdvanced: [{ name: ctx.dockerNetworks!.backend }],
+        labels: [
+          { label: "app.kubernetes.io/part-of", value: ctx.project },
+          { label: "app.kubernetes.io/component", value: "backup" },
+          { label: "backup", value: r.name },
+        ],
+      } satisfies docker.ContainerArgs),
+      opts,
+    );
+  const backupContainer = container("backup");
+  const verifyContainer = r.verify.enabled ? container("verify") : undefined;
+  return { volume, scriptsVolume, backupContainer, verifyContainer };
+}

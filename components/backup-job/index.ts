@@ -1,0 +1,127 @@
+import * as pulumi from "@pulumi/pulumi";
+import type * as k8s from "@pulumi/kubernetes";
+import type * as docker from "@pulumi/docker";
+import type { MonitoringBundle } from "../lib/monitoring";
+import { buildBackupAlerts } from "./alerts";
+import type { BackupJobArgs } from "./args";
+import { registerOssBucket, registerS3Bucket } from "./bucket";
+import { localDestination, registerDockerBackup } from "./docker";
+import { registerBucketIdentity } from "./identity";
+import { registerKubernetesBackup } from "./kubernetes";
+import { type NativePlanResources, registerAwsBackupPlan } from "./native";
+import { type ResolvedBackup, validateBackupJobArgs } from "./validate";
+
+export type { BackupDestination, BackupImages, BackupJobArgs, BackupJobRole, BackupVerification, NativePlanArgs } from "./args";
+export { BACKUP_ALERTS, buildBackupAlerts, staleAfterSeconds } from "./alerts";
+export { achievableRpo, awsBackupSchedule, PITR_RPO_MINUTES } from "./native";
+export { DEFAULT_IMAGES, MIN_PERIOD_MINUTES, MIN_RESTORE_MINUTES, type ResolvedBackup, validateBackupJobArgs } from "./validate";
+
+/** Constant type token: never change it (use aliases if the module moves). */
+export const BACKUP_JOB_TYPE = "platform:backup:BackupJob";
+
+/**
+ * Scheduled logical backups (pg_dump custom format / Redis RDB) with checksums, retention, a monthly restore
+ * test, cloud-native backup plans in prod, and the alerts that say when any of it stops working.
+ *
+ * Kubernetes: two CronJobs (backup, verify) with workload identity to an encrypted bucket.
+ * Docker (dev): two scheduler containers writing to a named volume on the backend network.
+ */
+export class BackupJob extends pulumi.ComponentResource {
+  /** Validated settings and derived values (periods, deadlines, achievable RPO). */
+  readonly settings: ResolvedBackup;
+  /** Where backups are written (`s3://bucket/prefix` or `file:///...`). */
+  readonly destinationUrl: pulumi.Output<string>;
+  /** The bucket the component created, when it created one. */
+  readonly bucketName?: pulumi.Output<string>;
+  readonly bucketResources: pulumi.Resource[] = [];
+  readonly identityResources: pulumi.Resource[] = [];
+  readonly script?: k8s.core.v1.ConfigMap;
+  readonly credentials?: k8s.core.v1.Secret;
+  readonly serviceAccount?: k8s.core.v1.ServiceAccount;
+  readonly backupCronJob?: k8s.batch.v1.CronJob;
+  readonly verifyCronJob?: k8s.batch.v1.CronJob;
+  readonly volume?: docker.Volume;
+  readonly backupContainer?: docker.Container;
+  readonly verifyContainer?: docker.Container;
+  /** AWS Backup vault/plan/selection (prod on AWS). */
+  readonly nativePlan?: NativePlanResources;
+  /** Alert rules for the AlertingStack. */
+  readonly monitoring: MonitoringBundle;
+
+  constructor(name: string, args: BackupJobArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    // Validate before anything is registered: a bad arg must not leave half a component behind.
+    const r = validateBackupJobArgs(name, args);
+    super(BACKUP_JOB_TYPE, name, {}, opts);
+    this.settings = r;
+    const ctx = args.platform;
+    const transforms = args.transforms;
+
+    // Destination ---------------------------------------------------------------------------------------
+    let bucket: pulumi.Input<string> | undefined = args.destination.bucket;
+    if (r.destination.createBucket) {
+      const inputs = { name, ctx, parent: this, retentionDays: r.retentionDays, kmsKeyId: args.keys?.backups, protect: r.protect, transforms };
+      const created = r.destination.type === "s3" ? registerS3Bucket(inputs) : registerOssBucket(inputs);
+      this.bucketName = created.bucketName;
+      this.bucketResources.push(...created.resources);
+      bucket = created.bucketName;
+    }
+    this.destinationUrl =
+      r.destination.type === "local"
+        ? pulumi.output(localDestination(r.engine))
+        : pulumi.interpolate`s3://${bucket!}/${r.destination.prefix}`;
+
+    // Workload --------------------------------------------------------------------------------------------
+    if (ctx.target === "kubernetes") {
+      let annotations: pulumi.Input<Record<string, string>> | undefined;
+      if (args.identity && bucket !== undefined) {
+        const id = registerBucketIdentity({
+          name, ctx, parent: this, identity: args.identity, serviceAccount: r.names.serviceAccount,
+          bucketName: bucket, prefix: `${r.destination.prefix}/${name}`, kmsKeyArn: args.keys?.backups,
+        });
+        annotations = id.annotations;
+        this.identityResources.push(...id.resources);
+      }
+      const k = registerKubernetesBackup({
+        r, ctx, parent: this, connection: args.connection, destinationUrl: this.destinationUrl,
+        serviceAccountAnnotations: annotations, transforms,
+      });
+      this.script = k.script;
+      this.credentials = k.credentials;
+      this.serviceAccount = k.serviceAccount;
+      this.backupCronJob = k.backupCronJob;
+      this.verifyCronJob = k.verifyCronJob;
+    } else {
+      const d = registerDockerBackup({
+        r, ctx, parent: this, connection: args.connection, destinationUrl: this.destinationUrl,
+        credentials: args.destination.credentials, transforms,
+      });
+      this.volume = d.volume;
+      this.backupContainer = d.backupContainer;
+      this.verifyContainer = d.verifyContainer;
+    }
+
+    // Cloud-native plan -------------------------------------------------------------------------------------
+    if (r.nativePlan && args.nativeBackup?.resourceId) {
+      this.nativePlan = registerAwsBackupPlan({
+        name, ctx, parent: this, resourceArn: args.nativeBackup.resourceId, schedule: r.schedule, timeZone: r.timeZone,
+        retentionDays: r.retentionDays, kmsKeyArn: args.keys?.backups, copyToVaultArn: args.nativePlan?.copyToVaultArn,
+        copyRegionProvider: args.nativePlan?.copyRegionProvider, protect: r.protect, transforms,
+      });
+    }
+
+    // Monitoring ------------------------------------------------------------------------------------------
+    const slack = (deadline: number) => deadline + r.startingDeadlineSeconds;
+    this.monitoring = {
+      ruleGroups: buildBackupAlerts({
+        name, target: ctx.target, environment: ctx.environment, namespace: ctx.namespace,
+        backupCronJob: r.names.backupCronJob, verifyCronJob: r.names.verifyCronJob,
+        maxPeriodMinutes: r.maxPeriodMinutes, runSlackSeconds: slack(r.activeDeadlineSeconds),
+        verify: r.verify.enabled ? { maxPeriodMinutes: r.verify.maxPeriodMinutes, runSlackSeconds: slack(r.verify.activeDeadlineSeconds) } : undefined,
+      }),
+      dashboards: [],
+      scrapeTargets: [],
+    };
+
+    this.registerOutputs({ destinationUrl: this.destinationUrl, achievableRpoMinutes: r.achievableRpoMinutes });
+  }
+}

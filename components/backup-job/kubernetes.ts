@@ -1,0 +1,216 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import type { DatabaseConnection } from "../lib/contracts";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext, tmpVolume } from "../lib/k8s";
+import { standardLabels } from "../lib/labels";
+import { type PlatformContext, providerFor } from "../lib/platform";
+import { applyTransform, type Transforms } from "../lib/transform";
+import { BACKUP_SCRIPT_NAME, backupScript } from "./script";
+import type { ResolvedBackup } from "./validate";
+
+type EnvVar = k8s.types.input.core.v1.EnvVar;
+type CronJobSpec = k8s.types.input.batch.v1.CronJobSpec;
+
+const SCRIPT_DIR = "/opt/backup";
+const STAGING_DIR = "/staging";
+
+/** Environment shared by every container: where backups live and how they are named. */
+export function destinationEnv(r: ResolvedBackup, destinationUrl: pulumi.Input<string>): EnvVar[] {
+  return [
+    { name: "ENGINE", value: r.engine },
+    { name: "BACKUP_NAME", value: r.name },
+    { name: "BACKUP_DESTINATION", value: destinationUrl },
+    ...(r.destination.endpointUrl ? [{ name: "S3_ENDPOINT_URL", value: r.destination.endpointUrl }] : []),
+    { name: "RETENTION_DAYS", value: String(r.retentionDays) },
+    { name: "RETENTION_COUNT", value: String(r.retentionCount) },
+    { name: "STAGING_DIR", value: STAGING_DIR },
+    // Read-only root filesystem: tools that want a home directory get the writable /tmp.
+    { name: "HOME", value: "/tmp" },
+  ];
+}
+
+/** Database client environment; the password only ever comes from a Secret reference. */
+export function databaseEnv(
+  connection: DatabaseConnection,
+  password: { name: pulumi.Input<string>; key: string },
+  verifyQuery?: string,
+): EnvVar[] {
+  const secretRef = { secretKeyRef: { name: password.name, key: password.key } };
+  if (connection.engine === "redis") {
+    return [
+      { name: "REDIS_HOST", value: connection.host },
+      { name: "REDIS_PORT", value: connection.port.apply(String) },
+      { name: "REDISCLI_AUTH", valueFrom: secretRef },
+      { name: "REDIS_TLS", value: connection.tls ? "1" : "0" },
+    ];
+  }
+  return [
+    { name: "PGHOST", value: connection.host },
+    { name: "PGPORT", value: connection.port.apply(String) },
+    ...(connection.user ? [{ name: "PGUSER", value: connection.user }] : []),
+    ...(connection.database ? [{ name: "PGDATABASE", value: connection.database }] : []),
+    { name: "PGPASSWORD", valueFrom: secretRef },
+    { name: "PGSSLMODE", value: connection.tls ? "require" : "prefer" },
+    ...(verifyQuery ? [{ name: "VERIFY_QUERY", value: verifyQuery }] : []),
+  ];
+}
+
+export interface CronJobInputs {
+  r: ResolvedBackup;
+  mode: "backup" | "verify";
+  labels: Record<string, string>;
+  serviceAccountName: pulumi.Input<string>;
+  configMapName: pulumi.Input<string>;
+  destinationEnv: EnvVar[];
+  databaseEnv: EnvVar[];
+}
+
+/**
+ * CronJob spec (pure data). Backup: the database client dumps into a shared emptyDir in an init container and
+ * the aws cli container uploads it; verify: the aws cli container fetches and checks the newest object, the
+ * client container restores it into a scratch database. Each image stays small and pinned.
+ */
+export function buildCronJobSpec(i: CronJobInputs): CronJobSpec {
+  const { r } = i;
+  const tmp = tmpVolume("tmp", "256Mi");
+  const mounts = [
+    { name: "script", mountPath: SCRIPT_DIR, readOnly: true },
+    { name: "staging", mountPath: STAGING_DIR },
+    tmp.mount,
+  ];
+  const resources = { requests: { ...r.resources.requests }, limits: { ...r.resources.limits } };
+  const container = (name: string, image: string, command: string, env: EnvVar[]) => ({
+    name,
+    image,
+    imagePullPolicy: "IfNotPresent",
+    command: ["bash", `${SCRIPT_DIR}/${BACKUP_SCRIPT_NAME}`, command],
+    env,
+    resources,
+    securityContext: restrictedContainerSecurityContext(),
+    volumeMounts: mounts,
+  });
+  const clientEnv = [...i.destinationEnv, ...i.databaseEnv];
+  const storageEnv = [...i.destinationEnv, ...i.databaseEnv.filter((e) => e.name === "PGDATABASE")];
+  const [first, second] =
+    i.mode === "backup"
+      ? [container("dump", r.images.client, "dump", clientEnv), container("upload", r.images.awsCli, "upload", storageEnv)]
+      : [container("fetch", r.images.awsCli, "fetch", storageEnv), container("verify", r.images.client, "verify-local", clientEnv)];
+  const isVerify = i.mode === "verify";
+  return {
+    schedule: isVerify ? r.verify.schedule : r.schedule,
+    timeZone: r.timeZone,
+    concurrencyPolicy: "Forbid",
+    startingDeadlineSeconds: r.startingDeadlineSeconds,
+    successfulJobsHistoryLimit: 1,
+    failedJobsHistoryLimit: 1,
+    jobTemplate: {
+      metadata: { labels: i.labels },
+      spec: {
+        backoffLimit: r.backoffLimit,
+        // The restore test gets the RTO as its deadline: a restore slower than the RTO is a failed test.
+        activeDeadlineSeconds: isVerify ? r.verify.activeDeadlineSeconds : r.activeDeadlineSeconds,
+        ttlSecondsAfterFinished: 7 * 86400,
+        template: {
+          metadata: { labels: i.labels },
+          spec: {
+            restartPolicy: "Never",
+            serviceAccountName: i.serviceAccountName,
+            automountServiceAccountToken: false,
+            securityContext: restrictedPodSecurityContext(),
+            initContainers: [first],
+            containers: [second],
+            volumes: [
+              { name: "script", configMap: { name: i.configMapName, defaultMode: 0o555 } },
+              { name: "staging", emptyDir: {} },
+              tmp.volume,
+            ],
+          },
+        },
+      },
+    },
+  };
+}
+
+export interface KubernetesBackupInputs {
+  r: ResolvedBackup;
+  ctx: PlatformContext;
+  parent: pulumi.Resource;
+  connection: DatabaseConnection;
+  destinationUrl: pulumi.Input<string>;
+  serviceAccountAnnotations?: pulumi.Input<Record<string, string>>;
+  transforms?: Transforms<string>;
+}
+
+export interface KubernetesBackupResources {
+  script: k8s.core.v1.ConfigMap;
+  credentials?: k8s.core.v1.Secret;
+  serviceAccount: k8s.core.v1.ServiceAccount;
+  backupCronJob: k8s.batch.v1.CronJob;
+  verifyCronJob?: k8s.batch.v1.CronJob;
+}
+
+export function registerKubernetesBackup(i: KubernetesBackupInputs): KubernetesBackupResources {
+  const { r, ctx } = i;
+  const opts = { parent: i.parent, ...providerFor(ctx, "kubernetes") };
+  const labels = standardLabels(ctx, r.name, "backup");
+  const meta = (name: string, extra: Record<string, unknown> = {}) => ({ name, namespace: ctx.namespace, labels, ...extra });
+
+  const script = new k8s.core.v1.ConfigMap(
+    `${r.name}-script`,
+    applyTransform(i.transforms, "script", { metadata: meta(r.names.configMap), data: { [BACKUP_SCRIPT_NAME]: backupScript() } }),
+    opts,
+  );
+  let credentials: k8s.core.v1.Secret | undefined;
+  let password: { name: pulumi.Input<string>; key: string };
+  if (i.connection.secretRef) {
+    password = { name: i.connection.secretRef.name, key: i.connection.secretRef.passwordKey };
+  } else {
+    credentials = new k8s.core.v1.Secret(
+      `${r.name}-credentials`,
+      applyTransform(i.transforms, "credentials", {
+        metadata: meta(r.names.secret),
+        type: "Opaque",
+        stringData: { password: pulumi.secret(i.connection.password) },
+      }),
+      opts,
+    );
+    password = { name: credentials.metadata.name, key: "password" };
+  }
+  const serviceAccount = new k8s.core.v1.ServiceAccount(
+    `${r.name}-service-account`,
+    applyTransform(i.transforms, "serviceAccount", {
+      metadata: meta(r.names.serviceAccount, i.serviceAccountAnnotations ? { annotations: i.serviceAccountAnnotations } : {}),
+      automountServiceAccountToken: false,
+    }),
+    opts,
+  );
+  const common = {
+    serviceAccountName: serviceAccount.metadata.name,
+    configMapName: script.metadata.name,
+    destinationEnv: destinationEnv(r, i.destinationUrl),
+  };
+  const backupLabels = { ...labels, "backup.platform/mode": "backup" };
+  const backupCronJob = new k8s.batch.v1.CronJob(
+    `${r.name}-backup`,
+    applyTransform(i.transforms, "backupCronJob", {
+      metadata: { ...meta(r.names.backupCronJob), labels: backupLabels },
+      spec: buildCronJobSpec({ ...common, r, mode: "backup", labels: backupLabels, databaseEnv: databaseEnv(i.connection, password) }),
+    }),
+    opts,
+  );
+  let verifyCronJob: k8s.batch.v1.CronJob | undefined;
+  if (r.verify.enabled) {
+    const verifyLabels = { ...labels, "backup.platform/mode": "verify" };
+    verifyCronJob = new k8s.batch.v1.CronJob(
+      `${r.name}-verify`,
+      applyTransform(i.transforms, "verifyCronJob", {
+        metadata: { ...meta(r.names.verifyCronJob), labels: verifyLabels },
+        spec: buildCronJobSpec({
+          ...common, r, mode: "verify", labels: verifyLabels, databaseEnv: databaseEnv(i.connection, password, r.verify.query),
+        }),
+      }),
+      opts,
+    );
+  }
+  return { script, credentials, serviceAccount, backupCronJob, verifyCronJob };
+}

@@ -1,0 +1,248 @@
+import { cronMaxPeriodMinutes, cronMinPeriodMinutes, cronProblem } from "../lib/cron";
+import { k8sName } from "../lib/naming";
+import { cpuMillis, cpuQuantity, imagePinProblem, memoryBytes, memoryQuantity, Problems } from "../lib/validation";
+import type { BackupJobArgs } from "./args";
+import { achievableRpo, awsBackupScheduleProblem } from "./native";
+
+export const DEFAULT_IMAGES = {
+  postgres: "postgres:16.6-bookworm",
+  redis: "redis:7.4.1-bookworm",
+  awsCli: "amazon/aws-cli:2.22.35",
+} as const;
+
+/** A logical dump or snapshot restore needs at least this long; anything faster needs a hot standby. */
+export const MIN_RESTORE_MINUTES = 30;
+/** Dumping more often than this is a replication job, not a backup. */
+export const MIN_PERIOD_MINUTES = 5;
+/** CronJob names are limited to 52 characters (the controller appends an 11-character suffix). */
+const CRONJOB_NAME_MAX = 52;
+
+/** Everything the builders need, derived once from validated args. */
+export interface ResolvedBackup {
+  name: string;
+  engine: "postgres" | "redis";
+  schedule: string;
+  timeZone: string;
+  minPeriodMinutes: number;
+  maxPeriodMinutes: number;
+  retentionDays: number;
+  retentionCount: number;
+  activeDeadlineSeconds: number;
+  startingDeadlineSeconds: number;
+  backoffLimit: number;
+  verify: { enabled: boolean; schedule: string; maxPeriodMinutes: number; query?: string; activeDeadlineSeconds: number };
+  destination: { type: "s3" | "oss" | "local"; createBucket: boolean; prefix: string; endpointUrl?: string };
+  achievableRpoMinutes: number;
+  images: { client: string; awsCli: string };
+  resources: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
+  protect: boolean;
+  nativePlan: boolean;
+  /** Kubernetes object names (stable: alerts select on them). */
+  names: { backupCronJob: string; verifyCronJob: string; serviceAccount: string; configMap: string; secret: string };
+}
+
+const DEFAULT_RESOURCES = { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } };
+
+/**
+ * Validates BackupJob args synchronously and resolves defaults. Throws one ValidationError naming every bad
+ * key path, the bad value and what is allowed. Registers nothing.
+ */
+export function validateBackupJobArgs(name: string, args: BackupJobArgs, source = `BackupJob "${name}" args`, prefix = ""): ResolvedBackup {
+  const p = new Problems(source, prefix);
+  const ctx = args.platform;
+  const engine = args.connection?.engine;
+
+  const baseName = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) ? name : undefined;
+  if (!baseName) p.add("name", name, "must be a DNS label (lowercase letters, digits, '-')");
+  else if (ctx.target === "kubernetes" && `${name}-verify`.length > CRONJOB_NAME_MAX) {
+    p.add("name", name, `must be at most ${CRONJOB_NAME_MAX - 7} characters (CronJob names are limited to ${CRONJOB_NAME_MAX})`);
+  }
+
+  // --- schedules ------------------------------------------------------------------------------------------
+  const scheduleProblem = cronProblem(args.schedule);
+  if (scheduleProblem) p.add("schedule", args.schedule, `must be a 5-field cron expression: ${scheduleProblem}`);
+  const minPeriod = scheduleProblem ? 1440 : cronMinPeriodMinutes(args.schedule);
+  const maxPeriod = scheduleProblem ? 1440 : cronMaxPeriodMinutes(args.schedule);
+  if (!scheduleProblem && minPeriod < MIN_PERIOD_MINUTES) {
+    p.add("schedule", args.schedule, `must leave at least ${MIN_PERIOD_MINUTES} minutes between runs (runs every ${minPeriod} min)`);
+  }
+  const periodSeconds = minPeriod * 60;
+  const activeDeadlineSeconds = args.activeDeadlineSeconds ?? Math.min(Math.floor(periodSeconds / 2), 4 * 3600);
+  if (!Number.isInteger(activeDeadlineSeconds) || activeDeadlineSeconds < 60) {
+    p.add("activeDeadlineSeconds", args.activeDeadlineSeconds, "must be an integer of at least 60 seconds");
+  } else if (!scheduleProblem && activeDeadlineSeconds >= periodSeconds) {
+    p.add("schedule", args.schedule,
+      `runs every ${minPeriod} min, more often than the job deadline of ${activeDeadlineSeconds}s allows; lengthen the period or shorten activeDeadlineSeconds`);
+  }
+  const startingDeadlineSeconds = args.startingDeadlineSeconds ?? Math.min(900, Math.floor(periodSeconds / 4));
+  if (!Number.isInteger(startingDeadlineSeconds) || startingDeadlineSeconds < 10 || startingDeadlineSeconds >= periodSeconds) {
+    p.add("startingDeadlineSeconds", startingDeadlineSeconds, `must be an integer from 10 to below the period (${periodSeconds}s)`);
+  }
+  const backoffLimit = args.backoffLimit ?? 1;
+  if (!Number.isInteger(backoffLimit) || backoffLimit < 0 || backoffLimit > 3) {
+    p.add("backoffLimit", backoffLimit, "must be an integer from 0 to 3 (a backup that keeps failing needs a human)");
+  }
+  const timeZone = args.timeZone ?? "Etc/UTC";
+  if (!isTimeZone(timeZone)) p.add("timeZone", timeZone, "must be an IANA time zone like Etc/UTC or Asia/Shanghai");
+
+  // --- retention ------------------------------------------------------------------------------------------
+  if (!Number.isInteger(args.retentionDays) || args.retentionDays < 1) {
+    p.add("retentionDays", args.retentionDays, "must be a whole number of days, at least 1");
+  }
+  const retentionCount = args.retentionCount ?? Math.max(1, Math.floor((Math.max(args.retentionDays, 1) * 1440) / minPeriod));
+  if (!Number.isInteger(retentionCount) || retentionCount < 1) {
+    p.add("retentionCount", args.retentionCount, "must be a positive integer");
+  }
+
+  // --- verification ---------------------------------------------------------------------------------------
+  const verifyEnabled = args.verify?.enabled ?? true;
+  const verifySchedule = args.verify?.schedule;
+  const verifyProblem = verifyEnabled ? cronProblem(verifySchedule) : undefined;
+  if (verifyProblem) p.add(["verify", "schedule"], verifySchedule, `must be a 5-field cron expression: ${verifyProblem}`);
+  if (!verifyEnabled && ctx.environment === "prod") {
+    p.add(["verify", "enabled"], false, "must stay on in prod: a backup that was never restored is a hope, not a backup");
+  }
+  const verifyMax = verifyEnabled && !verifyProblem ? cronMaxPeriodMinutes(verifySchedule) : 0;
+  const verifyMin = verifyEnabled && !verifyProblem ? cronMinPeriodMinutes(verifySchedule) : 0;
+  if (args.verify?.query !== undefined && (typeof args.verify.query !== "string" || args.verify.query.trim() === "")) {
+    p.add(["verify", "query"], args.verify.query, "must be a non-empty SQL query");
+  }
+  if (args.verify?.query !== undefined && engine === "redis") {
+    p.add(["verify", "query"], args.verify.query, "applies to PostgreSQL only (Redis snapshots are checked by their RDB header)");
+  }
+
+  // --- recovery objectives --------------------------------------------------------------------------------
+  const rpo = achievableRpo(maxPeriod, args.nativeBackup);
+  if (!Number.isFinite(args.rpoMinutes) || args.rpoMinutes <= 0) {
+    p.add("rpoMinutes", args.rpoMinutes, "must be a positive number of minutes");
+  } else if (!scheduleProblem && rpo.minutes > args.rpoMinutes) {
+    p.add("rpoMinutes", args.rpoMinutes,
+      `cannot be met: the best recovery point is ${rpo.minutes} min old (${rpo.explanation}); dump more often or enable point-in-time recovery`);
+  }
+  if (!Number.isFinite(args.rtoMinutes) || args.rtoMinutes <= 0) {
+    p.add("rtoMinutes", args.rtoMinutes, "must be a positive number of minutes");
+  } else if (args.rtoMinutes < MIN_RESTORE_MINUTES) {
+    p.add("rtoMinutes", args.rtoMinutes, `cannot be met by restoring a dump or snapshot (allow at least ${MIN_RESTORE_MINUTES} min, or run a hot standby)`);
+  } else if (!verifyEnabled) {
+    p.add("rtoMinutes", args.rtoMinutes, "cannot be claimed without restore verification (verify.enabled is false): nothing proves a restore fits");
+  } else if (!verifyProblem && args.rtoMinutes * 60 >= verifyMin * 60) {
+    p.add("rtoMinutes", args.rtoMinutes, `must be shorter than the restore-test period (${verifyMin} min): the restore test is given the RTO as its deadline`);
+  }
+
+  // --- destination ----------------------------------------------------------------------------------------
+  const dest = args.destination;
+  const destType = dest?.type;
+  if (!["s3", "oss", "local"].includes(destType)) p.add(["destination", "type"], destType, "must be s3, oss or local");
+  const createBucket = destType !== "local" && dest?.bucket === undefined;
+  if (ctx.target === "kubernetes") {
+    if (destType === "local") {
+      p.add(["destination", "type"], destType, "local is for the Docker target only; on Kubernetes use s3 (AWS) or oss (Alibaba Cloud)");
+    }
+    if (destType === "s3" || destType === "oss") {
+      const cloud = destType === "s3" ? "aws" : "alicloud";
+      if (!args.identity) p.add("identity", undefined, `is required for ${destType} on Kubernetes (workload identity instead of static keys)`);
+      else if (args.identity.cloud !== cloud) p.add(["identity", "cloud"], args.identity.cloud, `must be ${cloud} for a ${destType} destination`);
+      if (createBucket && ctx.cloud !== cloud) {
+        p.add(["destination", "bucket"], undefined, `must name an existing bucket: the component creates ${destType} buckets only on cloud ${cloud} (cloud is ${ctx.cloud})`);
+      }
+      if (dest?.credentials) p.add(["destination", "credentials"], "<credentials>", "are not used on Kubernetes; workload identity provides credentials");
+    }
+  } else {
+    if (!ctx.dockerNetworks) p.add("platform.dockerNetworks", undefined, "must be set on the Docker target (the job joins the backend network)");
+    if (destType === "s3" || destType === "oss") {
+      if (!dest.endpointUrl) p.add(["destination", "endpointUrl"], undefined, `is required for ${destType} on Docker (an S3-compatible server such as MinIO)`);
+      if (dest.bucket === undefined) p.add(["destination", "bucket"], undefined, `must name an existing bucket for ${destType} on Docker`);
+      if (!args.images?.client) p.add(["images", "client"], undefined, `must name an image with both the database client and the aws cli for ${destType} on Docker`);
+    }
+  }
+  if (destType === "oss" && !dest.endpointUrl) {
+    p.add(["destination", "endpointUrl"], undefined, "is required for oss (e.g. https://oss-cn-hangzhou-internal.aliyuncs.com)");
+  }
+  if (dest?.endpointUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(dest.endpointUrl)) {
+    p.add(["destination", "endpointUrl"], dest.endpointUrl, "must be an http(s) URL");
+  }
+  if (dest?.endpointUrl?.startsWith("http://") && ctx.environment !== "dev") {
+    p.add(["destination", "endpointUrl"], dest.endpointUrl, "must use https outside dev (encryption in transit)");
+  }
+  const prefixValue = dest?.prefix ?? "backups";
+  if (!/^[A-Za-z0-9][A-Za-z0-9._\-/]*[A-Za-z0-9]$|^[A-Za-z0-9]$/.test(prefixValue) || prefixValue.includes("//")) {
+    p.add(["destination", "prefix"], prefixValue, "must be a key prefix of letters, digits, '.', '_', '-', '/' without leading or trailing '/'");
+  }
+
+  // --- images and resources -------------------------------------------------------------------------------
+  const client = args.images?.client ?? (engine === "redis" ? DEFAULT_IMAGES.redis : DEFAULT_IMAGES.postgres);
+  const awsCli = args.images?.awsCli ?? DEFAULT_IMAGES.awsCli;
+  for (const [key, image] of [["client", client], ["awsCli", awsCli]] as const) {
+    const problem = imagePinProblem(image);
+    if (problem) p.add(["images", key], image, problem);
+  }
+  const resources = args.resources ?? DEFAULT_RESOURCES;
+  for (const kind of ["requests", "limits"] as const) {
+    if (!cpuQuantity.safeParse(resources[kind]?.cpu).success) p.add(["resources", kind, "cpu"], resources[kind]?.cpu, "must be a CPU quantity like 250m");
+    if (!memoryQuantity.safeParse(resources[kind]?.memory).success) p.add(["resources", kind, "memory"], resources[kind]?.memory, "must be a memory quantity like 256Mi");
+  }
+  if (p.empty && (cpuMillis(resources.requests.cpu) > cpuMillis(resources.limits.cpu) || memoryBytes(resources.requests.memory) > memoryBytes(resources.limits.memory))) {
+    p.add("resources", resources, "requests must not exceed limits");
+  }
+  if (!["postgres", "redis"].includes(engine)) p.add(["connection", "engine"], engine, "must be postgres or redis");
+  if (args.nativeBackup && args.nativeBackup.engine !== engine) {
+    p.add(["nativeBackup", "engine"], args.nativeBackup.engine, `must match the connection engine (${engine})`);
+  }
+
+  const isProd = ctx.environment === "prod";
+  const hasAwsResource = args.nativeBackup?.target === "aws" && args.nativeBackup.resourceId !== undefined;
+  const nativePlan = args.nativePlan?.enabled ?? (isProd && ctx.cloud === "aws" && hasAwsResource && engine === "postgres");
+  if (nativePlan && !hasAwsResource) {
+    p.add(["nativePlan", "enabled"], true, "needs nativeBackup with target aws and a resourceId (the ARN the plan selects)");
+  }
+  if (nativePlan && !scheduleProblem) {
+    const problem = awsBackupScheduleProblem(args.schedule, minPeriod);
+    if (problem) p.add("schedule", args.schedule, `cannot drive the AWS Backup plan: ${problem}`);
+  }
+
+  p.throwIfAny();
+
+  return {
+    name,
+    engine,
+    schedule: args.schedule,
+    timeZone,
+    minPeriodMinutes: minPeriod,
+    maxPeriodMinutes: maxPeriod,
+    retentionDays: args.retentionDays,
+    retentionCount,
+    activeDeadlineSeconds,
+    startingDeadlineSeconds,
+    backoffLimit,
+    verify: {
+      enabled: verifyEnabled,
+      schedule: verifySchedule,
+      maxPeriodMinutes: verifyMax,
+      query: args.verify?.query,
+      activeDeadlineSeconds: args.rtoMinutes * 60,
+    },
+    destination: { type: destType, createBucket, prefix: prefixValue, endpointUrl: dest.endpointUrl },
+    achievableRpoMinutes: rpo.minutes,
+    images: { client, awsCli },
+    resources,
+    protect: args.protect ?? isProd,
+    nativePlan,
+    names: {
+      backupCronJob: k8sName(name, "backup"),
+      verifyCronJob: k8sName(name, "verify"),
+      serviceAccount: k8sName(name, "backup"),
+      configMap: k8sName(name, "backup-script"),
+      secret: k8sName(name, "backup-credentials"),
+    },
+  };
+}
+
+function isTimeZone(tz: string): boolean {
+  if (typeof tz !== "string" || tz === "") return false;
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
