@@ -204,6 +204,11 @@ function connectionEnv(
 export interface ServicesDeps {
   /** Connections of the databases built before the services, by database name. */
   connections: Record<string, DatabaseConnection>;
+  /**
+   * ClusterIssuer the foundation's edge installed (e.g. `letsencrypt-staging` on staging); used for every ingress
+   * whose config names none. @default the AppService default, "letsencrypt-prod"
+   */
+  clusterIssuer?: string;
 }
 
 /** Registers one AppService per planned service. Call only with a plan from `planServices`. */
@@ -225,6 +230,9 @@ export function buildServices(plan: ServicesPlan, sctx: SectionContext, deps: Se
       Object.assign(args.secretRefs!, extra.secretRefs ?? {});
     }
     if (Object.keys(args.secretRefs!).length === 0) delete args.secretRefs;
+    if (args.ingress && deps.clusterIssuer && !args.ingress.tls?.clusterIssuer) {
+      args.ingress = { ...args.ingress, tls: { ...args.ingress.tls, clusterIssuer: deps.clusterIssuer } };
+    }
     out[svc.name] = new AppService(svc.name, args, sctx.platform);
   }
   return out;

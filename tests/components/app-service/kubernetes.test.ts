@@ -297,6 +297,15 @@ describe("AppService on Kubernetes: monitoring", () => {
     expect(svc.url).toBe("http://api:8000");
   });
 
+  test("AppService defines no alert rules of its own: workload and HTTP alerts are the AlertingStack's, keyed on job/service", async () => {
+    for (const kind of ["web", "api", "worker", "singleton"] as const) {
+      const svc = new AppService(`${kind}-x`, KIND_ARGS[kind], kubernetesCtx());
+      expect(svc.monitoring.ruleGroups).toEqual([]);
+      expect(svc.monitoring.dashboards).toEqual([]);
+    }
+    await settle();
+  });
+
   test("metrics on the HTTP port scrape port 'http'; no metrics, no monitor and no monitoredService", async () => {
     await build("web", KIND_ARGS.web);
     expect(rec.one(T.serviceMonitor).inputs.spec.endpoints[0].port).toBe("http");

@@ -215,6 +215,17 @@ describe("services section: build", () => {
     expect(leaks).toEqual([]);
   });
 
+  test("the edge's ClusterIssuer is used unless a service names its own", async () => {
+    const rec = installMocks();
+    const sctx = staging();
+    const raw = [SERVICES[0], { ...SERVICES[0], name: "admin", ingress: { host: "admin.example.com", tls: { clusterIssuer: "internal-ca" } } }];
+    buildServices(planServices(parseServices(raw), sctx, []), sctx, { connections: {}, clusterIssuer: "letsencrypt-staging" });
+    await settle();
+    const issuer = (name: string) => rec.one("kubernetes:networking.k8s.io/v1:Ingress", `${name}-ingress`).inputs.metadata.annotations["cert-manager.io/cluster-issuer"];
+    expect(issuer("web")).toBe("letsencrypt-staging");
+    expect(issuer("admin")).toBe("internal-ca");
+  });
+
   test("Docker: the database password is a secret env value; nothing plaintext", async () => {
     const rec = installMocks();
     const sctx = sectionCtx("dev", dockerCtx());
