@@ -49,6 +49,7 @@ function burnAlerts(
   names: { page: string; ticket: string },
   what: string,
   objective: string,
+  runbook: string,
 ): AlertRule[] {
   const sel = `{service="${svc.name}"}`;
   const cond = (windows: ReadonlyArray<{ factor: number; long: string; short: string }>) =>
@@ -68,6 +69,7 @@ function burnAlerts(
       summary: `${svc.name} is burning its ${what} error budget fast`,
       description: `${svc.name} burns its 30-day ${what} budget (objective ${objective}) at 6x-14.4x the sustainable rate; at this pace the budget is gone within days.`,
       labels,
+      runbook,
     },
     {
       alert: names.ticket,
@@ -77,6 +79,7 @@ function burnAlerts(
       summary: `${svc.name} is steadily burning its ${what} error budget`,
       description: `${svc.name} burns its 30-day ${what} budget (objective ${objective}) at 1x-3x the sustainable rate; it will miss the objective if nothing changes.`,
       labels,
+      runbook,
     },
   ];
 }
@@ -105,6 +108,7 @@ export function sloRules(services: ReadonlyArray<MonitoredService>): RuleGroup[]
           { page: "SloAvailabilityBurnRateFast", ticket: "SloAvailabilityBurnRateSlow" },
           "availability",
           `${o.availabilityPercent}%`,
+          "SloAvailabilityBurnRate",
         ),
       );
     }
@@ -125,6 +129,7 @@ export function sloRules(services: ReadonlyArray<MonitoredService>): RuleGroup[]
           { page: "SloLatencyBurnRateFast", ticket: "SloLatencyBurnRateSlow" },
           "latency",
           `${o.latency.percent}% under ${o.latency.thresholdSeconds}s`,
+          "SloLatencyBurnRate",
         ),
       );
     }

@@ -1,0 +1,231 @@
+import * as fs from "fs";
+import * as path from "path";
+import { alertRules, isAlertRule, toPrometheusRuleFile } from "../../../components/lib/alerts";
+import { builtInAlertNames, buildAlertmanagerConfig, DEFAULT_THRESHOLDS } from "../../../components/alerting-stack";
+import { builtInRules, customRules, leMatcher, sloRules } from "../../../components/alerting-stack/rules";
+import { resolveThresholds } from "../../../components/alerting-stack/thresholds";
+import { overviewDashboard } from "../../../components/alerting-stack/dashboards/overview";
+import { serviceDashboard } from "../../../components/alerting-stack/dashboards/service";
+import { grafanaProvisioning, prometheusConfig } from "../../../components/alerting-stack/docker";
+import { chartValues } from "../../../components/alerting-stack/kubernetes";
+import { BUSINESS_RULES, ctxFor, RUNBOOK_BASE, SERVICES } from "./fixtures";
+
+const REPO = path.resolve(__dirname, "../../..");
+
+describe("built-in rules", () => {
+  const rules = [...builtInRules(DEFAULT_THRESHOLDS, "kubernetes"), ...sloRules(SERVICES)];
+  const file = toPrometheusRuleFile(rules, RUNBOOK_BASE);
+
+  test("every alert has for, summary, description, severity/priority labels and a runbook_url", () => {
+    const alerts = file.groups.flatMap((g) => g.rules.filter((r) => r.alert));
+    expect(alerts.length).toBeGreaterThan(25);
+    for (const a of alerts) {
+      expect(a.for).toMatch(/^\d+[smhd]$/);
+      const labels = a.labels as Record<string, string>;
+      expect(["critical", "warning", "info"]).toContain(labels.severity);
+      expect(labels.priority).toMatch(/^P[1-3]$/);
+      const ann = a.annotations as Record<string, string>;
+      expect(ann.summary.length).toBeGreaterThan(5);
+      expect(ann.description.length).toBeGreaterThan(5);
+      expect(ann.runbook_url.startsWith(RUNBOOK_BASE)).toBe(true);
+    }
+  });
+
+  test("every built-in alert's runbook_url has a file in docs/runbooks", () => {
+    const missing = file.groups
+      .flatMap((g) => g.rules)
+      .filter((r) => r.alert)
+      .map((r) => (r.annotations as Record<string, string>).runbook_url.slice(RUNBOOK_BASE.length))
+      .filter((slug) => !fs.existsSync(path.join(REPO, "docs/runbooks", slug)));
+    expect(missing).toEqual([]);
+  });
+
+  test("the runbook check detects a missing file", () => {
+    const other = toPrometheusRuleFile(customRules([{ ...BUSINESS_RULES[0], alert: "NoSuchRunbookAlert" }]), RUNBOOK_BASE);
+    const slug = (other.groups[0].rules[0].annotations as Record<string, string>).runbook_url.slice(RUNBOOK_BASE.length);
+    expect(fs.existsSync(path.join(REPO, "docs/runbooks", slug))).toBe(false);
+  });
+
+  test("default thresholds are the payment-platform table and overrides change the expressions", () => {
+    const expr = (groups: ReturnType<typeof builtInRules>, alert: string) => alertRules(groups).find((r) => r.alert === alert)!.expr;
+    expect(expr(rules, "NodeCpuUsageHigh")).toMatch(/> 70$/);
+    expect(expr(rules, "NodeCpuUsageCritical")).toMatch(/> 90$/);
+    expect(expr(rules, "NodeMemoryUsageCritical")).toMatch(/> 95$/);
+    expect(expr(rules, "NodeDiskUsageHigh")).toMatch(/> 75$/);
+    expect(expr(rules, "HttpLatencyP95Critical")).toMatch(/> 3$/);
+    expect(expr(rules, "HttpErrorRateHigh")).toMatch(/> 1$/);
+    const overridden = builtInRules(resolveThresholds({ cpuPercent: { warning: 85 }, diskPercent: { critical: 95 } }), "kubernetes");
+    expect(expr(overridden, "NodeCpuUsageHigh")).toMatch(/> 85$/);
+    expect(expr(overridden, "NodeCpuUsageCritical")).toMatch(/> 90$/);
+    expect(expr(overridden, "NodeDiskUsageCritical")).toMatch(/> 95$/);
+  });
+
+  test("the docker target leaves out Kubernetes and cert-manager alerts", () => {
+    const docker = new Set(alertRules(builtInRules(DEFAULT_THRESHOLDS, "docker")).map((r) => r.alert));
+    expect(docker.has("TargetDown")).toBe(true);
+    expect(docker.has("KubePodCrashLooping")).toBe(false);
+    expect(docker.has("CertificateExpiryCritical")).toBe(false);
+    expect(builtInAlertNames("kubernetes").has("KubePodCrashLooping")).toBe(true);
+  });
+});
+
+describe("SLO burn-rate rules", () => {
+  const [group] = sloRules([SERVICES[0]]);
+
+  test("records error ratios for every window and alerts on the SRE workbook pairs", () => {
+    const records = group.rules.filter((r) => !isAlertRule(r)).map((r) => (r as { record: string }).record);
+    for (const w of ["5m", "30m", "1h", "2h", "6h", "1d", "3d"]) {
+      expect(records).toContain(`service:http_request_errors:ratio_rate${w}`);
+      expect(records).toContain(`service:http_request_slow:ratio_rate${w}`);
+    }
+    const fast = alertRules([group]).find((r) => r.alert === "SloAvailabilityBurnRateFast")!;
+    expect(fast.severity).toBe("critical");
+    expect(fast.expr).toContain('service:http_request_errors:ratio_rate1h{service="payment-gateway"} > 0.0144');
+    expect(fast.expr).toContain('service:http_request_errors:ratio_rate5m{service="payment-gateway"} > 0.0144');
+    expect(fast.expr).toContain("ratio_rate6h{service=\"payment-gateway\"} > 0.006");
+    expect(fast.expr).toContain("ratio_rate30m{service=\"payment-gateway\"} > 0.006");
+    const slow = alertRules([group]).find((r) => r.alert === "SloAvailabilityBurnRateSlow")!;
+    expect(slow.severity).toBe("warning");
+    expect(slow.expr).toContain("ratio_rate1d{service=\"payment-gateway\"} > 0.003");
+    expect(slow.expr).toContain("ratio_rate3d{service=\"payment-gateway\"} > 0.001");
+    expect(slow.expr).toContain("ratio_rate6h{service=\"payment-gateway\"} > 0.001");
+  });
+
+  test("services without objectives get no SLO rules", () => {
+    expect(sloRules([SERVICES[1]])).toEqual([]);
+  });
+
+  test("latency bucket matcher accepts both 1 and 1.0 spellings", () => {
+    const re = (n: number) => new RegExp(`^${leMatcher(n).replace(/\\\\/g, "\\")}$`);
+    expect(re(1).test("1")).toBe(true);
+    expect(re(1).test("1.0")).toBe(true);
+    expect(re(1).test("10")).toBe(false);
+    expect(re(0.25).test("0.25")).toBe(true);
+    expect(re(0.25).test("0.250")).toBe(true);
+    expect(re(0.25).test("0.5")).toBe(false);
+  });
+});
+
+describe("custom rules", () => {
+  test("the seeds' business alerts are expressible and grouped", () => {
+    const groups = customRules(BUSINESS_RULES);
+    expect(groups.map((g) => g.name)).toEqual(["platform-custom"]);
+    expect(alertRules(groups).map((r) => r.alert)).toEqual(["HighRiskLevel", "LowLiquidity", "EventProcessingLag", "PaymentSuccessRateLow"]);
+    expect(customRules([{ ...BUSINESS_RULES[0], group: "risk" }])[0].name).toBe("platform-risk");
+  });
+});
+
+describe("Alertmanager config builder", () => {
+  const config = buildAlertmanagerConfig({
+    environment: "prod",
+    receivers: [
+      { name: "pager", type: "pagerduty" },
+      { name: "chat", type: "slack", channel: "#critical-alerts" },
+      { name: "mail", type: "email", to: "a@example.com", from: "b@example.com", smarthost: "smtp:587", authUsername: "u" },
+      { name: "dms", type: "webhook", url: "https://dms.example.com" },
+    ],
+    routes: { critical: ["pager", "chat", "mail"], warning: ["chat"], info: ["mail"], watchdog: "dms" },
+    secretDir: "/secrets",
+  }) as any;
+
+  test("critical fans out to every receiver with no wait and a 15m repeat", () => {
+    const critical = config.route.routes.find((r: any) => r.matchers.includes('severity="critical"'));
+    expect(critical.matchers).toContain('environment="prod"');
+    expect(critical).toMatchObject({ group_wait: "0s", repeat_interval: "15m" });
+    expect(critical.routes).toEqual([
+      { receiver: "pager", continue: true },
+      { receiver: "chat", continue: true },
+      { receiver: "mail" },
+    ]);
+  });
+
+  test("secrets are file references only", () => {
+    const receivers = Object.fromEntries(config.receivers.map((r: any) => [r.name, r]));
+    expect(receivers.pager.pagerduty_configs[0].routing_key_file).toBe("/secrets/pager");
+    expect(receivers.chat.slack_configs[0].api_url_file).toBe("/secrets/chat");
+    expect(receivers.mail.email_configs[0].auth_password_file).toBe("/secrets/mail");
+    expect(receivers.dms.webhook_configs[0].http_config.authorization.credentials_file).toBe("/secrets/dms");
+    expect(JSON.stringify(config)).not.toMatch(/"(api_url|routing_key|auth_password|service_key)"/);
+  });
+
+  test("the watchdog goes first to the dead-man's switch, without resolved notifications", () => {
+    expect(config.route.routes[0]).toMatchObject({ receiver: "dms", matchers: ['alertname="Watchdog"'] });
+    const dms = config.receivers.find((r: any) => r.name === "dms");
+    expect(dms.webhook_configs[0].send_resolved).toBe(false);
+  });
+});
+
+describe("dashboards", () => {
+  test("overview shows rate, P95, errors, CPU and memory", () => {
+    const d = overviewDashboard(DEFAULT_THRESHOLDS);
+    const panels = (d.model.panels as Array<{ title: string; targets: Array<{ expr: string }> }>);
+    expect(panels.map((p) => p.title)).toEqual(["Request rate", "P95 latency", "5xx error rate", "Node CPU usage", "Node memory usage"]);
+    expect(panels[1].targets[0].expr).toContain("histogram_quantile(0.95");
+    expect(d.model.uid).toBe("platform-overview");
+  });
+
+  test("service dashboards are RED and scoped to the service", () => {
+    const d = serviceDashboard(SERVICES[0]);
+    const panels = d.model.panels as Array<{ title: string; targets: Array<{ expr: string }> }>;
+    expect(panels.map((p) => p.title)).toEqual(["Rate", "Errors", "Duration"]);
+    for (const p of panels) for (const t of p.targets) expect(t.expr).toContain('service="payment-gateway"');
+    expect(d.uid).toMatch(/^[a-z0-9-]{1,40}$/);
+  });
+});
+
+describe("kube-prometheus-stack values", () => {
+  const base = {
+    ctx: ctxFor("prod", "kubernetes"),
+    retention: "30d",
+    storageSize: "100Gi",
+    replicas: 2,
+    alertmanagerConfig: {},
+    receiverSecret: "alerting-receivers",
+    grafanaSecret: "alerting-grafana-admin",
+  };
+
+  test("selectors match the monitoring labels; intervals 15s; retention and storage from args", () => {
+    const v = chartValues({ ...base, managedControlPlane: false }) as any;
+    const spec = v.prometheus.prometheusSpec;
+    expect(spec.ruleSelector).toEqual({ matchLabels: { "platform.example/monitoring": "true" } });
+    expect(spec.serviceMonitorSelector).toEqual(spec.ruleSelector);
+    expect(spec).toMatchObject({ scrapeInterval: "15s", evaluationInterval: "15s", retention: "30d", replicas: 2 });
+    expect(spec.storageSpec.volumeClaimTemplate.spec.resources.requests.storage).toBe("100Gi");
+    expect(v.commonLabels).toEqual({ "platform.example/monitoring": "true" });
+    expect(v.grafana.admin.existingSecret).toBe("alerting-grafana-admin");
+    expect(v.grafana.sidecar.dashboards).toMatchObject({ enabled: true, label: "grafana_dashboard", labelValue: "1" });
+    expect(v.alertmanager.alertmanagerSpec.secrets).toEqual(["alerting-receivers"]);
+    expect(v.kubeEtcd.enabled).toBe(true);
+  });
+
+  test("managed control planes turn off unreachable components and their alerts", () => {
+    const v = chartValues({ ...base, managedControlPlane: true }) as any;
+    for (const c of ["kubeControllerManager", "kubeScheduler", "kubeEtcd", "kubeProxy"]) expect(v[c].enabled).toBe(false);
+    expect(v.defaultRules.rules).toMatchObject({ etcd: false, kubeControllerManager: false, kubeSchedulerAlerting: false, kubeProxy: false });
+  });
+});
+
+describe("docker configuration files", () => {
+  test("prometheus.yml scrapes the bundles' targets, loads each rule file and uses 15s intervals", () => {
+    const c = prometheusConfig({
+      environment: "dev",
+      ruleSources: ["builtin", "databases"],
+      scrapeTargets: [{ job: "postgres-orders", targets: ["orders-exporter:9187"] }],
+    }) as any;
+    expect(c.global).toMatchObject({ scrape_interval: "15s", evaluation_interval: "15s", external_labels: { environment: "dev" } });
+    expect(c.rule_files).toEqual(["/etc/prometheus/rules/builtin.yml", "/etc/prometheus/rules/databases.yml"]);
+    expect(c.scrape_configs.map((s: any) => s.job_name)).toContain("postgres-orders");
+  });
+
+  test("grafana provisioning declares the datasource and one provider per folder", () => {
+    const files = grafanaProvisioning([overviewDashboard(DEFAULT_THRESHOLDS), serviceDashboard(SERVICES[0])]);
+    expect(Object.keys(files)).toEqual(
+      expect.arrayContaining([
+        "/etc/grafana/provisioning/datasources/prometheus.yml",
+        "/etc/grafana/provisioning/dashboards/platform.yml",
+        "/var/lib/grafana/dashboards/platform/platform-overview.json",
+      ]),
+    );
+    expect(files["/etc/grafana/provisioning/datasources/prometheus.yml"]).toContain("uid: prometheus");
+  });
+});
