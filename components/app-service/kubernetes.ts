@@ -220,7 +220,7 @@ function networkPolicy(r: ResolvedAppServiceArgs, ctx: PlatformContext): k8s.net
   const rules: Input.networking.v1.NetworkPolicyIngressRule[] = [];
   const httpPort = r.port !== undefined ? [{ protocol: "TCP", port: r.port }] : [];
   if (r.ingress) rules.push({ from: [{ namespaceSelector: namespaceSelector(r.networkPolicy.ingressControllerNamespace) }], ports: httpPort });
-  if (r.allowedCallers.length > 0 && hasService(r.kind)) {
+  if (r.allowedCallers.length > 0) {
     rules.push({
       from: r.allowedCallers.map((caller) => ({ podSelector: { matchLabels: { "app.kubernetes.io/name": caller } } })),
       ports: httpPort,

@@ -196,9 +196,16 @@ export function validateAppServiceArgs(
   const source = options.source ?? `AppService "${name}" args`;
   const prefix = options.prefix ?? "";
   const nameProblems = new Problems(source, prefix);
+  const contextProblems = new Problems(source, "platform context");
   const nameCheck = serviceNameSchema.safeParse(name);
   if (!nameCheck.success) nameProblems.add("name", name, nameCheck.error.issues[0].message);
   nameProblems.throwIfAny();
+
+  // The context comes from stacks/, not from the user's args: report it under its own name.
+  if (ctx.target === "docker" && !ctx.dockerNetworks) {
+    contextProblems.add("dockerNetworks", undefined, "is required on the docker target (services attach to the frontend/backend networks)");
+    contextProblems.throwIfAny();
+  }
 
   const args = parseOrThrow(argsSchema, input, source, prefix) as AppServiceArgs;
   const p = new Problems(source, prefix);
@@ -282,7 +289,6 @@ export function validateAppServiceArgs(
   // Target-specific rules.
   const docker = { hostIp: args.docker?.hostIp ?? D.hostIp, hostPort: args.docker?.hostPort };
   if (ctx.target === "docker") {
-    if (!ctx.dockerNetworks) p.add("platform.dockerNetworks", undefined, "is required on the docker target (services attach to the frontend/backend networks)");
     if (args.autoscaling) p.add("autoscaling", args.autoscaling, "is not supported on the docker target (one container per service)");
     if ((args.replicas ?? 1) > 1) p.add("replicas", args.replicas, "must be 1 on the docker target (one container per service)");
     if (args.secretRefs && Object.keys(args.secretRefs).length > 0) {

@@ -41,7 +41,7 @@ const cases: BadCase[] = [
   { what: "docker: secretRefs", args: { ...api, secretRefs: { DB_PASSWORD: { name: "db", key: "password" } } }, ctx: dockerCtx(), expect: ["secretRefs: reference Kubernetes Secrets", '(got ["DB_PASSWORD"])'] },
   { what: "docker: replicas 2", args: { ...api, replicas: 2 }, ctx: dockerCtx(), expect: ["replicas: must be 1 on the docker target", "(got 2)"] },
   { what: "docker: world-bound non-LB port", args: { ...api, docker: { hostIp: "0.0.0.0" } }, ctx: dockerCtx(), expect: ["docker.hostIp: must be 127.0.0.1 unless the published port is 80 or 443", '(got "0.0.0.0")'] },
-  { what: "docker: no networks in the context", args: api, ctx: dockerCtx({ dockerNetworks: undefined }), expect: ["platform.dockerNetworks: is required on the docker target"] },
+  { what: "docker: no networks in the context", args: api, ctx: dockerCtx({ dockerNetworks: undefined }), expect: ["platform context.dockerNetworks: is required on the docker target"] },
 ];
 
 describe("AppService rejects bad args before registering anything", () => {
