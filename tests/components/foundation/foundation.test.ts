@@ -1,0 +1,316 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import * as alicloud from "@pulumi/alicloud";
+import { installMocks, isSecretValue, settle, unwrapSecrets, type Recorder } from "../../helpers/mocks";
+import type { PlatformContext } from "../../../components/lib/platform";
+import { ValidationError } from "../../../components/lib/validation";
+import {
+  ACME_SERVERS, CERT_MANAGER_CHART, Foundation, INGRESS_NGINX_CHART, type FoundationArgs,
+} from "../../../components/foundation";
+import { dependsOnType, worldIngressProblems } from "./checks";
+
+type Cloud = "aws" | "alicloud";
+type Env = "staging" | "prod";
+
+let rec: Recorder;
+beforeAll(() => {
+  rec = installMocks({
+    outputs: (a) =>
+      a.type === "alicloud:cs/managedKubernetes:ManagedKubernetes"
+        ? { rrsaMetadata: { enabled: true, ramOidcProviderArn: `acs:ram::1:oidc-provider/${a.name}`, rrsaOidcIssuerUrl: `https://oidc-ack.local/${a.name}` } }
+        : undefined,
+  });
+});
+beforeEach(() => rec.clear());
+
+function ctxFor(cloud: Cloud | "none", environment: Env): PlatformContext {
+  return {
+    project: "platform", environment, target: "kubernetes", cloud, namespace: "platform", providers: {},
+    monitoringLabels: {}, tags: { Team: "ops" }, runbookBaseUrl: "https://example.com/runbooks/",
+  };
+}
+
+function argsFor(cloud: Cloud, env: Env, overrides: Partial<FoundationArgs> = {}): FoundationArgs {
+  return {
+    network: { cidr: "10.0.0.0/16", zones: 2, natPerZone: env === "prod", flowLogs: { enabled: true, destination: "logs", retentionDays: 30 } },
+    cluster: {
+      mode: cloud === "aws" ? "eks" : "ack", nodeSize: "medium", nodes: { min: 1, max: 3, desired: 2 },
+      endpointPublicAccessCidrs: [], deletionProtection: env === "prod",
+    },
+    edge: { acmeEmail: "ops@example.com", acmeServer: env === "prod" ? "production" : "staging", ingressReplicas: 2 },
+    ...overrides,
+  };
+}
+
+async function build(cloud: Cloud, env: Env, overrides: Partial<FoundationArgs> = {}): Promise<Foundation> {
+  const f = new Foundation(`f-${cloud}-${env}`, argsFor(cloud, env, overrides), ctxFor(cloud, env));
+  await settle();
+  return f;
+}
+
+const T = {
+  aws: {
+    nat: "aws:ec2/natGateway:NatGateway", key: "aws:kms/key:Key", flowLog: "aws:ec2/flowLog:FlowLog",
+    cluster: "aws:eks/cluster:Cluster", sg: "aws:ec2/securityGroup:SecurityGroup", subnet: "aws:ec2/subnet:Subnet",
+  },
+  alicloud: {
+    nat: "alicloud:vpc/natGateway:NatGateway", key: "alicloud:kms/key:Key", flowLog: "alicloud:vpc/flowLog:FlowLog",
+    cluster: "alicloud:cs/managedKubernetes:ManagedKubernetes", sg: "alicloud:ecs/securityGroup:SecurityGroup", subnet: "alicloud:vpc/switch:Switch",
+  },
+} as const;
+
+describe.each([
+  ["aws", "staging", 1],
+  ["aws", "prod", 2],
+  ["alicloud", "staging", 1],
+  ["alicloud", "prod", 2],
+] as Array<[Cloud, Env, number]>)("Foundation on %s / %s", (cloud, env, nats) => {
+  test("NAT gateways follow the profile and every private subnet routes through one", async () => {
+    await build(cloud, env);
+    expect(rec.byType(T[cloud].nat)).toHaveLength(nats);
+    if (cloud === "aws") {
+      const natRoutes = rec.byType("aws:ec2/route:Route").filter((r) => r.inputs.natGatewayId);
+      expect(natRoutes).toHaveLength(2);
+      expect(new Set(natRoutes.map((r) => r.inputs.natGatewayId)).size).toBe(nats);
+      expect(rec.byType("aws:ec2/eip:Eip")).toHaveLength(nats);
+    } else {
+      const snat = rec.byType("alicloud:vpc/snatEntry:SnatEntry");
+      expect(snat).toHaveLength(2);
+      expect(rec.byType("alicloud:ecs/eipAddress:EipAddress")).toHaveLength(nats);
+      expect(new Set(rec.byType("alicloud:vpc/routeEntry:RouteEntry").map((r) => r.inputs.nexthopId)).size).toBe(nats);
+    }
+    rec.assertUniqueUrns();
+  });
+
+  test("only the load balancer tier faces the internet, on 80/443; the app tier admits the LB and itself", async () => {
+    await build(cloud, env);
+    expect(worldIngressProblems(rec.resources)).toEqual([]);
+    const groups = rec.byType(T[cloud].sg);
+    const lb = groups.find((g) => g.inputs.tags.Tier === "load-balancer")!;
+    const app = groups.find((g) => g.inputs.tags.Tier === "app")!;
+    expect(lb).toBeDefined();
+    expect(app).toBeDefined();
+    const ruleType = cloud === "aws" ? "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule" : "alicloud:ecs/securityGroupRule:SecurityGroupRule";
+    const rules = rec.byType(ruleType);
+    const appRules = rules.filter((r) => r.inputs.securityGroupId === app.id);
+    const sourceKey = cloud === "aws" ? "referencedSecurityGroupId" : "sourceSecurityGroupId";
+    expect(appRules.map((r) => r.inputs[sourceKey]).sort()).toEqual([app.id, lb.id].sort());
+    expect(appRules.every((r) => !r.inputs.cidrIpv4 && !r.inputs.cidrIp)).toBe(true);
+    const lbPorts = rules.filter((r) => r.inputs.securityGroupId === lb.id).map((r) => r.inputs.fromPort ?? r.inputs.portRange);
+    expect(lbPorts.length).toBe(4);
+  });
+
+  test("KMS keys rotate and the cluster encrypts Secrets with one of them", async () => {
+    const f = await build(cloud, env);
+    const keys = rec.byType(T[cloud].key);
+    expect(keys).toHaveLength(3);
+    if (cloud === "aws") {
+      expect(keys.every((k) => k.inputs.enableKeyRotation === true)).toBe(true);
+      const cluster = rec.one(T.aws.cluster);
+      expect(cluster.inputs.encryptionConfig.resources).toEqual(["secrets"]);
+      expect(keys.map((k) => k.inputs && `arn:aws:mock:::${k.name}`)).toContain(cluster.inputs.encryptionConfig.provider.keyArn);
+    } else {
+      expect(keys.every((k) => k.inputs.automaticRotation === "Enabled")).toBe(true);
+      expect(keys.map((k) => k.id)).toContain(rec.one(T.alicloud.cluster).inputs.encryptionProviderKey);
+    }
+    expect(f.encryptionKeys?.database).toBeDefined();
+  });
+
+  test("flow logs are on for the VPC", async () => {
+    await build(cloud, env);
+    const vpcType = cloud === "aws" ? "aws:ec2/vpc:Vpc" : "alicloud:vpc/network:Network";
+    const vpc = rec.one(vpcType);
+    const flow = rec.one(T[cloud].flowLog);
+    if (cloud === "aws") {
+      expect(flow.inputs).toMatchObject({ vpcId: vpc.id, trafficType: "ALL", logDestinationType: "cloud-watch-logs" });
+      expect(flow.inputs.iamRoleArn).toBeTruthy();
+    } else {
+      expect(flow.inputs).toMatchObject({ resourceId: vpc.id, resourceType: "VPC", trafficType: "All" });
+    }
+  });
+
+  test("nodes run in the private subnets only, carrying the app-tier group", async () => {
+    await build(cloud, env);
+    const subnets = rec.byType(T[cloud].subnet);
+    const priv = subnets.filter((s) => s.inputs.tags.Tier === "private").map((s) => s.id).sort();
+    const pub = subnets.filter((s) => s.inputs.tags.Tier === "public").map((s) => s.id);
+    expect(priv).toHaveLength(2);
+    const app = rec.byType(T[cloud].sg).find((g) => g.inputs.tags.Tier === "app")!;
+    if (cloud === "aws") {
+      const ng = rec.one("aws:eks/nodeGroup:NodeGroup");
+      expect([...ng.inputs.subnetIds].sort()).toEqual(priv);
+      expect(ng.inputs.subnetIds.some((id: string) => pub.includes(id))).toBe(false);
+      const lt = rec.one("aws:ec2/launchTemplate:LaunchTemplate");
+      expect(lt.inputs.vpcSecurityGroupIds).toContain(app.id);
+      expect(ng.inputs.launchTemplate.id).toBe(lt.id);
+    } else {
+      const pool = rec.one("alicloud:cs/nodePool:NodePool");
+      expect([...pool.inputs.vswitchIds].sort()).toEqual(priv);
+      expect(pool.inputs.securityGroupIds).toEqual([app.id]);
+      expect(pool.inputs.management).toMatchObject({ enable: true, autoRepair: true });
+    }
+  });
+
+  test("the API endpoint is not open to the world and the kubeconfig is a secret", async () => {
+    await build(cloud, env);
+    if (cloud === "aws") {
+      const c = rec.one(T.aws.cluster);
+      expect(c.inputs.vpcConfig.endpointPublicAccess).toBe(false);
+      expect(c.inputs.vpcConfig.publicAccessCidrs ?? []).not.toContain("0.0.0.0/0");
+      expect(c.inputs.enabledClusterLogTypes).toEqual(["api", "audit", "authenticator", "controllerManager", "scheduler"]);
+      expect(rec.one("aws:iam/openIdConnectProvider:OpenIdConnectProvider").inputs.url).toBe(`https://oidc.eks.local/id/${c.name}`);
+      const provider = rec.one("pulumi:providers:kubernetes");
+      expect(isSecretValue(provider.inputs.kubeconfig)).toBe(true);
+      expect(unwrapSecrets(provider.inputs.kubeconfig)).toContain("get-token");
+    } else {
+      const c = rec.one(T.alicloud.cluster);
+      expect(c.inputs.slbInternetEnabled).toBe(false);
+      expect(c.inputs.enableRrsa).toBe(true);
+      const terway = c.inputs.addons.find((a: { name: string }) => a.name === "terway-eniip");
+      expect(JSON.parse(terway.config).NetworkPolicy).toBe("true");
+    }
+  });
+
+  test("edge: pinned charts, ClusterIssuer on the environment's ACME server, load balancer annotations", async () => {
+    const f = await build(cloud, env);
+    const releases = rec.byType("kubernetes:helm.sh/v3:Release");
+    expect(releases.map((r) => [r.inputs.chart, r.inputs.version]).sort()).toEqual(
+      [[CERT_MANAGER_CHART.chart, CERT_MANAGER_CHART.version], [INGRESS_NGINX_CHART.chart, INGRESS_NGINX_CHART.version]],
+    );
+    const nginx = releases.find((r) => r.inputs.chart === "ingress-nginx")!;
+    const annotations = Object.keys(nginx.inputs.values.controller.service.annotations);
+    expect(annotations.some((a) => a.includes(cloud === "aws" ? "aws-load-balancer-type" : "alibaba-cloud-loadbalancer"))).toBe(true);
+    const cm = releases.find((r) => r.inputs.chart === "cert-manager")!;
+    expect(cm.inputs.values.crds.enabled).toBe(true);
+    const issuer = rec.one("kubernetes:cert-manager.io/v1:ClusterIssuer");
+    expect(issuer.inputs.spec.acme.server).toBe(env === "prod" ? ACME_SERVERS.production : ACME_SERVERS.staging);
+    expect(issuer.inputs.spec.acme.solvers[0].http01.ingress.ingressClassName).toBe("nginx");
+    expect(f.edge?.clusterIssuerName).toBe(env === "prod" ? "letsencrypt-prod" : "letsencrypt-staging");
+  });
+});
+
+describe("AWS network details", () => {
+  test("default security group is closed and the VPC has DNS on", async () => {
+    await build("aws", "staging");
+    const d = rec.one("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup");
+    expect(d.inputs.ingress ?? []).toEqual([]);
+    expect(d.inputs.egress ?? []).toEqual([]);
+    expect(rec.one("aws:ec2/vpc:Vpc").inputs).toMatchObject({ cidrBlock: "10.0.0.0/16", enableDnsSupport: true, enableDnsHostnames: true });
+  });
+
+  test("three zones in prod when asked; S3 flow logs with a private bucket", async () => {
+    await build("aws", "prod", {
+      network: { cidr: "10.1.0.0/16", zones: 3, natPerZone: true, flowLogs: { enabled: true, destination: "bucket", retentionDays: 90 } },
+    });
+    expect(rec.byType("aws:ec2/subnet:Subnet")).toHaveLength(6);
+    expect(rec.byType("aws:ec2/natGateway:NatGateway")).toHaveLength(3);
+    expect(rec.one("aws:ec2/flowLog:FlowLog").inputs.logDestinationType).toBe("s3");
+    expect(rec.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs.restrictPublicBuckets).toBe(true);
+  });
+
+  test("a CIDR-restricted public endpoint lists only the given ranges", async () => {
+    const args = argsFor("aws", "staging");
+    await build("aws", "staging", { cluster: { ...args.cluster, endpointPublicAccessCidrs: ["203.0.113.0/24"] } });
+    expect(rec.one("aws:eks/cluster:Cluster").inputs.vpcConfig).toMatchObject({ endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] });
+  });
+});
+
+describe("worldIngressProblems", () => {
+  test("flags a data-store group reachable from the world, and world access beyond 80/443", async () => {
+    await build("aws", "staging");
+    const vpc = rec.one("aws:ec2/vpc:Vpc");
+    const bad = new aws.ec2.SecurityGroup("bad-db-sg", { vpcId: vpc.id, tags: { Tier: "data" } });
+    new aws.vpc.SecurityGroupIngressRule("bad-db-5432", { securityGroupId: bad.id, ipProtocol: "tcp", fromPort: 5432, toPort: 5432, cidrIpv4: "0.0.0.0/0" });
+    const lb = rec.byType(T.aws.sg).find((g) => g.inputs.tags.Tier === "load-balancer")!;
+    new aws.vpc.SecurityGroupIngressRule("bad-lb-22", { securityGroupId: lb.id, ipProtocol: "tcp", fromPort: 22, toPort: 22, cidrIpv4: "0.0.0.0/0" });
+    new alicloud.ecs.SecurityGroupRule("bad-ali", { type: "ingress", securityGroupId: "nowhere", ipProtocol: "tcp", portRange: "6379/6379", cidrIp: "0.0.0.0/0" });
+    await settle();
+    const problems = worldIngressProblems(rec.resources);
+    expect(problems.some((p) => p.includes("bad-db-5432") && p.includes("tier data"))).toBe(true);
+    expect(problems.some((p) => p.includes("bad-db-5432") && p.includes("5432-5432"))).toBe(true);
+    expect(problems.some((p) => p.includes("bad-lb-22") && p.includes("22-22"))).toBe(true);
+    expect(problems.some((p) => p.includes("bad-ali") && p.includes("untagged"))).toBe(true);
+    expect(problems.some((p) => p.includes("-lb-80-v4"))).toBe(false);
+  });
+});
+
+describe("data placement does not wait for the cluster", () => {
+  test("AWS: a database subnet group and security group built from the placement do not depend on EKS", async () => {
+    const f = await build("aws", "prod");
+    const p = f.placement!;
+    const sg = new aws.ec2.SecurityGroup("db-sg", { vpcId: p.vpcId, tags: { Tier: "data" } });
+    new aws.vpc.SecurityGroupIngressRule("db-from-app", { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 5432, toPort: 5432, referencedSecurityGroupId: p.allowedSecurityGroupIds[0] });
+    new aws.rds.SubnetGroup("db-subnets", { subnetIds: p.subnetIds });
+    await settle();
+    for (const name of ["db-sg", "db-from-app", "db-subnets"]) {
+      const deps = rec.transitiveDependencies(rec.byName(name));
+      expect(dependsOnType(deps, rec.resources, "aws:eks/cluster:Cluster")).toEqual([]);
+      expect(dependsOnType(deps, rec.resources, "aws:eks/nodeGroup:NodeGroup")).toEqual([]);
+      expect(dependsOnType(deps, rec.resources, "aws:iam/openIdConnectProvider:OpenIdConnectProvider")).toEqual([]);
+    }
+    // ...while it does depend on the network (the assertion above is not vacuous).
+    expect(dependsOnType(rec.transitiveDependencies(rec.byName("db-subnets")), rec.resources, "aws:ec2/subnet:Subnet")).toHaveLength(2);
+    expect(dependsOnType(rec.transitiveDependencies(rec.byName("db-from-app")), rec.resources, "aws:ec2/securityGroup:SecurityGroup")).toHaveLength(2);
+    expect(worldIngressProblems(rec.resources)).toEqual([]);
+  });
+
+  test("Alibaba Cloud: a data-store group built from the placement does not depend on ACK", async () => {
+    const f = await build("alicloud", "prod");
+    const p = f.placement!;
+    new alicloud.ecs.SecurityGroup("kv-sg", { vpcId: p.vpcId });
+    new alicloud.kvstore.Instance("kv", { vswitchId: p.subnetIds[0], securityIps: p.allowedCidrBlocks as pulumi.Input<string>[] });
+    await settle();
+    for (const name of ["kv-sg", "kv"]) {
+      const deps = rec.transitiveDependencies(rec.byName(name));
+      expect(dependsOnType(deps, rec.resources, T.alicloud.cluster)).toEqual([]);
+      expect(dependsOnType(deps, rec.resources, "alicloud:cs/nodePool:NodePool")).toEqual([]);
+    }
+    expect(dependsOnType(rec.transitiveDependencies(rec.byName("kv")), rec.resources, T.alicloud.subnet)).toHaveLength(1);
+  });
+
+  test("workload identity comes from the cluster", async () => {
+    const f = await build("aws", "staging");
+    const arn = await new Promise((resolve) => pulumi.output(f.identity!.providerArn).apply(resolve));
+    expect(arn).toBe(`arn:aws:mock:::${rec.one("aws:iam/openIdConnectProvider:OpenIdConnectProvider").name}`);
+  });
+});
+
+describe("invalid args fail before anything is registered", () => {
+  const cases: Array<[string, Cloud | "none", Partial<FoundationArgs> | ((a: FoundationArgs) => FoundationArgs), string[]]> = [
+    ["VPC too large", "aws", (a) => ({ ...a, network: { ...a.network!, cidr: "10.0.0.0/8" } }), ["network.cidr", '"10.0.0.0/8"', "/16 to /24"]],
+    ["public VPC range", "aws", (a) => ({ ...a, network: { ...a.network!, cidr: "8.8.0.0/16" } }), ["network.cidr", "private range"]],
+    ["host bits set", "alicloud", (a) => ({ ...a, network: { ...a.network!, cidr: "10.0.1.0/16" } }), ["network.cidr", "10.0.0.0/16"]],
+    ["overlapping explicit subnets", "aws", (a) => ({ ...a, network: { ...a.network!, publicSubnetCidrs: ["10.0.0.0/24", "10.0.1.0/24"], privateSubnetCidrs: ["10.0.0.128/25", "10.0.8.0/24"] } }), ["network.privateSubnetCidrs[0]", '"10.0.0.128/25"', "overlaps 10.0.0.0/24"]],
+    ["subnet outside the VPC", "aws", (a) => ({ ...a, network: { ...a.network!, publicSubnetCidrs: ["10.1.0.0/24", "10.0.1.0/24"] } }), ["network.publicSubnetCidrs[0]", "inside the VPC"]],
+    ["single zone", "aws", (a) => ({ ...a, network: { ...a.network!, zones: 1 } }), ["network.zones", "(got 1)", "at least two zones"]],
+    ["more zones than listed", "aws", (a) => ({ ...a, network: { ...a.network!, zones: 3, availabilityZones: ["us-east-1a", "us-east-1b"] } }), ["network.availabilityZones", "lists 2 zone(s) but zones is 3"]],
+    ["zone of another region", "alicloud", (a) => ({ ...a, network: { ...a.network!, region: "cn-hangzhou", availabilityZones: ["cn-hangzhou-h", "cn-beijing-a"] } }), ["network.availabilityZones[1]", '"cn-beijing-a"', "region cn-hangzhou"]],
+    ["eks on alicloud", "alicloud", (a) => ({ ...a, cluster: { ...a.cluster, mode: "eks" } }), ["cluster.mode", '"eks"', "cloud alicloud"]],
+    ["ack on aws", "aws", (a) => ({ ...a, cluster: { ...a.cluster, mode: "ack" } }), ["cluster.mode", '"ack"', "cloud aws"]],
+    ["existing without kubeconfig", "none", (a) => ({ ...a, network: undefined, cluster: { ...a.cluster, mode: "existing" } }), ["cluster.kubeconfigSecret", "kubeconfig"]],
+    ["world-open API endpoint", "aws", (a) => ({ ...a, cluster: { ...a.cluster, endpointPublicAccessCidrs: ["0.0.0.0/0"] } }), ["cluster.endpointPublicAccessCidrs[0]", '"0.0.0.0/0"']],
+    ["bad ACME e-mail", "aws", (a) => ({ ...a, edge: { ...a.edge!, acmeEmail: "nobody" } }), ["edge.acmeEmail", '"nobody"']],
+    ["Route 53 apex CNAME", "aws", (a) => ({ ...a, edge: { ...a.edge!, dns: { zone: "example.com", records: ["@"] } } }), ["edge.dns.records[0]", '"@"']],
+  ];
+  test.each(cases)("%s", async (_label, cloud, change, expected) => {
+    const base = argsFor(cloud === "none" ? "aws" : cloud, "staging");
+    const args = typeof change === "function" ? change(base) : { ...base, ...change };
+    let error: unknown;
+    try {
+      new Foundation("bad", args, ctxFor(cloud, "staging"));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ValidationError);
+    for (const text of expected) expect((error as Error).message).toContain(text);
+    await settle();
+    expect(rec.resources).toEqual([]);
+  });
+
+  test("unknown cloud", async () => {
+    const ctx = { ...ctxFor("aws", "staging"), cloud: "gcp" as never };
+    expect(() => new Foundation("bad", argsFor("aws", "staging"), ctx)).toThrow(/cloud: must be one of aws, alicloud, none \(got "gcp"\)/);
+    await settle();
+    expect(rec.resources).toEqual([]);
+  });
+});
