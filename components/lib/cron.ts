@@ -157,7 +157,17 @@ function dayMatches(s: CronSchedule, date: Date): boolean {
 const SCAN_DAYS = 28 * 365 + 7;
 const MINUTES_PER_DAY = 1440;
 
+const gapCache = new Map<string, { min: number; max: number; firings: number }>();
+
 function firingGapsMinutes(s: CronSchedule): { min: number; max: number; firings: number } {
+  const cached = gapCache.get(s.expression);
+  if (cached) return cached;
+  const result = scanGaps(s);
+  gapCache.set(s.expression, result);
+  return result;
+}
+
+function scanGaps(s: CronSchedule): { min: number; max: number; firings: number } {
   const timesOfDay: number[] = [];
   for (const h of s.hours) for (const m of s.minutes) timesOfDay.push(h * 60 + m);
   timesOfDay.sort((a, b) => a - b);

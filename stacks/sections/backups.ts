@@ -1,0 +1,174 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { BackupJob, type BackupJobArgs, validateBackupJobArgs } from "../../components/backup-job";
+import type { DatabaseConnection, EncryptionKeys, NativeBackupInfo, WorkloadIdentity } from "../../components/lib/contracts";
+import { dnsLabel, parseOrThrow, Problems, ValidationError } from "../../components/lib/validation";
+import type { SectionContext } from "./types";
+
+/** Config key of this section. */
+export const KEY = "backups";
+const PREFIX = `platform:${KEY}`;
+
+const destinationSchema = z
+  .object({
+    type: z.enum(["s3", "oss", "local"]),
+    bucket: z.string().min(3).optional(),
+    prefix: z.string().optional(),
+    endpointUrl: z.string().optional(),
+  })
+  .strict();
+
+const entrySchema = z
+  .object({
+    name: dnsLabel,
+    /** Name of a database in `platform:databases`. */
+    database: z.string().min(1),
+    schedule: z.string().optional(),
+    timeZone: z.string().optional(),
+    retentionDays: z.number().optional(),
+    verifySchedule: z.string().optional(),
+    verifyQuery: z.string().optional(),
+    rpoMinutes: z.number().optional(),
+    rtoMinutes: z.number().optional(),
+    destination: destinationSchema.optional(),
+  })
+  .strict();
+
+/** `platform:backups`: a list of backup sets; absent = none. */
+export const schema = z.array(entrySchema).default([]);
+export type BackupsConfig = z.output<typeof schema>;
+
+/** Validated plan: BackupJob args minus the outputs only known at build time (connection, native facts). */
+export interface PlannedBackup {
+  name: string;
+  database: string;
+  engine: "postgres" | "redis";
+  args: Omit<BackupJobArgs, "connection" | "nativeBackup" | "identity" | "keys">;
+}
+export type BackupsPlan = PlannedBackup[];
+
+/** Parses the raw section (undefined = no backups). */
+export function parse(raw: unknown): BackupsConfig {
+  return parseOrThrow(schema, raw, "stack config", PREFIX);
+}
+
+function defaultDestination(sctx: SectionContext): BackupJobArgs["destination"]["type"] {
+  if (sctx.platform.target === "docker") return "local";
+  return sctx.platform.cloud === "alicloud" ? "oss" : "s3";
+}
+
+/** What the native backups of a managed store will be, from the profile (the real facts arrive at build time). */
+function expectedNative(sctx: SectionContext, engine: "postgres" | "redis"): NativeBackupInfo | undefined {
+  const { cloud, target } = sctx.platform;
+  if (target === "docker" || cloud === "none") return undefined;
+  const db = sctx.profile.database;
+  return {
+    engine,
+    target: cloud,
+    retentionDays: db.backupRetentionDays,
+    pointInTimeRecovery: engine === "postgres" && db.pointInTimeRecovery,
+    snapshotIntervalMinutes: 1440,
+  };
+}
+
+/**
+ * Pure: validates every backup set against the profile, the target and the known databases and returns
+ * component args. Throws one ValidationError with key paths like `platform:backups[0].schedule`.
+ */
+export function planBackups(
+  parsed: BackupsConfig,
+  sctx: SectionContext,
+  knownDatabases: Record<string, "postgres" | "redis">,
+): BackupsPlan {
+  const p = new Problems("stack config", PREFIX);
+  const names = new Set<string>();
+  const plan: BackupsPlan = [];
+  const problems: string[] = [];
+  parsed.forEach((entry, index) => {
+    if (names.has(entry.name)) p.add([index, "name"], entry.name, "must be unique among backups");
+    names.add(entry.name);
+    const engine = knownDatabases[entry.database];
+    if (!engine) {
+      p.add([index, "database"], entry.database, `must name a database in platform:databases (known: ${Object.keys(knownDatabases).join(", ") || "none"})`);
+      return;
+    }
+    const profile = sctx.profile.backup;
+    const dest = entry.destination ?? { type: defaultDestination(sctx) };
+    const args: PlannedBackup["args"] = {
+      platform: sctx.platform,
+      schedule: entry.schedule ?? (engine === "redis" ? profile.redisSchedule : profile.schedule),
+      timeZone: entry.timeZone ?? profile.timeZone,
+      retentionDays: entry.retentionDays ?? (engine === "redis" ? profile.redisRetentionDays : profile.retentionDays),
+      rpoMinutes: entry.rpoMinutes ?? profile.rpoMinutes,
+      rtoMinutes: entry.rtoMinutes ?? profile.rtoMinutes,
+      destination: { type: dest.type, bucket: dest.bucket, prefix: dest.prefix, endpointUrl: dest.endpointUrl },
+      verify: { schedule: entry.verifySchedule ?? profile.verifySchedule, query: entry.verifyQuery },
+    };
+    // Check the component args now (with placeholder outputs) so a bad value fails before anything registers.
+    try {
+      validateBackupJobArgs(entry.name, {
+        ...args,
+        connection: placeholderConnection(engine),
+        nativeBackup: expectedNative(sctx, engine),
+        identity: sctx.platform.target === "kubernetes" && dest.type !== "local"
+          ? { cloud: dest.type === "oss" ? "alicloud" : "aws", providerArn: "", issuerUrl: "" }
+          : undefined,
+      }, "stack config", `${PREFIX}[${index}]`);
+    } catch (e) {
+      if (e instanceof ValidationError) problems.push(...e.problems.map(rename));
+      else throw e;
+    }
+    plan.push({ name: entry.name, database: entry.database, engine, args });
+  });
+  if (!p.empty || problems.length > 0) {
+    let own: string[] = [];
+    try {
+      p.throwIfAny();
+    } catch (e) {
+      own = (e as ValidationError).problems.slice();
+    }
+    throw new ValidationError("stack config", [...own, ...problems]);
+  }
+  return plan;
+}
+
+/** Component arg names → config key names where they differ. */
+function rename(problem: string): string {
+  return problem.replace(/\.verify\.schedule:/, ".verifySchedule:").replace(/\.verify\.query:/, ".verifyQuery:");
+}
+
+function placeholderConnection(engine: "postgres" | "redis"): DatabaseConnection {
+  return {
+    engine,
+    host: pulumi.output("placeholder"),
+    port: pulumi.output(engine === "redis" ? 6379 : 5432),
+    password: pulumi.secret("placeholder"),
+    tls: true,
+  };
+}
+
+export interface BackupsDeps {
+  databases: Record<string, { connection: DatabaseConnection; nativeBackup: NativeBackupInfo }>;
+  identity?: WorkloadIdentity;
+  keys?: EncryptionKeys;
+}
+
+/** Registers one BackupJob per planned backup set. */
+export function buildBackups(plan: BackupsPlan, sctx: SectionContext, deps: BackupsDeps): Record<string, BackupJob> {
+  const out: Record<string, BackupJob> = {};
+  plan.forEach((entry, index) => {
+    const db = deps.databases[entry.database];
+    if (!db) {
+      throw new ValidationError("stack config", [`${PREFIX}[${index}].database: database "${entry.database}" was not built (got ${Object.keys(deps.databases).join(", ") || "none"})`]);
+    }
+    out[entry.name] = new BackupJob(entry.name, {
+      ...entry.args,
+      platform: sctx.platform,
+      connection: db.connection,
+      nativeBackup: db.nativeBackup,
+      identity: deps.identity,
+      keys: deps.keys,
+    });
+  });
+  return out;
+}
