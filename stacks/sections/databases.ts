@@ -1,0 +1,168 @@
+import { z } from "zod";
+import type { DataPlacement, EncryptionKeys } from "../../components/lib/contracts";
+import { dnsLabel, parseOrThrow, Problems, ValidationError } from "../../components/lib/validation";
+import {
+  ENGINES,
+  MonitoredDatabase,
+  resolveDatabaseSettings,
+  SIZE_CLASSES,
+  type DatabaseTarget,
+  type Engine,
+  type MonitoredDatabaseArgs,
+} from "../../components/monitored-database";
+import { RETENTION_RANGE } from "../../components/monitored-database/sizes";
+import type { SectionContext } from "./types";
+
+/**
+ * `platform:databases`: the data stores of the stack. Each entry becomes one MonitoredDatabase; the target
+ * (docker, aws, alicloud) follows the platform, the rest defaults from the environment profile.
+ */
+export const SECTION_KEY = "databases";
+const PREFIX = `platform:${SECTION_KEY}`;
+
+const thresholdPairSchema = z.object({ warning: z.number().optional(), critical: z.number().optional() }).strict();
+
+const entrySchema = z
+  .object({
+    /** Component name; prefixes child and physical names. */
+    name: dnsLabel.max(24, { message: "must be at most 24 characters (it prefixes physical names)" }),
+    engine: z.enum(ENGINES as [Engine, ...Engine[]]),
+    version: z.string().min(1),
+    size: z.enum(SIZE_CLASSES as [string, ...string[]]).optional(),
+    storageGb: z.number().optional(),
+    highAvailability: z.boolean().optional(),
+    backupRetentionDays: z.number().optional(),
+    backupWindow: z.string().optional(),
+    maintenanceWindow: z.string().optional(),
+    parameters: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+    thresholds: z.record(z.string(), thresholdPairSchema).optional(),
+  })
+  .strict();
+
+/** The raw section: a list of databases; absent = none. */
+export const schema = z.array(entrySchema).default([]);
+export type DatabasesConfig = z.output<typeof schema>;
+export type DatabaseConfig = DatabasesConfig[number];
+
+/** Parses the raw section (undefined = no databases). */
+export function parseDatabases(raw: unknown): DatabasesConfig {
+  return parseOrThrow(schema, raw, "stack config", PREFIX);
+}
+
+/** One validated database: component args minus what only exists at build time (placement, keys). */
+export interface DatabasePlan {
+  name: string;
+  engine: Engine;
+  target: DatabaseTarget;
+  args: Omit<MonitoredDatabaseArgs, "placement" | "encryptionKeyId">;
+}
+export type DatabasesPlan = DatabasePlan[];
+
+/** Where the stack's databases run: Docker on the docker target, otherwise the platform cloud's managed service. */
+export function databaseTarget(sctx: SectionContext): DatabaseTarget | undefined {
+  if (sctx.platform.target === "docker") return "docker";
+  return sctx.platform.cloud === "none" ? undefined : sctx.platform.cloud;
+}
+
+/**
+ * Pure: config + context -> validated MonitoredDatabase args. Every problem is reported with its key path
+ * (`platform:databases[0].storageGb`) before anything is registered.
+ */
+export function planDatabases(parsed: DatabasesConfig, sctx: SectionContext): DatabasesPlan {
+  if (parsed.length === 0) return [];
+  const target = databaseTarget(sctx);
+  if (!target) {
+    throw new ValidationError("stack config", [
+      `${PREFIX}: managed databases need platform:cloud aws or alicloud when platform:target is kubernetes (got cloud "none"); ` +
+        "set platform:cloud, or use platform:target docker for local databases",
+    ]);
+  }
+  const problems: string[] = [];
+  const seen = new Map<string, number>();
+  const plans: DatabasesPlan = [];
+  const defaults = sctx.profile.database;
+  parsed.forEach((entry, i) => {
+    const at = `${PREFIX}[${i}]`;
+    const first = seen.get(entry.name);
+    if (first !== undefined) problems.push(`${at}.name: duplicates ${PREFIX}[${first}].name (got "${entry.name}")`);
+    seen.set(entry.name, i);
+
+    const managed = target !== "docker";
+    // Retention: PostgreSQL from the profile (staging 7, prod 30); Redis RDB snapshots 7 days (Paimon playbook).
+    // A profile value below the provider's minimum is raised to it; an explicit value is validated as given.
+    let retention = entry.backupRetentionDays;
+    if (retention === undefined) {
+      retention = entry.engine === "postgres" ? defaults.backupRetentionDays : sctx.profile.backup.redisRetentionDays;
+      if (managed) {
+        const range = RETENTION_RANGE[entry.engine][target];
+        retention = Math.min(range.max, Math.max(range.min, retention));
+      }
+    }
+    const args: DatabasePlan["args"] = {
+      engine: entry.engine,
+      target,
+      version: entry.version,
+      size: (entry.size as DatabasePlan["args"]["size"]) ?? defaults.size,
+      ...(entry.engine === "postgres" ? { storageGb: entry.storageGb ?? defaults.storageGb } : entry.storageGb !== undefined ? { storageGb: entry.storageGb } : {}),
+      // Docker cannot do HA: the profile default is dropped there, an explicit request is an error below.
+      highAvailability: entry.highAvailability ?? (managed ? defaults.highAvailability : false),
+      backupRetentionDays: retention,
+      pointInTimeRecovery: managed && retention > 0 ? defaults.pointInTimeRecovery : false,
+      backupWindow: entry.backupWindow ?? defaults.backupWindow,
+      maintenanceWindow: entry.maintenanceWindow ?? defaults.maintenanceWindow,
+      parameters: entry.parameters ?? {},
+      thresholds: entry.thresholds ?? {},
+      deletionProtection: defaults.deletionProtection,
+      protect: defaults.deletionProtection,
+    };
+    const local = new Problems("stack config", at);
+    resolveDatabaseSettings(args as MonitoredDatabaseArgs, sctx.platform.environment, local);
+    try {
+      local.throwIfAny();
+    } catch (e) {
+      problems.push(...(e as ValidationError).problems);
+    }
+    plans.push({ name: entry.name, engine: entry.engine, target, args });
+  });
+  if (problems.length > 0) throw new ValidationError("stack config", problems);
+  return plans;
+}
+
+/** Outputs of earlier sections the databases need. */
+export interface DatabasesDeps {
+  /** Network placement from the foundation; required for managed targets. */
+  placement?: DataPlacement;
+  /** Customer-managed keys; `database` encrypts the stores at rest. */
+  keys?: EncryptionKeys;
+}
+
+/** Registers one MonitoredDatabase per planned entry, keyed by name. */
+export function buildDatabases(plan: DatabasesPlan, sctx: SectionContext, deps: DatabasesDeps = {}): Record<string, MonitoredDatabase> {
+  const missing = plan
+    .map((p, i) => ({ p, i }))
+    .filter(({ p }) => p.target !== "docker" && !deps.placement)
+    .map(({ p, i }) => `${PREFIX}[${i}]: ${p.engine} on ${p.target} needs the network placement (private subnets, allowed sources) from the foundation network, but none was given`);
+  if (missing.length > 0) throw new ValidationError("stack config", missing);
+  const out: Record<string, MonitoredDatabase> = {};
+  for (const p of plan) {
+    const managed = p.target !== "docker";
+    out[p.name] = new MonitoredDatabase(
+      p.name,
+      {
+        ...p.args,
+        ...(managed ? { placement: deps.placement } : {}),
+        ...(managed && deps.keys?.database ? { encryptionKeyId: deps.keys.database } : {}),
+      },
+      sctx.platform,
+    );
+  }
+  return out;
+}
+
+/** Names of the planned databases (services reference them). */
+export function databaseNames(plan: DatabasesPlan): string[] {
+  return plan.map((p) => p.name);
+}
+
+export const plan = planDatabases;
+export const build = buildDatabases;

@@ -1,0 +1,140 @@
+import { parseRoot } from "../../../stacks/config";
+import { profileFor } from "../../../stacks/profiles";
+import { SecretConfig } from "../../../stacks/secrets";
+import {
+  buildDatabases,
+  databaseTarget,
+  parseDatabases,
+  planDatabases,
+  schema,
+} from "../../../stacks/sections/databases";
+import type { SectionContext } from "../../../stacks/sections/types";
+import { ValidationError } from "../../../components/lib/validation";
+import { installMocks, settle, unwrapSecrets, type Recorder } from "../../helpers/mocks";
+import { PLACEMENT, platformContext } from "../../components/monitored-database/fixtures";
+
+let rec: Recorder;
+beforeAll(() => {
+  rec = installMocks();
+});
+beforeEach(() => rec.clear());
+
+function sctx(environment: "dev" | "staging" | "prod", target: "docker" | "kubernetes", cloud: "aws" | "alicloud" | "none"): SectionContext {
+  const root = parseRoot({ environment, target, cloud });
+  const platform = platformContext(environment, cloud === "none" && target === "docker" ? "none" : cloud);
+  return { root, platform: { ...platform, target, cloud }, profile: profileFor(environment), secrets: new SecretConfig("platform") };
+}
+
+const PG = { name: "main", engine: "postgres", version: "16.4" };
+const REDIS = { name: "cache", engine: "redis", version: "7.4.1" };
+
+function problemOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ValidationError);
+    return (e as Error).message;
+  }
+  throw new Error("expected a ValidationError");
+}
+
+describe("databases section: schema", () => {
+  test("absent section means no databases", () => {
+    expect(schema.parse(undefined)).toEqual([]);
+    expect(planDatabases(parseDatabases(undefined), sctx("prod", "kubernetes", "aws"))).toEqual([]);
+  });
+
+  test("unknown engine and unknown keys are refused with the key path", () => {
+    const msg = problemOf(() => parseDatabases([{ ...PG, engine: "mysql" }, { ...REDIS, replicas: 3 }]));
+    expect(msg).toMatch(/platform:databases\[0\]\.engine: .*postgres.*redis.*\(got "mysql"\)/);
+    expect(msg).toMatch(/platform:databases\[1\]/);
+    expect(msg).toContain("replicas");
+  });
+});
+
+describe("databases section: plan", () => {
+  test("target follows the platform: docker target -> docker, otherwise the cloud", () => {
+    expect(databaseTarget(sctx("dev", "docker", "none"))).toBe("docker");
+    expect(databaseTarget(sctx("prod", "kubernetes", "aws"))).toBe("aws");
+    expect(databaseTarget(sctx("prod", "kubernetes", "alicloud"))).toBe("alicloud");
+  });
+
+  test("kubernetes without a cloud is a clear error", () => {
+    const msg = problemOf(() => planDatabases(parseDatabases([PG]), sctx("staging", "kubernetes", "none")));
+    expect(msg).toContain('platform:databases: managed databases need platform:cloud aws or alicloud when platform:target is kubernetes (got cloud "none")');
+  });
+
+  test("prod defaults come from the profile: large, 100 GB, HA, 30 days, protected", () => {
+    const [db, cache] = planDatabases(parseDatabases([PG, REDIS]), sctx("prod", "kubernetes", "aws"));
+    expect(db.args).toMatchObject({ target: "aws", size: "large", storageGb: 100, highAvailability: true, backupRetentionDays: 30, deletionProtection: true, protect: true, pointInTimeRecovery: true });
+    expect(cache.args).toMatchObject({ target: "aws", highAvailability: true, backupRetentionDays: 7 });
+    expect(cache.args.storageGb).toBeUndefined();
+  });
+
+  test("staging defaults: small, single AZ, 7 days, unprotected", () => {
+    const [db] = planDatabases(parseDatabases([PG]), sctx("staging", "kubernetes", "aws"));
+    expect(db.args).toMatchObject({ size: "small", highAvailability: false, backupRetentionDays: 7, deletionProtection: false, protect: false });
+  });
+
+  test("alicloud raises a profile retention below its minimum, but an explicit one is validated", () => {
+    const [db] = planDatabases(parseDatabases([PG]), sctx("dev", "kubernetes", "alicloud"));
+    expect(db.args.backupRetentionDays).toBe(7);
+    const msg = problemOf(() => planDatabases(parseDatabases([{ ...PG, backupRetentionDays: 3 }]), sctx("dev", "kubernetes", "alicloud")));
+    expect(msg).toMatch(/platform:databases\[0\]\.backupRetentionDays: must be a whole number of days from 7 to 730 for postgres on alicloud \(got 3\)/);
+  });
+
+  test("explicit settings override the profile", () => {
+    const [db] = planDatabases(
+      parseDatabases([{ ...PG, size: "medium", storageGb: 50, highAvailability: false, backupRetentionDays: 14, backupWindow: "02:00-03:00", thresholds: { connectionsPercent: { warning: 70 } } }]),
+      sctx("prod", "kubernetes", "aws"),
+    );
+    expect(db.args).toMatchObject({ size: "medium", storageGb: 50, highAvailability: false, backupRetentionDays: 14, backupWindow: "02:00-03:00" });
+  });
+
+  const bad: Array<[string, unknown, "dev" | "staging" | "prod", "docker" | "kubernetes", "aws" | "alicloud" | "none", RegExp]> = [
+    ["storage below the RDS minimum", { ...PG, storageGb: 10 }, "prod", "kubernetes", "aws", /platform:databases\[0\]\.storageGb: must be a whole number of GB from 20 to 65536 for postgres on aws \(got 10\)/],
+    ["RDS retention above 35", { ...PG, backupRetentionDays: 36 }, "prod", "kubernetes", "aws", /platform:databases\[0\]\.backupRetentionDays: .*0 to 35.*\(got 36\)/],
+    ["HA on docker", { ...PG, highAvailability: true }, "dev", "docker", "none", /platform:databases\[0\]\.highAvailability: is not available on the docker target/],
+    ["overlapping windows", { ...PG, backupWindow: "20:00-21:00" }, "prod", "kubernetes", "aws", /platform:databases\[0\]\.backupWindow: must not overlap the maintenance window sun:20:00-sun:21:00/],
+    ["warning worse than critical", { ...REDIS, thresholds: { memoryPercent: { warning: 96 } } }, "prod", "kubernetes", "aws", /platform:databases\[0\]\.thresholds\.memoryPercent: warning \(96\) must be below critical \(95\)/],
+    ["redis version not pinned for docker", { ...REDIS, version: "7" }, "dev", "docker", "none", /platform:databases\[0\]\.version: must be a full Redis version/],
+    ["duplicate names", [PG, PG], "prod", "kubernetes", "aws", /platform:databases\[1\]\.name: duplicates platform:databases\[0\]\.name/],
+  ];
+  test.each(bad)("%s fails in plan with the key path, registering nothing", async (_label, entry, env, target, cloud, message) => {
+    const entries = Array.isArray(entry) ? entry : [entry];
+    const msg = problemOf(() => planDatabases(parseDatabases(entries), sctx(env, target, cloud)));
+    expect(msg).toMatch(message);
+    await settle();
+    expect(rec.resources).toEqual([]);
+  });
+});
+
+describe("databases section: build", () => {
+  test("managed targets need a placement: clear error, nothing registered", async () => {
+    const plan = planDatabases(parseDatabases([PG]), sctx("prod", "kubernetes", "aws"));
+    const msg = problemOf(() => buildDatabases(plan, sctx("prod", "kubernetes", "aws"), {}));
+    expect(msg).toMatch(/platform:databases\[0\]: postgres on aws needs the network placement/);
+    await settle();
+    expect(rec.resources).toEqual([]);
+  });
+
+  test("builds one MonitoredDatabase per entry with placement and the database key", async () => {
+    const ctx = sctx("prod", "kubernetes", "aws");
+    const plan = planDatabases(parseDatabases([PG, REDIS]), ctx);
+    const built = buildDatabases(plan, ctx, { placement: PLACEMENT, keys: { database: "arn:aws:kms:key/db" } });
+    await settle();
+    expect(Object.keys(built).sort()).toEqual(["cache", "main"]);
+    const rds = unwrapSecrets(rec.one("aws:rds/instance:Instance", "main-instance").inputs);
+    expect(rds).toMatchObject({ multiAz: true, deletionProtection: true, backupRetentionPeriod: 30, kmsKeyId: "arn:aws:kms:key/db" });
+    expect(rec.one("aws:rds/instance:Instance", "main-instance").protect).toBe(true);
+    expect(rec.one("aws:elasticache/replicationGroup:ReplicationGroup", "cache-replication-group").inputs.kmsKeyId).toBe("arn:aws:kms:key/db");
+  });
+
+  test("docker builds without a placement", async () => {
+    const ctx = sctx("dev", "docker", "none");
+    const built = buildDatabases(planDatabases(parseDatabases([PG, REDIS]), ctx), ctx);
+    await settle();
+    expect(built.main.settings.target).toBe("docker");
+    expect(rec.byType("docker:index/container:Container").map((c) => c.name).sort()).toEqual(["cache-container", "cache-exporter", "main-container", "main-exporter"]);
+  });
+});
