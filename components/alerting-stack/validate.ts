@@ -63,7 +63,7 @@ export function checkAlertingSpec(spec: AlertingSpec, problems: Problems, builtI
       );
     }
     for (const field of REQUIRED_FIELDS[r.type]) {
-      if (isBlank(r[field])) problems.add(["receivers", i, field], r[field], `is required for a ${r.type} receiver`);
+      if (isBlank(r[field])) problems.add(["receivers", i, field], r[field], `is required for ${r.type} receivers`);
     }
     if (r.type === "slack" && typeof r.channel === "string" && !/^[#@]/.test(r.channel)) {
       problems.add(["receivers", i, "channel"], r.channel, "must start with # (channel) or @ (user)");

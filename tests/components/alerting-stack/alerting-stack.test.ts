@@ -1,0 +1,208 @@
+import * as pulumi from "@pulumi/pulumi";
+import { AlertingStack, validateAlertingStackArgs, type AlertingStackArgs } from "../../../components/alerting-stack";
+import { ValidationError } from "../../../components/lib/validation";
+import { installMocks, isSecretValue, MOCK_SECRET_PREFIX, outputOf, plaintextStrings, settle, unwrapSecrets, type Recorder } from "../../helpers/mocks";
+import { ctxFor, fullArgs, SERVICES } from "./fixtures";
+
+const PROFILE_ARGS = {
+  dev: { retention: "200h", storageSize: "10Gi", replicas: 1 },
+  staging: { retention: "7d", storageSize: "20Gi", replicas: 1 },
+  prod: { retention: "30d", storageSize: "100Gi", replicas: 2 },
+} as const;
+
+const SECRET_VALUES = ["pd-routing-key", "https://hooks.slack.test/critical", "https://hooks.slack.test/monitoring", "smtp-password", "wechat-app-secret", "dms-token"];
+
+/** Args whose receiver secrets are Pulumi secrets, as the section passes them. */
+function secretArgs(overrides: Partial<AlertingStackArgs> = {}): AlertingStackArgs {
+  const args = fullArgs(overrides);
+  return { ...args, receivers: args.receivers.map((r) => ({ ...r, secret: pulumi.secret(r.secret as string) })) };
+}
+
+function leaks(rec: Recorder): string[] {
+  return rec.resources.flatMap((r) =>
+    plaintextStrings(r.inputs)
+      .filter((s) => SECRET_VALUES.some((v) => s.value.includes(v)) || s.value.includes(MOCK_SECRET_PREFIX))
+      .map((s) => `${r.type} ${r.name} ${s.path}`),
+  );
+}
+
+let rec: Recorder;
+beforeAll(() => {
+  rec = installMocks();
+});
+beforeEach(() => rec.clear());
+
+describe.each(["dev", "staging", "prod"] as const)("kubernetes target, %s profile", (env) => {
+  test("installs the pinned chart, rules, dashboards and secrets under the component", async () => {
+    const stack = new AlertingStack("alerting", ctxFor(env, "kubernetes"), secretArgs({ ...PROFILE_ARGS[env], managedControlPlane: env !== "dev" }));
+    await settle();
+    rec.assertUniqueUrns();
+    const component = rec.one("platform:alerting:AlertingStack", "alerting");
+    const release = rec.one("kubernetes:helm.sh/v3:Release", "alerting-chart");
+    expect(release.parent).toBe(component.urn);
+    expect(release.inputs.chart).toBe("kube-prometheus-stack");
+    expect(release.inputs.version).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(release.inputs.repositoryOpts.repo).toBe("https://prometheus-community.github.io/helm-charts");
+
+    const values = unwrapSecrets(release.inputs.values);
+    const spec = values.prometheus.prometheusSpec;
+    expect(spec).toMatchObject({ retention: PROFILE_ARGS[env].retention, replicas: PROFILE_ARGS[env].replicas, scrapeInterval: "15s", evaluationInterval: "15s" });
+    expect(spec.storageSpec.volumeClaimTemplate.spec.resources.requests.storage).toBe(PROFILE_ARGS[env].storageSize);
+    expect(values.kubeEtcd.enabled).toBe(env === "dev");
+    expect(values.grafana.admin.existingSecret).toBe("alerting-grafana-admin");
+    expect(values.alertmanager.config.route.routes.length).toBeGreaterThan(2);
+    // The WeChat secret is substituted inside a secret output: the values are secret as a whole.
+    expect(isSecretValue(release.inputs.values) || isSecretValue(release.inputs.values.alertmanager?.config)).toBe(true);
+
+    const rules = rec.byType("kubernetes:monitoring.coreos.com/v1:PrometheusRule");
+    expect(rules.map((r) => r.name).sort()).toEqual(["alerting-rules-builtin", "alerting-rules-custom", "alerting-rules-databases", "alerting-rules-slo"]);
+    for (const r of rules) {
+      expect(r.inputs.metadata.labels["platform.example/monitoring"]).toBe("true");
+      expect(r.dependencies).toContain(release.urn);
+    }
+    const dashboards = rec.byType("kubernetes:core/v1:ConfigMap");
+    expect(dashboards.map((d) => d.name).sort()).toEqual(
+      ["alerting-dashboard-platform-overview", "alerting-dashboard-postgres-orders", "alerting-dashboard-svc-platform-payment-gateway", "alerting-dashboard-svc-platform-web"].sort(),
+    );
+    for (const d of dashboards) expect(d.inputs.metadata.labels.grafana_dashboard).toBe("1");
+
+    const receiverSecret = rec.one("kubernetes:core/v1:Secret", "alerting-receiver-secret");
+    expect(receiverSecret.inputs.metadata.name).toBe("alerting-receivers");
+    expect(Object.keys(unwrapSecrets(receiverSecret.inputs.stringData)).sort()).toEqual(
+      ["critical-chat", "deadman", "monitoring-chat", "oncall-email", "ops-digest", "pager", "wecom"],
+    );
+    const grafanaSecret = rec.one("kubernetes:core/v1:Secret", "alerting-grafana-secret");
+    expect(isSecretValue(grafanaSecret.inputs.stringData["admin-password"]) || isSecretValue(grafanaSecret.inputs.stringData)).toBe(true);
+    expect(unwrapSecrets(grafanaSecret.inputs.stringData)["admin-password"]).toBe(`${MOCK_SECRET_PREFIX}alerting-grafana-password`);
+
+    expect(leaks(rec)).toEqual([]);
+    expect(Object.keys(stack.ruleFiles)).toEqual(["builtin", "custom", "slo", "databases"]);
+    expect(await outputOf(stack.grafanaAdminPassword)).toBe(`${MOCK_SECRET_PREFIX}alerting-grafana-password`);
+  });
+});
+
+describe.each(["dev", "staging", "prod"] as const)("docker target, %s profile", (env) => {
+  test("runs pinned Prometheus, Alertmanager and Grafana on the backend network with uploaded config", async () => {
+    new AlertingStack("alerting", ctxFor(env, "docker"), secretArgs({ ...PROFILE_ARGS[env] }));
+    await settle();
+    rec.assertUniqueUrns();
+    const containers = rec.byType("docker:index/container:Container");
+    expect(containers.map((c) => c.name).sort()).toEqual(["alerting-alertmanager", "alerting-grafana", "alerting-prometheus"]);
+    for (const c of containers) {
+      expect(c.inputs.image).toMatch(/:v?\d+\.\d+\.\d+$/);
+      expect(c.inputs.networksAdvanced[0].name).toBe("net-backend");
+      for (const p of c.inputs.ports) expect(p.ip).toBe("127.0.0.1");
+      expect(c.inputs.capabilities.drops).toEqual(["ALL"]);
+      expect(c.inputs.securityOpts).toContain("no-new-privileges:true");
+      expect(c.inputs.user).not.toMatch(/^0?(:|$)/);
+    }
+    const prom = rec.one("docker:index/container:Container", "alerting-prometheus");
+    expect(prom.inputs.command).toContain(`--storage.tsdb.retention.time=${PROFILE_ARGS[env].retention}`);
+    const promFiles = Object.fromEntries(prom.inputs.uploads.map((u: any) => [u.file, unwrapSecrets(u.content)]));
+    expect(promFiles["/etc/prometheus/prometheus.yml"]).toContain("orders-exporter:9187");
+    expect(Object.keys(promFiles)).toEqual(
+      expect.arrayContaining(["/etc/prometheus/rules/builtin.yml", "/etc/prometheus/rules/custom.yml", "/etc/prometheus/rules/slo.yml", "/etc/prometheus/rules/databases.yml"]),
+    );
+
+    const am = rec.one("docker:index/container:Container", "alerting-alertmanager");
+    const secretUploads = am.inputs.uploads.filter((u: any) => u.file.startsWith("/etc/alertmanager/secrets/"));
+    expect(secretUploads).toHaveLength(7);
+    for (const u of secretUploads) expect(isSecretValue(u.content)).toBe(true);
+    const amConfig = am.inputs.uploads.find((u: any) => u.file === "/etc/alertmanager/alertmanager.yml");
+    expect(isSecretValue(amConfig.content)).toBe(true); // carries the WeChat secret
+
+    const grafana = rec.one("docker:index/container:Container", "alerting-grafana");
+    expect(grafana.inputs.envs.some((e: unknown) => isSecretValue(e))).toBe(true);
+    expect(grafana.inputs.uploads.map((u: any) => u.file)).toContain("/etc/grafana/provisioning/datasources/prometheus.yml");
+    expect(leaks(rec)).toEqual([]);
+  });
+});
+
+test("without WeChat receivers the Alertmanager config stays plain data", async () => {
+  const args = secretArgs();
+  args.receivers = args.receivers.filter((r) => r.type !== "wechat");
+  args.routes = { ...args.routes, warning: ["monitoring-chat"] };
+  new AlertingStack("alerting", ctxFor("prod", "kubernetes"), args);
+  await settle();
+  const release = rec.one("kubernetes:helm.sh/v3:Release", "alerting-chart");
+  expect(isSecretValue(release.inputs.values)).toBe(false);
+  expect(release.inputs.values.alertmanager.config.receivers.map((r: any) => r.name)).toContain("pager");
+});
+
+test("transforms adjust a child's args", async () => {
+  new AlertingStack("alerting", ctxFor("dev", "kubernetes"), secretArgs({ transforms: { chart: (a: any) => ({ ...a, timeout: 1200 }) } }));
+  await settle();
+  expect(rec.one("kubernetes:helm.sh/v3:Release", "alerting-chart").inputs.timeout).toBe(1200);
+});
+
+describe("bad input fails before anything is registered", () => {
+  const cases: Array<[string, Partial<AlertingStackArgs> | ((a: AlertingStackArgs) => AlertingStackArgs), RegExp]> = [
+    ["route to an undeclared receiver", (a) => ({ ...a, routes: { ...a.routes, critical: ["pager", "nobody"] } }), /routes\.critical\[1\]: must name a declared receiver .*\(got "nobody"\)/],
+    [
+      "receiver without its secret",
+      (a) => ({ ...a, receivers: a.receivers.map((r) => (r.name === "pager" ? { ...r, secret: undefined as unknown as string } : r)) }),
+      /receivers\[0\]\.secret: a pagerduty receiver needs its secret .*\(got undefined\)/,
+    ],
+    ["unknown severity in routes", (a) => ({ ...a, routes: { ...a.routes, urgent: ["pager"] } as any }), /routes\.urgent: unknown severity; allowed: critical, warning, info, watchdog \(got \["pager"\]\)/],
+    [
+      "unknown severity in a custom rule",
+      { customRules: [{ alert: "X", expr: "up", for: "5m", severity: "fatal" as any, summary: "s", description: "d" }] },
+      /customRules\[0\]\.severity: must be one of critical, warning, info \(got "fatal"\)/,
+    ],
+    [
+      "duplicate alert names in a group",
+      {
+        customRules: [
+          { alert: "QueueLag", expr: "q > 1", for: "5m", severity: "warning", summary: "s", description: "d" },
+          { alert: "QueueLag", expr: "q > 2", for: "5m", severity: "critical", summary: "s", description: "d" },
+        ],
+      },
+      /customRules\[1\]\.alert: duplicate alert name in rule group "custom" .*\(got "QueueLag"\)/,
+    ],
+    [
+      "duplicate alert names in a bundle's group",
+      {
+        monitoring: {
+          databases: {
+            ruleGroups: [{ name: "g", rules: [1, 2].map(() => ({ alert: "Dup", expr: "up", for: "1m", severity: "warning" as const, summary: "s", description: "d" })) }],
+            dashboards: [],
+            scrapeTargets: [],
+          },
+        },
+      },
+      /monitoring\.databases: duplicate alert "Dup" in rule group "g"/,
+    ],
+    [
+      "SLO target of 100",
+      { services: [{ ...SERVICES[0], objectives: { availabilityPercent: 100 } }] },
+      /services\[0\]\.objectives\.availabilityPercent: must be a percentage strictly between 0 and 100 .*\(got 100\)/,
+    ],
+    [
+      "SLO target of 0",
+      { services: [{ ...SERVICES[0], objectives: { latency: { thresholdSeconds: 1, percent: 0 } } }] },
+      /services\[0\]\.objectives\.latency\.percent: must be a percentage strictly between 0 and 100 \(got 0\)/,
+    ],
+    ["thresholds in the wrong order", { thresholds: { cpuPercent: { warning: 95, critical: 90 } } }, /thresholds\.cpuPercent: warning \(95\) must be below critical \(90\)/],
+    ["bad retention", { retention: "forever" }, /retention: must be a Prometheus duration .*\(got "forever"\)/],
+  ];
+
+  test.each(cases)("%s", async (_label, change, message) => {
+    const base = secretArgs();
+    const args = typeof change === "function" ? change(base) : { ...base, ...change };
+    let error: unknown;
+    try {
+      new AlertingStack("alerting", ctxFor("prod", "kubernetes"), args);
+    } catch (e) {
+      error = e;
+    }
+    await settle();
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).toContain('AlertingStack "alerting" args');
+    expect(rec.resources).toEqual([]);
+  });
+
+  test("the valid fixture passes the same validator", () => {
+    expect(() => validateAlertingStackArgs("alerting", ctxFor("prod", "kubernetes"), fullArgs())).not.toThrow();
+  });
+});

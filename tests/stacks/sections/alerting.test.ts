@@ -1,0 +1,161 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ValidationError } from "../../../components/lib/validation";
+import { emptyMonitoring } from "../../../components/lib/monitoring";
+import { profileFor } from "../../../stacks/profiles";
+import type { SecretConfig } from "../../../stacks/secrets";
+import type { SectionContext } from "../../../stacks/sections/types";
+import { alertingRequiredSecrets, buildAlerting, parseAlerting, planAlerting, schema } from "../../../stacks/sections/alerting";
+import { installMocks, isSecretValue, plaintextStrings, settle, unwrapSecrets, type Recorder } from "../../helpers/mocks";
+import { ctxFor, SERVICES } from "../../components/alerting-stack/fixtures";
+
+const SECRET_PREFIX = "section-secret-";
+
+function sctxFor(env: "dev" | "staging" | "prod", target: "docker" | "kubernetes"): SectionContext {
+  const secrets = {
+    get: (key: string) => pulumi.secret(`${SECRET_PREFIX}${key}`),
+    has: () => true,
+    problem: () => undefined,
+    assertAll: () => undefined,
+  } as unknown as SecretConfig;
+  const platform = ctxFor(env, target);
+  return {
+    root: { environment: env, target, cloud: platform.cloud, namespace: "platform", project: "platform", tags: {}, runbookBaseUrl: platform.runbookBaseUrl } as SectionContext["root"],
+    platform,
+    profile: profileFor(env),
+    secrets,
+  };
+}
+
+/** The GreenLink playbook's routing expressed as config. */
+const RAW = {
+  receivers: [
+    { name: "pager", type: "pagerduty", secret: "pagerdutyRoutingKey" },
+    { name: "critical-chat", type: "slack", channel: "#critical-alerts", secret: "slackWebhookUrl" },
+    { name: "monitoring-chat", type: "slack", channel: "#monitoring", secret: "slackWebhookUrl" },
+    { name: "oncall-email", type: "email", to: "devops@example.com", from: "alerts@example.com", smarthost: "smtp.sendgrid.net:587", authUsername: "apikey", secret: "smtpPassword" },
+    { name: "deadman", type: "webhook", url: "https://deadman.example.com/ping", secret: "deadmanToken" },
+  ],
+  routes: { critical: ["pager", "critical-chat", "oncall-email"], warning: ["monitoring-chat"], info: ["oncall-email"], watchdog: "deadman" },
+  thresholds: { cpuPercent: { warning: 85 } },
+  customRules: [{ alert: "HighRiskLevel", expr: "paimon_risk_level >= 3", for: "5m", severity: "critical", summary: "High risk", description: "Risk level {{ $value }}" }],
+};
+
+let rec: Recorder;
+beforeAll(() => {
+  rec = installMocks();
+});
+beforeEach(() => rec.clear());
+
+describe("schema and plan", () => {
+  test("an absent section parses to no receivers and no routes", () => {
+    expect(schema.parse(undefined)).toMatchObject({ receivers: [], routes: { critical: [], warning: [], info: [] } });
+  });
+
+  test("required secrets are the keys the receivers name, with where they are used", () => {
+    expect(alertingRequiredSecrets(parseAlerting(RAW))).toEqual([
+      { key: "pagerdutyRoutingKey", usedBy: "platform:alerting.receivers[0].secret" },
+      { key: "slackWebhookUrl", usedBy: "platform:alerting.receivers[1].secret" },
+      { key: "slackWebhookUrl", usedBy: "platform:alerting.receivers[2].secret" },
+      { key: "smtpPassword", usedBy: "platform:alerting.receivers[3].secret" },
+      { key: "deadmanToken", usedBy: "platform:alerting.receivers[4].secret" },
+    ]);
+  });
+
+  test.each(["dev", "staging", "prod"] as const)("plan takes retention, storage and replicas from the %s profile", (env) => {
+    const plan = planAlerting(parseAlerting(RAW), sctxFor(env, env === "dev" ? "docker" : "kubernetes"));
+    expect(plan.args).toMatchObject({
+      retention: profileFor(env).alerting.retention,
+      storageSize: profileFor(env).alerting.storageSize,
+      replicas: profileFor(env).alerting.replicas,
+      thresholds: { cpuPercent: { warning: 85 } },
+    });
+    expect(plan.receivers.map((r) => r.secretKey)).toEqual(["pagerdutyRoutingKey", "slackWebhookUrl", "slackWebhookUrl", "smtpPassword", "deadmanToken"]);
+    expect(profileFor("dev").alerting.retention).toBe("200h");
+  });
+
+  test("explicit settings win over the profile", () => {
+    const plan = planAlerting(parseAlerting({ ...RAW, retention: "90d", replicas: 3 }), sctxFor("prod", "kubernetes"));
+    expect(plan.args).toMatchObject({ retention: "90d", replicas: 3 });
+  });
+});
+
+describe("bad config fails in plan with the key path and value", () => {
+  const cases: Array<[string, unknown, RegExp]> = [
+    ["route to an undeclared receiver", { ...RAW, routes: { ...RAW.routes, critical: ["pagr"] } }, /platform:alerting\.routes\.critical\[0\]: must name a declared receiver .*\(got "pagr"\)/],
+    ["watchdog to an undeclared receiver", { ...RAW, routes: { ...RAW.routes, watchdog: "dms" } }, /platform:alerting\.routes\.watchdog: must name a declared receiver .*\(got "dms"\)/],
+    [
+      "receiver without its secret",
+      { ...RAW, receivers: RAW.receivers.map((r, i) => (i === 1 ? { name: r.name, type: r.type, channel: r.channel } : r)) },
+      /platform:alerting\.receivers\[1\]\.secret: a slack receiver needs its secret \(the incoming-webhook URL\).*\(got undefined\)/,
+    ],
+    ["unknown severity", { ...RAW, routes: { ...RAW.routes, page: ["pager"] } }, /platform:alerting\.routes\.page: unknown severity; allowed: critical, warning, info, watchdog \(got \["pager"\]\)/],
+    [
+      "unknown severity in a custom rule",
+      { ...RAW, customRules: [{ ...RAW.customRules[0], severity: "fatal" }] },
+      /platform:alerting\.customRules\[0\]\.severity: must be one of critical, warning, info \(got "fatal"\)/,
+    ],
+    [
+      "duplicate alert names in a group",
+      { ...RAW, customRules: [RAW.customRules[0], { ...RAW.customRules[0], expr: "paimon_risk_level >= 4" }] },
+      /platform:alerting\.customRules\[1\]\.alert: duplicate alert name in rule group "custom".*\(got "HighRiskLevel"\)/,
+    ],
+    ["unknown receiver type", { ...RAW, receivers: [{ name: "x", type: "sms", secret: "k" }] }, /platform:alerting\.receivers\[0\]\.type: must be one of slack, email, pagerduty, wechat, webhook \(got "sms"\)/],
+    ["email receiver without smarthost", { ...RAW, receivers: [{ name: "m", type: "email", to: "a@b.c", from: "x@b.c", authUsername: "u", secret: "k" }], routes: { critical: ["m"] } }, /platform:alerting\.receivers\[0\]\.smarthost: is required for email receivers \(got undefined\)/],
+    ["custom rule without for", { ...RAW, customRules: [{ ...RAW.customRules[0], for: "five minutes" }] }, /platform:alerting\.customRules\[0\]\.for: must be a Prometheus duration like 5m \(got "five minutes"\)/],
+  ];
+
+  test.each(cases)("%s", async (_label, raw, message) => {
+    let error: unknown;
+    try {
+      planAlerting(parseAlerting(raw), sctxFor("prod", "kubernetes"));
+    } catch (e) {
+      error = e;
+    }
+    await settle();
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as Error).message).toMatch(message);
+    expect(rec.resources).toEqual([]);
+  });
+});
+
+describe("build", () => {
+  test.each([
+    ["dev", "docker"],
+    ["staging", "kubernetes"],
+    ["prod", "kubernetes"],
+  ] as const)("%s on %s registers the AlertingStack with secrets read only as secrets", async (env, target) => {
+    const sctx = sctxFor(env, target);
+    const stack = buildAlerting(planAlerting(parseAlerting(RAW), sctx), sctx, {
+      monitoring: emptyMonitoring(),
+      services: SERVICES,
+      managedControlPlane: target === "kubernetes",
+    });
+    await settle();
+    expect(rec.one("platform:alerting:AlertingStack", "alerting")).toBeDefined();
+    expect(Object.keys(stack.ruleFiles)).toEqual(["builtin", "custom", "slo"]);
+    const leaked = rec.resources.flatMap((r) => plaintextStrings(r.inputs).filter((s) => s.value.includes(SECRET_PREFIX)).map((s) => `${r.name} ${s.path}`));
+    expect(leaked).toEqual([]);
+    if (target === "kubernetes") {
+      const secret = rec.one("kubernetes:core/v1:Secret", "alerting-receiver-secret");
+      expect(isSecretValue(secret.inputs.stringData.pager) || isSecretValue(secret.inputs.stringData)).toBe(true);
+      expect(unwrapSecrets(secret.inputs.stringData).pager).toBe(`${SECRET_PREFIX}pagerdutyRoutingKey`);
+      expect(unwrapSecrets(rec.one("kubernetes:helm.sh/v3:Release", "alerting-chart").inputs.values).kubeEtcd.enabled).toBe(false);
+    } else {
+      expect(rec.byType("docker:index/container:Container")).toHaveLength(3);
+    }
+  });
+
+  test("an SLO objective of 100 % from the services section fails before anything is registered", async () => {
+    const sctx = sctxFor("prod", "kubernetes");
+    const plan = planAlerting(parseAlerting(RAW), sctx);
+    expect(() =>
+      buildAlerting(plan, sctx, {
+        monitoring: emptyMonitoring(),
+        services: [{ ...SERVICES[0], objectives: { availabilityPercent: 100 } }],
+        managedControlPlane: true,
+      }),
+    ).toThrow(/services\[0\]\.objectives\.availabilityPercent: .*\(got 100\)/);
+    await settle();
+    expect(rec.resources).toEqual([]);
+  });
+});
