@@ -21,7 +21,11 @@ beforeAll(() => {
         : undefined,
   });
 });
-beforeEach(() => rec.clear());
+// Each test clears the recorder itself (the matrix builds once per cell in its beforeAll).
+beforeEach(() => {
+  if (!matrixCell) rec.clear();
+});
+let matrixCell = false;
 
 function ctxFor(cloud: Cloud | "none", environment: Env): PlatformContext {
   return {
@@ -65,8 +69,16 @@ describe.each([
   ["alicloud", "staging", 1],
   ["alicloud", "prod", 2],
 ] as Array<[Cloud, Env, number]>)("Foundation on %s / %s", (cloud, env, nats) => {
+  let f: Foundation;
+  beforeAll(async () => {
+    matrixCell = true;
+    rec.clear();
+    f = await build(cloud, env);
+  });
+  afterAll(() => {
+    matrixCell = false;
+  });
   test("NAT gateways follow the profile and every private subnet routes through one", async () => {
-    await build(cloud, env);
     expect(rec.byType(T[cloud].nat)).toHaveLength(nats);
     if (cloud === "aws") {
       const natRoutes = rec.byType("aws:ec2/route:Route").filter((r) => r.inputs.natGatewayId);
@@ -83,7 +95,6 @@ describe.each([
   });
 
   test("only the load balancer tier faces the internet, on 80/443; the app tier admits the LB and itself", async () => {
-    await build(cloud, env);
     expect(worldIngressProblems(rec.resources)).toEqual([]);
     const groups = rec.byType(T[cloud].sg);
     const lb = groups.find((g) => g.inputs.tags.Tier === "load-balancer")!;
@@ -101,7 +112,6 @@ describe.each([
   });
 
   test("KMS keys rotate and the cluster encrypts Secrets with one of them", async () => {
-    const f = await build(cloud, env);
     const keys = rec.byType(T[cloud].key);
     expect(keys).toHaveLength(3);
     if (cloud === "aws") {
@@ -117,7 +127,6 @@ describe.each([
   });
 
   test("flow logs are on for the VPC", async () => {
-    await build(cloud, env);
     const vpcType = cloud === "aws" ? "aws:ec2/vpc:Vpc" : "alicloud:vpc/network:Network";
     const vpc = rec.one(vpcType);
     const flow = rec.one(T[cloud].flowLog);
@@ -130,7 +139,6 @@ describe.each([
   });
 
   test("nodes run in the private subnets only, carrying the app-tier group", async () => {
-    await build(cloud, env);
     const subnets = rec.byType(T[cloud].subnet);
     const priv = subnets.filter((s) => s.inputs.tags.Tier === "private").map((s) => s.id).sort();
     const pub = subnets.filter((s) => s.inputs.tags.Tier === "public").map((s) => s.id);
@@ -152,7 +160,6 @@ describe.each([
   });
 
   test("the API endpoint is not open to the world and the kubeconfig is a secret", async () => {
-    await build(cloud, env);
     if (cloud === "aws") {
       const c = rec.one(T.aws.cluster);
       expect(c.inputs.vpcConfig.endpointPublicAccess).toBe(false);
@@ -172,7 +179,6 @@ describe.each([
   });
 
   test("edge: pinned charts, ClusterIssuer on the environment's ACME server, load balancer annotations", async () => {
-    const f = await build(cloud, env);
     const releases = rec.byType("kubernetes:helm.sh/v3:Release");
     expect(releases.map((r) => [r.inputs.chart, r.inputs.version]).sort()).toEqual(
       [[CERT_MANAGER_CHART.chart, CERT_MANAGER_CHART.version], [INGRESS_NGINX_CHART.chart, INGRESS_NGINX_CHART.version]],
