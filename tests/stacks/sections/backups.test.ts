@@ -1,0 +1,84 @@
+import * as pulumi from "@pulumi/pulumi";
+import { installMocks, Recorder, settle } from "../../helpers/mocks";
+import { PROFILES } from "../../../stacks/profiles";
+import type { SectionContext } from "../../../stacks/sections/types";
+import type { Cloud, Environment, Target } from "../../../components/lib/platform";
+import { buildBackups, parse, planBackups } from "../../../stacks/sections/backups";
+
+let rec: Recorder;
+beforeAll(() => {
+  rec = installMocks();
+});
+beforeEach(() => rec.clear());
+
+function sctx(environment: Environment, target: Target, cloud: Cloud): SectionContext {
+  return {
+    root: {} as SectionContext["root"],
+    profile: PROFILES[environment],
+    secrets: {} as SectionContext["secrets"],
+    platform: {
+      project: "platform", environment, target, cloud, namespace: "apps", providers: {}, monitoringLabels: {}, tags: {},
+      runbookBaseUrl: "https://example.com/runbooks/",
+      dockerNetworks: target === "docker" ? { frontend: "fe", backend: "be" } : undefined,
+    },
+  };
+}
+const known = { main: "postgres", cache: "redis" } as const;
+
+describe("backups section", () => {
+  test("defaults come from the profile: daily 02:00 dump 30 days in prod, hourly Redis 7 days, s3 on AWS", () => {
+    const plan = planBackups(parse([{ name: "main", database: "main" }, { name: "cache", database: "cache" }]), sctx("prod", "kubernetes", "aws"), known);
+    expect(plan[0].args).toMatchObject({ schedule: "0 2 * * *", retentionDays: 30, rpoMinutes: 60, rtoMinutes: 240, destination: { type: "s3" }, verify: { schedule: "0 4 1 * *" } });
+    expect(plan[1].args).toMatchObject({ schedule: "0 * * * *", retentionDays: 7 });
+  });
+
+  test("staging keeps 7 days; alicloud defaults to oss; docker to a local volume", () => {
+    expect(planBackups(parse([{ name: "main", database: "main" }]), sctx("staging", "kubernetes", "aws"), known)[0].args.retentionDays).toBe(7);
+    expect(planBackups(parse([{ name: "main", database: "main", destination: { type: "oss", endpointUrl: "https://oss-cn-hangzhou-internal.aliyuncs.com" } }]),
+      sctx("staging", "kubernetes", "alicloud"), known)[0].args.destination.type).toBe("oss");
+    expect(planBackups(parse([{ name: "main", database: "main" }]), sctx("dev", "docker", "none"), known)[0].args.destination.type).toBe("local");
+  });
+
+  test.each([
+    [[{ name: "main", database: "main", schedule: "0 2 * *" }], /platform:backups\[0\]\.schedule: must be a 5-field cron expression.*\(got "0 2 \* \*"\)/],
+    [[{ name: "main", database: "main", retentionDays: 0 }], /platform:backups\[0\]\.retentionDays: must be a whole number of days, at least 1 \(got 0\)/],
+    [[{ name: "main", database: "main", rpoMinutes: 30, schedule: "0 2 * * *" }], /platform:backups\[0\]\.rpoMinutes: cannot be met.*\(got 30\)/],
+    [[{ name: "main", database: "nope" }], /platform:backups\[0\]\.database: must name a database.*\(got "nope"\)/],
+    [[{ name: "main", database: "main", destination: { type: "local" } }], /platform:backups\[0\]\.destination\.type: local is for the Docker target only/],
+    [[{ name: "main", database: "main", verifySchedule: "0 4 32 * *" }], /platform:backups\[0\]\.verifySchedule: must be a 5-field cron expression.*\(got "0 4 32 \* \*"\)/],
+    [[{ name: "main", database: "main", schedule: "*/2 * * * *" }], /platform:backups\[0\]\.schedule: must leave at least 5 minutes between runs/],
+  ])("bad input %j is refused with its key path and registers nothing", async (raw, message) => {
+    // Staging without PITR: only the daily dump counts towards the RPO.
+    const ctx = sctx("staging", "kubernetes", "aws");
+    ctx.profile = { ...ctx.profile, database: { ...ctx.profile.database, pointInTimeRecovery: false } };
+    expect(() => planBackups(parse(raw), ctx, known)).toThrow(message);
+    await settle();
+    expect(rec.resources).toHaveLength(0);
+  });
+
+  test("s3 on docker without an endpoint is refused", () => {
+    expect(() => planBackups(parse([{ name: "main", database: "main", destination: { type: "s3", bucket: "bkt" } }]), sctx("dev", "docker", "none"), known))
+      .toThrow(/platform:backups\[0\]\.destination\.endpointUrl: is required for s3 on Docker/);
+  });
+
+  test("unknown keys are refused by the schema", () => {
+    expect(() => parse([{ name: "main", database: "main", retention: 3 }])).toThrow(/platform:backups\[0\]/);
+  });
+
+  test("build registers one BackupJob per plan entry with the database's connection", async () => {
+    const ctx = sctx("dev", "docker", "none");
+    const plan = planBackups(parse([{ name: "main", database: "main" }]), ctx, known);
+    const jobs = buildBackups(plan, ctx, {
+      databases: {
+        main: {
+          connection: { engine: "postgres", host: pulumi.output("pg"), port: pulumi.output(5432), user: pulumi.output("app"), database: pulumi.output("app"), password: pulumi.secret("pw"), tls: false },
+          nativeBackup: { engine: "postgres", target: "docker", retentionDays: 0, pointInTimeRecovery: false },
+        },
+      },
+    });
+    await settle();
+    expect(Object.keys(jobs)).toEqual(["main"]);
+    expect(rec.one("platform:backup:BackupJob", "main")).toBeDefined();
+    expect(rec.byType("docker:index/container:Container")).toHaveLength(2);
+  });
+});
