@@ -8,6 +8,11 @@ import type { RootConfig } from "./config";
  */
 export const MONITORING_LABELS: Record<string, string> = { "platform.io/monitoring": "enabled" };
 
+/** Names of the per-tier Docker networks of a stack (the build registers networks with these names). */
+export function dockerNetworkNames(namespace: string): { frontend: string; backend: string } {
+  return { frontend: `${namespace}-frontend`, backend: `${namespace}-backend` };
+}
+
 /** The context used while planning: everything but providers (planning registers nothing). */
 export function planningContext(root: RootConfig): PlatformContext {
   return {
@@ -20,6 +25,7 @@ export function planningContext(root: RootConfig): PlatformContext {
     monitoringLabels: { ...MONITORING_LABELS },
     tags: { ...root.tags },
     runbookBaseUrl: root.runbookBaseUrl,
+    ...(root.target === "docker" ? { dockerNetworks: dockerNetworkNames(root.namespace) } : {}),
   };
 }
 
@@ -34,14 +40,15 @@ export function withProviders(ctx: PlatformContext, providers: PlatformProviders
  */
 export function dockerContext(ctx: PlatformContext): PlatformContext {
   const provider = new docker.Provider("docker", {});
+  const names = dockerNetworkNames(ctx.namespace);
   const frontend = new docker.Network(
     "net-frontend",
-    { name: `${ctx.namespace}-frontend`, driver: "bridge", labels: [{ label: "environment", value: ctx.environment }] },
+    { name: names.frontend, driver: "bridge", labels: [{ label: "environment", value: ctx.environment }] },
     { provider },
   );
   const backend = new docker.Network(
     "net-backend",
-    { name: `${ctx.namespace}-backend`, driver: "bridge", internal: true, labels: [{ label: "environment", value: ctx.environment }] },
+    { name: names.backend, driver: "bridge", internal: true, labels: [{ label: "environment", value: ctx.environment }] },
     { provider },
   );
   return {

@@ -1,0 +1,101 @@
+import * as k8s from "@pulumi/kubernetes";
+import type { AppService } from "../components/app-service";
+import type { BackupJob } from "../components/backup-job";
+import type { AlertingStack } from "../components/alerting-stack";
+import type { MonitoredDatabase } from "../components/monitored-database";
+import type { MonitoredService } from "../components/lib/contracts";
+import { mergeMonitoring } from "../components/lib/monitoring";
+import type { PlatformContext } from "../components/lib/platform";
+import { dockerContext, withProviders } from "./context";
+import type { PlatformPlan } from "./plan";
+import { buildAlerting } from "./sections/alerting";
+import { buildBackups } from "./sections/backups";
+import { buildDatabases } from "./sections/databases";
+import { buildFoundation, type FoundationBuild } from "./sections/foundation";
+import { buildServices } from "./sections/services";
+import type { SectionContext } from "./sections/types";
+
+/** Everything a stack built, for outputs and tests. */
+export interface Platform {
+  foundation: FoundationBuild;
+  namespace?: k8s.core.v1.Namespace;
+  databases: Record<string, MonitoredDatabase>;
+  services: Record<string, AppService>;
+  backups: Record<string, BackupJob>;
+  alerting: AlertingStack;
+}
+
+/**
+ * Workload namespace with the "restricted" Pod Security Standard enforced, so the API server itself refuses
+ * a pod that slipped past the components' security contexts.
+ */
+function workloadNamespace(ctx: PlatformContext, provider: k8s.Provider): k8s.core.v1.Namespace {
+  return new k8s.core.v1.Namespace(
+    "namespace",
+    {
+      metadata: {
+        name: ctx.namespace,
+        labels: {
+          "pod-security.kubernetes.io/enforce": "restricted",
+          "pod-security.kubernetes.io/audit": "restricted",
+          "pod-security.kubernetes.io/warn": "restricted",
+          "app.kubernetes.io/part-of": ctx.project,
+          environment: ctx.environment,
+        },
+      },
+    },
+    { provider },
+  );
+}
+
+/**
+ * The build context for workloads. On Docker: the engine provider and tier networks. On Kubernetes: a provider
+ * whose default namespace is the workload namespace, so every workload waits for the namespace to exist.
+ */
+function workloadContext(plan: PlatformPlan, built: FoundationBuild): { ctx: PlatformContext; namespace?: k8s.core.v1.Namespace } {
+  const base = plan.sctx.platform;
+  if (base.target === "docker") return { ctx: dockerContext(base) };
+  const clusterProvider = built.kubernetesProvider!;
+  const namespace = workloadNamespace(base, clusterProvider);
+  const provider = new k8s.Provider("workloads", {
+    kubeconfig: built.outputs.kubeconfig!,
+    namespace: namespace.metadata.name,
+  });
+  return { ctx: withProviders(base, { kubernetes: provider }), namespace };
+}
+
+/**
+ * Registers the platform from a complete plan, in dependency order:
+ * foundation -> data stores -> services -> backups -> alerting. Data stores depend on the network only
+ * (not on the cluster), so the cloud can create them in parallel with the cluster.
+ */
+export function buildPlatform(plan: PlatformPlan): Platform {
+  const foundation = buildFoundation(plan.foundation, plan.sctx);
+  const { ctx, namespace } = workloadContext(plan, foundation);
+  const sctx: SectionContext = { ...plan.sctx, platform: ctx };
+
+  const databases = buildDatabases(plan.databases, sctx, { placement: foundation.placement, keys: foundation.keys });
+  const services = buildServices(plan.services, sctx, {
+    connections: Object.fromEntries(Object.entries(databases).map(([name, db]) => [name, db.connection])),
+    clusterIssuer: foundation.outputs.clusterIssuer,
+  });
+  const backups = buildBackups(plan.backups, sctx, {
+    databases: Object.fromEntries(
+      Object.entries(databases).map(([name, db]) => [name, { connection: db.connection, nativeBackup: db.nativeBackup }]),
+    ),
+    identity: foundation.identity,
+    keys: foundation.keys,
+  });
+  const alerting = buildAlerting(plan.alerting, sctx, {
+    monitoring: mergeMonitoring(
+      ...Object.values(services).map((s) => s.monitoring),
+      ...Object.values(databases).map((d) => d.monitoring),
+      ...Object.values(backups).map((b) => b.monitoring),
+    ),
+    services: Object.values(services)
+      .map((s) => s.monitoredService)
+      .filter((s): s is MonitoredService => s !== undefined),
+    managedControlPlane: foundation.managedControlPlane,
+  });
+  return { foundation, namespace, databases, services, backups, alerting };
+}
