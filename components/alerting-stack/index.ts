@@ -111,7 +111,7 @@ export interface AlertingStackArgs {
  * Validates args and renders all configuration, throwing one ValidationError naming every bad key path.
  * Pure: registers nothing. The component calls it before `super`.
  */
-export function validateAlertingStackArgs(name: string, ctx: PlatformContext, args: AlertingStackArgs): RenderedAlerting {
+export function validateAlertingStackArgs(name: string, args: AlertingStackArgs, ctx: PlatformContext): RenderedAlerting {
   const problems = new Problems(`AlertingStack "${name}" args`);
   checkAlertingSpec(
     {
@@ -170,11 +170,11 @@ export function validateAlertingStackArgs(name: string, ctx: PlatformContext, ar
  * kube-prometheus-stack chart on Kubernetes, three pinned containers on Docker (dev).
  *
  * @example
- * const alerting = new AlertingStack("alerting", ctx, {
+ * const alerting = new AlertingStack("alerting", {
  *   receivers: [{ name: "chat", type: "slack", channel: "#monitoring", secret: cfg.requireSecret("slackUrl") }],
  *   routes: { critical: ["chat"], warning: ["chat"], info: [] },
  *   monitoring: mergeMonitoring(db.monitoring, api.monitoring),
- * });
+ * }, ctx);
  */
 export class AlertingStack extends pulumi.ComponentResource {
   /** Rule files by source, as rendered (plain data, for tests and inventories). */
@@ -203,8 +203,8 @@ export class AlertingStack extends pulumi.ComponentResource {
   /** In-cluster / in-network URLs of the UIs. */
   readonly urls: { prometheus: pulumi.Output<string>; alertmanager: pulumi.Output<string>; grafana: pulumi.Output<string> };
 
-  constructor(name: string, ctx: PlatformContext, args: AlertingStackArgs, opts?: pulumi.ComponentResourceOptions) {
-    const rendered = validateAlertingStackArgs(name, ctx, args);
+  constructor(name: string, args: AlertingStackArgs, ctx: PlatformContext, opts?: pulumi.ComponentResourceOptions) {
+    const rendered = validateAlertingStackArgs(name, args, ctx);
     super(ALERTING_STACK_TYPE, name, {}, opts);
     this.rendered = rendered;
     this.ruleFiles = rendered.ruleFiles;

@@ -1,7 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type * as aws from "@pulumi/aws";
 import type { DatabaseConnection, EncryptionKeys, NativeBackupInfo, WorkloadIdentity } from "../lib/contracts";
-import type { PlatformContext } from "../lib/platform";
 import type { Transforms } from "../lib/transform";
 
 /** Where dumps go. */
@@ -90,8 +89,6 @@ export type BackupJobRole =
   | "vault" | "plan" | "selection";
 
 export interface BackupJobArgs {
-  /** Platform context (target, cloud, namespace, providers, labels). */
-  platform: PlatformContext;
   /** How to reach the data store; the password is read from `connection.secretRef` or `connection.password`. */
   connection: DatabaseConnection;
   /**

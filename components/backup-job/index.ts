@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import type * as docker from "@pulumi/docker";
 import type { MonitoringBundle } from "../lib/monitoring";
+import type { PlatformContext } from "../lib/platform";
 import { buildBackupAlerts } from "./alerts";
 import type { BackupJobArgs } from "./args";
 import { registerOssBucket, registerS3Bucket } from "./bucket";
@@ -48,12 +49,11 @@ export class BackupJob extends pulumi.ComponentResource {
   /** Alert rules for the AlertingStack. */
   readonly monitoring: MonitoringBundle;
 
-  constructor(name: string, args: BackupJobArgs, opts: pulumi.ComponentResourceOptions = {}) {
+  constructor(name: string, args: BackupJobArgs, ctx: PlatformContext, opts: pulumi.ComponentResourceOptions = {}) {
     // Validate before anything is registered: a bad arg must not leave half a component behind.
-    const r = validateBackupJobArgs(name, args);
+    const r = validateBackupJobArgs(name, args, ctx);
     super(BACKUP_JOB_TYPE, name, {}, opts);
     this.settings = r;
-    const ctx = args.platform;
     const transforms = args.transforms;
 
     // Destination ---------------------------------------------------------------------------------------

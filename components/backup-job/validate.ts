@@ -1,5 +1,6 @@
 import { cronMaxPeriodMinutes, cronMinPeriodMinutes, cronProblem } from "../lib/cron";
 import { k8sName } from "../lib/naming";
+import type { PlatformContext } from "../lib/platform";
 import { cpuMillis, cpuQuantity, imagePinProblem, memoryBytes, memoryQuantity, Problems } from "../lib/validation";
 import type { BackupJobArgs } from "./args";
 import { achievableRpo, awsBackupScheduleProblem } from "./native";
@@ -47,9 +48,14 @@ const DEFAULT_RESOURCES = { requests: { cpu: "100m", memory: "256Mi" }, limits: 
  * Validates BackupJob args synchronously and resolves defaults. Throws one ValidationError naming every bad
  * key path, the bad value and what is allowed. Registers nothing.
  */
-export function validateBackupJobArgs(name: string, args: BackupJobArgs, source = `BackupJob "${name}" args`, prefix = ""): ResolvedBackup {
+export function validateBackupJobArgs(
+  name: string,
+  args: BackupJobArgs,
+  ctx: PlatformContext,
+  source = `BackupJob "${name}" args`,
+  prefix = "",
+): ResolvedBackup {
   const p = new Problems(source, prefix);
-  const ctx = args.platform;
   const engine = args.connection?.engine;
 
   const baseName = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) ? name : undefined;

@@ -177,13 +177,13 @@ export interface AlertingDeps {
  * component validates them before registering anything.
  */
 export function buildAlerting(plan: AlertingPlan, sctx: SectionContext, deps: AlertingDeps): AlertingStack {
-  return new AlertingStack("alerting", sctx.platform, {
+  return new AlertingStack("alerting", {
     ...plan.args,
     receivers: plan.receivers.map(({ secretKey, ...r }) => ({ ...r, secret: sctx.secrets.get(secretKey) })),
     services: deps.services,
     monitoring: deps.monitoring,
     managedControlPlane: deps.managedControlPlane,
-  });
+  }, sctx.platform);
 }
 
 export const plan = planAlerting;

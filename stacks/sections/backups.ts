@@ -95,7 +95,6 @@ export function planBackups(
     const profile = sctx.profile.backup;
     const dest = entry.destination ?? { type: defaultDestination(sctx) };
     const args: PlannedBackup["args"] = {
-      platform: sctx.platform,
       schedule: entry.schedule ?? (engine === "redis" ? profile.redisSchedule : profile.schedule),
       timeZone: entry.timeZone ?? profile.timeZone,
       retentionDays: entry.retentionDays ?? (engine === "redis" ? profile.redisRetentionDays : profile.retentionDays),
@@ -113,7 +112,7 @@ export function planBackups(
         identity: sctx.platform.target === "kubernetes" && dest.type !== "local"
           ? { cloud: dest.type === "oss" ? "alicloud" : "aws", providerArn: "", issuerUrl: "" }
           : undefined,
-      }, "stack config", `${PREFIX}[${index}]`);
+      }, sctx.platform, "stack config", `${PREFIX}[${index}]`);
     } catch (e) {
       if (e instanceof ValidationError) problems.push(...e.problems.map(rename));
       else throw e;
@@ -163,12 +162,11 @@ export function buildBackups(plan: BackupsPlan, sctx: SectionContext, deps: Back
     }
     out[entry.name] = new BackupJob(entry.name, {
       ...entry.args,
-      platform: sctx.platform,
       connection: db.connection,
       nativeBackup: db.nativeBackup,
       identity: deps.identity,
       keys: deps.keys,
-    });
+    }, sctx.platform);
   });
   return out;
 }

@@ -34,7 +34,7 @@ beforeEach(() => rec.clear());
 
 describe.each(["dev", "staging", "prod"] as const)("kubernetes target, %s profile", (env) => {
   test("installs the pinned chart, rules, dashboards and secrets under the component", async () => {
-    const stack = new AlertingStack("alerting", ctxFor(env, "kubernetes"), secretArgs({ ...PROFILE_ARGS[env], managedControlPlane: env !== "dev" }));
+    const stack = new AlertingStack("alerting", secretArgs({ ...PROFILE_ARGS[env], managedControlPlane: env !== "dev" }), ctxFor(env, "kubernetes"));
     await settle();
     rec.assertUniqueUrns();
     const component = rec.one("platform:alerting:AlertingStack", "alerting");
@@ -83,7 +83,7 @@ describe.each(["dev", "staging", "prod"] as const)("kubernetes target, %s profil
 
 describe.each(["dev", "staging", "prod"] as const)("docker target, %s profile", (env) => {
   test("runs pinned Prometheus, Alertmanager and Grafana on the backend network with uploaded config", async () => {
-    new AlertingStack("alerting", ctxFor(env, "docker"), secretArgs({ ...PROFILE_ARGS[env] }));
+    new AlertingStack("alerting", secretArgs({ ...PROFILE_ARGS[env] }), ctxFor(env, "docker"));
     await settle();
     rec.assertUniqueUrns();
     const containers = rec.byType("docker:index/container:Container");
@@ -122,7 +122,7 @@ test("without WeChat receivers the Alertmanager config stays plain data", async 
   const args = secretArgs();
   args.receivers = args.receivers.filter((r) => r.type !== "wechat");
   args.routes = { ...args.routes, warning: ["monitoring-chat"] };
-  new AlertingStack("alerting", ctxFor("prod", "kubernetes"), args);
+  new AlertingStack("alerting", args, ctxFor("prod", "kubernetes"));
   await settle();
   const release = rec.one("kubernetes:helm.sh/v3:Release", "alerting-chart");
   expect(isSecretValue(release.inputs.values)).toBe(false);
@@ -130,7 +130,7 @@ test("without WeChat receivers the Alertmanager config stays plain data", async 
 });
 
 test("transforms adjust a child's args", async () => {
-  new AlertingStack("alerting", ctxFor("dev", "kubernetes"), secretArgs({ transforms: { chart: (a: any) => ({ ...a, timeout: 1200 }) } }));
+  new AlertingStack("alerting", secretArgs({ transforms: { chart: (a: any) => ({ ...a, timeout: 1200 }) } }), ctxFor("dev", "kubernetes"));
   await settle();
   expect(rec.one("kubernetes:helm.sh/v3:Release", "alerting-chart").inputs.timeout).toBe(1200);
 });
@@ -191,7 +191,7 @@ describe("bad input fails before anything is registered", () => {
     const args = typeof change === "function" ? change(base) : { ...base, ...change };
     let error: unknown;
     try {
-      new AlertingStack("alerting", ctxFor("prod", "kubernetes"), args);
+      new AlertingStack("alerting", args, ctxFor("prod", "kubernetes"));
     } catch (e) {
       error = e;
     }
@@ -203,6 +203,6 @@ describe("bad input fails before anything is registered", () => {
   });
 
   test("the valid fixture passes the same validator", () => {
-    expect(() => validateAlertingStackArgs("alerting", ctxFor("prod", "kubernetes"), fullArgs())).not.toThrow();
+    expect(() => validateAlertingStackArgs("alerting", fullArgs(), ctxFor("prod", "kubernetes"))).not.toThrow();
   });
 });

@@ -20,7 +20,7 @@ const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 const TARGETS = ["docker", "kubernetes"] as const;
 
 function renderFor(env: (typeof ENVIRONMENTS)[number], target: (typeof TARGETS)[number]) {
-  return validateAlertingStackArgs("alerting", ctxFor(env, target), fullArgs());
+  return validateAlertingStackArgs("alerting", fullArgs(), ctxFor(env, target));
 }
 
 describe("generated rule files pass promtool check rules", () => {
@@ -40,10 +40,10 @@ describe("generated rule files pass promtool check rules", () => {
   test("a custom rule with invalid PromQL is rejected by promtool", () => {
     const rendered = validateAlertingStackArgs(
       "alerting",
-      ctxFor("prod", "kubernetes"),
       fullArgs({
         customRules: [{ alert: "Broken", expr: "sum(rate(x[5m]) >", for: "5m", severity: "warning", summary: "s", description: "d" }],
       }),
+      ctxFor("prod", "kubernetes"),
     );
     expect(() => promtoolCheckRules(rendered.ruleFiles.custom)).toThrow(/parse error|unexpected/i);
   });

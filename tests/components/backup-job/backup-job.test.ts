@@ -40,9 +40,10 @@ const rdsNative = (pitr: boolean): NativeBackupInfo => ({
   resourceId: pulumi.output("arn:aws:rds:us-east-1:123456789012:db:orders"),
 });
 
+const k8sCtx = (environment: Environment): PlatformContext => ctx(environment, "kubernetes", "aws");
+
 function k8sArgs(environment: Environment, overrides: Partial<BackupJobArgs> = {}): BackupJobArgs {
   return {
-    platform: ctx(environment, "kubernetes", "aws"),
     connection: pg(),
     nativeBackup: rdsNative(true),
     schedule: "0 2 * * *",
@@ -61,7 +62,7 @@ const cronJob = (name: string) => rec.one("kubernetes:batch/v1:CronJob", name).i
 
 describe("BackupJob on Kubernetes (AWS)", () => {
   test("prod: backup and verify CronJobs with safe job settings, pinned images, restricted pods, secret password", async () => {
-    new BackupJob("orders", k8sArgs("prod"));
+    new BackupJob("orders", k8sArgs("prod"), k8sCtx("prod"));
     await settle();
     const backup = cronJob("orders-backup");
     expect(backup.metadata.name).toBe("orders-backup");
@@ -102,7 +103,7 @@ describe("BackupJob on Kubernetes (AWS)", () => {
   });
 
   test("prod: encrypted, versioned, private, TLS-only bucket with lifecycle = retention, protected", async () => {
-    new BackupJob("orders", k8sArgs("prod"));
+    new BackupJob("orders", k8sArgs("prod"), k8sCtx("prod"));
     await settle();
     const bucket = rec.one("aws:s3/bucket:Bucket", "orders-bucket");
     expect(bucket.protect).toBe(true);
@@ -121,7 +122,7 @@ describe("BackupJob on Kubernetes (AWS)", () => {
   });
 
   test("IRSA: role trusts only the job's ServiceAccount, policy is limited to the prefix and key, SA annotated", async () => {
-    new BackupJob("orders", k8sArgs("staging"));
+    new BackupJob("orders", k8sArgs("staging"), k8sCtx("staging"));
     await settle();
     const role = rec.one("aws:iam/role:Role", "orders-role").inputs;
     const trust = JSON.parse(role.assumeRolePolicy);
@@ -138,7 +139,7 @@ describe("BackupJob on Kubernetes (AWS)", () => {
   });
 
   test("prod on AWS adds an AWS Backup vault (KMS), plan with continuous backup and cross-region copy, selection by ARN", async () => {
-    new BackupJob("orders", k8sArgs("prod", { nativePlan: { copyToVaultArn: "arn:aws:backup:eu-west-1:123456789012:backup-vault:dr" } }));
+    new BackupJob("orders", k8sArgs("prod", { nativePlan: { copyToVaultArn: "arn:aws:backup:eu-west-1:123456789012:backup-vault:dr" } }), k8sCtx("prod"));
     await settle();
     expect(rec.one("aws:backup/vault:Vault", "orders-vault").inputs.kmsKeyArn).toBe("arn:aws:kms:us-east-1:123456789012:key/backups");
     const rule = rec.one("aws:backup/plan:Plan").inputs.rules[0];
@@ -148,7 +149,7 @@ describe("BackupJob on Kubernetes (AWS)", () => {
   });
 
   test("staging: no AWS Backup plan, bucket not protected, 7-day lifecycle", async () => {
-    new BackupJob("orders", k8sArgs("staging"));
+    new BackupJob("orders", k8sArgs("staging"), k8sCtx("staging"));
     await settle();
     expect(rec.byType("aws:backup/plan:Plan")).toHaveLength(0);
     expect(rec.one("aws:s3/bucket:Bucket").protect).toBe(false);
@@ -156,7 +157,7 @@ describe("BackupJob on Kubernetes (AWS)", () => {
   });
 
   test("without secretRef the password goes into a component Secret as a secret value", async () => {
-    new BackupJob("orders", k8sArgs("staging", { connection: pg(false) }));
+    new BackupJob("orders", k8sArgs("staging", { connection: pg(false) }), k8sCtx("staging"));
     await settle();
     const secret = rec.one("kubernetes:core/v1:Secret", "orders-credentials");
     expect(plaintextStrings(secret.inputs).map((s) => s.value)).not.toContain("s3cr3t-password");
@@ -165,12 +166,11 @@ describe("BackupJob on Kubernetes (AWS)", () => {
 
   test("Alibaba Cloud: OSS bucket (private, versioned, KMS, lifecycle), RRSA role, endpoint passed to the job", async () => {
     new BackupJob("orders", k8sArgs("staging", {
-      platform: ctx("staging", "kubernetes", "alicloud"),
       nativeBackup: { engine: "postgres", target: "alicloud", retentionDays: 7, pointInTimeRecovery: true },
       destination: { type: "oss", endpointUrl: "https://oss-cn-hangzhou-internal.aliyuncs.com" },
       identity: { cloud: "alicloud", providerArn: "acs:ram::1:oidc-provider/ack", issuerUrl: "https://oidc-ack.aliyuncs.com/c1" },
       keys: { backups: "kms-key-1" },
-    }));
+    }), ctx("staging", "kubernetes", "alicloud"));
     await settle();
     const bucket = rec.one("alicloud:oss/bucket:Bucket").inputs;
     expect(bucket).toMatchObject({ acl: "private", versioning: { status: "Enabled" }, serverSideEncryptionRule: { sseAlgorithm: "KMS", kmsMasterKeyId: "kms-key-1" } });
@@ -183,8 +183,8 @@ describe("BackupJob on Kubernetes (AWS)", () => {
 });
 
 describe("BackupJob on Docker", () => {
+  const dockerCtx = ctx("dev", "docker", "none");
   const dockerArgs = (overrides: Partial<BackupJobArgs> = {}): BackupJobArgs => ({
-    platform: ctx("dev", "docker", "none"),
     connection: pg(false),
     schedule: "0 2 * * *",
     retentionDays: 7,
@@ -196,7 +196,7 @@ describe("BackupJob on Docker", () => {
   });
 
   test("scheduler containers on the backend network, hardened, local volume, secret password env", async () => {
-    new BackupJob("orders", dockerArgs());
+    new BackupJob("orders", dockerArgs(), dockerCtx);
     await settle();
     const c = rec.one("docker:index/container:Container", "orders-backup-container").inputs;
     expect(c.image).toBe("postgres:16.6-bookworm");
@@ -229,24 +229,24 @@ describe("bad input fails up front with key path and value, registering nothing"
     ["s3 without workload identity", { identity: undefined }, /identity: is required for s3 on Kubernetes/],
   ];
   test.each(cases)("%s", async (_label, overrides, message, env = "staging") => {
-    expect(() => new BackupJob("orders", k8sArgs(env, overrides))).toThrow(message);
-    expect(() => new BackupJob("orders", k8sArgs(env, overrides))).toThrow(ValidationError);
+    expect(() => new BackupJob("orders", k8sArgs(env, overrides), k8sCtx(env))).toThrow(message);
+    expect(() => new BackupJob("orders", k8sArgs(env, overrides), k8sCtx(env))).toThrow(ValidationError);
     await settle();
     expect(rec.resources).toHaveLength(0);
   });
 
   test("s3 on Docker without an endpoint is refused", async () => {
     const args: BackupJobArgs = {
-      platform: ctx("dev", "docker", "none"), connection: pg(false), schedule: "0 2 * * *", retentionDays: 7,
+      connection: pg(false), schedule: "0 2 * * *", retentionDays: 7,
       rpoMinutes: 1440, rtoMinutes: 240, destination: { type: "s3", bucket: "b" }, verify: { schedule: "0 4 1 * *" },
     };
-    expect(() => new BackupJob("orders", args)).toThrow(/destination\.endpointUrl: is required for s3 on Docker.*\(got undefined\)/);
+    expect(() => new BackupJob("orders", args, ctx("dev", "docker", "none"))).toThrow(/destination\.endpointUrl: is required for s3 on Docker.*\(got undefined\)/);
     await settle();
     expect(rec.resources).toHaveLength(0);
   });
 
   test("the compliant counterpart of each case registers", async () => {
-    new BackupJob("orders", k8sArgs("prod"));
+    new BackupJob("orders", k8sArgs("prod"), k8sCtx("prod"));
     await settle();
     expect(rec.resources.length).toBeGreaterThan(5);
   });
@@ -269,7 +269,7 @@ describe("alerts and runbooks", () => {
   });
 
   test("staging alerts warn instead of page; the component exposes them", async () => {
-    const job = new BackupJob("orders", k8sArgs("staging"));
+    const job = new BackupJob("orders", k8sArgs("staging"), k8sCtx("staging"));
     await settle();
     const rules = alertRules(job.monitoring.ruleGroups);
     expect(rules.find((r) => r.alert === "BackupStale")!.severity).toBe("warning");
