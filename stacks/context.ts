@@ -36,7 +36,9 @@ export function withProviders(ctx: PlatformContext, providers: PlatformProviders
 
 /**
  * Docker target: one explicit provider (DOCKER_HOST from the environment) and a network per tier, as the
- * seeds isolate them. The backend network is internal, so data stores have no route to the outside.
+ * seeds isolate them: data stores join only the backend network and publish no ports. The backend is not
+ * `internal`, because Docker does not publish ports of containers on internal networks (the Grafana and
+ * Prometheus UIs on 127.0.0.1) and workers may need to call external APIs.
  */
 export function dockerContext(ctx: PlatformContext): PlatformContext {
   const provider = new docker.Provider("docker", {});
@@ -48,7 +50,7 @@ export function dockerContext(ctx: PlatformContext): PlatformContext {
   );
   const backend = new docker.Network(
     "net-backend",
-    { name: names.backend, driver: "bridge", internal: true, labels: [{ label: "environment", value: ctx.environment }] },
+    { name: names.backend, driver: "bridge", labels: [{ label: "environment", value: ctx.environment }] },
     { provider },
   );
   return {
