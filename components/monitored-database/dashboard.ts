@@ -1,5 +1,5 @@
 import type { Dashboard } from "../lib/monitoring";
-import { dashboard, prometheus, stat, timeseries } from "./grafana";
+import { dashboard, prometheus, stat, timeseries } from "../lib/grafana";
 import type { Engine } from "./index";
 
 /** Grafana folder database dashboards are provisioned into. */

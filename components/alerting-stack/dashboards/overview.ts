@@ -1,4 +1,4 @@
-import { dashboard } from "./sdk";
+import { dashboard } from "../../lib/grafana";
 import type { Dashboard } from "../../lib/monitoring";
 import type { AlertThresholds } from "../thresholds";
 import { timeseriesPanel } from "./panels";

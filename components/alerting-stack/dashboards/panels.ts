@@ -1,4 +1,4 @@
-import { prometheus, timeseries, type DataSourceRef, type TimeseriesPanelBuilder } from "./sdk";
+import { prometheus, timeseries, type DataSourceRef, type TimeseriesPanelBuilder } from "../../lib/grafana";
 
 /**
  * The Prometheus datasource every provisioned dashboard points at. The chart's Grafana and the Docker

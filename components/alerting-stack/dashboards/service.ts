@@ -1,4 +1,4 @@
-import { dashboard } from "./sdk";
+import { dashboard } from "../../lib/grafana";
 import type { MonitoredService } from "../../lib/contracts";
 import type { Dashboard } from "../../lib/monitoring";
 import { k8sName } from "../../lib/naming";
