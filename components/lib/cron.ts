@@ -156,6 +156,7 @@ function dayMatches(s: CronSchedule, date: Date): boolean {
 /** 28 years: the Gregorian weekday/leap-year pattern repeats (within 1901–2099), so every gap shows up. */
 const SCAN_DAYS = 28 * 365 + 7;
 const MINUTES_PER_DAY = 1440;
+const MS_PER_DAY = 86_400_000;
 
 const gapCache = new Map<string, { min: number; max: number; firings: number }>();
 
@@ -167,29 +168,46 @@ function firingGapsMinutes(s: CronSchedule): { min: number; max: number; firings
   return result;
 }
 
+/**
+ * Gaps between consecutive firings over the 28-year window starting 2024-01-01 (UTC).
+ *
+ * Every matching day fires at the same sorted times of day, so the gaps inside a day are the differences of
+ * that list (the same on every matching day), and the gap from one matching day to the next is
+ * `days between them × 1440 + first time − last time`. Only days are scanned, never minutes.
+ */
 function scanGaps(s: CronSchedule): { min: number; max: number; firings: number } {
+  // minutes and hours are sorted and distinct, so the products are sorted and distinct too.
   const timesOfDay: number[] = [];
   for (const h of s.hours) for (const m of s.minutes) timesOfDay.push(h * 60 + m);
-  timesOfDay.sort((a, b) => a - b);
-  const start = Date.UTC(2024, 0, 1);
-  let previous: number | undefined;
+  const first = timesOfDay[0];
+  const last = timesOfDay[timesOfDay.length - 1];
+
   let min = Infinity;
   let max = 0;
-  let firings = 0;
-  for (let day = 0; day < SCAN_DAYS; day++) {
-    const date = new Date(start + day * 86_400_000);
-    if (!dayMatches(s, date)) continue;
-    for (const t of timesOfDay) {
-      const at = day * MINUTES_PER_DAY + t;
-      if (previous !== undefined) {
-        min = Math.min(min, at - previous);
-        max = Math.max(max, at - previous);
-      }
-      previous = at;
-      firings++;
-    }
+  for (let i = 1; i < timesOfDay.length; i++) {
+    const gap = timesOfDay[i] - timesOfDay[i - 1];
+    if (gap < min) min = gap;
+    if (gap > max) max = gap;
   }
-  return { min, max, firings };
+
+  const start = Date.UTC(2024, 0, 1);
+  const date = new Date(start);
+  let previousDay: number | undefined;
+  let matchingDays = 0;
+  for (let day = 0; day < SCAN_DAYS; day++) {
+    date.setTime(start + day * MS_PER_DAY);
+    if (!dayMatches(s, date)) continue;
+    if (previousDay !== undefined) {
+      const gap = (day - previousDay) * MINUTES_PER_DAY + first - last;
+      if (gap < min) min = gap;
+      if (gap > max) max = gap;
+    }
+    previousDay = day;
+    matchingDays++;
+  }
+  // Without a matching day there are no firings at all, so the gaps inside a day never happen either.
+  if (matchingDays === 0) return { min: Infinity, max: 0, firings: 0 };
+  return { min, max, firings: matchingDays * timesOfDay.length };
 }
 
 /**

@@ -12,11 +12,35 @@ describe("cron expressions", () => {
     ["5-20/5 3 * * *", 5, 1440 - 15],
     ["@daily", 1440, 1440],
     ["@hourly", 60, 60],
-    ["0 3 * JAN,JUL *", 1440, (31 + 30 + 31 + 30 + 31 + 1) * 1440] // Jul 31 -> Jan 1,
+    ["0 3 * JAN,JUL *", 1440, (31 + 30 + 31 + 30 + 31 + 1) * 1440], // Jul 31 -> Jan 1
+    ["*/2 * * * *", 2, 2],
+    ["* * * * *", 1, 1],
+    ["30 */6 * * *", 6 * 60, 6 * 60],
+    ["0 9 * * 1-5", 1440, 3 * 1440], // Friday -> Monday
+    ["59 23 31 12 *", 365 * 1440, 366 * 1440],
+    ["0 0 31 * *", 31 * 1440, (30 + 31) * 1440], // Jul 31 -> Aug 31; Mar 31 -> May 31
+    // Every fourth year inside the scanned 28-year window (2024-2051; 2100 is outside the 1901-2099 cycle).
+    ["0 0 29 2 *", (4 * 365 + 1) * 1440, (4 * 365 + 1) * 1440],
+    ["* * 29 2 *", 1, (4 * 365 + 1) * 1440 - 1439], // 23:59 on Feb 29 -> 00:00 four years later
+    ["50 0,23 * * *", 60, 23 * 60], // the short gap crosses midnight: 23:50 -> 00:50
+    ["0,59 0,23 * * *", 1, 23 * 60 - 59], // 23:59 -> 00:00; 00:59 -> 23:00
   ])("%s fires at least every %d and at most every %d minutes", (expr, min, max) => {
     expect(cronProblem(expr)).toBeUndefined();
     expect(cronMinPeriodMinutes(expr)).toBe(min);
     expect(cronMaxPeriodMinutes(expr)).toBe(max);
+  });
+
+  test("gaps are computed per matching day, not per minute: fresh minute-level schedules take milliseconds", () => {
+    const fresh = ["*/3 * * * *", "* * * * 1-5", "*/2 * 1-15 * *", "0-58/2 * * JAN-JUN *", "* */2 * * SAT,SUN"];
+    const started = Date.now();
+    expect(fresh.map((e) => [cronMinPeriodMinutes(e), cronMaxPeriodMinutes(e)])).toEqual([
+      [3, 3],
+      [1, 2 * 1440 + 1], // Friday 23:59 -> Monday 00:00
+      [2, 17 * 1440 - (23 * 60 + 58)], // 15th 23:58 -> the 1st after a 31-day month
+      [2, 185 * 1440 - (23 * 60 + 58)], // Jun 30 23:58 -> Jan 1
+      [1, 6 * 1440 - (22 * 60 + 59)], // Sunday 22:59 -> Saturday 00:00
+    ]);
+    expect(Date.now() - started).toBeLessThan(5 * 50);
   });
 
   test("day-of-month and day-of-week restricted together match either (cron's OR rule)", () => {
