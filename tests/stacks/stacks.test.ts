@@ -1,0 +1,186 @@
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+import { MOCK_SECRET_PREFIX, plaintextStrings, unwrapSecrets, type Recorder, type RecordedResource } from "../helpers/mocks";
+import { buildStack, REPO_ROOT, type BuiltStack } from "../helpers/stack";
+import { SECRETS_BY_STACK } from "./fixtures";
+
+const built: Record<string, BuiltStack> = {};
+const variants: Array<[string, string, Record<string, unknown>]> = [
+  ["dev", "dev", {}],
+  ["staging-aws", "staging", {}],
+  ["prod-aws", "prod", {}],
+  ["staging-alicloud", "staging", { cloud: "alicloud" }],
+  ["prod-alicloud", "prod", { cloud: "alicloud" }],
+];
+
+beforeAll(async () => {
+  for (const [key, stack, overrides] of variants) {
+    built[key] = await buildStack(stack, overrides, { secrets: SECRETS_BY_STACK[stack] });
+  }
+}, 180_000);
+
+const deployments = (rec: Recorder) => rec.byType("kubernetes:apps/v1:Deployment");
+const deploymentOf = (rec: Recorder, service: string) =>
+  deployments(rec).find((d) => d.inputs.metadata?.labels?.["app.kubernetes.io/name"] === service)!;
+const typesOf = (rec: Recorder) => new Set(rec.resources.map((r) => r.type));
+
+describe.each(variants.map(([key]) => key))("%s stack", (key) => {
+  it("registers unique URNs", () => {
+    expect(() => built[key].recorder.assertUniqueUrns()).not.toThrow();
+  });
+
+  it("never passes a secret value in plaintext to any resource", () => {
+    const { recorder, secretValues } = built[key];
+    const leaks = recorder.resources.flatMap((r) =>
+      plaintextStrings(r.inputs)
+        .filter(({ value }) => value.includes(MOCK_SECRET_PREFIX) || secretValues.some((s) => value.includes(s)))
+        .map(({ path: p }) => `${r.type} ${r.name} ${p}`),
+    );
+    expect(leaks).toEqual([]);
+  });
+
+  it("gives every alert a runbook that exists in docs/runbooks", () => {
+    const urls = alertRunbookUrls(built[key].recorder);
+    expect(urls.length).toBeGreaterThan(20);
+    const missing = urls.map((u) => path.join(REPO_ROOT, "docs/runbooks", path.basename(u))).filter((f) => !fs.existsSync(f));
+    expect([...new Set(missing)]).toEqual([]);
+  });
+});
+
+/** runbook_url of every alert the stack provisions: PrometheusRule objects on Kubernetes, rule files on Docker. */
+function alertRunbookUrls(rec: Recorder): string[] {
+  const groups: any[] = [];
+  for (const r of rec.byType("kubernetes:monitoring.coreos.com/v1:PrometheusRule")) groups.push(...unwrapSecrets(r.inputs).spec.groups);
+  for (const c of rec.byType("docker:index/container:Container")) {
+    for (const u of unwrapSecrets(c.inputs).uploads ?? []) {
+      if (u.file?.includes("/rules/") && typeof u.content === "string") groups.push(...(parse(u.content)?.groups ?? []));
+    }
+  }
+  return groups.flatMap((g) => g.rules).filter((r) => r.alert).map((r) => r.annotations.runbook_url);
+}
+
+describe("dev (Docker)", () => {
+  const rec = () => built.dev.recorder;
+
+  it("runs the reference system as hardened containers, with no cloud or Kubernetes resources", () => {
+    const types = typesOf(rec());
+    expect([...types].filter((t) => t.startsWith("aws:") || t.startsWith("alicloud:") || t.startsWith("kubernetes:"))).toEqual([]);
+    const names = rec().byType("docker:index/container:Container").map((c) => c.inputs.name ?? c.name);
+    for (const service of ["web", "api", "worker", "event-listener"]) expect(names.join(" ")).toContain(service);
+    expect(rec().byType("platform:database:MonitoredDatabase").map((d) => d.name).sort()).toEqual(["cache", "main-db"]);
+    expect(rec().byType("platform:backup:BackupJob")).toHaveLength(2);
+    expect(rec().byType("platform:alerting:AlertingStack")).toHaveLength(1);
+  });
+
+  it("binds every published port to 127.0.0.1 and keeps data stores off the frontend network", () => {
+    const containers = rec().byType("docker:index/container:Container");
+    const published = containers.flatMap((c) => (c.inputs.ports ?? []).map((p: any) => `${c.name}:${p.ip ?? "0.0.0.0"}`));
+    expect(published.length).toBeGreaterThan(0);
+    expect(published.filter((p) => !p.endsWith(":127.0.0.1"))).toEqual([]);
+    const frontend = "platform-dev-frontend";
+    const dataStores = containers.filter((c) => /main-db|cache/.test(c.name) && !/backup/.test(c.name));
+    expect(dataStores.length).toBeGreaterThan(0);
+    for (const c of dataStores) {
+      expect((c.inputs.networksAdvanced ?? []).map((n: any) => n.name)).not.toContain(frontend);
+      expect(c.inputs.ports ?? []).toEqual([]);
+    }
+  });
+});
+
+describe("staging profile", () => {
+  it.each(["staging-aws", "staging-alicloud"])("%s runs one replica per workload, no HPA and no PDB", (key) => {
+    const rec = built[key].recorder;
+    for (const service of ["web", "api", "worker", "event-listener"]) expect(deploymentOf(rec, service).inputs.spec.replicas).toBe(1);
+    expect(rec.byType("kubernetes:autoscaling/v2:HorizontalPodAutoscaler")).toEqual([]);
+    expect(rec.byType("kubernetes:policy/v1:PodDisruptionBudget")).toEqual([]);
+  });
+
+  it("uses small single-AZ data stores with 7-day backups and no delete protection on AWS", () => {
+    const rds = built["staging-aws"].recorder.one("aws:rds/instance:Instance");
+    expect(rds.inputs).toMatchObject({ multiAz: false, backupRetentionPeriod: 7, storageEncrypted: true });
+    expect(rds.protect).toBe(false);
+  });
+});
+
+describe("prod profile", () => {
+  it.each(["prod-aws", "prod-alicloud"])("%s autoscales web, api and worker 3-10 with PDBs and no fixed replicas", (key) => {
+    const rec = built[key].recorder;
+    const hpas = rec.byType("kubernetes:autoscaling/v2:HorizontalPodAutoscaler");
+    expect(hpas.map((h) => h.inputs.spec.scaleTargetRef.name).sort()).toEqual(["api", "web", "worker"]);
+    for (const h of hpas) expect(h.inputs.spec).toMatchObject({ minReplicas: 3, maxReplicas: 10 });
+    for (const service of ["web", "api", "worker"]) expect(deploymentOf(rec, service).inputs.spec.replicas).toBeUndefined();
+    expect(rec.byType("kubernetes:policy/v1:PodDisruptionBudget")).toHaveLength(3);
+  });
+
+  it("keeps the event listener a single Recreate replica without HPA or PDB", () => {
+    const listener = deploymentOf(built["prod-aws"].recorder, "event-listener");
+    expect(listener.inputs.spec.replicas).toBe(1);
+    expect(listener.inputs.spec.strategy.type).toBe("Recreate");
+  });
+
+  it("spreads prod replicas across zones", () => {
+    const web = deploymentOf(built["prod-aws"].recorder, "web");
+    const keys = web.inputs.spec.template.spec.topologySpreadConstraints.map((c: any) => c.topologyKey);
+    expect(keys).toContain("topology.kubernetes.io/zone");
+  });
+
+  it("protects prod data on AWS: Multi-AZ, deletion protection, protect, 30-day backups, AWS Backup plan", () => {
+    const rec = built["prod-aws"].recorder;
+    const rds = rec.one("aws:rds/instance:Instance");
+    expect(rds.inputs).toMatchObject({ multiAz: true, deletionProtection: true, backupRetentionPeriod: 30, storageEncrypted: true });
+    expect(rds.protect).toBe(true);
+    const redis = rec.one("aws:elasticache/replicationGroup:ReplicationGroup");
+    expect(redis.inputs).toMatchObject({ automaticFailoverEnabled: true, transitEncryptionEnabled: true });
+    expect(rec.byType("aws:backup/plan:Plan")).toHaveLength(1);
+  });
+});
+
+describe("cloud switch", () => {
+  it("overriding cloud alone moves the whole system from AWS to Alibaba Cloud", () => {
+    for (const stack of ["staging", "prod"]) {
+      const aws = typesOf(built[`${stack}-aws`].recorder);
+      const ali = typesOf(built[`${stack}-alicloud`].recorder);
+      expect([...ali].filter((t) => t.startsWith("aws:"))).toEqual([]);
+      expect([...aws].filter((t) => t.startsWith("alicloud:"))).toEqual([]);
+      expect(ali).toEqual(expect.objectContaining({}));
+      for (const t of ["alicloud:rds/instance:Instance", "alicloud:kvstore/instance:Instance", "alicloud:oss/bucket:Bucket", "alicloud:cs/managedKubernetes:ManagedKubernetes"]) {
+        expect(ali.has(t)).toBe(true);
+      }
+      for (const t of ["aws:rds/instance:Instance", "aws:elasticache/replicationGroup:ReplicationGroup", "aws:eks/cluster:Cluster"]) {
+        expect(aws.has(t)).toBe(true);
+      }
+    }
+  });
+});
+
+describe("dependencies", () => {
+  const clusterTypes = ["aws:eks/cluster:Cluster", "aws:eks/nodeGroup:NodeGroup", "alicloud:cs/managedKubernetes:ManagedKubernetes", "alicloud:cs/nodePool:NodePool"];
+  const dataTypes = [
+    "aws:rds/instance:Instance",
+    "aws:elasticache/replicationGroup:ReplicationGroup",
+    "aws:s3/bucket:Bucket",
+    "alicloud:rds/instance:Instance",
+    "alicloud:kvstore/instance:Instance",
+    "alicloud:oss/bucket:Bucket",
+  ];
+
+  it.each(["prod-aws", "prod-alicloud"])("%s: databases, caches and buckets do not wait for the cluster", (key) => {
+    const rec = built[key].recorder;
+    const clusters = new Set(rec.resources.filter((r) => clusterTypes.includes(r.type)).map((r) => r.urn));
+    expect(clusters.size).toBeGreaterThan(0);
+    const data: RecordedResource[] = rec.resources.filter((r) => dataTypes.includes(r.type));
+    expect(data.length).toBeGreaterThanOrEqual(3);
+    const waiting = data.filter((r) => [...rec.transitiveDependencies(r)].some((u) => clusters.has(u))).map((r) => r.name);
+    expect(waiting).toEqual([]);
+  });
+
+  it("workloads do wait for the workload namespace (through the namespaced provider)", () => {
+    const rec = built["prod-aws"].recorder;
+    const provider = rec.one("pulumi:providers:kubernetes", "workloads");
+    const namespace = rec.one("kubernetes:core/v1:Namespace", "namespace");
+    expect(provider.dependencies).toContain(namespace.urn);
+    expect(namespace.inputs.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
+    expect(deploymentOf(rec, "api").provider).toContain("::workloads::");
+  });
+});
