@@ -5,8 +5,11 @@
  * Response headers are set without snippet annotations (disabled by default since ingress-nginx 1.9): the
  * `custom-headers` annotation names a ConfigMap in the Ingress's namespace whose entries are sent to the client.
  * The controller accepts a header only when its name is listed in its ConfigMap key
- * `global-allowed-response-headers` (see SECURITY_HEADER_NAMES, which the controller install must allow).
+ * `global-allowed-response-headers`: components/lib/http-headers.ts holds that list and the edge installs the
+ * controller with it.
  */
+
+import { ALLOWED_RESPONSE_HEADERS, isAllowedResponseHeader } from "../lib/http-headers";
 
 /** The ingress class the platform installs. */
 export const INGRESS_CLASS = "nginx";
@@ -35,7 +38,11 @@ const HEADER_NAME = /^[a-zA-Z\d\-_]+$/;
 const HEADER_VALUE = /^[a-zA-Z\d_ :;.,\\/"'?!(){}\[\]@<>=\-+*#$&`|~^%]+$/;
 
 export function headerNameProblem(name: string): string | undefined {
-  return HEADER_NAME.test(name) ? undefined : "must be a header name of letters, digits, '-' and '_'";
+  if (!HEADER_NAME.test(name)) return "must be a header name of letters, digits, '-' and '_'";
+  if (!isAllowedResponseHeader(name)) {
+    return `must be a header the ingress controller allows (${ALLOWED_RESPONSE_HEADERS.join(", ")}); add it to components/lib/http-headers.ts to allow more`;
+  }
+  return undefined;
 }
 
 export function headerValueProblem(value: string): string | undefined {

@@ -3,6 +3,8 @@
  * unit-tested directly and reviewed as data.
  */
 
+import { ALLOWED_RESPONSE_HEADERS } from "../lib/http-headers";
+
 /** Pinned chart versions (a rollback must name exactly what ran). Bump deliberately, after reading the changelog. */
 export const INGRESS_NGINX_CHART = { repo: "https://kubernetes.github.io/ingress-nginx", chart: "ingress-nginx", version: "4.13.3" } as const;
 export const CERT_MANAGER_CHART = { repo: "https://charts.jetstack.io", chart: "cert-manager", version: "v1.19.1" } as const;
@@ -63,6 +65,8 @@ export function ingressNginxValues(input: IngressValuesInput): Record<string, un
         "hsts-max-age": "31536000",
         "use-forwarded-headers": "false",
         "ssl-protocols": "TLSv1.2 TLSv1.3",
+        // AppService sets security headers via custom-headers; the controller serves only listed ones.
+        "global-allowed-response-headers": ALLOWED_RESPONSE_HEADERS.join(","),
       },
       service: {
         type: "LoadBalancer",

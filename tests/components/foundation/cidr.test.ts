@@ -1,6 +1,7 @@
 import {
   contains, deriveSubnets, formatCidr, overlaps, parseCidr, subnetAt, subnetListProblems, vpcCidrProblems, cidr,
 } from "../../../components/foundation/cidr";
+import { SECURITY_HEADER_NAMES } from "../../../components/app-service/ingress";
 import { clusterIssuerManifest, ingressNginxValues, loadBalancerAnnotations, ACME_SERVERS } from "../../../components/foundation/edge-values";
 import { eksKubeconfig } from "../../../components/foundation/kubeconfig";
 import { eksEndpointConfig } from "../../../components/foundation/aws/cluster";
@@ -63,6 +64,9 @@ describe("pure edge and cluster builders", () => {
   test("ingress values: snippets off, cloud LB annotations, no annotations without a cloud", () => {
     const v = ingressNginxValues({ cloud: "aws", replicas: 2 }) as { controller: { allowSnippetAnnotations: boolean; service: { annotations: Record<string, string> } } };
     expect(v.controller.allowSnippetAnnotations).toBe(false);
+    // Every header AppService may set is on the controller's allowlist, or ingresses would answer 503.
+    const allowed = ((v.controller as any).config["global-allowed-response-headers"] as string).split(",");
+    expect(allowed).toEqual(expect.arrayContaining(SECURITY_HEADER_NAMES));
     expect(v.controller.service.annotations["service.beta.kubernetes.io/aws-load-balancer-type"]).toBe("nlb");
     expect(loadBalancerAnnotations("alicloud")["service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type"]).toBe("internet");
     expect(loadBalancerAnnotations("none")).toEqual({});
