@@ -152,14 +152,43 @@ function endpointProblems(ep: any, where: string): string[] {
   return out;
 }
 
-/** Structural problems of a ServiceMonitor/PodMonitor (fields we emit), [] when fine. */
+/** PrometheusRule: the rule-file structure Prometheus loads (promtool checks the PromQL itself). */
+function prometheusRuleProblems(spec: any): string[] {
+  const out: string[] = [];
+  if (!Array.isArray(spec.groups) || spec.groups.length === 0) return ["spec.groups must list at least one group"];
+  const groupNames = new Set<string>();
+  spec.groups.forEach((g: any, i: number) => {
+    const where = `spec.groups[${i}]`;
+    if (typeof g.name !== "string" || g.name === "") out.push(`${where}.name is required`);
+    else if (groupNames.has(g.name)) out.push(`${where}.name ${g.name} is duplicated`);
+    groupNames.add(g.name);
+    if (g.interval !== undefined && !DURATION.test(g.interval)) out.push(`${where}.interval must be a duration`);
+    if (!Array.isArray(g.rules) || g.rules.length === 0) out.push(`${where}.rules must list at least one rule`);
+    (g.rules ?? []).forEach((r: any, j: number) => {
+      const rw = `${where}.rules[${j}]`;
+      if ((r.alert === undefined) === (r.record === undefined)) out.push(`${rw} must have exactly one of alert or record`);
+      if (typeof r.expr !== "string" || r.expr.trim() === "") out.push(`${rw}.expr is required`);
+      if (r.for !== undefined && !DURATION.test(r.for)) out.push(`${rw}.for must be a duration`);
+      for (const key of ["labels", "annotations"]) {
+        for (const [k, v] of Object.entries(r[key] ?? {})) if (typeof v !== "string") out.push(`${rw}.${key}.${k} must be a string`);
+      }
+    });
+  });
+  return out;
+}
+
+/**
+ * Structural problems of a ServiceMonitor, PodMonitor or PrometheusRule (fields we emit), [] when fine.
+ * `metadata.name` may be absent: Pulumi auto-names such objects at deployment.
+ */
 export function crdProblems(obj: K8sObject): string[] {
   const out: string[] = [];
   if (obj.apiVersion !== "monitoring.coreos.com/v1") out.push(`apiVersion ${obj.apiVersion} is not monitoring.coreos.com/v1`);
   const name = obj.metadata?.name;
-  if (typeof name !== "string" || !DNS_LABEL.test(name)) out.push("metadata.name must be a DNS label");
+  if (name !== undefined && (typeof name !== "string" || !DNS_LABEL.test(name))) out.push("metadata.name must be a DNS label");
   const spec = obj.spec;
   if (!spec || typeof spec !== "object") return [...out, "spec is required"];
+  if (obj.kind === "PrometheusRule") return [...out, ...prometheusRuleProblems(spec)];
   out.push(...labelSelectorProblems(spec.selector, "spec.selector"));
   if (spec.namespaceSelector !== undefined && !Array.isArray(spec.namespaceSelector.matchNames) && spec.namespaceSelector.any !== true) {
     out.push("spec.namespaceSelector must have matchNames or any: true");

@@ -70,4 +70,18 @@ describe("the schema check catches what it should (so a pass means something)", 
       "spec.endpoints[0].interval must be a duration like 30s",
     ]);
   });
+
+  test("the PrometheusRule structural check rejects rules that are neither alert nor record and bad durations", () => {
+    const problems = crdProblems({
+      apiVersion: "monitoring.coreos.com/v1",
+      kind: "PrometheusRule",
+      spec: { groups: [{ name: "g", rules: [{ expr: "up == 0", for: "soon" }, { alert: "A", record: "b", expr: "1", labels: { n: 1 } }] }] },
+    });
+    expect(problems).toEqual([
+      "spec.groups[0].rules[0] must have exactly one of alert or record",
+      "spec.groups[0].rules[0].for must be a duration",
+      "spec.groups[0].rules[1] must have exactly one of alert or record",
+      "spec.groups[0].rules[1].labels.n must be a string",
+    ]);
+  });
 });
