@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+// Prints the secret config keys a stack file references, one per line (used by scripts/up-dev.sh to generate
+// missing dev secrets). Plain JavaScript so it runs without a TypeScript toolchain; the sections' own
+// *RequiredSecrets functions are the source of truth and tests/scripts/required-secrets.test.ts keeps the two
+// in step.
+const fs = require("fs");
+const path = require("path");
+const { parse } = require("yaml");
+
+function requiredSecrets(config) {
+  const keys = new Set();
+  for (const service of config["platform:services"] ?? []) {
+    for (const key of Object.values(service.secretEnv ?? {})) keys.add(key);
+  }
+  for (const receiver of config["platform:alerting"]?.receivers ?? []) if (receiver.secret) keys.add(receiver.secret);
+  const cloud = config["platform:cloud"] ?? "none";
+  const cluster = config["platform:cluster"] ?? {};
+  const mode = cluster.mode ?? (cloud === "aws" ? "eks" : cloud === "alicloud" ? "ack" : "existing");
+  if (config["platform:target"] === "kubernetes" && mode === "existing") keys.add(cluster.kubeconfigSecret ?? "kubeconfig");
+  return [...keys].sort();
+}
+
+module.exports = { requiredSecrets };
+
+if (require.main === module) {
+  const stack = process.argv[2];
+  if (!stack) {
+    console.error("usage: required-secrets.js <stack>");
+    process.exit(2);
+  }
+  const file = path.join(__dirname, "..", `Pulumi.${stack}.yaml`);
+  const doc = parse(fs.readFileSync(file, "utf8")) ?? {};
+  for (const key of requiredSecrets(doc.config ?? {})) console.log(key);
+}

@@ -1,0 +1,32 @@
+import { parseAlerting, alertingRequiredSecrets } from "../../stacks/sections/alerting";
+import { parseFoundation, foundationRequiredSecrets } from "../../stacks/sections/foundation";
+import { parseServices, servicesRequiredSecrets } from "../../stacks/sections/services";
+import { readStackFile } from "../helpers/stack";
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { requiredSecrets } = require("../../scripts/required-secrets.js") as { requiredSecrets(c: Record<string, unknown>): string[] };
+
+/** What the typed sections say a stack file needs (the source of truth). */
+function fromSections(config: Record<string, unknown>): string[] {
+  const raw = Object.fromEntries(Object.entries(config).filter(([k]) => k.startsWith("platform:")).map(([k, v]) => [k.slice(9), v]));
+  const root = { cloud: String(raw.cloud ?? "none"), target: String(raw.target) };
+  const keys = [
+    ...servicesRequiredSecrets(parseServices(raw.services)),
+    ...alertingRequiredSecrets(parseAlerting(raw.alerting)),
+    ...foundationRequiredSecrets(parseFoundation(raw), root),
+  ].map((r) => r.key);
+  return [...new Set(keys)].sort();
+}
+
+describe("scripts/required-secrets.js (used by npm run up:dev)", () => {
+  it.each(["dev", "staging", "prod"])("lists exactly the secrets the %s stack's sections require", (stack) => {
+    const config = readStackFile(stack);
+    expect(requiredSecrets(config)).toEqual(fromSections(config));
+    expect(requiredSecrets(config)).toContain("apiJwtSecret");
+  });
+
+  it("includes the kubeconfig for an existing cluster", () => {
+    const config = { ...readStackFile("staging"), "platform:cluster": { mode: "existing" } };
+    expect(requiredSecrets(config)).toContain("kubeconfig");
+    expect(fromSections(config)).toContain("kubeconfig");
+  });
+});
