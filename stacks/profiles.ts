@@ -60,91 +60,70 @@ export interface Profile {
   };
 }
 
-const appDefaults = {
-  resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "500m", memory: "1Gi" } },
-};
+/** What every environment shares; each profile below states only how it differs. */
+const shared = {
+  app: {
+    resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "500m", memory: "1Gi" } },
+    replicas: 1,
+    podDisruptionBudget: false,
+    zoneSpread: false,
+  },
+  database: {
+    size: "small",
+    storageGb: 20,
+    highAvailability: false,
+    deletionProtection: false,
+    // UTC; the backup window ends before the weekly maintenance window starts.
+    backupWindow: "18:00-19:00",
+    maintenanceWindow: "sun:20:00-sun:21:00",
+  },
+  backup: {
+    schedule: "0 2 * * *",
+    verifySchedule: "0 4 1 * *",
+    timeZone: "Etc/UTC",
+    rtoMinutes: 240,
+    redisSchedule: "0 * * * *",
+    redisRetentionDays: 7,
+  },
+  network: { zones: 2 },
+} as const;
 
 export const PROFILES: Record<Environment, Profile> = {
   dev: {
-    app: { ...appDefaults, replicas: 1, podDisruptionBudget: false, zoneSpread: false },
-    database: {
-      size: "small",
-      storageGb: 20,
-      highAvailability: false,
-      backupRetentionDays: 1,
-      deletionProtection: false,
-      pointInTimeRecovery: false,
-      backupWindow: "18:00-19:00",
-      maintenanceWindow: "sun:20:00-sun:21:00",
-    },
-    backup: {
-      schedule: "0 2 * * *",
-      verifySchedule: "0 4 1 * *",
-      timeZone: "Etc/UTC",
-      retentionDays: 7,
-      rpoMinutes: 1440,
-      rtoMinutes: 240,
-      redisSchedule: "0 * * * *",
-      redisRetentionDays: 7,
-    },
+    app: { ...shared.app },
+    database: { ...shared.database, backupRetentionDays: 1, pointInTimeRecovery: false },
+    // Dev data is disposable: a daily dump is enough (RPO one day).
+    backup: { ...shared.backup, retentionDays: 7, rpoMinutes: 1440 },
     alerting: { retention: "200h", storageSize: "10Gi", replicas: 1 },
-    network: { zones: 2, natPerZone: false },
+    network: { ...shared.network, natPerZone: false },
   },
   staging: {
-    app: { ...appDefaults, replicas: 1, podDisruptionBudget: false, zoneSpread: false },
-    database: {
-      size: "small",
-      storageGb: 20,
-      highAvailability: false,
-      backupRetentionDays: 7,
-      deletionProtection: false,
-      pointInTimeRecovery: true,
-      backupWindow: "18:00-19:00",
-      maintenanceWindow: "sun:20:00-sun:21:00",
-    },
-    backup: {
-      schedule: "0 2 * * *",
-      verifySchedule: "0 4 1 * *",
-      timeZone: "Etc/UTC",
-      retentionDays: 7,
-      rpoMinutes: 1440,
-      rtoMinutes: 240,
-      redisSchedule: "0 * * * *",
-      redisRetentionDays: 7,
-    },
+    app: { ...shared.app },
+    database: { ...shared.database, backupRetentionDays: 7, pointInTimeRecovery: true },
+    backup: { ...shared.backup, retentionDays: 7, rpoMinutes: 1440 },
     alerting: { retention: "7d", storageSize: "20Gi", replicas: 1 },
-    network: { zones: 2, natPerZone: false },
+    network: { ...shared.network, natPerZone: false },
   },
   prod: {
     app: {
-      ...appDefaults,
+      ...shared.app,
       replicas: 3,
       autoscaling: { min: 3, max: 10, cpuPercent: 70, memoryPercent: 80 },
       podDisruptionBudget: true,
       zoneSpread: true,
     },
     database: {
+      ...shared.database,
       size: "large",
       storageGb: 100,
       highAvailability: true,
       backupRetentionDays: 30,
       deletionProtection: true,
       pointInTimeRecovery: true,
-      backupWindow: "18:00-19:00",
-      maintenanceWindow: "sun:20:00-sun:21:00",
     },
-    backup: {
-      schedule: "0 2 * * *",
-      verifySchedule: "0 4 1 * *",
-      timeZone: "Etc/UTC",
-      retentionDays: 30,
-      rpoMinutes: 60,
-      rtoMinutes: 240,
-      redisSchedule: "0 * * * *",
-      redisRetentionDays: 7,
-    },
+    backup: { ...shared.backup, retentionDays: 30, rpoMinutes: 60 },
     alerting: { retention: "30d", storageSize: "100Gi", replicas: 2 },
-    network: { zones: 2, natPerZone: true },
+    network: { ...shared.network, natPerZone: true },
   },
 };
 
