@@ -4,6 +4,7 @@ import * as random from "@pulumi/random";
 import { cloudTags } from "../../lib/labels";
 import { providerFor } from "../../lib/platform";
 import { applyTransform } from "../../lib/transform";
+import { awsDataStoreNetwork } from "../aws-network";
 import { dataStoreOptions, type TargetInput, type TargetOutput } from "../target";
 
 /** CloudWatch log types RDS PostgreSQL can export. */
@@ -16,38 +17,13 @@ export const RDS_POSTGRES_LOG_EXPORTS = ["postgresql", "upgrade"];
  */
 export function postgresOnAws(input: TargetInput): TargetOutput {
   const { parent, name, db, ctx } = input;
-  const placement = db.placement!;
   const provider = providerFor(ctx, "aws");
   const opts = { parent, ...provider };
   const tags = cloudTags(ctx, "database");
   const t = db.transforms;
   const major = db.version.split(".")[0];
 
-  const subnetGroup = new aws.rds.SubnetGroup(
-    `${name}-subnets`,
-    applyTransform(t, "subnetGroup", { subnetIds: placement.subnetIds, description: `${name} PostgreSQL private subnets`, tags }),
-    opts,
-  );
-  const securityGroup = new aws.ec2.SecurityGroup(
-    `${name}-sg`,
-    applyTransform(t, "securityGroup", {
-      vpcId: placement.vpcId,
-      description: `${name} PostgreSQL: ${db.port}/tcp from the application tier only`,
-      ingress: [
-        {
-          description: "PostgreSQL from the application tier",
-          protocol: "tcp",
-          fromPort: db.port,
-          toPort: db.port,
-          securityGroups: placement.allowedSecurityGroupIds,
-        },
-      ],
-      // RDS initiates no connections; no egress rule.
-      egress: [],
-      tags,
-    }),
-    opts,
-  );
+  const { subnetGroup, securityGroup } = awsDataStoreNetwork(input, "PostgreSQL", aws.rds.SubnetGroup, tags, opts);
   const parameterGroup = new aws.rds.ParameterGroup(
     `${name}-params`,
     applyTransform(t, "parameterGroup", {

@@ -4,6 +4,7 @@ import * as random from "@pulumi/random";
 import { cloudTags } from "../../lib/labels";
 import { providerFor } from "../../lib/platform";
 import { applyTransform } from "../../lib/transform";
+import { awsDataStoreNetwork } from "../aws-network";
 import { dataStoreOptions, type TargetInput, type TargetOutput } from "../target";
 
 /** Replicas per primary when highly available (ElastiCache needs at least one for automatic failover). */
@@ -16,37 +17,13 @@ export const ELASTICACHE_HA_REPLICAS = 1;
  */
 export function redisOnAws(input: TargetInput): TargetOutput {
   const { parent, name, db, ctx } = input;
-  const placement = db.placement!;
   const provider = providerFor(ctx, "aws");
   const opts = { parent, ...provider };
   const tags = cloudTags(ctx, "cache");
   const t = db.transforms;
   const major = db.version.split(".")[0];
 
-  const subnetGroup = new aws.elasticache.SubnetGroup(
-    `${name}-subnets`,
-    applyTransform(t, "subnetGroup", { subnetIds: placement.subnetIds, description: `${name} Redis private subnets`, tags }),
-    opts,
-  );
-  const securityGroup = new aws.ec2.SecurityGroup(
-    `${name}-sg`,
-    applyTransform(t, "securityGroup", {
-      vpcId: placement.vpcId,
-      description: `${name} Redis: ${db.port}/tcp from the application tier only`,
-      ingress: [
-        {
-          description: "Redis from the application tier",
-          protocol: "tcp",
-          fromPort: db.port,
-          toPort: db.port,
-          securityGroups: placement.allowedSecurityGroupIds,
-        },
-      ],
-      egress: [],
-      tags,
-    }),
-    opts,
-  );
+  const { subnetGroup, securityGroup } = awsDataStoreNetwork(input, "Redis", aws.elasticache.SubnetGroup, tags, opts);
   const parameterGroup =
     Object.keys(db.parameters).length > 0
       ? new aws.elasticache.ParameterGroup(
