@@ -4,7 +4,7 @@ import { providerFor } from "../../lib/platform";
 import { applyTransform } from "../../lib/transform";
 import { DOCKER_MEMORY_MB } from "../sizes";
 import { dataStoreOptions, type TargetInput, type TargetOutput } from "../target";
-import { dockerAlias, dockerHardening } from "../docker-common";
+import { dockerAlias, dockerHardening, dockerImageAndVolume, dockerLocalPorts } from "../docker-common";
 
 /** UID/GID of the `postgres` user in the official Alpine image (owns the data directory in the image). */
 const POSTGRES_UID = "70:70";
@@ -21,11 +21,7 @@ export function postgresOnDocker(input: TargetInput): TargetOutput {
   const t = db.transforms;
   const alias = dockerAlias(name, "postgres");
 
-  const image = new docker.RemoteImage(`${name}-image`, applyTransform(t, "image", { name: db.image!, keepLocally: true }), opts);
-  const volume = new docker.Volume(`${name}-data`, applyTransform(t, "volume", { labels: [{ label: "platform.database", value: name }] }), {
-    ...opts,
-    protect: db.protect,
-  });
+  const { image, volume } = dockerImageAndVolume(input, opts);
   const command = ["postgres", ...Object.entries(db.parameters).flatMap(([k, v]) => ["-c", `${k}=${v}`])];
   const container = new docker.Container(
     `${name}-container`,
@@ -52,7 +48,7 @@ export function postgresOnDocker(input: TargetInput): TargetOutput {
         retries: 5,
         startPeriod: "30s",
       },
-      ports: db.publishPort !== undefined ? [{ internal: db.port, external: db.publishPort, ip: "127.0.0.1" }] : [],
+      ports: dockerLocalPorts(db),
       memory: DOCKER_MEMORY_MB.postgres[db.size],
       ...dockerHardening(ctx, alias, "postgres"),
     } satisfies docker.ContainerArgs),

@@ -4,7 +4,7 @@ import { providerFor } from "../../lib/platform";
 import { applyTransform } from "../../lib/transform";
 import { DOCKER_MEMORY_MB } from "../sizes";
 import { dataStoreOptions, type TargetInput, type TargetOutput } from "../target";
-import { dockerAlias, dockerHardening } from "../docker-common";
+import { dockerAlias, dockerHardening, dockerImageAndVolume, dockerLocalPorts } from "../docker-common";
 
 /** UID/GID of the `redis` user in the official Alpine image. */
 const REDIS_UID = "999:1000";
@@ -38,11 +38,7 @@ export function redisOnDocker(input: TargetInput): TargetOutput {
   const alias = dockerAlias(name, "redis");
   const memory = DOCKER_MEMORY_MB.redis[db.size];
 
-  const image = new docker.RemoteImage(`${name}-image`, applyTransform(t, "image", { name: db.image!, keepLocally: true }), opts);
-  const volume = new docker.Volume(`${name}-data`, applyTransform(t, "volume", { labels: [{ label: "platform.database", value: name }] }), {
-    ...opts,
-    protect: db.protect,
-  });
+  const { image, volume } = dockerImageAndVolume(input, opts);
   const container = new docker.Container(
     `${name}-container`,
     applyTransform(t, "container", {
@@ -62,7 +58,7 @@ export function redisOnDocker(input: TargetInput): TargetOutput {
         retries: 5,
         startPeriod: "10s",
       },
-      ports: db.publishPort !== undefined ? [{ internal: db.port, external: db.publishPort, ip: "127.0.0.1" }] : [],
+      ports: dockerLocalPorts(db),
       memory,
       ...dockerHardening(ctx, alias, "cache"),
     } satisfies docker.ContainerArgs),
