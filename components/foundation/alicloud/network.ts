@@ -7,6 +7,7 @@ import { providerFor, type PlatformContext } from "../../lib/platform";
 import { applyTransform } from "../../lib/transform";
 import { Problems } from "../../lib/validation";
 import { networkProblems, subnetLayout, type NetworkArgs } from "../args";
+import { appTierPlacement, networkZones } from "../network-common";
 import { TIER_TAG, tierIngressRules, WORLD_IPV4, WORLD_IPV6, type Tier } from "../tiers";
 
 export const ALICLOUD_NETWORK_TYPE = "platform:foundation:AlicloudNetwork";
@@ -42,12 +43,7 @@ export class AlicloudNetwork extends pulumi.ComponentResource {
     const o: pulumi.CustomResourceOptions = { parent: this, ...providerFor(ctx, "alicloud") };
     const layout = subnetLayout(args);
 
-    const zones = args.availabilityZones
-      ? args.availabilityZones.slice(0, args.zones).map((z) => pulumi.output(z))
-      : (() => {
-          const found = alicloud.getZonesOutput({ availableResourceCreation: "VSwitch" }, o);
-          return Array.from({ length: args.zones }, (_, i) => found.ids[i]);
-        })();
+    const zones = networkZones(args, () => alicloud.getZonesOutput({ availableResourceCreation: "VSwitch" }, o).ids);
     this.zoneIds = zones;
 
     this.vpc = new alicloud.vpc.Network(`${name}-vpc`, applyTransform(t, "vpc", {
@@ -142,13 +138,7 @@ export class AlicloudNetwork extends pulumi.ComponentResource {
       }), o);
     }
 
-    this.placement = {
-      vpcId: this.vpc.id,
-      subnetIds: this.privateVswitches.map((v) => v.id),
-      allowedSecurityGroupIds: [this.appSecurityGroup.id],
-      allowedCidrBlocks: [this.vpc.cidrBlock],
-      zoneIds: this.privateVswitches.map((v) => v.zoneId),
-    };
+    this.placement = appTierPlacement(this.vpc, this.appSecurityGroup, this.privateVswitches, (v) => v.zoneId);
     this.registerOutputs({ vpcId: this.vpc.id, appSecurityGroupId: this.appSecurityGroup.id });
   }
 

@@ -6,6 +6,7 @@ import { providerFor, type PlatformContext } from "../../lib/platform";
 import { applyTransform } from "../../lib/transform";
 import { Problems } from "../../lib/validation";
 import { networkProblems, subnetLayout, type NetworkArgs } from "../args";
+import { appTierPlacement, networkZones } from "../network-common";
 import { TIER_TAG, tierIngressRules, WORLD_IPV4, WORLD_IPV6, type Tier } from "../tiers";
 
 export const AWS_NETWORK_TYPE = "platform:foundation:AwsNetwork";
@@ -44,12 +45,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
     const o: pulumi.CustomResourceOptions = { parent: this, ...providerFor(ctx, "aws") };
     const layout = subnetLayout(args);
 
-    const zones = args.availabilityZones
-      ? args.availabilityZones.slice(0, args.zones).map((z) => pulumi.output(z))
-      : (() => {
-          const azs = aws.getAvailabilityZonesOutput({ state: "available" }, o);
-          return Array.from({ length: args.zones }, (_, i) => azs.names[i]);
-        })();
+    const zones = networkZones(args, () => aws.getAvailabilityZonesOutput({ state: "available" }, o).names);
     this.zoneNames = zones;
 
     this.vpc = new aws.ec2.Vpc(`${name}-vpc`, applyTransform(t, "vpc", {
@@ -152,13 +148,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
       description: "outbound through NAT (images, cloud APIs)", tags: tags("app-egress"),
     }), o);
 
-    this.placement = {
-      vpcId: this.vpc.id,
-      subnetIds: this.privateSubnets.map((s) => s.id),
-      allowedSecurityGroupIds: [this.appSecurityGroup.id],
-      allowedCidrBlocks: [this.vpc.cidrBlock],
-      zoneIds: this.privateSubnets.map((s) => s.availabilityZone),
-    };
+    this.placement = appTierPlacement(this.vpc, this.appSecurityGroup, this.privateSubnets, (s) => s.availabilityZone);
     this.registerOutputs({ vpcId: this.vpc.id, appSecurityGroupId: this.appSecurityGroup.id });
   }
 
