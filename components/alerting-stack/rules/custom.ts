@@ -1,27 +1,15 @@
-import type { AlertRule, RuleGroup, Severity } from "../../lib/alerts";
+import type { AlertRule, RuleGroup } from "../../lib/alerts";
 
 /**
  * A business alert a stack declares in config, e.g. the seeds' risk level, liquidity ratio, queue lag or
- * payment success rate.
+ * payment success rate: an `AlertRule` (the expression is checked by promtool in the integration tier) plus
+ * the rule group it belongs to.
  *
  * @example
  * { alert: "HighRiskLevel", expr: "paimon_risk_level >= 3", for: "5m", severity: "critical",
  *   summary: "High risk level", description: "Risk level is {{ $value }}" }
  */
-export interface CustomRule {
-  /** UpperCamelCase alert name; also the runbook slug unless `runbook` is set. */
-  alert: string;
-  /** PromQL expression (checked by promtool in the integration tier). */
-  expr: string;
-  /** How long the condition must hold, e.g. `5m`. */
-  for: string;
-  severity: Severity;
-  summary: string;
-  description: string;
-  /** Runbook slug under the runbook base URL. @default alert */
-  runbook?: string;
-  /** Extra labels, e.g. `service`. */
-  labels?: Record<string, string>;
+export interface CustomRule extends AlertRule {
   /** Rule group the alert belongs to. @default "custom" */
   group?: string;
 }
