@@ -96,6 +96,21 @@ export const dockerSchema = z.strictObject({
 /** Service names become Kubernetes object names with suffixes up to 17 characters (`-security-headers`). */
 export const serviceNameSchema = dnsLabel.max(46, { message: "must be at most 46 characters (it prefixes Kubernetes object names)" });
 
+/**
+ * Optional settings the component args and the `services` config section validate identically: probes,
+ * ingress, metrics, callers, objectives and the availability/identity switches.
+ */
+export const workloadFieldSchemas = {
+  health: healthSchema.optional(),
+  ingress: ingressSchema.optional(),
+  metrics: metricsSchema.optional(),
+  allowedCallers: z.array(dnsLabel).optional(),
+  objectives: objectivesSchema.optional(),
+  podDisruptionBudget: z.boolean().optional(),
+  zoneSpread: z.boolean().optional(),
+  serviceAccountToken: z.boolean().optional(),
+};
+
 const inputValue = z.custom<pulumi.Input<string>>((v) => v !== undefined && v !== null, { message: "must be a string or a Pulumi output" });
 
 const argsSchema = z.strictObject({
@@ -110,14 +125,7 @@ const argsSchema = z.strictObject({
   resources: resourcesSchema.optional(),
   replicas: replicasSchema.optional(),
   autoscaling: autoscalingSchema.optional(),
-  health: healthSchema.optional(),
-  ingress: ingressSchema.optional(),
-  metrics: metricsSchema.optional(),
-  allowedCallers: z.array(dnsLabel).optional(),
-  objectives: objectivesSchema.optional(),
-  podDisruptionBudget: z.boolean().optional(),
-  zoneSpread: z.boolean().optional(),
-  serviceAccountToken: z.boolean().optional(),
+  ...workloadFieldSchemas,
   runAsUser: int(1, "UID of at least 1 (0 is root)").optional(),
   networkPolicy: networkPolicySchema.optional(),
   docker: dockerSchema.optional(),

@@ -4,13 +4,10 @@ import { APP_SERVICE_KINDS, AppService, type AppServiceArgs, type AppServiceKind
 import {
   autoscalingSchema,
   dockerSchema,
-  healthSchema,
-  ingressSchema,
-  metricsSchema,
   networkPolicySchema,
-  objectivesSchema,
   replicasSchema,
   serviceNameSchema,
+  workloadFieldSchemas,
 } from "../../components/app-service/validate";
 import type { DatabaseConnection } from "../../components/lib/contracts";
 import { cpuQuantity, dnsLabel, memoryQuantity, parseOrThrow, pinnedImage, port, keyPath, describeValue, ValidationError } from "../../components/lib/validation";
@@ -65,14 +62,7 @@ const serviceSchema = z.strictObject({
   replicas: replicasSchema.optional(),
   /** Autoscaling settings, or `false` to turn off the prod profile's HPA. */
   autoscaling: z.union([z.literal(false), autoscalingSchema]).optional(),
-  health: healthSchema.optional(),
-  ingress: ingressSchema.optional(),
-  metrics: metricsSchema.optional(),
-  allowedCallers: z.array(dnsLabel).optional(),
-  objectives: objectivesSchema.optional(),
-  podDisruptionBudget: z.boolean().optional(),
-  zoneSpread: z.boolean().optional(),
-  serviceAccountToken: z.boolean().optional(),
+  ...workloadFieldSchemas,
   runAsUser: z.number().int().min(1, { message: "must be a UID of at least 1 (0 is root)" }).optional(),
   networkPolicy: networkPolicySchema.optional(),
   docker: dockerSchema.optional(),
