@@ -117,12 +117,10 @@ export function plaintextStrings(value: any, path = ""): Array<{ path: string; v
 /** Prefix of every value the mocks generate for secret outputs, so tests can scan for leaks. */
 export const MOCK_SECRET_PREFIX = "mock-secret-";
 
-/** Outputs that real providers mark secret (the mock monitor does not apply additionalSecretOutputs). */
-const SECRET_OUTPUTS: Record<string, string[]> = {
-  "random:index/randomPassword:RandomPassword": ["result", "bcryptHash"],
-  "random:index/randomString:RandomString": [],
-};
-
+/**
+ * The mock monitor does not apply a provider's additionalSecretOutputs, so outputs a real provider marks
+ * secret (RandomPassword.result) are returned wrapped as secrets here.
+ */
 function secret(value: unknown): unknown {
   return { [specialSigKey]: specialSecretSig, value };
 }

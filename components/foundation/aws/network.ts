@@ -108,7 +108,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
       new aws.ec2.RouteTableAssociation(`${name}-private-${i}-rta`, { subnetId: s.id, routeTableId: rt.id }, o);
     });
 
-    this.flowLog = args.flowLogs.enabled ? this.createFlowLog(name, args, ctx, o, tags) : undefined;
+    this.flowLog = args.flowLogs.enabled ? this.createFlowLog(name, args, o, tags) : undefined;
 
     const groups: Record<Tier, aws.ec2.SecurityGroup> = {
       "load-balancer": new aws.ec2.SecurityGroup(`${name}-lb-sg`, applyTransform(t, "security-group", {
@@ -155,7 +155,6 @@ export class AwsNetwork extends pulumi.ComponentResource {
   private createFlowLog(
     name: string,
     args: NetworkArgs,
-    ctx: PlatformContext,
     o: pulumi.CustomResourceOptions,
     tags: (role: string) => Record<string, string>,
   ): aws.ec2.FlowLog {
