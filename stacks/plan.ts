@@ -66,12 +66,13 @@ export function planPlatform(): PlatformPlan {
   const sctx: SectionContext = { root, platform: planningContext(root), profile: profileFor(root.environment), secrets };
   const databasesPlan = databases.planDatabases(parsed.databases, sctx);
   const engines = Object.fromEntries(databasesPlan.map((d) => [d.name, d.engine]));
+  const servicesPlan = services.planServices(parsed.services, sctx, databases.databaseNames(databasesPlan));
   return {
     root,
     sctx,
-    foundation: foundation.planFoundation(parsed.foundation, sctx),
+    foundation: foundation.withEdgeHosts(foundation.planFoundation(parsed.foundation, sctx), servicesPlan),
     databases: databasesPlan,
-    services: services.planServices(parsed.services, sctx, databases.databaseNames(databasesPlan)),
+    services: servicesPlan,
     backups: backups.planBackups(parsed.backups, sctx, engines),
     alerting: alerting.planAlerting(parsed.alerting, sctx),
   };

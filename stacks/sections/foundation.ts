@@ -8,6 +8,8 @@ import {
   type ClusterArgs, type ClusterMode, type FoundationArgs, type NetworkArgs, type NodeScaling, type NodeSize,
 } from "../../components/foundation";
 import type { EdgeArgs } from "../../components/foundation/edge";
+import { clusterIssuerName } from "../../components/foundation/edge-values";
+import { planEdgeHosts, type ServicesPlan } from "./services";
 import type { RequiredSecret, SectionContext } from "./types";
 
 /**
@@ -55,7 +57,7 @@ export const clusterSchema = z
 /** `platform:edge` */
 export const edgeSchema = z
   .strictObject({
-    /** Install ingress-nginx and cert-manager. Turn off for an existing cluster that has them. */
+    /** Install Envoy Gateway (with the Gateways) and cert-manager. Turn off for an existing cluster that has them. */
     enabled: z.boolean().default(true),
     acmeEmail: z.string().optional(),
     /** @default production in prod, staging elsewhere */
@@ -96,7 +98,7 @@ export function foundationRequiredSecrets(parsed: FoundationConfig, root?: { clo
 
 export type FoundationPlan =
   | { enabled: false }
-  | { enabled: true; args: FoundationArgs; kubeconfigSecret?: string };
+  | { enabled: true; args: FoundationArgs; kubeconfigSecret?: string; cloud: "aws" | "alicloud" | "none" };
 
 /** Node sizing defaults per environment (the seeds' t3.large for staging; HA prod). */
 const NODE_DEFAULTS: Record<"dev" | "staging" | "prod", { size: NodeSize; nodes: NodeScaling }> = {
@@ -172,7 +174,22 @@ export function planFoundation(parsed: FoundationConfig, sctx: SectionContext): 
     foundationProblems({ ...args, edge: e.acmeEmail ? edge : undefined }, platform, problems);
   }
   problems.throwIfAny();
-  return { enabled: true, args, kubeconfigSecret };
+  return { enabled: true, args, kubeconfigSecret, cloud: platform.cloud };
+}
+
+/**
+ * Pure: the plan with the edge's HTTPS hosts filled in from the services' `ingress` settings (the Gateways get
+ * one listener and certificate per host). Throws when services disagree about a host.
+ */
+export function withEdgeHosts(plan: FoundationPlan, services: ServicesPlan): FoundationPlan {
+  if (!plan.enabled || !plan.args.edge) return plan;
+  const hosts = planEdgeHosts(services, clusterIssuerName(plan.args.edge.acmeServer));
+  const edge = { ...plan.args.edge, hosts };
+  const problems = new Problems("stack config", "platform:");
+  // Re-check the edge with its hosts (listener limits per Gateway).
+  foundationProblems({ ...plan.args, edge }, { cloud: plan.cloud, target: "kubernetes" }, problems);
+  problems.throwIfAny();
+  return { ...plan, args: { ...plan.args, edge } };
 }
 
 export interface FoundationOutputs {
