@@ -4,16 +4,15 @@
  * registers are built in ./gateway-manifests.ts.
  */
 
+import { DEFAULT_CHART_SOURCES } from "../lib/charts";
 import { GATEWAY_NAMES, GATEWAY_NAMESPACE, HTTP_LISTENER } from "../lib/gateway";
 
 /**
- * Pinned chart versions (a rollback must name exactly what ran). Bump deliberately, after reading the changelog.
- *
- * Envoy Gateway v1.9.1 ships the Gateway API v1.6.1 CRDs (standard channel) and its own policy CRDs in the chart,
- * so one release installs the controller and every CRD the edge uses. It is published only as an OCI chart.
+ * Pinned chart sources (a rollback must name exactly what ran), kept with every other chart in
+ * components/lib/charts.ts so a stack can point them at a mirror. Bump deliberately, after reading the changelog.
  */
-export const ENVOY_GATEWAY_CHART = { repo: "oci://docker.io/envoyproxy", chart: "gateway-helm", version: "v1.9.1" } as const;
-export const CERT_MANAGER_CHART = { repo: "https://charts.jetstack.io", chart: "cert-manager", version: "v1.19.1" } as const;
+export const ENVOY_GATEWAY_CHART = DEFAULT_CHART_SOURCES["envoy-gateway"];
+export const CERT_MANAGER_CHART = DEFAULT_CHART_SOURCES["cert-manager"];
 
 /** The Go module holding the Envoy Gateway API types and CRDs of the pinned chart (tests read the CRDs from it). */
 export const ENVOY_GATEWAY_MODULE = { path: "github.com/envoyproxy/gateway", version: ENVOY_GATEWAY_CHART.version } as const;

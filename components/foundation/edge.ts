@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { helmChartArgs } from "../lib/charts";
 import { cloudTags } from "../lib/labels";
 import { providerFor, type PlatformContext } from "../lib/platform";
 import { applyTransform, type Transforms } from "../lib/transform";
@@ -8,7 +9,7 @@ import { createAlicloudCdn, createAlicloudDnsRecords } from "./alicloud/cdn";
 import { createAwsCdn, createAwsDnsRecords } from "./aws/cdn";
 import { GATEWAY_NAMESPACE, MAX_HTTPS_LISTENERS, ROUTE_VISIBILITIES, type EdgeHost, type RouteVisibility } from "../lib/gateway";
 import {
-  CERT_MANAGER_CHART, certManagerValues, clusterIssuerManifest, clusterIssuerName, ENVOY_GATEWAY_CHART, envoyGatewayValues,
+  certManagerValues, clusterIssuerManifest, clusterIssuerName, envoyGatewayValues,
   type AcmeServer,
 } from "./edge-values";
 import {
@@ -154,17 +155,14 @@ export class Edge extends pulumi.ComponentResource {
     const k = { parent: this, provider: args.kubernetesProvider };
 
     this.envoyGateway = new k8s.helm.v3.Release(`${name}-envoy-gateway`, applyTransform(t, "envoy-gateway", {
-      chart: `${ENVOY_GATEWAY_CHART.repo}/${ENVOY_GATEWAY_CHART.chart}`,
-      version: ENVOY_GATEWAY_CHART.version,
+      ...helmChartArgs("envoy-gateway", ctx.charts),
       namespace: GATEWAY_NAMESPACE,
       createNamespace: true,
       values: envoyGatewayValues({ replicas: args.ingressReplicas }),
     }), k);
     // cert-manager watches Gateways only if their CRDs exist when it starts: install it after Envoy Gateway.
     this.certManager = new k8s.helm.v3.Release(`${name}-cert-manager`, applyTransform(t, "cert-manager", {
-      chart: CERT_MANAGER_CHART.chart,
-      version: CERT_MANAGER_CHART.version,
-      repositoryOpts: { repo: CERT_MANAGER_CHART.repo },
+      ...helmChartArgs("cert-manager", ctx.charts),
       namespace: "cert-manager",
       createNamespace: true,
       values: certManagerValues(),

@@ -187,7 +187,7 @@ describe.each([
   test("edge: pinned Envoy Gateway and cert-manager (Gateway API on), ClusterIssuer solving HTTP-01 through the public Gateway", async () => {
     const releases = rec.byType("kubernetes:helm.sh/v3:Release");
     expect(releases.map((r) => [r.inputs.chart, r.inputs.version]).sort()).toEqual(
-      [[CERT_MANAGER_CHART.chart, CERT_MANAGER_CHART.version], [`${ENVOY_GATEWAY_CHART.repo}/${ENVOY_GATEWAY_CHART.chart}`, ENVOY_GATEWAY_CHART.version]],
+      [[CERT_MANAGER_CHART.chart, CERT_MANAGER_CHART.version], [ENVOY_GATEWAY_CHART.chart, ENVOY_GATEWAY_CHART.version]],
     );
     const eg = releases.find((r) => r.inputs.chart.endsWith("gateway-helm"))!;
     expect(eg.inputs.chart).toBe("oci://docker.io/envoyproxy/gateway-helm");
