@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { LIMITS } from "../lib/limits";
 import type { SecretKeyRef, ServiceObjectives } from "../lib/contracts";
 import { DEFAULT_RUN_AS_USER } from "../lib/k8s";
 import type { PlatformContext } from "../lib/platform";
@@ -38,11 +39,15 @@ const int = (min: number, what: string) =>
 const quantities = z.strictObject({ cpu: cpuQuantity, memory: memoryQuantity });
 export const resourcesSchema = z.strictObject({ requests: quantities, limits: quantities });
 
-export const replicasSchema = int(1, "of at least 1");
+export const replicasSchema = int(1, "of at least 1")
+  .max(LIMITS.replicas, { message: `must be at most ${LIMITS.replicas}` })
+  .describe(`Fixed number of pods (1 to ${LIMITS.replicas}). Default: the profile's (dev 1, staging 2); prod autoscales instead. Example: 3`);
 
 export const autoscalingSchema = z.strictObject({
   min: int(1, "of at least 1"),
-  max: int(1, "of at least 1"),
+  max: int(1, "of at least 1")
+    .max(LIMITS.autoscalingMax, { message: `must be at most ${LIMITS.autoscalingMax}` })
+    .describe(`Most pods the HorizontalPodAutoscaler may run (1 to ${LIMITS.autoscalingMax}). Example: 10`),
   cpuPercent: percent.optional(),
   memoryPercent: percent.optional(),
 });

@@ -1,3 +1,4 @@
+import { LIMITS } from "../../components/lib/limits";
 import { z } from "zod";
 import { AlertingStack, builtInAlertNames, type AlertingStackArgs } from "../../components/alerting-stack";
 import type { Receiver } from "../../components/alerting-stack/receivers";
@@ -97,9 +98,15 @@ export const schema = z
       })
       .optional(),
     customRules: z.array(customRuleSchema).default([]),
-    retention: z.string().optional(),
-    storageSize: z.string().optional(),
-    replicas: z.number().optional(),
+    retention: z
+      .string()
+      .optional()
+      .describe(`Prometheus retention, a duration of at most ${LIMITS.prometheusRetentionDays}d. Default: the profile's. Example: 30d`),
+    storageSize: z
+      .string()
+      .optional()
+      .describe(`Prometheus volume size, at most ${LIMITS.prometheusStorageGi}Gi. Default: the profile's. Example: 100Gi`),
+    replicas: z.number().optional().describe("Prometheus and Alertmanager replicas, 1 to 5. Default: the profile's. Example: 2"),
     namespace: z.string().optional(),
     chartVersion: z.string().optional(),
   })
@@ -138,6 +145,7 @@ export function planAlerting(parsed: AlertingConfig, sctx: SectionContext): Aler
       retention: parsed.retention,
       storageSize: parsed.storageSize,
       replicas: parsed.replicas,
+      environment: sctx.platform.environment,
     },
     problems,
     builtInAlertNames(sctx.platform.target),

@@ -1,3 +1,4 @@
+import { LIMITS } from "../../components/lib/limits";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { BackupJob, type BackupJobArgs, validateBackupJobArgs } from "../../components/backup-job";
@@ -25,11 +26,20 @@ const entrySchema = z
     database: z.string().min(1),
     schedule: z.string().optional(),
     timeZone: z.string().optional(),
-    retentionDays: z.number().optional(),
+    retentionDays: z
+      .number()
+      .optional()
+      .describe(`Days dumps are kept (1 to ${LIMITS.retentionDays}). Default: the profile's (7 for Redis; PostgreSQL 7 staging, 30 prod). Example: 14`),
     verifySchedule: z.string().optional(),
     verifyQuery: z.string().optional(),
-    rpoMinutes: z.number().optional(),
-    rtoMinutes: z.number().optional(),
+    rpoMinutes: z
+      .number()
+      .optional()
+      .describe(`Recovery point objective in minutes (at most ${LIMITS.objectiveMinutes}); refused when the schedule cannot meet it. Default: the profile's. Example: 60`),
+    rtoMinutes: z
+      .number()
+      .optional()
+      .describe(`Recovery time objective in minutes (at most ${LIMITS.objectiveMinutes}); bounds the restore-verify job. Default: the profile's. Example: 120`),
     destination: destinationSchema.optional(),
   })
   .strict();

@@ -1,3 +1,4 @@
+import { LIMITS } from "../../components/lib/limits";
 import { z } from "zod";
 import type { DataPlacement, EncryptionKeys } from "../../components/lib/contracts";
 import { dnsLabel, parseOrThrow, Problems, ValidationError } from "../../components/lib/validation";
@@ -31,7 +32,10 @@ const entrySchema = z
     size: z.enum(SIZE_CLASSES as [string, ...string[]]).optional(),
     storageGb: z.number().optional(),
     highAvailability: z.boolean().optional(),
-    backupRetentionDays: z.number().optional(),
+    backupRetentionDays: z
+      .number()
+      .optional()
+      .describe(`Days the provider keeps automated backups (RDS/ElastiCache 0-35, ApsaraDB RDS 7-730, Redis on Alibaba Cloud 7; Docker 0-${LIMITS.retentionDays}). Default: the profile's. Example: 14`),
     backupWindow: z.string().optional(),
     maintenanceWindow: z.string().optional(),
     parameters: z.record(z.string(), z.union([z.string(), z.number()])).optional(),

@@ -1,3 +1,4 @@
+import { LIMITS } from "../../components/lib/limits";
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import { z } from "zod";
@@ -31,7 +32,11 @@ export const networkSchema = z
       .strictObject({
         enabled: z.boolean().default(true),
         destination: z.enum(["logs", "bucket"]).default("logs"),
-        retentionDays: intField.default(30),
+        retentionDays: intField
+          .min(1, { message: `must be from 1 to ${LIMITS.retentionDays}` })
+          .max(LIMITS.retentionDays, { message: `must be from 1 to ${LIMITS.retentionDays}` })
+          .default(30)
+          .describe(`Days flow logs are kept (1 to ${LIMITS.retentionDays}). Default: 30. Example: 90`),
       })
       .prefault({}),
   })
@@ -46,7 +51,10 @@ export const clusterSchema = z
     kubeconfigSecret: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, { message: "must be a config key name" }).default("kubeconfig"),
     version: z.string().optional(),
     nodeSize: z.enum(NODE_SIZES as [NodeSize, ...NodeSize[]]).optional(),
-    nodes: z.strictObject({ min: intField, max: intField, desired: intField }).optional(),
+    nodes: z
+      .strictObject({ min: intField, max: intField, desired: intField })
+      .optional()
+      .describe(`Node group scaling, whole numbers with 0 <= min <= desired <= max and max at most ${LIMITS.nodes}. Default: dev {1,1,2}, staging {1,2,3}, prod {3,3,10}. Example: { min: 3, desired: 3, max: 10 }`),
     endpointPublicAccessCidrs: z.array(z.string()).default([]),
     managedControlPlane: z.boolean().optional(),
   })
@@ -60,7 +68,9 @@ export const edgeSchema = z
     acmeEmail: z.string().optional(),
     /** @default production in prod, staging elsewhere */
     acmeServer: z.enum(["staging", "production"]).optional(),
-    ingressReplicas: intField.optional(),
+    ingressReplicas: intField
+      .optional()
+      .describe(`Ingress controller replicas (1 to ${LIMITS.ingressReplicas}). Default: 3 in prod, 2 elsewhere. Example: 3`),
     cdn: z
       .strictObject({
         enabled: z.boolean().default(false),
