@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import { z } from "zod";
 import type { DataPlacement, EncryptionKeys, WorkloadIdentity } from "../../components/lib/contracts";
+import { LIMITS } from "../../components/lib/limits";
 import { parseOrThrow, Problems } from "../../components/lib/validation";
 import {
   CLUSTER_MODES, Foundation, foundationProblems, NODE_SIZES,
@@ -36,7 +37,11 @@ export const networkSchema = z
       .strictObject({
         enabled: z.boolean().default(true).describe("Record accepted and rejected traffic of the VPC."),
         destination: z.enum(["logs", "bucket"]).default("logs").describe("`logs` (CloudWatch Logs / Log Service) or `bucket` (S3, AWS only)."),
-        retentionDays: intField.default(30).describe("Days flow log records are kept."),
+        retentionDays: intField
+          .min(1, { message: `must be from 1 to ${LIMITS.retentionDays}` })
+          .max(LIMITS.retentionDays, { message: `must be from 1 to ${LIMITS.retentionDays}` })
+          .default(30)
+          .describe(`Days flow log records are kept (1 to ${LIMITS.retentionDays}). Default: 30.`),
       })
       .prefault({})
       .describe("VPC flow logs."),
@@ -64,7 +69,7 @@ export const clusterSchema = z
     nodes: z
       .strictObject({
         min: intField.describe("Fewest nodes."),
-        max: intField.describe("Most nodes."),
+        max: intField.describe(`Most nodes (at most ${LIMITS.nodes}).`),
         desired: intField.describe("Nodes at creation, between min and max."),
       })
       .optional()
@@ -90,7 +95,7 @@ export const edgeSchema = z
       .enum(["staging", "production"])
       .optional()
       .describe("Let's Encrypt server of the ClusterIssuer. Default: production in prod, staging elsewhere."),
-    ingressReplicas: intField.optional().describe("Envoy proxy replicas per Gateway (the name predates the Gateway API edge). Default: prod 3, else 2."),
+    ingressReplicas: intField.optional().describe(`Envoy proxy replicas per Gateway, 1 to ${LIMITS.ingressReplicas} (the name predates the Gateway API edge). Default: prod 3, else 2.`),
     cdn: z
       .strictObject({
         enabled: z.boolean().default(false).describe("Put CloudFront (AWS) or Alibaba Cloud CDN in front of the public Gateway; the client address is then the last X-Forwarded-For hop."),
