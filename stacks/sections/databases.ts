@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { DataPlacement, EncryptionKeys } from "../../components/lib/contracts";
+import type { DatabaseConnection, DataPlacement, EncryptionKeys } from "../../components/lib/contracts";
 import { dnsLabel, parseOrThrow, Problems, ValidationError } from "../../components/lib/validation";
 import {
   ENGINES,
@@ -36,6 +36,29 @@ const entrySchema = z
     maintenanceWindow: z.string().optional(),
     parameters: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
     thresholds: z.record(z.string(), thresholdPairSchema).optional(),
+    instanceClass: z
+      .string()
+      .optional()
+      .describe(
+        "Exact provider instance type, overriding the one `size` maps to; checked against the target's classes " +
+          "(RDS db.<family>.<size>, ElastiCache cache.<family>.<size>, ApsaraDB pg.* / redis.* by shape). Managed targets only. " +
+          'Default: the size class mapping. Example: "db.r7g.2xlarge"',
+      ),
+    logicalDatabases: z
+      .array(
+        z
+          .object({
+            name: z.string().describe('Database name, [a-z][a-z0-9_]{0,30}. Example: "orders"'),
+            user: z.string().optional().describe('Owner login role with its own generated password. Default: the database name. Example: "orders_svc"'),
+          })
+          .strict(),
+      )
+      .optional()
+      .describe(
+        "PostgreSQL only: further databases on this instance, each owned by its own role with a generated password " +
+          "(a Pulumi secret; on Kubernetes a Secret `<name>-db-<database>`). Services connect with `connections[].database: <name>/<database>`. " +
+          'Default: none. Example: [{ name: orders }, { name: billing, user: billing_svc }]',
+      ),
   })
   .strict();
 
@@ -114,6 +137,8 @@ export function planDatabases(parsed: DatabasesConfig, sctx: SectionContext): Da
       thresholds: entry.thresholds ?? {},
       deletionProtection: defaults.deletionProtection,
       protect: defaults.deletionProtection,
+      ...(entry.instanceClass !== undefined ? { instanceClass: entry.instanceClass } : {}),
+      ...(entry.logicalDatabases ? { logicalDatabases: entry.logicalDatabases.map((l) => ({ ...l })) } : {}),
     };
     const local = new Problems("stack config", at);
     resolveDatabaseSettings(args as MonitoredDatabaseArgs, sctx.platform.environment, local);
@@ -159,9 +184,22 @@ export function buildDatabases(plan: DatabasesPlan, sctx: SectionContext, deps: 
   return out;
 }
 
-/** Names of the planned databases (services reference them). */
+/** Separates a data store from one of its logical databases in a reference: `main-db/orders`. */
+export const LOGICAL_SEPARATOR = "/";
+
+/** Names services may reference: each data store, and `<store>/<database>` for its logical databases. */
 export function databaseNames(plan: DatabasesPlan): string[] {
-  return plan.map((p) => p.name);
+  return plan.flatMap((p) => [p.name, ...(p.args.logicalDatabases ?? []).map((l) => `${p.name}${LOGICAL_SEPARATOR}${l.name}`)]);
+}
+
+/** Every connection services may reference, keyed like `databaseNames`. */
+export function databaseConnections(built: Record<string, MonitoredDatabase>): Record<string, DatabaseConnection> {
+  return Object.fromEntries(
+    Object.entries(built).flatMap(([name, db]) => [
+      [name, db.connection],
+      ...Object.entries(db.logicalConnections).map(([logical, conn]) => [`${name}${LOGICAL_SEPARATOR}${logical}`, conn]),
+    ]),
+  );
 }
 
 export const plan = planDatabases;
