@@ -5,7 +5,7 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/tests"],
   testMatch: ["**/*.test.ts"],
-  testPathIgnorePatterns: ["/node_modules/", "\\.integration\\.test\\.ts$"],
+  testPathIgnorePatterns: ["/node_modules/", "\\.integration\\.test\\.ts$", "\\.engine\\.test\\.ts$"],
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },
   // Mocked Pulumi programs resolve outputs asynchronously; a generous timeout avoids flakes on 2 cores.
   testTimeout: 60000,
