@@ -44,32 +44,19 @@ const CERT_MANAGER: CrdSource = {
   pattern: /^(cert-manager\.io|acme\.cert-manager\.io)_.*\.yaml$/,
 };
 
-const GATEWAY_API: CrdSource = {
-  module: "sigs.k8s.io/gateway-api",
-  version: "v1.4.1",
-  dir: "config/crd/standard",
-  pattern: /^gateway\.networking\.k8s\.io_.*\.yaml$/,
-};
+/** Envoy Gateway's chart carries the Gateway API CRDs and its own policy CRDs; the fixture carries the same files. */
+const envoyGatewayCrds = (dir: string, pattern: RegExp): CrdSource => ({
+  module: "github.com/envoyproxy/gateway",
+  version: DEFAULT_CHART_SOURCES["envoy-gateway"].version,
+  dir: `charts/gateway-helm/charts/crds/crds${dir}`,
+  pattern,
+});
 
 export const FIXTURES: Record<ChartKey, FixtureSpec> = {
   "kube-prometheus-stack": { crds: [PROMETHEUS_OPERATOR] },
-  "cert-manager": { crds: [CERT_MANAGER, GATEWAY_API] },
-  "ingress-nginx": {
-    crds: [],
-    templates: [
-      {
-        apiVersion: "v1",
-        kind: "Service",
-        metadata: { name: "ingress-nginx-controller", namespace: "{{ .Release.Namespace }}" },
-        spec: { type: "ClusterIP", selector: { "app.kubernetes.io/name": "ingress-nginx" }, ports: [{ name: "https", port: 443 }] },
-      },
-      {
-        apiVersion: "networking.k8s.io/v1",
-        kind: "IngressClass",
-        metadata: { name: "nginx" },
-        spec: { controller: "k8s.io/ingress-nginx" },
-      },
-    ],
+  "cert-manager": { crds: [CERT_MANAGER] },
+  "envoy-gateway": {
+    crds: [envoyGatewayCrds("", /^gatewayapi-crds\.yaml$/), envoyGatewayCrds("/generated", /^gateway\.envoyproxy\.io_.*\.yaml$/)],
   },
 };
 
