@@ -98,9 +98,13 @@ export type ServicesPlan = ServicePlan[];
 
 const CONNECTION_SUFFIXES = ["HOST", "PORT", "USER", "NAME", "PASSWORD"] as const;
 
-/** Profile defaults applied to one service's config. */
-function withProfile(svc: ServiceConfig, profile: Profile): AppServiceArgs {
-  const app = profile.app;
+/**
+ * Profile defaults applied to one service's config. The Docker target runs one container per service, so the
+ * profile's scaling and availability defaults (prod: HPA 3-10, PDB, zone spread) do not apply there: a prod
+ * Docker stack gets one container per service unless the user asks for more (and is then told why not).
+ */
+function withProfile(svc: ServiceConfig, profile: Profile, target: SectionContext["platform"]["target"]): AppServiceArgs {
+  const app = target === "docker" ? { ...profile.app, replicas: 1, autoscaling: undefined, podDisruptionBudget: false, zoneSpread: false } : profile.app;
   const singleton = svc.kind === "singleton";
   const autoscaling =
     svc.autoscaling === false
@@ -156,7 +160,7 @@ export function planServices(parsed: ServicesConfig, sctx: SectionContext, known
       if (clash.length > 0) add([i, "connections", j, "envPrefix"], conn.envPrefix, `would overwrite ${clash.join(", ")} set in env/secretEnv; choose another prefix`);
     });
 
-    const args = withProfile(svc, sctx.profile);
+    const args = withProfile(svc, sctx.profile, sctx.platform.target);
     try {
       // Same rules as the component, with placeholder secret values (only the names matter here).
       const placeholders = Object.fromEntries(Object.keys(svc.secretEnv ?? {}).map((k) => [k, "<secret>"]));
