@@ -5,6 +5,8 @@ import * as foundation from "./sections/foundation";
 import * as services from "./sections/services";
 import { assertKnownKeys, CONFIG_NAMESPACE, parseRoot, readRawConfig, type RootConfig } from "./config";
 import { planningContext } from "./context";
+import type { HostPortClaim } from "../components/lib/host-ports";
+import { assertNoHostPortCollisions } from "./ports";
 import { profileFor } from "./profiles";
 import { SecretConfig } from "./secrets";
 import type { SectionContext } from "./sections/types";
@@ -34,6 +36,8 @@ export interface PlatformPlan {
   services: services.ServicesPlan;
   backups: backups.BackupsPlan;
   alerting: alerting.AlertingPlan;
+  /** Docker target: every published host port and the setting that decides it (checked for collisions). */
+  hostPorts: HostPortClaim[];
 }
 
 /**
@@ -66,13 +70,17 @@ export function planPlatform(): PlatformPlan {
   const sctx: SectionContext = { root, platform: planningContext(root), profile: profileFor(root.environment), secrets };
   const databasesPlan = databases.planDatabases(parsed.databases, sctx);
   const engines = Object.fromEntries(databasesPlan.map((d) => [d.name, d.engine]));
+  const servicesPlan = services.planServices(parsed.services, sctx, databases.databaseNames(databasesPlan));
+  const alertingPlan = alerting.planAlerting(parsed.alerting, sctx);
+  const hostPorts = root.target === "docker" ? assertNoHostPortCollisions({ services: servicesPlan, alerting: alertingPlan }) : [];
   return {
     root,
     sctx,
     foundation: foundation.planFoundation(parsed.foundation, sctx),
     databases: databasesPlan,
-    services: services.planServices(parsed.services, sctx, databases.databaseNames(databasesPlan)),
+    services: servicesPlan,
     backups: backups.planBackups(parsed.backups, sctx, engines),
-    alerting: alerting.planAlerting(parsed.alerting, sctx),
+    alerting: alertingPlan,
+    hostPorts,
   };
 }
