@@ -1,6 +1,7 @@
 import * as alerting from "./sections/alerting";
 import * as backups from "./sections/backups";
 import * as databases from "./sections/databases";
+import * as dockerEdge from "./sections/docker-edge";
 import * as foundation from "./sections/foundation";
 import * as services from "./sections/services";
 import { assertKnownKeys, CONFIG_NAMESPACE, parseRoot, readRawConfig, type RootConfig } from "./config";
@@ -24,6 +25,7 @@ export const KNOWN_KEYS = [
   databases.SECTION_KEY,
   backups.KEY,
   alerting.SECTION_KEY,
+  dockerEdge.SECTION_KEY,
   ...foundation.SECTION_KEYS,
 ] as const;
 
@@ -36,6 +38,8 @@ export interface PlatformPlan {
   services: services.ServicesPlan;
   backups: backups.BackupsPlan;
   alerting: alerting.AlertingPlan;
+  /** Docker target: the edge proxy in front of the services with an ingress (undefined when none). */
+  dockerEdge?: dockerEdge.DockerEdgePlan;
   /** Docker target: every published host port and the setting that decides it (checked for collisions). */
   hostPorts: HostPortClaim[];
 }
@@ -55,12 +59,14 @@ export function planPlatform(): PlatformPlan {
     backups: backups.parse(raw[backups.KEY]),
     alerting: alerting.parseAlerting(raw[alerting.SECTION_KEY]),
     foundation: foundation.parseFoundation(raw),
+    dockerEdge: dockerEdge.parseDockerEdge(raw[dockerEdge.SECTION_KEY]),
   };
 
   const required = [
     ...services.servicesRequiredSecrets(parsed.services),
     ...alerting.alertingRequiredSecrets(parsed.alerting),
     ...foundation.foundationRequiredSecrets(parsed.foundation, root),
+    ...dockerEdge.dockerEdgeRequiredSecrets(parsed.dockerEdge),
   ];
   assertKnownKeys(raw, KNOWN_KEYS, new Set(required.map((r) => r.key)));
 
@@ -72,7 +78,10 @@ export function planPlatform(): PlatformPlan {
   const engines = Object.fromEntries(databasesPlan.map((d) => [d.name, d.engine]));
   const servicesPlan = services.planServices(parsed.services, sctx, databases.databaseNames(databasesPlan));
   const alertingPlan = alerting.planAlerting(parsed.alerting, sctx);
-  const hostPorts = root.target === "docker" ? assertNoHostPortCollisions({ services: servicesPlan, alerting: alertingPlan }) : [];
+  const edgePlan = dockerEdge.planDockerEdge(parsed.dockerEdge, sctx, servicesPlan);
+  const hostPorts = root.target === "docker"
+    ? assertNoHostPortCollisions({ services: servicesPlan, alerting: alertingPlan, extra: edgePlan?.hostPorts })
+    : [];
   return {
     root,
     sctx,
@@ -81,6 +90,7 @@ export function planPlatform(): PlatformPlan {
     services: servicesPlan,
     backups: backups.planBackups(parsed.backups, sctx, engines),
     alerting: alertingPlan,
+    dockerEdge: edgePlan,
     hostPorts,
   };
 }

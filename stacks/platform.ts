@@ -3,6 +3,7 @@ import type { AppService } from "../components/app-service";
 import type { BackupJob } from "../components/backup-job";
 import type { AlertingStack } from "../components/alerting-stack";
 import type { MonitoredDatabase } from "../components/monitored-database";
+import type { EdgeProxy } from "../components/edge-proxy";
 import type { MonitoredService } from "../components/lib/contracts";
 import { mergeMonitoring } from "../components/lib/monitoring";
 import type { PlatformContext } from "../components/lib/platform";
@@ -11,6 +12,7 @@ import type { PlatformPlan } from "./plan";
 import { buildAlerting } from "./sections/alerting";
 import { buildBackups } from "./sections/backups";
 import { buildDatabases } from "./sections/databases";
+import { buildDockerEdge } from "./sections/docker-edge";
 import { buildFoundation, type FoundationBuild } from "./sections/foundation";
 import { buildServices } from "./sections/services";
 import type { SectionContext } from "./sections/types";
@@ -21,6 +23,8 @@ export interface Platform {
   namespace?: k8s.core.v1.Namespace;
   databases: Record<string, MonitoredDatabase>;
   services: Record<string, AppService>;
+  /** Docker target: the edge proxy in front of the services with an ingress. */
+  dockerEdge?: EdgeProxy;
   backups: Record<string, BackupJob>;
   alerting: AlertingStack;
 }
@@ -79,6 +83,7 @@ export function buildPlatform(plan: PlatformPlan): Platform {
     connections: Object.fromEntries(Object.entries(databases).map(([name, db]) => [name, db.connection])),
     clusterIssuer: foundation.outputs.clusterIssuer,
   });
+  const dockerEdge = buildDockerEdge(plan.dockerEdge, sctx, services);
   const backups = buildBackups(plan.backups, sctx, {
     databases: Object.fromEntries(
       Object.entries(databases).map(([name, db]) => [name, { connection: db.connection, nativeBackup: db.nativeBackup }]),
@@ -97,5 +102,5 @@ export function buildPlatform(plan: PlatformPlan): Platform {
       .filter((s): s is MonitoredService => s !== undefined),
     managedControlPlane: foundation.managedControlPlane,
   });
-  return { foundation, namespace, databases, services, backups, alerting };
+  return { foundation, namespace, databases, services, dockerEdge, backups, alerting };
 }
