@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { chartOverrideProblems, chartsSchema } from "../components/lib/charts";
 import { CLOUDS, ENVIRONMENTS, TARGETS } from "../components/lib/platform";
-import { dnsLabel, parseOrThrow, ValidationError } from "../components/lib/validation";
+import { dnsLabel, parseOrThrow, Problems, ValidationError } from "../components/lib/validation";
 
 /**
  * Stack configuration: the only place that reads `pulumi.Config`. Everything is parsed and validated
@@ -16,20 +17,32 @@ const DEFAULT_RUNBOOK_BASE_URL = "https://github.com/example-org/platform-stacks
 
 /** Top-level keys every stack has. Sections (services, databases, ...) are added in `SECTIONS`. */
 export const rootSchema = z.object({
-  environment: z.enum(ENVIRONMENTS as [string, ...string[]]).transform((e) => e as (typeof ENVIRONMENTS)[number]),
-  target: z.enum(TARGETS as [string, ...string[]]).transform((t) => t as (typeof TARGETS)[number]),
+  environment: z
+    .enum(ENVIRONMENTS as [string, ...string[]])
+    .describe("Environment profile (stacks/profiles.ts) every section falls back to: replicas, autoscaling, data store sizes, backup retention, monitoring retention.")
+    .transform((e) => e as (typeof ENVIRONMENTS)[number]),
+  target: z
+    .enum(TARGETS as [string, ...string[]])
+    .describe("Where workloads run: `docker` (local engine, dev) or `kubernetes` (EKS/ACK or an existing cluster).")
+    .transform((t) => t as (typeof TARGETS)[number]),
   cloud: z
     .enum(CLOUDS as [string, ...string[]])
     .default("none")
+    .describe("Cloud for the network, cluster, managed data stores and buckets; switching it alone moves the whole system. `none` needs cluster.mode existing on Kubernetes.")
     .transform((c) => c as (typeof CLOUDS)[number]),
-  /** Kubernetes namespace of the workloads; also the logical name prefix on Docker. */
-  namespace: dnsLabel.default("platform"),
-  /** Short prefix for physical names (buckets, DB identifiers). */
-  project: dnsLabel.max(20, { message: "must be at most 20 characters (it prefixes physical names)" }).default("platform"),
-  /** Extra cloud tags. */
-  tags: z.record(z.string(), z.string()).default({}),
-  /** Base URL of docs/runbooks/ that alert runbook_url annotations point at. */
-  runbookBaseUrl: z.url().default(DEFAULT_RUNBOOK_BASE_URL),
+  namespace: dnsLabel
+    .default("platform")
+    .describe("Kubernetes namespace of the workloads (Pod Security `restricted` enforced); the name prefix of containers, networks and volumes on Docker."),
+  project: dnsLabel
+    .max(20, { message: "must be at most 20 characters (it prefixes physical names)" })
+    .default("platform")
+    .describe("Short prefix of physical names (buckets, database identifiers). Caution: changing it replaces those resources."),
+  tags: z
+    .record(z.string(), z.string())
+    .default({})
+    .describe("Extra cloud tags; every resource also gets Project, Environment, Component and ManagedBy. Example: `{CostCenter: payments}`"),
+  runbookBaseUrl: z.url().default(DEFAULT_RUNBOOK_BASE_URL).describe("Base URL of docs/runbooks/ that every alert's runbook_url annotation points at."),
+  charts: chartsSchema,
 });
 
 export type RootConfig = z.output<typeof rootSchema>;
@@ -72,5 +85,9 @@ export function assertKnownKeys(
 }
 
 export function parseRoot(raw: Record<string, unknown>): RootConfig {
-  return parseOrThrow(rootSchema, raw, "stack config", `${CONFIG_NAMESPACE}:`);
+  const root = parseOrThrow(rootSchema, raw, "stack config", `${CONFIG_NAMESPACE}:`);
+  const problems = new Problems("stack config", `${CONFIG_NAMESPACE}:charts`);
+  for (const p of chartOverrideProblems(root.charts)) problems.add(p.path, p.value, p.allowed);
+  problems.throwIfAny();
+  return root;
 }

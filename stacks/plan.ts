@@ -4,6 +4,7 @@ import * as databases from "./sections/databases";
 import * as dockerEdge from "./sections/docker-edge";
 import * as foundation from "./sections/foundation";
 import * as services from "./sections/services";
+import { CONFIG_KEYS } from "./config-keys";
 import { assertKnownKeys, CONFIG_NAMESPACE, parseRoot, readRawConfig, type RootConfig } from "./config";
 import { planningContext } from "./context";
 import type { HostPortClaim } from "../components/lib/host-ports";
@@ -13,21 +14,7 @@ import { SecretConfig } from "./secrets";
 import type { SectionContext } from "./sections/types";
 
 /** Every top-level key a stack may set (besides secrets referenced by other settings). */
-export const KNOWN_KEYS = [
-  "environment",
-  "target",
-  "cloud",
-  "namespace",
-  "project",
-  "tags",
-  "runbookBaseUrl",
-  services.SECTION_KEY,
-  databases.SECTION_KEY,
-  backups.KEY,
-  alerting.SECTION_KEY,
-  dockerEdge.SECTION_KEY,
-  ...foundation.SECTION_KEYS,
-] as const;
+export const KNOWN_KEYS = CONFIG_KEYS;
 
 /** The validated, defaulted plan of a whole stack. Building it is the only step that registers resources. */
 export interface PlatformPlan {

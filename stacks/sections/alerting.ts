@@ -43,65 +43,77 @@ const configKey = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, { message: "must
 const text = z.string();
 
 const receiverSchema = z.strictObject({
-  name: z.string(),
-  type: z.enum(RECEIVER_TYPES as [string, ...string[]], { message: `must be one of ${RECEIVER_TYPES.join(", ")}` }),
-  /** Name of the secret config key holding the credential. Required; checked with the type's meaning. */
-  secret: configKey.optional(),
-  sendResolved: z.boolean().optional(),
-  channel: text.optional(),
-  to: text.optional(),
-  from: text.optional(),
-  smarthost: text.optional(),
-  authUsername: text.optional(),
-  corpId: text.optional(),
-  agentId: text.optional(),
-  toParty: text.optional(),
-  toUser: text.optional(),
-  url: text.optional(),
+  name: z.string().describe("Receiver name, referenced by routes (lowercase letters, digits and '-'). Example: `pager`"),
+  type: z
+    .enum(RECEIVER_TYPES as [string, ...string[]], { message: `must be one of ${RECEIVER_TYPES.join(", ")}` })
+    .describe("Integration; decides which fields below are required and what the secret holds."),
+  secret: configKey
+    .optional()
+    .describe("Name of the secret config key holding the credential (slack: webhook URL, email: SMTP password, pagerduty: routing key, wechat: application secret, webhook: bearer token); mounted into Alertmanager as a file. Required."),
+  sendResolved: z.boolean().optional().describe("Also notify when an alert resolves. Default: true (false for the watchdog receiver)."),
+  channel: text.optional().describe("slack: channel. Example: `#critical-alerts`"),
+  to: text.optional().describe("email: comma-separated recipients. Example: `oncall@example.com`"),
+  from: text.optional().describe("email: sender address. Example: `alerts@example.com`"),
+  smarthost: text.optional().describe("email: SMTP server `host:port` (TLS required). Example: `smtp.sendgrid.net:587`"),
+  authUsername: text.optional().describe("email: SMTP user name. Example: `apikey`"),
+  corpId: text.optional().describe("wechat: WeChat Work corp id."),
+  agentId: text.optional().describe("wechat: application agent id."),
+  toParty: text.optional().describe("wechat: department id(s), `|`-separated; one of toParty/toUser is required."),
+  toUser: text.optional().describe("wechat: user id(s), `|`-separated."),
+  url: text.optional().describe("webhook: https URL (credentials go in the secret, never the URL)."),
 });
 
-const pair = z.strictObject({ warning: z.number().optional(), critical: z.number().optional() });
+const pair = (what: string) =>
+  z
+    .strictObject({
+      warning: z.number().optional().describe("Warning threshold."),
+      critical: z.number().optional().describe("Critical threshold; must be worse than the warning."),
+    })
+    .optional()
+    .describe(what);
 
 const customRuleSchema = z.strictObject({
-  alert: z.string(),
-  expr: z.string(),
-  for: z.string(),
-  severity: z.string(),
-  summary: z.string(),
-  description: z.string(),
-  runbook: z.string().optional(),
-  labels: z.record(z.string(), z.string()).optional(),
-  group: z.string().optional(),
+  alert: z.string().describe("Alert name (CamelCase); must not clash with a built-in alert. Example: `HighRiskLevel`"),
+  expr: z.string().describe("PromQL expression. Example: `paimon_risk_level >= 3`"),
+  for: z.string().describe("How long the expression must hold, a Prometheus duration. Example: `5m`"),
+  severity: z.string().describe("`critical`, `warning` or `info`; decides the route."),
+  summary: z.string().describe("One-line summary annotation."),
+  description: z.string().describe("Description annotation; may use `{{ $value }}` and `{{ $labels.x }}`."),
+  runbook: z.string().optional().describe("Runbook file name under runbookBaseUrl. Default: the alert name."),
+  labels: z.record(z.string(), z.string()).optional().describe("Extra labels on the alert."),
+  group: z.string().optional().describe("Rule group the alert is placed in. Default: `custom`."),
 });
 
 export const schema = z
   .strictObject({
-    receivers: z.array(receiverSchema).default([]),
+    receivers: z.array(receiverSchema).default([]).describe("Where notifications go; each needs its secret."),
     /** Severity -> receiver names. Unknown severities are reported by `planAlerting` with their key path. */
     routes: z
       .looseObject({
-        critical: z.array(z.string()).default([]),
-        warning: z.array(z.string()).default([]),
-        info: z.array(z.string()).default([]),
-        watchdog: z.string().optional(),
+        critical: z.array(z.string()).default([]).describe("Receivers of critical (P0/P1) alerts: group_wait 0s, repeat 15m."),
+        warning: z.array(z.string()).default([]).describe("Receivers of warning (P2) alerts: repeat 1h."),
+        info: z.array(z.string()).default([]).describe("Receivers of info (P3) alerts: digest."),
+        watchdog: z.string().optional().describe("Receiver of the always-firing Watchdog alert (dead-man's switch)."),
       })
-      .default({ critical: [], warning: [], info: [] }),
+      .default({ critical: [], warning: [], info: [] })
+      .describe("Severity -> receiver names."),
     thresholds: z
       .strictObject({
-        cpuPercent: pair.optional(),
-        memoryPercent: pair.optional(),
-        diskPercent: pair.optional(),
-        latencyP95Seconds: pair.optional(),
-        errorRatePercent: pair.optional(),
-        certificateExpiryDays: pair.optional(),
+        cpuPercent: pair("Node/container CPU utilisation %. Default: warning 70, critical 90."),
+        memoryPercent: pair("Memory utilisation %. Default: warning 80, critical 95."),
+        diskPercent: pair("Disk utilisation %. Default: warning 75, critical 90."),
+        latencyP95Seconds: pair("HTTP P95 latency in seconds. Default: warning 1, critical 3."),
+        errorRatePercent: pair("HTTP 5xx error rate %. Default: warning 1, critical 5."),
+        certificateExpiryDays: pair("Days until a TLS certificate expires (lower is worse). Default: warning 21, critical 7."),
       })
-      .optional(),
-    customRules: z.array(customRuleSchema).default([]),
-    retention: z.string().optional(),
-    storageSize: z.string().optional(),
-    replicas: z.number().optional(),
-    namespace: z.string().optional(),
-    chartVersion: z.string().optional(),
+      .optional()
+      .describe("Overrides of the built-in alert thresholds; one side of a pair may be given alone."),
+    customRules: z.array(customRuleSchema).default([]).describe("Business alerts, routed by severity like the built-in ones."),
+    retention: z.string().optional().describe("Prometheus TSDB retention. Default: dev 200h, staging 7d, prod 30d."),
+    storageSize: z.string().optional().describe("Prometheus volume size (Kubernetes). Default: staging 20Gi, prod 100Gi."),
+    replicas: z.number().optional().describe("Prometheus and Alertmanager replicas (Kubernetes). Default: staging 1, prod 2."),
+    namespace: z.string().optional().describe("Namespace of kube-prometheus-stack. Default: `monitoring`."),
+    chartVersion: z.string().optional().describe("kube-prometheus-stack chart version. Default: the version pinned in components/alerting-stack."),
     hostPorts: z
       .strictObject({
         prometheus: port.optional().describe("Host port (127.0.0.1) of the Prometheus UI. Default: 9090. Example: 9190"),
@@ -115,7 +127,8 @@ export const schema = z
           "Example: { grafana: 3300 }",
       ),
   })
-  .default({ receivers: [], routes: { critical: [], warning: [], info: [] }, customRules: [] });
+  .default({ receivers: [], routes: { critical: [], warning: [], info: [] }, customRules: [] })
+  .describe("Alert routing and the monitoring installation.");
 
 export type AlertingConfig = z.output<typeof schema>;
 
