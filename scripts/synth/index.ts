@@ -63,7 +63,7 @@ export async function synthesize(ref: StackRef, overrides: Record<string, unknow
 
   const files = artefactFiles(rec, redactor);
   const inv = inventory(rec, redactor);
-  const policy = redactor.redact(policyReport(rec)) as PolicyReport;
+  const policy = redactor.redact(policyReport(rec, ref.stack)) as PolicyReport;
   const count = (prefix: string) => [...files.keys()].filter((f) => f.startsWith(prefix)).length;
   const byProvider = (pkg: string) => rec.resources.filter((r) => r.custom && r.type.startsWith(`${pkg}:`)).length;
   const mandatory = policy.violations.filter((v) => v.enforcementLevel === "mandatory").length;

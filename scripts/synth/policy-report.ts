@@ -1,68 +1,52 @@
 import * as fs from "fs";
 import * as path from "path";
-import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { unwrapSecrets, type Recorder } from "../../tests/helpers/mocks";
-import { violations } from "../../tests/helpers/policy";
+import { allPolicies, policyNames } from "../../policies/rules/catalog";
+import { type PackConfig, validatePackConfig } from "../../policies/rules/config";
+import { loadExemptions } from "../../policies/rules/exemptions";
+import type { Recorder } from "../../tests/helpers/mocks";
+import { runPack, stackInputs } from "../../tests/helpers/policy";
 import { REPO_ROOT } from "../../tests/helpers/stack";
-
-/** Where the pack's rules live. policies/index.ts is never imported: it starts the policy gRPC server. */
-export const RULES_DIR = path.join(REPO_ROOT, "policies", "rules");
 
 export interface PolicyViolation {
   policy: string;
   enforcementLevel: string;
-  type: string;
-  name: string;
+  /** Resource name (from the URN); absent for a stack-wide finding. */
+  resource?: string;
   message: string;
 }
 
 export interface PolicyReport {
-  /** Resource policies evaluated against every registered resource. */
-  policies: Array<{ name: string; enforcementLevel: string; description: string; module: string }>;
-  /** Stack-wide policies found in the rule modules, which this report does not evaluate (the engine does). */
-  stackPoliciesNotEvaluated: string[];
+  /** The pack config applied (policies/config/<stack>.json), or "defaults" when the stack has none. */
+  config: string;
+  /** Every check of the pack (policies/rules/catalog.ts, what policies/index.ts serves). */
+  policies: Array<{ name: string; enforcementLevel: string; description: string }>;
   violations: PolicyViolation[];
 }
 
-function isPolicy(value: unknown): value is { name: string; validateResource?: unknown; validateStack?: unknown } {
-  return !!value && typeof value === "object" && typeof (value as any).name === "string" && ("validateResource" in value || "validateStack" in value);
+/** The pack config for a stack name, validated against every check's schema, as `--policy-pack-config` would. */
+function packConfig(stack: string): { config: PackConfig; source: string } {
+  const file = path.join(REPO_ROOT, "policies", "config", `${stack}.json`);
+  if (!fs.existsSync(file)) return { config: {}, source: "defaults" };
+  const source = path.relative(REPO_ROOT, file);
+  return { config: validatePackConfig(JSON.parse(fs.readFileSync(file, "utf8")), allPolicies, source), source };
 }
 
-/** Every policy exported by a module under policies/rules/ (also ones only listed in exported arrays), by name. */
-export function loadPolicies(rulesDir = RULES_DIR): Array<{ policy: any; module: string }> {
-  const found = new Map<string, { policy: any; module: string }>();
-  for (const file of fs.readdirSync(rulesDir).filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts")).sort()) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require(path.join(rulesDir, file));
-    const candidates = Object.values(mod).flatMap((v) => (Array.isArray(v) ? v : [v]));
-    for (const candidate of candidates) {
-      if (isPolicy(candidate) && !found.has(candidate.name)) found.set(candidate.name, { policy: candidate, module: `policies/rules/${file}` });
-    }
-  }
-  return [...found.values()].sort((a, b) => a.policy.name.localeCompare(b.policy.name));
-}
-
-/** Runs every resource policy of the pack against every registered resource, as CrossGuard would at preview. */
-export function policyReport(recorder: Recorder, rulesDir = RULES_DIR): PolicyReport {
-  const loaded = loadPolicies(rulesDir);
-  const resourcePolicies = loaded.filter(({ policy }) => policy.validateResource);
-  const report: PolicyReport = {
-    policies: resourcePolicies.map(({ policy, module }) => ({
-      name: policy.name,
-      enforcementLevel: policy.enforcementLevel ?? "advisory",
-      description: policy.description ?? "",
-      module,
+/**
+ * Runs the whole policy pack over a stack's registrations the way `pulumi preview --policy-pack policies
+ * --policy-pack-config policies/config/<stack>.json` would (the rule modules are imported directly, never
+ * policies/index.ts, which starts the policy gRPC server); exempted findings come back advisory.
+ */
+export function policyReport(recorder: Recorder, stack: string): PolicyReport {
+  const { config, source } = packConfig(stack);
+  const diagnostics = runPack(allPolicies, stackInputs(recorder), config, loadExemptions(policyNames, new Date()));
+  return {
+    config: source,
+    policies: allPolicies.map((p) => ({ name: p.name, enforcementLevel: p.enforcementLevel ?? "advisory", description: p.description ?? "" })),
+    violations: diagnostics.map((d) => ({
+      policy: d.policy,
+      enforcementLevel: d.enforcementLevel,
+      ...(d.urn ? { resource: d.urn.split("::").pop() } : {}),
+      message: d.message,
     })),
-    stackPoliciesNotEvaluated: loaded.filter(({ policy }) => !policy.validateResource).map(({ policy }) => policy.name),
-    violations: [],
   };
-  for (const r of recorder.resources) {
-    const input = { type: r.type, props: unwrapSecrets(r.inputs), name: r.name, protect: r.protect };
-    for (const { policy } of resourcePolicies) {
-      for (const message of violations(policy as ResourceValidationPolicy, input)) {
-        report.violations.push({ policy: policy.name, enforcementLevel: policy.enforcementLevel ?? "advisory", type: r.type, name: r.name, message });
-      }
-    }
-  }
-  return report;
 }

@@ -146,6 +146,9 @@ function computedOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, 
         identities: [{ oidcs: [{ issuer: `https://oidc.eks.local/id/${name}` }] }],
         arn: `arn:aws:eks:::cluster/${name}`,
       };
+    case "aws:rds/parameterGroup:ParameterGroup":
+      // Autonamed by the provider (mocks echo inputs only), so an instance's parameterGroupName resolves.
+      return { name: inputs.name ?? `${name}-0123456` };
     case "aws:s3/bucket:Bucket":
     case "aws:s3/bucketV2:BucketV2":
       return { bucket: inputs.bucket ?? `${name}-bucket`, arn: `arn:aws:s3:::${inputs.bucket ?? name}` };
