@@ -50,12 +50,17 @@ export function parseOverride(arg: string): [string, unknown] {
   return [arg.slice(0, eq), parse(arg.slice(eq + 1))];
 }
 
+/** Placeholder values for every secret the stack references (key -> placeholder). */
+export function placeholderSecrets(ref: StackRef, overrides: Record<string, unknown> = {}): Record<string, string> {
+  return Object.fromEntries(requiredSecretKeys(ref, overrides).map((k) => [k, placeholderSecret(k)]));
+}
+
 /**
  * Runs the real program (stacks/program.ts) for a stack under Pulumi mocks, with placeholder secrets, and
  * renders what it would deploy as review artefacts. Nothing is written; see `writeSynth`.
  */
 export async function synthesize(ref: StackRef, overrides: Record<string, unknown> = {}): Promise<SynthResult> {
-  const secrets = Object.fromEntries(requiredSecretKeys(ref, overrides).map((k) => [k, placeholderSecret(k)]));
+  const secrets = placeholderSecrets(ref, overrides);
   const built = await buildStack(ref.stack, overrides, { projectDir: ref.projectDir, secrets });
   const redactor = new Redactor(secrets);
   const rec = built.recorder;

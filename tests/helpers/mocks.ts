@@ -14,6 +14,8 @@ export interface RecordedResource {
   parent: string;
   /** URNs this resource depends on (explicit dependsOn plus input dependencies). */
   dependencies: string[];
+  /** Input dependencies only: input name -> URNs whose outputs flow into it (what dependsOn does not add). */
+  propertyDependencies: Record<string, string[]>;
   protect: boolean;
   retainOnDelete: boolean;
   ignoreChanges: string[];
@@ -220,6 +222,9 @@ export function installMocks(options: MockOptions = {}): Recorder {
           inputs: req.getObject()?.toJavaScript() ?? {},
           parent: req.getParent(),
           dependencies: req.getDependenciesList(),
+          propertyDependencies: Object.fromEntries(
+            (req.getPropertydependenciesMap?.()?.toArray?.() ?? []).map(([k, v]: [string, any]) => [k, Array.isArray(v) ? (v[0] ?? []) : (v?.getUrnsList?.() ?? [])]),
+          ),
           protect: req.getProtect?.() ?? false,
           retainOnDelete: req.getRetainondelete?.() ?? false,
           ignoreChanges: req.getIgnorechangesList?.() ?? [],
