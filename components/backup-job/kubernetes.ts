@@ -78,7 +78,12 @@ export function buildCronJobSpec(i: CronJobInputs): CronJobSpec {
     { name: "staging", mountPath: STAGING_DIR },
     tmp.mount,
   ];
-  const resources = { requests: { ...r.resources.requests }, limits: { ...r.resources.limits } };
+  // The dump lives in the staging emptyDir: bound it, and request that much node disk so the scheduler places
+  // the job where it fits; the limit adds room for /tmp and container logs.
+  const resources = {
+    requests: { ...r.resources.requests, "ephemeral-storage": r.stagingSize },
+    limits: { ...r.resources.limits, "ephemeral-storage": r.ephemeralStorageLimit },
+  };
   const container = (name: string, image: string, command: string, env: EnvVar[]) => ({
     name,
     image,
@@ -121,7 +126,7 @@ export function buildCronJobSpec(i: CronJobInputs): CronJobSpec {
             containers: [second],
             volumes: [
               { name: "script", configMap: { name: i.configMapName, defaultMode: 0o555 } },
-              { name: "staging", emptyDir: {} },
+              { name: "staging", emptyDir: { sizeLimit: r.stagingSize } },
               tmp.volume,
             ],
           },
