@@ -1,3 +1,4 @@
+import type { DataStoreEgress } from "../lib/network-policy";
 import type * as pulumi from "@pulumi/pulumi";
 import type { SecretKeyRef, ServiceObjectives } from "../lib/contracts";
 import type { Transforms } from "../lib/transform";
@@ -123,6 +124,13 @@ export interface NetworkPolicySettings {
   ingressControllerNamespace?: string;
   /** Namespace Prometheus runs in (allowed to reach the metrics port). @default "monitoring" */
   monitoringNamespace?: string;
+  /**
+   * Data stores the pods connect to (egress on the store's port to the network's CIDRs). The stacks fill this in
+   * from `connections`. @default []
+   */
+  dataStores?: DataStoreEgress[];
+  /** Other destinations outside the cluster (external APIs), by CIDR and TCP ports. Everything else is denied. @default [] */
+  egress?: Array<{ cidr: string; ports: number[] }>;
 }
 
 export interface DockerSettings {

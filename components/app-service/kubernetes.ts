@@ -1,3 +1,4 @@
+import { cidrEgress, dataStoreEgress, DNS_EGRESS } from "../lib/network-policy";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, tmpVolume } from "../lib/k8s";
@@ -215,7 +216,11 @@ function namespaceSelector(namespace: string): Input.meta.v1.LabelSelector {
   return { matchLabels: { "kubernetes.io/metadata.name": namespace } };
 }
 
-/** Deny all ingress to the pods except the ingress controller, listed callers and Prometheus. */
+/**
+ * Ingress only from the ingress controller, listed callers and Prometheus; egress only to other pods of the
+ * namespace (each admits only its allowedCallers), the connected data stores and the listed external destinations.
+ * DNS comes from the namespace's allow-dns policy.
+ */
 function networkPolicy(r: ResolvedAppServiceArgs, ctx: PlatformContext): k8s.networking.v1.NetworkPolicyArgs {
   const rules: Input.networking.v1.NetworkPolicyIngressRule[] = [];
   const httpPort = r.port !== undefined ? [{ protocol: "TCP", port: r.port }] : [];
@@ -231,7 +236,17 @@ function networkPolicy(r: ResolvedAppServiceArgs, ctx: PlatformContext): k8s.net
   }
   return {
     metadata: { name: kubernetesNames(r.name).workload, namespace: ctx.namespace, labels: standardLabels(ctx, r.name, r.kind) },
-    spec: { podSelector: { matchLabels: selectorLabels(r.name) }, policyTypes: ["Ingress"], ingress: rules },
+    spec: {
+      podSelector: { matchLabels: selectorLabels(r.name) },
+      policyTypes: ["Ingress", "Egress"],
+      ingress: rules,
+      egress: [
+        DNS_EGRESS,
+        { to: [{ podSelector: {} }] },
+        ...dataStoreEgress(r.networkPolicy.dataStores),
+        ...r.networkPolicy.egress.map((e) => cidrEgress([e.cidr], e.ports)),
+      ],
+    },
   };
 }
 

@@ -1,4 +1,5 @@
-import type * as pulumi from "@pulumi/pulumi";
+import type { DataStoreEgress } from "../lib/network-policy";
+import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { LIMITS } from "../lib/limits";
 import type { SecretKeyRef, ServiceObjectives } from "../lib/contracts";
@@ -128,6 +129,16 @@ export const objectivesSchema = z.strictObject({
 export const networkPolicySchema = z.strictObject({
   ingressControllerNamespace: dnsLabel.optional().describe("Namespace of the ingress-nginx controller, admitted to web/api pods with an ingress. Default: `ingress-nginx`."),
   monitoringNamespace: dnsLabel.optional().describe("Namespace Prometheus runs in, admitted to the metrics port. Default: `monitoring`."),
+  egress: z
+    .array(
+      z.strictObject({
+        cidr: z.cidrv4({ message: "must be an IPv4 CIDR like 203.0.113.0/24" }).describe("Destination range. Example: `203.0.113.0/24`"),
+        ports: z.array(port).min(1).max(20).describe("TCP ports. Example: `[443]`"),
+      }),
+    )
+    .max(50)
+    .optional()
+    .describe("Destinations outside the cluster the pods may call (external APIs); everything not listed is denied. DNS, other pods of the namespace (subject to their allowedCallers) and the connected data stores are always allowed. Default: none. Example: `[{cidr: 0.0.0.0/0, ports: [443]}]`"),
 }).describe("Namespaces the deny-by-default NetworkPolicy admits traffic from.");
 
 export const dockerSchema = z.strictObject({
@@ -180,7 +191,14 @@ const argsSchema = z.strictObject({
   autoscaling: autoscalingSchema.optional(),
   ...workloadFieldSchemas,
   runAsUser: int(1, "UID of at least 1 (0 is root)").optional(),
-  networkPolicy: networkPolicySchema.optional(),
+  // Component args also take the data stores (filled in by the stacks from `connections`, not a config key).
+  networkPolicy: networkPolicySchema
+    .extend({
+      dataStores: z
+        .array(z.strictObject({ cidrs: z.array(z.cidrv4()).optional(), port: z.union([port, z.custom<pulumi.Output<number>>((v) => pulumi.Output.isInstance(v))]) }))
+        .optional(),
+    })
+    .optional(),
   docker: dockerSchema.optional(),
   transforms: z.record(z.string(), z.custom((v) => typeof v === "function", { message: "must be a function" })).optional(),
 });
@@ -230,7 +248,12 @@ export interface ResolvedAppServiceArgs {
   zoneSpread: boolean;
   serviceAccountToken: boolean;
   runAsUser: number;
-  networkPolicy: { ingressControllerNamespace: string; monitoringNamespace: string };
+  networkPolicy: {
+    ingressControllerNamespace: string;
+    monitoringNamespace: string;
+    dataStores: DataStoreEgress[];
+    egress: Array<{ cidr: string; ports: number[] }>;
+  };
   docker: { hostPort?: number; hostIp: string };
   transforms?: Transforms<AppServiceChildRole>;
 }
@@ -416,6 +439,8 @@ export function validateAppServiceArgs(
     networkPolicy: {
       ingressControllerNamespace: args.networkPolicy?.ingressControllerNamespace ?? D.ingressControllerNamespace,
       monitoringNamespace: args.networkPolicy?.monitoringNamespace ?? D.monitoringNamespace,
+      dataStores: [...(args.networkPolicy?.dataStores ?? [])],
+      egress: [...(args.networkPolicy?.egress ?? [])],
     },
     docker,
     transforms: args.transforms,

@@ -259,13 +259,36 @@ describe("AppService on Kubernetes: network policy", () => {
   test("api admits the ingress controller, listed callers and Prometheus (metrics port) only", async () => {
     await build("api", KIND_ARGS.api);
     const np = rec.one(T.netpol, "api-network-policy").inputs.spec;
-    expect(np.policyTypes).toEqual(["Ingress"]);
+    expect(np.policyTypes).toEqual(["Ingress", "Egress"]);
     expect(np.podSelector).toEqual({ matchLabels: { "app.kubernetes.io/name": "api", "app.kubernetes.io/instance": "api" } });
     expect(np.ingress).toEqual([
       { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } }], ports: [{ protocol: "TCP", port: 8000 }] },
       { from: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "web" } } }], ports: [{ protocol: "TCP", port: 8000 }] },
       { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }], ports: [{ protocol: "TCP", port: 9100 }] },
     ]);
+  });
+
+  test("egress only to DNS, the namespace's pods, the connected data stores and listed external destinations", async () => {
+    await build("api", {
+      ...KIND_ARGS.api,
+      networkPolicy: { dataStores: [{ cidrs: ["10.0.0.0/16"], port: 5432 }], egress: [{ cidr: "203.0.113.0/24", ports: [443] }] },
+    });
+    const np = rec.one(T.netpol, "api-network-policy").inputs.spec;
+    expect(np.egress).toEqual([
+      {
+        to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+        ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
+      },
+      { to: [{ podSelector: {} }] },
+      { to: [{ ipBlock: { cidr: "10.0.0.0/16" } }], ports: [{ protocol: "TCP", port: 5432 }] },
+      { to: [{ ipBlock: { cidr: "203.0.113.0/24" } }], ports: [{ protocol: "TCP", port: 443 }] },
+    ]);
+  });
+
+  test("an external destination must be a CIDR", async () => {
+    await expect(build("api", { ...KIND_ARGS.api, networkPolicy: { egress: [{ cidr: "api.example.com", ports: [443] }] } })).rejects.toThrow(
+      /networkPolicy\.egress\[0\]\.cidr: must be an IPv4 CIDR like 203\.0\.113\.0\/24 \(got "api\.example\.com"\)/,
+    );
   });
 
   test("a singleton without metrics denies all ingress", async () => {
