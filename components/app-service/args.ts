@@ -65,6 +65,10 @@ export interface StartupProbeSettings {
 }
 
 export interface HealthSettings {
+  /** Exec liveness command (exit 0 = alive), e.g. for workers without a port; replaces livenessPath. */
+  livenessCommand?: string[];
+  /** Liveness from a heartbeat file the process touches; restarted when older than maxAgeSeconds. Replaces livenessPath. */
+  heartbeat?: { file: string; maxAgeSeconds: number };
   /** Liveness path; a failing liveness probe restarts the container. @default "/health" */
   livenessPath?: string;
   /** Readiness path (web/api only); a failing readiness probe takes the pod out of the Service. @default "/health/ready" */

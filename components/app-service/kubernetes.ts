@@ -67,9 +67,16 @@ function envVars(r: ResolvedAppServiceArgs): Input.core.v1.EnvVar[] {
 }
 
 function probes(r: ResolvedAppServiceArgs): Partial<Pick<Input.core.v1.Container, "livenessProbe" | "readinessProbe" | "startupProbe">> {
-  const { port, livenessPath, readinessPath, startup } = r.probes;
-  if (port === undefined || !livenessPath) return {};
+  const { port, livenessPath, readinessPath, startup, livenessCommand } = r.probes;
   const httpGet = (path: string) => ({ path, port: HTTP_PORT_NAME });
+  if (livenessCommand) {
+    // Exec liveness (a worker's command or heartbeat file): no port needed; a Service still gets HTTP readiness.
+    return {
+      livenessProbe: { exec: { command: livenessCommand }, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 },
+      ...(port !== undefined && readinessPath ? { readinessProbe: { httpGet: httpGet(readinessPath), periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 } } : {}),
+    };
+  }
+  if (port === undefined || !livenessPath) return {};
   return {
     // The startup probe holds liveness off until the app has started, instead of a fixed initial delay.
     ...(startup ? { startupProbe: { httpGet: httpGet(livenessPath), periodSeconds: startup.periodSeconds, failureThreshold: startup.failureThreshold, timeoutSeconds: 3 } } : {}),

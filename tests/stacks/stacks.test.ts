@@ -144,10 +144,10 @@ describe("network policy: deny by default, every pod covered in both directions"
     const namespace = rec.one("kubernetes:core/v1:Namespace", "namespace").inputs.metadata.name;
     const deny = policies.find((p) => p.metadata.name === "default-deny");
     expect(deny).toMatchObject({ metadata: { namespace }, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } });
-    expect(deny.spec.ingress ?? []).toEqual([]);
-    expect(deny.spec.egress ?? []).toEqual([]);
+    expect(deny!.spec.ingress ?? []).toEqual([]);
+    expect(deny!.spec.egress ?? []).toEqual([]);
     const dns = policies.find((p) => p.metadata.name === "allow-dns");
-    expect(dns.spec.egress[0].ports).toEqual([{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }]);
+    expect(dns!.spec.egress[0].ports).toEqual([{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }]);
 
     const pods = [
       ...rec.byType("kubernetes:apps/v1:Deployment").map((d) => ({ name: d.name, ns: d.inputs.metadata.namespace, labels: d.inputs.spec.template.metadata.labels })),

@@ -364,3 +364,41 @@ describe("AppService on Kubernetes: component structure", () => {
     expect(rec.one(T.deployment).inputs.spec.template.metadata.annotations).toEqual({ team: "payments" });
   });
 });
+
+describe("AppService on Kubernetes: worker liveness without a port", () => {
+  test("health.heartbeat becomes an exec liveness probe checking the file's age", async () => {
+    await build("rebalance", { ...KIND_ARGS.worker, health: { heartbeat: { file: "/tmp/heartbeat", maxAgeSeconds: 120 } } });
+    const [c] = podSpec("rebalance").containers;
+    expect(c.livenessProbe).toMatchObject({ exec: { command: ["sh", "-c", 'test $(( $(date +%s) - $(stat -c %Y "$0") )) -lt 120', "/tmp/heartbeat"] } });
+    expect(c.readinessProbe).toBeUndefined();
+  });
+
+  test("health.livenessCommand becomes an exec liveness probe", async () => {
+    await build("rebalance", { ...KIND_ARGS.worker, health: { livenessCommand: ["/app/healthcheck", "--quick"] } });
+    expect(podSpec("rebalance").containers[0].livenessProbe.exec.command).toEqual(["/app/healthcheck", "--quick"]);
+  });
+
+  test("HTTP probes without a port and two liveness checks at once are refused, with the alternative", async () => {
+    await expect(build("rebalance", { ...KIND_ARGS.worker, health: { livenessPath: "/health" } })).rejects.toThrow(
+      /health: HTTP probes need a port; set port, or use health\.livenessCommand or health\.heartbeat/,
+    );
+    await expect(
+      build("rebalance", { ...KIND_ARGS.worker, health: { livenessCommand: ["/app/hc"], heartbeat: { file: "/tmp/hb", maxAgeSeconds: 60 } } }),
+    ).rejects.toThrow(/health\.heartbeat: cannot be combined with health\.livenessCommand/);
+  });
+
+  test("identical liveness and readiness checks are allowed but warned about, with the reason", async () => {
+    const pulumi = await import("@pulumi/pulumi");
+    const warn = jest.spyOn(pulumi.log, "warn").mockImplementation(async () => undefined);
+    try {
+      await build("api", { ...KIND_ARGS.api, health: { livenessPath: "/health", readinessPath: "/health" } });
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining('health.livenessPath and health.readinessPath are both "/health"'), expect.anything());
+      expect(warn.mock.calls[0][0]).toContain("every pod is restarted at once");
+      warn.mockClear();
+      await build("api2", { ...KIND_ARGS.api, health: { livenessPath: "/health", readinessPath: "/health/ready" } });
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
+  });
+});
