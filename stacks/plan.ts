@@ -34,7 +34,7 @@ export function planPlatform(): PlatformPlan {
   const root = parseRoot(raw);
 
   const parsed = {
-    services: services.parseServices(raw[services.SECTION_KEY]),
+    services: services.parseServices(raw[services.SECTION_KEY], { serviceDefaults: raw[services.DEFAULTS_KEY], serviceTemplates: raw[services.TEMPLATES_KEY] }),
     databases: databases.parseDatabases(raw[databases.SECTION_KEY]),
     backups: backups.parse(raw[backups.KEY]),
     alerting: alerting.parseAlerting(raw[alerting.SECTION_KEY]),
