@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { chartOverrideProblems, chartsSchema } from "../components/lib/charts";
 import { CLOUDS, ENVIRONMENTS, TARGETS } from "../components/lib/platform";
-import { dnsLabel, parseOrThrow, Problems, ValidationError } from "../components/lib/validation";
+import { dnsLabel, nearest, parseOrThrow, Problems, unknownKeyMessage } from "../components/lib/validation";
 
 /**
  * Stack configuration: the only place that reads `pulumi.Config`. Everything is parsed and validated
@@ -90,21 +90,53 @@ function parseConfigValue(value: string): unknown {
   }
 }
 
-/** Fails on keys that are neither known settings nor secrets, so typos do not silently fall back to defaults. */
-export function assertKnownKeys(
+/** A secret config key some setting references, and that setting's key path. */
+export interface SecretReference {
+  key: string;
+  usedBy: string;
+}
+
+/**
+ * Problems with the top-level keys and the secrets settings reference, all at once:
+ *  - a referenced secret that is missing while an unreferenced key close to its name is set is reported as the
+ *    typo it is, at the setting holding it (`platform:services[1].secretEnv.JWT_SECRET: names secret
+ *    "apiJwtSecert", which is not set; did you mean "apiJwtSecret"?`), not as the correct secret being unknown;
+ *  - any other unknown key, with the nearest allowed key and the list of allowed keys;
+ *  - a referenced secret that is missing or stored in plaintext (never its value).
+ */
+export function configKeyProblems(
   raw: Record<string, unknown>,
   known: ReadonlyArray<string>,
-  secretKeys: ReadonlySet<string>,
+  required: ReadonlyArray<SecretReference>,
+  secrets: { has(key: string): boolean; problem(key: string, usedBy: string): string | undefined },
   namespace = CONFIG_NAMESPACE,
-): void {
-  const unknown = Object.keys(raw).filter((k) => !known.includes(k) && !secretKeys.has(k));
-  if (unknown.length === 0) return;
-  throw new ValidationError(
-    "stack config",
-    unknown.map(
-      (k) => `${namespace}:${k}: unknown key (allowed: ${known.join(", ")}, or a secret referenced by another setting)`,
-    ),
-  );
+): string[] {
+  const referenced = new Set(required.map((r) => r.key));
+  const unknown = new Set(Object.keys(raw).filter((k) => !known.includes(k) && !referenced.has(k)));
+  // Missing secret name -> the set-but-unreferenced key it is a typo of (each such key explains one name).
+  const typos = new Map<string, string>();
+  for (const key of referenced) {
+    const guess = secrets.has(key) ? undefined : nearest(key, [...unknown].filter((k) => ![...typos.values()].includes(k)));
+    if (guess !== undefined) typos.set(key, guess);
+  }
+  for (const guess of typos.values()) unknown.delete(guess);
+  const problems: string[] = [];
+  for (const { key, usedBy } of required) {
+    const typoOf = typos.get(key);
+    if (typoOf !== undefined) {
+      problems.push(
+        `${usedBy}: names secret ${namespace}:${key}, which is not set; did you mean ${namespace}:${typoOf}? ` +
+          `(${namespace}:${typoOf} is set but no setting references it; fix the name in ${usedBy})`,
+      );
+      continue;
+    }
+    const problem = secrets.problem(key, usedBy);
+    if (problem) problems.push(problem);
+  }
+  for (const k of unknown) {
+    problems.push(`${namespace}:${k}: ${unknownKeyMessage(k, known, ", or a secret referenced by another setting")}`);
+  }
+  return problems;
 }
 
 export function parseRoot(raw: Record<string, unknown>): RootConfig {

@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { LIMITS } from "../lib/limits";
 import type { SecretKeyRef, ServiceObjectives } from "../lib/contracts";
 import { DEFAULT_RUN_AS_USER } from "../lib/k8s";
 import type { PlatformContext } from "../lib/platform";
@@ -38,13 +39,17 @@ const int = (min: number, what: string) =>
 const quantities = z.strictObject({ cpu: cpuQuantity, memory: memoryQuantity });
 export const resourcesSchema = z.strictObject({ requests: quantities, limits: quantities });
 
-export const replicasSchema = int(1, "of at least 1").describe(
-  "Fixed replica count (no autoscaling). Singletons always run exactly 1; the Docker target runs 1. Default: profile (1).",
-);
+export const replicasSchema = int(1, "of at least 1")
+  .max(LIMITS.replicas, { message: `must be at most ${LIMITS.replicas}` })
+  .describe(
+    `Fixed replica count (no autoscaling), 1 to ${LIMITS.replicas}. Singletons always run exactly 1; the Docker target runs 1. Default: profile (1).`,
+  );
 
 export const autoscalingSchema = z.strictObject({
   min: int(1, "of at least 1").describe("Minimum replicas; the PodDisruptionBudget is sized against it."),
-  max: int(1, "of at least 1").describe("Maximum replicas; at least `min`."),
+  max: int(1, "of at least 1")
+    .max(LIMITS.autoscalingMax, { message: `must be at most ${LIMITS.autoscalingMax}` })
+    .describe(`Maximum replicas; at least \`min\`, at most ${LIMITS.autoscalingMax}.`),
   cpuPercent: percent.optional().describe("Target average CPU utilisation in percent of the request. Default: 70 when memoryPercent is not set either."),
   memoryPercent: percent.optional().describe("Target average memory utilisation in percent of the request. Default: none (prod profile: 80)."),
 });

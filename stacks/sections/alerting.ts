@@ -1,3 +1,4 @@
+import { LIMITS } from "../../components/lib/limits";
 import { z } from "zod";
 import { AlertingStack, builtInAlertNames, type AlertingStackArgs } from "../../components/alerting-stack";
 import type { Receiver } from "../../components/alerting-stack/receivers";
@@ -109,9 +110,9 @@ export const schema = z
       .optional()
       .describe("Overrides of the built-in alert thresholds; one side of a pair may be given alone."),
     customRules: z.array(customRuleSchema).default([]).describe("Business alerts, routed by severity like the built-in ones."),
-    retention: z.string().optional().describe("Prometheus TSDB retention. Default: dev 200h, staging 7d, prod 30d."),
-    storageSize: z.string().optional().describe("Prometheus volume size (Kubernetes). Default: staging 20Gi, prod 100Gi."),
-    replicas: z.number().optional().describe("Prometheus and Alertmanager replicas (Kubernetes). Default: staging 1, prod 2."),
+    retention: z.string().optional().describe(`Prometheus TSDB retention, at most ${LIMITS.prometheusRetentionDays}d. Default: dev 200h, staging 7d, prod 30d.`),
+    storageSize: z.string().optional().describe(`Prometheus volume size (Kubernetes), at most ${LIMITS.prometheusStorageGi}Gi. Default: staging 20Gi, prod 100Gi.`),
+    replicas: z.number().optional().describe("Prometheus and Alertmanager replicas (Kubernetes), 1 to 5. Default: staging 1, prod 2."),
     namespace: z.string().optional().describe("Namespace of kube-prometheus-stack. Default: `monitoring`."),
     chartVersion: z.string().optional().describe("kube-prometheus-stack chart version. Default: the version pinned in components/alerting-stack."),
   })
@@ -151,6 +152,7 @@ export function planAlerting(parsed: AlertingConfig, sctx: SectionContext): Aler
       retention: parsed.retention,
       storageSize: parsed.storageSize,
       replicas: parsed.replicas,
+      environment: sctx.platform.environment,
     },
     problems,
     builtInAlertNames(sctx.platform.target),

@@ -1,3 +1,4 @@
+import { LIMITS } from "../../components/lib/limits";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { BackupJob, type BackupJobArgs, validateBackupJobArgs } from "../../components/backup-job";
@@ -41,7 +42,7 @@ const entrySchema = z
     retentionDays: z
       .number()
       .optional()
-      .describe("Days dumps are kept (bucket lifecycle rule, local pruning); at least 1. Default: dev 7, staging 7, prod 30 (Redis 7)."),
+      .describe(`Days dumps are kept (bucket lifecycle rule, local pruning), 1 to ${LIMITS.retentionDays}. Default: dev 7, staging 7, prod 30 (Redis 7).`),
     verifySchedule: z.string().optional().describe("Cron schedule of the restore test into a scratch database. Default: `0 4 1 * *` (monthly)."),
     verifyQuery: z
       .string()
@@ -50,8 +51,8 @@ const entrySchema = z
     rpoMinutes: z
       .number()
       .optional()
-      .describe("Recovery point objective in minutes; refused when the dump period, PITR and native snapshots cannot meet it. Default: profile (dev/staging 1440, prod 60)."),
-    rtoMinutes: z.number().optional().describe("Recovery time objective in minutes; the restore test must finish within it. Default: 240."),
+      .describe(`Recovery point objective in minutes (at most ${LIMITS.objectiveMinutes}); refused when the dump period, PITR and native snapshots cannot meet it. Default: profile (dev/staging 1440, prod 60).`),
+    rtoMinutes: z.number().optional().describe(`Recovery time objective in minutes (at most ${LIMITS.objectiveMinutes}); the restore test must finish within it. Default: 240.`),
     destination: destinationSchema
       .optional()
       .describe("Where dumps go. Default: `local` on Docker, `s3` on AWS, `oss` on Alibaba Cloud."),

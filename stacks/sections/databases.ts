@@ -1,3 +1,4 @@
+import { LIMITS } from "../../components/lib/limits";
 import { z } from "zod";
 import type { DataPlacement, EncryptionKeys } from "../../components/lib/contracts";
 import { dnsLabel, parseOrThrow, Problems, ValidationError } from "../../components/lib/validation";
@@ -52,7 +53,7 @@ const entrySchema = z
     backupRetentionDays: z
       .number()
       .optional()
-      .describe("Native backup retention in days, checked against the provider's range (RDS/ElastiCache 0–35, ApsaraDB RDS 7–730, ApsaraDB Redis 7). Default: PostgreSQL staging 7 / prod 30, Redis 7."),
+      .describe(`Native backup retention in days, checked against the provider's range (RDS/ElastiCache 0–35, ApsaraDB RDS 7–730, ApsaraDB Redis 7, Docker 0–${LIMITS.retentionDays}). Default: PostgreSQL staging 7 / prod 30, Redis 7.`),
     backupWindow: z.string().optional().describe("Daily native backup window, UTC `hh:mm-hh:mm`; must not overlap the maintenance window. Default: `18:00-19:00`."),
     maintenanceWindow: z.string().optional().describe("Weekly maintenance window, UTC `ddd:hh:mm-ddd:hh:mm`. Default: `sun:20:00-sun:21:00`."),
     parameters: z

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import { z } from "zod";
 import type { DataPlacement, EncryptionKeys, WorkloadIdentity } from "../../components/lib/contracts";
+import { LIMITS } from "../../components/lib/limits";
 import { parseOrThrow, Problems } from "../../components/lib/validation";
 import {
   CLUSTER_MODES, Foundation, foundationProblems, NODE_SIZES,
@@ -34,7 +35,11 @@ export const networkSchema = z
       .strictObject({
         enabled: z.boolean().default(true).describe("Record accepted and rejected traffic of the VPC."),
         destination: z.enum(["logs", "bucket"]).default("logs").describe("`logs` (CloudWatch Logs / Log Service) or `bucket` (S3, AWS only)."),
-        retentionDays: intField.default(30).describe("Days flow log records are kept."),
+        retentionDays: intField
+          .min(1, { message: `must be from 1 to ${LIMITS.retentionDays}` })
+          .max(LIMITS.retentionDays, { message: `must be from 1 to ${LIMITS.retentionDays}` })
+          .default(30)
+          .describe(`Days flow log records are kept (1 to ${LIMITS.retentionDays}). Default: 30.`),
       })
       .prefault({})
       .describe("VPC flow logs."),
@@ -62,7 +67,7 @@ export const clusterSchema = z
     nodes: z
       .strictObject({
         min: intField.describe("Fewest nodes."),
-        max: intField.describe("Most nodes."),
+        max: intField.describe(`Most nodes (at most ${LIMITS.nodes}).`),
         desired: intField.describe("Nodes at creation, between min and max."),
       })
       .optional()
@@ -88,7 +93,7 @@ export const edgeSchema = z
       .enum(["staging", "production"])
       .optional()
       .describe("Let's Encrypt server of the ClusterIssuer. Default: production in prod, staging elsewhere."),
-    ingressReplicas: intField.optional().describe("ingress-nginx controller replicas. Default: prod 3, else 2."),
+    ingressReplicas: intField.optional().describe(`ingress-nginx controller replicas (1 to ${LIMITS.ingressReplicas}). Default: prod 3, else 2.`),
     cdn: z
       .strictObject({
         enabled: z.boolean().default(false).describe("Put CloudFront (AWS) or Alibaba Cloud CDN in front of the ingress."),
