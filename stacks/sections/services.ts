@@ -117,10 +117,10 @@ const sharedServiceSchema = z.strictObject(serviceFields).partial();
 
 const entrySchema = z.strictObject({
   name: serviceNameSchema,
+  ...sharedServiceSchema.shape,
   template: dnsLabel
     .optional()
     .describe("Name of an entry of `platform:serviceTemplates` this service starts from (merged over serviceDefaults, under the entry's own settings)."),
-  ...sharedServiceSchema.shape,
 });
 
 /** Zod schema of `platform:services` (absent = no services). */

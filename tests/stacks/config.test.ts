@@ -22,6 +22,6 @@ describe("root config: the runbook base comes from the stack's own settings", ()
 
   test("a repository that is not a URL, or an unknown field in it, is refused with its key path", () => {
     expect(() => parseRoot({ ...base, repository: { url: "github.com/acme" } })).toThrow(/platform:repository\.url: .*\(got "github\.com\/acme"\)/);
-    expect(() => parseRoot({ ...base, repository: { url: "https://github.com/acme/p", branch: "x" } })).toThrow(/platform:repository: Unrecognized key: "branch"/);
+    expect(() => parseRoot({ ...base, repository: { url: "https://github.com/acme/p", branch: "x" } })).toThrow(/platform:repository\.branch: unknown key \(allowed: url, ref\)/);
   });
 });

@@ -292,7 +292,7 @@ describe("services section: serviceDefaults and serviceTemplates", () => {
     } catch (e) {
       message = (e as Error).message;
     }
-    expect(message).toContain('platform:serviceDefaults: Unrecognized key: "resorces"');
+    expect(message).toContain('platform:serviceDefaults.resorces: unknown key; did you mean "resources"?');
     expect(message).toContain("platform:serviceTemplates.java-api.port: must be a port between 1 and 65535 (got 70000)");
     // Layers are only merged once each of them is valid.
     expect(() => parseServices([{ name: "ledger", template: "jav-api", image: "registry.example.com/ledger:3.1.0" }], { serviceTemplates: templates })).toThrow(
@@ -365,7 +365,7 @@ describe("services section: secretRefs and URL connection variables", () => {
 
   test.each([
     ["a bad Secret name", { ...api, secretRefs: { X: { name: "Payment_Keys", key: "k" } } }, "platform:services[0].secretRefs.X.name: must be a Kubernetes object name", '(got "Payment_Keys")'],
-    ["an unknown field in a reference", { ...api, secretRefs: { X: { name: "keys", key: "k", optional: true } } }, 'platform:services[0].secretRefs.X: Unrecognized key: "optional"', ""],
+    ["an unknown field in a reference", { ...api, secretRefs: { X: { name: "keys", key: "k", optional: true } } }, "platform:services[0].secretRefs.X.optional: unknown key (allowed: name, key)", ""],
     ["a bad variable name", { ...api, secretRefs: { "STRIPE-KEY": { name: "keys", key: "k" } } }, "platform:services[0].secretRefs.STRIPE-KEY", "must be an environment variable name"],
     ["a URL variable that clashes with env", { ...api, env: { DATABASE_URL: "x" } }, "platform:services[0].connections[0].urlEnv: is already set by env, secretEnv, secretRefs or another connection", '(got "DATABASE_URL")'],
     ["a URL variable that clashes with a secretRef", { ...api, secretRefs: { DATABASE_URL: { name: "keys", key: "k" } } }, "platform:services[0].connections[0].urlEnv: is already set", ""],
