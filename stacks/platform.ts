@@ -10,7 +10,7 @@ import { dockerContext, withProviders } from "./context";
 import type { PlatformPlan } from "./plan";
 import { buildAlerting } from "./sections/alerting";
 import { buildBackups } from "./sections/backups";
-import { buildDatabases } from "./sections/databases";
+import { buildDatabases, databaseConnections } from "./sections/databases";
 import { buildFoundation, type FoundationBuild } from "./sections/foundation";
 import { buildServices } from "./sections/services";
 import type { SectionContext } from "./sections/types";
@@ -76,7 +76,7 @@ export function buildPlatform(plan: PlatformPlan): Platform {
 
   const databases = buildDatabases(plan.databases, sctx, { placement: foundation.placement, keys: foundation.keys });
   const services = buildServices(plan.services, sctx, {
-    connections: Object.fromEntries(Object.entries(databases).map(([name, db]) => [name, db.connection])),
+    connections: databaseConnections(databases),
     clusterIssuer: foundation.outputs.clusterIssuer,
   });
   const backups = buildBackups(plan.backups, sctx, {

@@ -41,7 +41,15 @@ const configKey = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, { message: "must
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: "must be an environment variable name ([A-Za-z_][A-Za-z0-9_]*)" });
 
 const connectionSchema = z.strictObject({
-  database: dnsLabel.describe("Name of a database in `platform:databases`."),
+  database: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\/[a-z][a-z0-9_]{0,30})?$/, {
+      message: "must name a database in platform:databases, or <database>/<logical database> (e.g. main-db/orders)",
+    })
+    .describe(
+      "Name of a database in `platform:databases`, or one of its PostgreSQL `logicalDatabases` as `<name>/<database>` " +
+        "(the service then gets that database's own role and password). Example: `main-db/orders`",
+    ),
   urlEnv: envName
     .optional()
     .describe("Also inject the full connection URL (`postgresql://user:password@host:port/db?sslmode=require`, `rediss://:password@host:port/0`) under this name, read from the database's Secret on Kubernetes and as a secret env on Docker. Example: `DATABASE_URL`"),
@@ -267,7 +275,7 @@ export function planServices(parsed: ServicesConfig, sctx: SectionContext, known
     const prefixes = new Set<string>();
     (svc.connections ?? []).forEach((conn, j) => {
       if (!knownDatabases.includes(conn.database)) {
-        add([i, "connections", j, "database"], conn.database, `must name a database in platform:databases (known: ${knownDatabases.join(", ") || "none"})`);
+        add([i, "connections", j, "database"], conn.database, `must name a database in platform:databases or one of its logical databases as <name>/<database> (known: ${knownDatabases.join(", ") || "none"})`);
       }
       if (prefixes.has(conn.envPrefix)) {
         add([i, "connections", j, "envPrefix"], conn.envPrefix, "is already used by another connection of this service");
