@@ -57,7 +57,9 @@ export type AlertingStackRole =
   | "alertmanager"
   | "grafana"
   | "prometheusData"
-  | "grafanaData";
+  | "grafanaData"
+  | "nodeExporter"
+  | "cadvisor";
 
 export interface AlertingStackArgs {
   /**

@@ -1,12 +1,14 @@
 import type { RuleGroup } from "../../lib/alerts";
 import type { AlertThresholds } from "../thresholds";
 import { certificateRules } from "./certificates";
+import { dockerContainerRules } from "./docker-containers";
 import { httpRules } from "./http";
 import { kubernetesRules } from "./kubernetes";
 import { nodeRules } from "./node";
 import { watchdogRules } from "./watchdog";
 
 export { certificateRules } from "./certificates";
+export { dockerContainerRules } from "./docker-containers";
 export { customRules, type CustomRule } from "./custom";
 export { httpRules } from "./http";
 export { kubernetesRules } from "./kubernetes";
@@ -19,9 +21,12 @@ export { watchdogRules, WATCHDOG_ALERT } from "./watchdog";
  * sense where kube-state-metrics and cert-manager run, so the Docker target leaves them out.
  */
 export function builtInRules(t: AlertThresholds, target: "kubernetes" | "docker"): RuleGroup[] {
+  // Container alerts read kube-state-metrics limits on Kubernetes and cAdvisor's cgroup limits on Docker.
+  const node = nodeRules(t);
+  const hostAndContainers = target === "kubernetes" ? node : [...node.filter((g) => g.name !== "platform-container"), ...dockerContainerRules(t)];
   return [
     ...watchdogRules(),
-    ...nodeRules(t),
+    ...hostAndContainers,
     ...httpRules(t),
     ...(target === "kubernetes" ? [...kubernetesRules(), ...certificateRules(t)] : []),
   ];
