@@ -41,7 +41,9 @@ export function planPlatform(): PlatformPlan {
   const root = problems.collect(() => parseRoot(raw));
 
   const parsed = {
-    services: problems.collect(() => services.parseServices(raw[services.SECTION_KEY])),
+    services: problems.collect(() =>
+      services.parseServices(raw[services.SECTION_KEY], { serviceDefaults: raw[services.DEFAULTS_KEY], serviceTemplates: raw[services.TEMPLATES_KEY] }),
+    ),
     databases: problems.collect(() => databases.parseDatabases(raw[databases.SECTION_KEY])),
     backups: problems.collect(() => backups.parse(raw[backups.KEY])),
     alerting: problems.collect(() => alerting.parseAlerting(raw[alerting.SECTION_KEY])),
@@ -73,7 +75,8 @@ export function planPlatform(): PlatformPlan {
   }
   if (parsed.backups) {
     const engines = Object.fromEntries(declared.map((d) => [d.name, d.engine]));
-    plan.backups = problems.collect(() => backups.planBackups(parsed.backups!, sctx, engines));
+    const stagingSizes = Object.fromEntries((plan.databases ?? []).map((d) => [d.name, backups.dumpStagingSize(d)]));
+    plan.backups = problems.collect(() => backups.planBackups(parsed.backups!, sctx, engines, stagingSizes));
   }
   if (parsed.alerting) plan.alerting = problems.collect(() => alerting.planAlerting(parsed.alerting!, sctx));
   if (problems.empty) problems.addRendered(...derivedNameProblems(plan as PlatformPlan));
