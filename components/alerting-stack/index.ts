@@ -10,7 +10,8 @@ import { Problems } from "../lib/validation";
 import { registerDocker, DOCKER_SECRET_DIR, type DockerImages } from "./docker";
 import { registerKubernetes, k8sSecretDir } from "./kubernetes";
 import type { Receiver } from "./receivers";
-import { renderAlerting, builtInAlertNames, type RenderedAlerting } from "./render";
+import { renderAlerting, builtInAlertNames, builtInAlertFamilies, type RenderedAlerting } from "./render";
+import type { DurationOverrides } from "./durations";
 import type { AlertRoutes } from "./routes";
 import type { CustomRule } from "./rules/custom";
 import type { ThresholdOverrides } from "./thresholds";
@@ -30,7 +31,8 @@ export { DEFAULT_THRESHOLDS } from "./thresholds";
 export { KUBE_PROMETHEUS_STACK_VERSION } from "./kubernetes";
 export { DOCKER_IMAGES } from "./docker";
 export { buildAlertmanagerConfig } from "./routes";
-export { renderAlerting, builtInAlertNames } from "./render";
+export { renderAlerting, builtInAlertNames, builtInAlertFamilies } from "./render";
+export type { DurationOverrides } from "./durations";
 
 /** Type token. Never change it (it is part of every child's URN). */
 export const ALERTING_STACK_TYPE = "platform:alerting:AlertingStack";
@@ -69,6 +71,12 @@ export interface AlertingStackArgs {
   routes: AlertRoutes;
   /** Overrides of the built-in thresholds. @default DEFAULT_THRESHOLDS (payment-platform table) */
   thresholds?: ThresholdOverrides;
+  /**
+   * `for` of built-in alerts per alert family (the `alert_family` label), all levels or per level.
+   * @default each rule's own duration
+   * @example { NodeCpuUsage: "2m", NodeDiskUsage: "1m" }
+   */
+  durations?: DurationOverrides;
   /** Business alerts declared by the stack (risk level, liquidity, queue lag, payment success rate). @default [] */
   customRules?: CustomRule[];
   /** HTTP services: each gets a RED dashboard; those with objectives get SLO burn-rate alerts. @default [] */
@@ -118,6 +126,7 @@ export function validateAlertingStackArgs(name: string, args: AlertingStackArgs,
       receivers: args.receivers as unknown as Array<Record<string, unknown>>,
       routes: args.routes as unknown as Record<string, unknown>,
       thresholds: args.thresholds,
+      durations: args.durations,
       customRules: args.customRules,
       retention: args.retention,
       storageSize: args.storageSize,
@@ -125,6 +134,7 @@ export function validateAlertingStackArgs(name: string, args: AlertingStackArgs,
     },
     problems,
     builtInAlertNames(),
+    builtInAlertFamilies(ctx.target),
   );
   const services = args.services ?? [];
   checkServices(services, problems);
@@ -146,6 +156,7 @@ export function validateAlertingStackArgs(name: string, args: AlertingStackArgs,
     target: ctx.target,
     runbookBaseUrl: ctx.runbookBaseUrl,
     thresholds: args.thresholds,
+    durations: args.durations,
     customRules: args.customRules,
     services,
     bundles,

@@ -70,6 +70,10 @@ export function chartValues(input: ChartValuesInput): Record<string, unknown> {
     crds: { enabled: true },
     defaultRules: {
       create: true,
+      // Our own Watchdog (rules/watchdog.ts) is the heartbeat; the chart's twin would double it. The chart's
+      // InfoInhibitor fires whenever an info alert has no warning/critical beside it, i.e. forever because our
+      // Watchdog is info, and only feeds an inhibit rule our Alertmanager config does not use.
+      disabled: { Watchdog: true, InfoInhibitor: true },
       // On EKS/ACK the control plane is not reachable: these alerts would fire forever ("target down").
       rules: managed
         ? { etcd: false, kubeControllerManager: false, kubeSchedulerAlerting: false, kubeSchedulerRecording: false, kubeProxy: false }

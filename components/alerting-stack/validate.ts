@@ -6,6 +6,8 @@ import { dnsLabel, memoryQuantity, Problems, promDuration, ValidationError } fro
 import { NULL_RECEIVER } from "./routes";
 import { RECEIVER_TYPES } from "./receivers";
 import type { CustomRule } from "./rules/custom";
+import { durationProblems } from "./durations";
+import type { Severity } from "../lib/alerts";
 import { resolveThresholds, thresholdProblems, type ThresholdOverrides } from "./thresholds";
 
 /**
@@ -16,6 +18,7 @@ export interface AlertingSpec {
   receivers: ReadonlyArray<Record<string, unknown> & { name?: unknown; type?: unknown; secret?: unknown }>;
   routes: Record<string, unknown>;
   thresholds?: ThresholdOverrides;
+  durations?: unknown;
   customRules?: ReadonlyArray<Partial<CustomRule>>;
   retention?: unknown;
   storageSize?: unknown;
@@ -38,7 +41,12 @@ function isBlank(v: unknown): boolean {
 }
 
 /** Adds every problem of `spec` to `problems`. Builders run only when this reports nothing. */
-export function checkAlertingSpec(spec: AlertingSpec, problems: Problems, builtInAlerts: ReadonlySet<string>): void {
+export function checkAlertingSpec(
+  spec: AlertingSpec,
+  problems: Problems,
+  builtInAlerts: ReadonlySet<string>,
+  builtInFamilies: ReadonlyMap<string, ReadonlySet<Severity>> = new Map(),
+): void {
   const names = new Set<string>();
   spec.receivers.forEach((r, i) => {
     const name = r.name;
@@ -102,6 +110,10 @@ export function checkAlertingSpec(spec: AlertingSpec, problems: Problems, builtI
 
   for (const [path, value, allowed] of thresholdProblems(resolveThresholds(spec.thresholds))) {
     problems.add(["thresholds", ...path.split(".")], value, allowed);
+  }
+
+  for (const [path, value, allowed] of durationProblems(spec.durations, builtInFamilies)) {
+    problems.add(["durations", ...path], value, allowed);
   }
 
   const seenCustom = new Map<string, number>();

@@ -1,4 +1,6 @@
+import { spawn, type ChildProcess } from "child_process";
 import * as fs from "fs";
+import * as net from "net";
 import * as path from "path";
 import { parse } from "yaml";
 import { validateAlertingStackArgs } from "../../../components/alerting-stack";
@@ -133,13 +135,33 @@ describe("generated Alertmanager configs pass amtool", () => {
     }
   }
 
-  test("inhibition: critical mutes warning and info with the same alertname and namespace", () => {
-    const config = renderFor("prod", "kubernetes").alertmanagerConfig as { inhibit_rules: unknown[]; route: { routes: Array<Record<string, unknown>> } };
-    expect(config.inhibit_rules).toContainEqual({
-      source_matchers: ['severity="critical"'],
-      target_matchers: ['severity=~"warning|info"'],
-      equal: ["alertname", "namespace"],
-    });
+  test("InfoInhibitor (chart meta-alert) is dropped; the info Watchdog reaches only the dead-man's switch", () => {
+    const rendered = renderFor("prod", "kubernetes");
+    const { dir, cleanup } = tempDir("amtool-info");
+    try {
+      const file = materialise(rendered.alertmanagerConfig, dir, "/etc/alertmanager/secrets/alerting-receivers");
+      const routeTest = (labels: string[], expected: string) =>
+        run("amtool", ["config", "routes", "test", `--config.file=${file}`, `--verify.receivers=${expected}`, ...labels]).trim();
+      expect(routeTest(["alertname=InfoInhibitor", "severity=none", "environment=prod", "namespace=platform"], "null")).toBe("null");
+      expect(routeTest(["alertname=Watchdog", "severity=info", "environment=prod", "alert_family=Watchdog"], "deadman")).toBe("deadman");
+      // Without a switch the heartbeat is dropped, never sent to the info digest or chat.
+      const noSwitch = validateAlertingStackArgs(
+        "alerting",
+        fullArgs({ routes: { critical: ["pager"], warning: ["monitoring-chat"], info: ["ops-digest"] } }),
+        ctxFor("prod", "kubernetes"),
+      );
+      const file2 = materialise(noSwitch.alertmanagerConfig, dir, "/etc/alertmanager/secrets/alerting-receivers");
+      expect(run("amtool", ["config", "routes", "test", `--config.file=${file2}`, "--verify.receivers=null", "alertname=Watchdog", "severity=info", "environment=prod"]).trim()).toBe("null");
+    } finally {
+      cleanup();
+    }
+  });
+
+  test("inhibition rules compare the alert family and every identity label", () => {
+    const config = renderFor("prod", "kubernetes").alertmanagerConfig as { inhibit_rules: Array<{ equal: string[] }>; route: { routes: Array<Record<string, unknown>> } };
+    expect(config.inhibit_rules[0]).toMatchObject({ source_matchers: ['severity="critical"'], target_matchers: ['severity=~"warning|info"'] });
+    expect(config.inhibit_rules[0].equal).toEqual(expect.arrayContaining(["alert_family", "environment", "namespace", "instance", "database", "service", "deployment"]));
+    expect(config.inhibit_rules[0].equal).not.toContain("alertname");
     const critical = config.route.routes.find((r) => (r.matchers as string[]).includes('severity="critical"'))!;
     expect(critical).toMatchObject({ group_wait: "0s", repeat_interval: "15m" });
     const warning = config.route.routes.find((r) => (r.matchers as string[]).includes('severity="warning"'))!;
@@ -158,5 +180,103 @@ describe("generated Alertmanager configs pass amtool", () => {
     } finally {
       cleanup();
     }
+  });
+});
+
+/** A free TCP port on 127.0.0.1. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The rendered inhibit rules in a real Alertmanager (127.0.0.1 only), fed the labels the rendered rules
+ * really carry, queried with amtool: which alerts are inhibited and which stay active.
+ */
+describe("inhibition in a running Alertmanager", () => {
+  let am: ChildProcess | undefined;
+  let url = "";
+  let scratch: { dir: string; cleanup: () => void };
+
+  beforeAll(async () => {
+    requireTool("prometheus-alertmanager", "prometheus-alertmanager");
+    requireTool("amtool", "prometheus-alertmanager");
+    scratch = tempDir("alertmanager");
+    const file = materialise(renderFor("prod", "kubernetes").alertmanagerConfig, scratch.dir, "/etc/alertmanager/secrets/alerting-receivers");
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    am = spawn(
+      "prometheus-alertmanager",
+      [`--config.file=${file}`, `--storage.path=${path.join(scratch.dir, "data")}`, `--web.listen-address=127.0.0.1:${port}`, "--cluster.listen-address="],
+      { stdio: "ignore" },
+    );
+    for (let i = 0; i < 100; i++) {
+      try {
+        if ((await fetch(`${url}/-/ready`)).ok) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error("alertmanager did not become ready on 127.0.0.1");
+  }, 30_000);
+
+  afterAll(() => {
+    if (am?.pid) process.kill(am.pid);
+    scratch?.cleanup();
+  });
+
+  /** Labels as the rendered rule files produce them (severity, priority, alert_family) plus the series' own labels. */
+  const rendered = () => renderFor("prod", "kubernetes");
+  function ruleLabels(alert: string): Record<string, string> {
+    const r = Object.values(rendered().ruleFiles)
+      .flatMap((f) => f.groups.flatMap((g) => g.rules))
+      .find((x) => x.alert === alert);
+    if (!r) throw new Error(`no rendered rule ${alert}`);
+    return r.labels as Record<string, string>;
+  }
+
+  test("a critical mutes its differently named warning twin about the same thing, never another instance", () => {
+    const env = { environment: "prod" };
+    const redis = (db: string) => ({ database: db, job: `redis-${db}`, instance: `redis-${db}-exporter:9121` });
+    const alerts: Array<Record<string, string>> = [
+      { alertname: "NodeCpuUsageCritical", ...ruleLabels("NodeCpuUsageCritical"), instance: "node-a:9100", ...env },
+      { alertname: "NodeCpuUsageHigh", ...ruleLabels("NodeCpuUsageHigh"), instance: "node-a:9100", ...env, case: "twin-same-node" },
+      { alertname: "NodeCpuUsageHigh", ...ruleLabels("NodeCpuUsageHigh"), instance: "node-b:9100", ...env, case: "other-node" },
+      { alertname: "KubeDeploymentUnavailable", ...ruleLabels("KubeDeploymentUnavailable"), namespace: "platform", deployment: "api", ...env },
+      { alertname: "KubeDeploymentReplicasUnavailable", ...ruleLabels("KubeDeploymentReplicasUnavailable"), namespace: "platform", deployment: "api", ...env, case: "twin-other-name" },
+      { alertname: "KubeDeploymentReplicasUnavailable", ...ruleLabels("KubeDeploymentReplicasUnavailable"), namespace: "platform", deployment: "web", ...env, case: "other-deployment" },
+      // Database alerts come from a component bundle: same family, different Redis.
+      { alertname: "RedisMemoryNearMax", alert_family: "RedisMemoryNearMax", severity: "critical", priority: "P1", ...redis("cache-a"), ...env },
+      { alertname: "RedisMemoryNearMax", alert_family: "RedisMemoryNearMax", severity: "warning", priority: "P2", ...redis("cache-a"), ...env, case: "twin-same-redis" },
+      { alertname: "RedisMemoryNearMax", alert_family: "RedisMemoryNearMax", severity: "warning", priority: "P2", ...redis("cache-b"), ...env, case: "other-redis" },
+      // Another family on the same node is not muted by the CPU critical.
+      { alertname: "NodeMemoryUsageHigh", ...ruleLabels("NodeMemoryUsageHigh"), instance: "node-a:9100", ...env, case: "other-family" },
+    ];
+    // `case` is a test-only label naming the expectation; it is not in INHIBIT_EQUAL, so it changes nothing.
+    for (const a of alerts) {
+      const { alertname, ...labels } = a;
+      run("amtool", ["alert", "add", `--alertmanager.url=${url}`, `alertname=${alertname}`, ...Object.entries(labels).map(([k, v]) => `${k}=${v}`)]);
+    }
+    const listed = JSON.parse(run("amtool", ["alert", "query", `--alertmanager.url=${url}`, "--active", "--inhibited", "-o", "json"])) as Array<{
+      labels: Record<string, string>;
+      status: { state: string; inhibitedBy: string[] };
+    }>;
+    const stateOf = Object.fromEntries(listed.filter((a) => a.labels.case).map((a) => [a.labels.case, a.status.inhibitedBy.length > 0 ? "inhibited" : "active"]));
+    expect(stateOf).toEqual({
+      "twin-same-node": "inhibited",
+      "other-node": "active",
+      "twin-other-name": "inhibited",
+      "other-deployment": "active",
+      "twin-same-redis": "inhibited",
+      "other-redis": "active",
+      "other-family": "active",
+    });
   });
 });
