@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { chartOverrideProblems, chartsSchema } from "../components/lib/charts";
 import { CLOUDS, ENVIRONMENTS, TARGETS } from "../components/lib/platform";
-import { dnsLabel, parseOrThrow, ValidationError } from "../components/lib/validation";
+import { dnsLabel, parseOrThrow, Problems, ValidationError } from "../components/lib/validation";
 
 /**
  * Stack configuration: the only place that reads `pulumi.Config`. Everything is parsed and validated
@@ -30,6 +31,8 @@ export const rootSchema = z.object({
   tags: z.record(z.string(), z.string()).default({}),
   /** Base URL of docs/runbooks/ that alert runbook_url annotations point at. */
   runbookBaseUrl: z.url().default(DEFAULT_RUNBOOK_BASE_URL),
+  /** Helm chart sources (mirror, OCI registry or local directory) by chart key. */
+  charts: chartsSchema,
 });
 
 export type RootConfig = z.output<typeof rootSchema>;
@@ -72,5 +75,9 @@ export function assertKnownKeys(
 }
 
 export function parseRoot(raw: Record<string, unknown>): RootConfig {
-  return parseOrThrow(rootSchema, raw, "stack config", `${CONFIG_NAMESPACE}:`);
+  const root = parseOrThrow(rootSchema, raw, "stack config", `${CONFIG_NAMESPACE}:`);
+  const problems = new Problems("stack config", `${CONFIG_NAMESPACE}:charts`);
+  for (const p of chartOverrideProblems(root.charts)) problems.add(p.path, p.value, p.allowed);
+  problems.throwIfAny();
+  return root;
 }

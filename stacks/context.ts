@@ -25,6 +25,7 @@ export function planningContext(root: RootConfig): PlatformContext {
     monitoringLabels: { ...MONITORING_LABELS },
     tags: { ...root.tags },
     runbookBaseUrl: root.runbookBaseUrl,
+    charts: { ...root.charts },
     ...(root.target === "docker" ? { dockerNetworks: dockerNetworkNames(root.namespace) } : {}),
   };
 }

@@ -18,6 +18,7 @@ export const KNOWN_KEYS = [
   "project",
   "tags",
   "runbookBaseUrl",
+  "charts",
   services.SECTION_KEY,
   databases.SECTION_KEY,
   backups.KEY,

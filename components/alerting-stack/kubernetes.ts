@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { DEFAULT_CHART_SOURCES, helmChartArgs } from "../lib/charts";
 import { standardLabels } from "../lib/labels";
 import { k8sName } from "../lib/naming";
 import { providerFor, type PlatformContext } from "../lib/platform";
@@ -10,12 +11,10 @@ import type { RenderedAlerting } from "./render";
 import { withWechatSecrets } from "./wechat";
 
 /**
- * kube-prometheus-stack chart, pinned. 79.7.1 (November 2025) ships Prometheus Operator 0.86,
- * Prometheus 3.x, Alertmanager 0.28/0.29 and Grafana 12; bump deliberately and read the chart's
- * UPGRADE notes (CRD changes are not applied by Helm on upgrade).
+ * kube-prometheus-stack chart, pinned in components/lib/charts.ts (source overridable per stack). Bump
+ * deliberately and read the chart's UPGRADE notes (CRD changes are not applied by Helm on upgrade).
  */
-export const KUBE_PROMETHEUS_STACK_VERSION = "79.7.1";
-export const KUBE_PROMETHEUS_STACK_REPO = "https://prometheus-community.github.io/helm-charts";
+export const KUBE_PROMETHEUS_STACK_VERSION = DEFAULT_CHART_SOURCES["kube-prometheus-stack"].version;
 
 /** Label and value the Grafana sidecar watches for dashboard ConfigMaps. */
 export const DASHBOARD_LABEL = "grafana_dashboard";
@@ -155,6 +154,12 @@ export function chartValues(input: ChartValuesInput): Record<string, unknown> {
   };
 }
 
+/** Chart source: the stack's override (mirror, OCI, local path) over the pinned default; `chartVersion` wins. */
+function chartArgs(ctx: PlatformContext, chartVersion?: string) {
+  const source = helmChartArgs("kube-prometheus-stack", ctx.charts);
+  return chartVersion !== undefined && !source.chart.startsWith("/") ? { ...source, version: chartVersion } : source;
+}
+
 export function registerKubernetes(
   parent: pulumi.ComponentResource,
   name: string,
@@ -209,9 +214,7 @@ export function registerKubernetes(
     applyTransform(t, "chart", {
       name: k8sName(name),
       namespace: nsName,
-      chart: "kube-prometheus-stack",
-      version: args.chartVersion ?? KUBE_PROMETHEUS_STACK_VERSION,
-      repositoryOpts: { repo: KUBE_PROMETHEUS_STACK_REPO },
+      ...chartArgs(ctx, args.chartVersion),
       atomic: true,
       timeout: 900,
       values: chartValues({

@@ -3,11 +3,15 @@
  * unit-tested directly and reviewed as data.
  */
 
+import { DEFAULT_CHART_SOURCES } from "../lib/charts";
 import { ALLOWED_RESPONSE_HEADERS } from "../lib/http-headers";
 
-/** Pinned chart versions (a rollback must name exactly what ran). Bump deliberately, after reading the changelog. */
-export const INGRESS_NGINX_CHART = { repo: "https://kubernetes.github.io/ingress-nginx", chart: "ingress-nginx", version: "4.13.3" } as const;
-export const CERT_MANAGER_CHART = { repo: "https://charts.jetstack.io", chart: "cert-manager", version: "v1.19.1" } as const;
+/**
+ * Pinned chart sources (a rollback must name exactly what ran), kept with every other chart in
+ * components/lib/charts.ts so a stack can point them at a mirror. Bump deliberately, after reading the changelog.
+ */
+export const INGRESS_NGINX_CHART = DEFAULT_CHART_SOURCES["ingress-nginx"];
+export const CERT_MANAGER_CHART = DEFAULT_CHART_SOURCES["cert-manager"];
 
 /** Ingress class every AppService Ingress uses. */
 export const INGRESS_CLASS = "nginx";

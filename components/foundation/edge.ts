@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { helmChartArgs } from "../lib/charts";
 import { cloudTags } from "../lib/labels";
 import { providerFor, type PlatformContext } from "../lib/platform";
 import { applyTransform, type Transforms } from "../lib/transform";
@@ -7,7 +8,7 @@ import { hostname, Problems } from "../lib/validation";
 import { createAlicloudCdn, createAlicloudDnsRecords } from "./alicloud/cdn";
 import { createAwsCdn, createAwsDnsRecords } from "./aws/cdn";
 import {
-  CERT_MANAGER_CHART, certManagerValues, clusterIssuerManifest, clusterIssuerName, INGRESS_NGINX_CHART, ingressNginxValues,
+  certManagerValues, clusterIssuerManifest, clusterIssuerName, ingressNginxValues,
   type AcmeServer,
 } from "./edge-values";
 
@@ -112,17 +113,13 @@ export class Edge extends pulumi.ComponentResource {
     const k = { parent: this, provider: args.kubernetesProvider };
 
     this.ingressNginx = new k8s.helm.v3.Release(`${name}-ingress-nginx`, applyTransform(t, "ingress-nginx", {
-      chart: INGRESS_NGINX_CHART.chart,
-      version: INGRESS_NGINX_CHART.version,
-      repositoryOpts: { repo: INGRESS_NGINX_CHART.repo },
+      ...helmChartArgs("ingress-nginx", ctx.charts),
       namespace: "ingress-nginx",
       createNamespace: true,
       values: ingressNginxValues({ cloud: args.cloud, replicas: args.ingressReplicas }),
     }), k);
     this.certManager = new k8s.helm.v3.Release(`${name}-cert-manager`, applyTransform(t, "cert-manager", {
-      chart: CERT_MANAGER_CHART.chart,
-      version: CERT_MANAGER_CHART.version,
-      repositoryOpts: { repo: CERT_MANAGER_CHART.repo },
+      ...helmChartArgs("cert-manager", ctx.charts),
       namespace: "cert-manager",
       createNamespace: true,
       values: certManagerValues(),

@@ -3,6 +3,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import type * as docker from "@pulumi/docker";
 import type * as aws from "@pulumi/aws";
 import type * as alicloud from "@pulumi/alicloud";
+import type { ChartOverrides } from "./charts";
 
 /** Deployment environment. Drives profile defaults (replicas, sizes, retention). */
 export type Environment = "dev" | "staging" | "prod";
@@ -51,6 +52,8 @@ export interface PlatformContext {
   runbookBaseUrl: string;
   /** Docker target only: the per-tier networks created by the stack. */
   dockerNetworks?: DockerNetworks;
+  /** Helm chart source overrides (mirrors, OCI, local paths); see components/lib/charts.ts. @default {} */
+  charts?: ChartOverrides;
 }
 
 /** Resource options that route a child to the right explicit provider. */

@@ -26,6 +26,15 @@ describe("invalid stack config fails before anything is registered", () => {
     expect(message).toContain("platform:servics: unknown key");
   });
 
+  it("a chart source that is neither pinned nor a chart directory", async () => {
+    const message = await stackError("staging", {
+      charts: { "kube-prometheus-stack": { path: "no/such/chart" }, "cert-manager": { repo: "https://mirror.example.com/charts", version: "" } },
+    }, { secrets: CLOUD_SECRETS });
+    expect(message).toContain('platform:charts.kube-prometheus-stack.path: must be a chart directory containing Chart.yaml');
+    expect(message).toContain('(got "no/such/chart")');
+    expect(message).toContain("platform:charts.cert-manager.version: a remote chart must be pinned to a version");
+  });
+
   it("a missing required secret, naming the setting that needs it and how to set it", async () => {
     const message = await stackError("dev", {}, { secrets: { slackWebhookUrl: "https://hooks.slack.test/x" } });
     expect(message).toContain("missing required secret platform:apiJwtSecret");

@@ -23,7 +23,7 @@ function setConfig(values: Record<string, string>, secretKeys: string[] = []): v
 }
 
 function sctx(cloud: Cloud, environment: Environment, target: Target = "kubernetes"): SectionContext {
-  const root = { environment, target, cloud, namespace: "platform", project: "platform", tags: {}, runbookBaseUrl: "https://example.com/rb/" };
+  const root = { environment, target, cloud, namespace: "platform", project: "platform", tags: {}, runbookBaseUrl: "https://example.com/rb/", charts: {} };
   return {
     root,
     platform: { ...root, providers: {}, monitoringLabels: {} },
