@@ -18,6 +18,7 @@ import type { ThresholdOverrides } from "./thresholds";
 import {
   bundlesBySource,
   checkAlertingSpec,
+  checkProbeTargets,
   checkRuleSources,
   checkServices,
   requireTargetContext,
@@ -56,7 +57,10 @@ export type AlertingStackRole =
   | "alertmanager"
   | "grafana"
   | "prometheusData"
-  | "grafanaData";
+  | "grafanaData"
+  | "blackbox"
+  | "probe"
+  | "certManagerMonitor";
 
 export interface AlertingStackArgs {
   /**
@@ -86,6 +90,19 @@ export interface AlertingStackArgs {
    * (each source becomes its own PrometheusRule / rule file). @default {}
    */
   monitoring?: MonitoringBundle | Record<string, MonitoringBundle>;
+  /**
+   * Public URLs probed from outside by the blackbox exporter (HTTP 2xx over valid TLS, certificate expiry):
+   * EndpointDown and EndpointCertificateExpiry alert on them. The stack passes every service's ingress URL.
+   * @default [] (no exporter is installed)
+   * @example ["https://app.example.com/api/health", "https://api.example.com/health/ready"]
+   */
+  probeTargets?: string[];
+  /**
+   * Kubernetes: namespace where cert-manager runs; a ServiceMonitor scrapes its controller so the
+   * CertificateExpiry alerts have data. The stack sets it when the foundation installs the edge.
+   * @default undefined (cert-manager is not scraped)
+   */
+  certManagerNamespace?: string;
   /** Prometheus TSDB retention. @default "15d" @example "200h" */
   retention?: string;
   /**
@@ -138,6 +155,10 @@ export function validateAlertingStackArgs(name: string, args: AlertingStackArgs,
   );
   const services = args.services ?? [];
   checkServices(services, problems);
+  checkProbeTargets(args.probeTargets, problems);
+  if (args.certManagerNamespace !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(args.certManagerNamespace)) {
+    problems.add(["certManagerNamespace"], args.certManagerNamespace, "must be a namespace name (DNS label)");
+  }
   const bundles = bundlesBySource(args.monitoring);
   for (const source of Object.keys(bundles)) {
     if (["builtin", "custom", "slo"].includes(source) || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(source)) {
@@ -202,11 +223,18 @@ export class AlertingStack extends pulumi.ComponentResource {
   readonly grafanaSecret?: k8s.core.v1.Secret;
   readonly prometheusRules: k8s.apiextensions.CustomResource[] = [];
   readonly dashboardConfigMaps: k8s.core.v1.ConfigMap[] = [];
+  /** Blackbox exporter release and its Probe (Kubernetes, when there are probe targets). */
+  readonly blackbox?: k8s.helm.v3.Release;
+  readonly probe?: k8s.apiextensions.CustomResource;
+  /** ServiceMonitor of cert-manager's controller metrics (Kubernetes, when certManagerNamespace is set). */
+  readonly certManagerMonitor?: k8s.apiextensions.CustomResource;
 
   /** Docker children (undefined on Kubernetes). */
   readonly prometheusContainer?: docker.Container;
   readonly alertmanagerContainer?: docker.Container;
   readonly grafanaContainer?: docker.Container;
+  /** Blackbox exporter container (Docker, when there are probe targets). */
+  readonly blackboxContainer?: docker.Container;
 
   readonly grafanaPassword: random.RandomPassword;
   /** Grafana admin password (secret output). */
@@ -230,6 +258,9 @@ export class AlertingStack extends pulumi.ComponentResource {
       this.grafanaSecret = k.grafanaSecret;
       this.prometheusRules.push(...k.prometheusRules);
       this.dashboardConfigMaps.push(...k.dashboardConfigMaps);
+      this.blackbox = k.blackbox;
+      this.probe = k.probe;
+      this.certManagerMonitor = k.certManagerMonitor;
       this.grafanaPassword = k.grafanaPassword;
       this.urls = k.urls;
     } else {
@@ -237,6 +268,7 @@ export class AlertingStack extends pulumi.ComponentResource {
       this.prometheusContainer = d.prometheus;
       this.alertmanagerContainer = d.alertmanager;
       this.grafanaContainer = d.grafana;
+      this.blackboxContainer = d.blackbox;
       this.grafanaPassword = d.grafanaPassword;
       this.urls = d.urls;
     }

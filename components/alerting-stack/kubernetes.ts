@@ -8,6 +8,7 @@ import { providerFor, type PlatformContext } from "../lib/platform";
 import { applyTransform } from "../lib/transform";
 import type { AlertingStackArgs } from "./index";
 import type { RenderedAlerting } from "./render";
+import { registerProbes } from "./kubernetes-probes";
 import { withWechatSecrets } from "./wechat";
 
 /**
@@ -102,6 +103,9 @@ export function chartValues(input: ChartValuesInput): Record<string, unknown> {
         podMonitorSelector: selector,
         podMonitorSelectorNilUsesHelmValues: false,
         podMonitorNamespaceSelector: {},
+        probeSelector: selector,
+        probeSelectorNilUsesHelmValues: false,
+        probeNamespaceSelector: {},
         storageSpec: {
           volumeClaimTemplate: {
             spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: input.storageSize } } },
@@ -263,6 +267,18 @@ export function registerKubernetes(
       ),
   );
 
+  const probes = registerProbes({
+    parent,
+    name,
+    ctx,
+    namespace: nsName,
+    labels,
+    probeTargets: args.probeTargets ?? [],
+    certManagerNamespace: args.certManagerNamespace,
+    transforms: t,
+    opts: afterChart,
+  });
+
   const release = k8sName(name);
   const svc = (suffix: string, port: number) => pulumi.output(`http://${release}-${suffix}.${nsName}.svc:${port}`);
   return {
@@ -273,6 +289,7 @@ export function registerKubernetes(
     chart,
     prometheusRules,
     dashboardConfigMaps,
+    ...probes,
     urls: {
       prometheus: svc("kube-prom-prometheus", 9090),
       alertmanager: svc("kube-prom-alertmanager", 9093),

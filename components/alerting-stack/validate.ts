@@ -203,6 +203,24 @@ export function checkServices(services: ReadonlyArray<MonitoredService>, problem
   });
 }
 
+/** Probe targets must be distinct https:// URLs (the probe requires valid TLS). */
+export function checkProbeTargets(urls: ReadonlyArray<unknown> | undefined, problems: Problems): void {
+  const seen = new Set<string>();
+  (urls ?? []).forEach((u, i) => {
+    let ok = typeof u === "string" && u.startsWith("https://");
+    if (ok) {
+      try {
+        ok = new URL(u as string).hostname !== "";
+      } catch {
+        ok = false;
+      }
+    }
+    if (!ok) problems.add(["probeTargets", i], u, "must be an https:// URL (probes check TLS as users see it)");
+    else if (seen.has(u as string)) problems.add(["probeTargets", i], u, "is listed twice");
+    seen.add(u as string);
+  });
+}
+
 /** Rule groups of each bundle must be valid on their own (each source becomes one rule file). */
 export function checkRuleSources(sources: Record<string, ReadonlyArray<RuleGroup>>, problems: Problems): void {
   for (const [source, groups] of Object.entries(sources)) {

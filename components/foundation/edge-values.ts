@@ -13,6 +13,9 @@ import { ALLOWED_RESPONSE_HEADERS } from "../lib/http-headers";
 export const INGRESS_NGINX_CHART = DEFAULT_CHART_SOURCES["ingress-nginx"];
 export const CERT_MANAGER_CHART = DEFAULT_CHART_SOURCES["cert-manager"];
 
+/** Namespace cert-manager is installed into (the AlertingStack scrapes its controller metrics there). */
+export const CERT_MANAGER_NAMESPACE = "cert-manager";
+
 /** Ingress class every AppService Ingress uses. */
 export const INGRESS_CLASS = "nginx";
 

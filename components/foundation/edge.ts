@@ -8,7 +8,7 @@ import { hostname, Problems } from "../lib/validation";
 import { createAlicloudCdn, createAlicloudDnsRecords } from "./alicloud/cdn";
 import { createAwsCdn, createAwsDnsRecords } from "./aws/cdn";
 import {
-  certManagerValues, clusterIssuerManifest, clusterIssuerName, ingressNginxValues,
+  CERT_MANAGER_NAMESPACE, certManagerValues, clusterIssuerManifest, clusterIssuerName, ingressNginxValues,
   type AcmeServer,
 } from "./edge-values";
 
@@ -120,7 +120,7 @@ export class Edge extends pulumi.ComponentResource {
     }), k);
     this.certManager = new k8s.helm.v3.Release(`${name}-cert-manager`, applyTransform(t, "cert-manager", {
       ...helmChartArgs("cert-manager", ctx.charts),
-      namespace: "cert-manager",
+      namespace: CERT_MANAGER_NAMESPACE,
       createNamespace: true,
       values: certManagerValues(),
     }), k);

@@ -32,6 +32,8 @@ export const DEFAULT_CHART_SOURCES = {
   "kube-prometheus-stack": { repo: "https://prometheus-community.github.io/helm-charts", chart: "kube-prometheus-stack", version: "79.7.1" },
   "ingress-nginx": { repo: "https://kubernetes.github.io/ingress-nginx", chart: "ingress-nginx", version: "4.13.3" },
   "cert-manager": { repo: "https://charts.jetstack.io", chart: "cert-manager", version: "v1.19.1" },
+  /** prometheus-blackbox-exporter 11.18.0 (blackbox_exporter v0.28): external HTTP/TLS probes of the public hosts. */
+  "prometheus-blackbox-exporter": { repo: "https://prometheus-community.github.io/helm-charts", chart: "prometheus-blackbox-exporter", version: "11.18.0" },
 } satisfies Record<string, ChartSource>;
 
 export type ChartKey = keyof typeof DEFAULT_CHART_SOURCES;

@@ -210,6 +210,10 @@ export interface AlertingDeps {
   services: MonitoredService[];
   /** From the foundation: EKS/ACK control planes cannot be scraped. */
   managedControlPlane: boolean;
+  /** Public URLs of the services (ingress hosts), probed from outside. */
+  probeTargets?: string[];
+  /** Where the foundation's edge installed cert-manager, when it did. */
+  certManagerNamespace?: string;
 }
 
 /**
@@ -223,6 +227,8 @@ export function buildAlerting(plan: AlertingPlan, sctx: SectionContext, deps: Al
     services: deps.services,
     monitoring: deps.monitoring,
     managedControlPlane: deps.managedControlPlane,
+    ...(deps.probeTargets && deps.probeTargets.length > 0 ? { probeTargets: deps.probeTargets } : {}),
+    ...(deps.certManagerNamespace ? { certManagerNamespace: deps.certManagerNamespace } : {}),
   }, sctx.platform);
 }
 

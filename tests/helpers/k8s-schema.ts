@@ -177,6 +177,22 @@ function prometheusRuleProblems(spec: any): string[] {
   return out;
 }
 
+/** Probe (Prometheus Operator): a prober address, a module and static targets (the fields we emit). */
+function probeProblems(spec: any): string[] {
+  const out: string[] = [];
+  if (typeof spec.prober?.url !== "string" || !/^[a-z0-9.-]+:\d+$/.test(spec.prober.url)) out.push("spec.prober.url must be host:port (no scheme)");
+  if (typeof spec.module !== "string" || spec.module === "") out.push("spec.module must name a blackbox module");
+  if (spec.jobName !== undefined && typeof spec.jobName !== "string") out.push("spec.jobName must be a string");
+  const targets = spec.targets?.staticConfig?.static;
+  if (!Array.isArray(targets) || targets.length === 0 || targets.some((t: unknown) => typeof t !== "string")) {
+    out.push("spec.targets.staticConfig.static must list the URLs to probe");
+  }
+  for (const key of ["interval", "scrapeTimeout"]) {
+    if (spec[key] !== undefined && !/^\d+(ms|s|m|h)$/.test(spec[key])) out.push(`spec.${key} must be a duration like 30s`);
+  }
+  return out;
+}
+
 /**
  * Structural problems of a ServiceMonitor, PodMonitor or PrometheusRule (fields we emit), [] when fine.
  * `metadata.name` may be absent: Pulumi auto-names such objects at deployment.
@@ -189,6 +205,7 @@ export function crdProblems(obj: K8sObject): string[] {
   const spec = obj.spec;
   if (!spec || typeof spec !== "object") return [...out, "spec is required"];
   if (obj.kind === "PrometheusRule") return [...out, ...prometheusRuleProblems(spec)];
+  if (obj.kind === "Probe") return [...out, ...probeProblems(spec)];
   out.push(...labelSelectorProblems(spec.selector, "spec.selector"));
   if (spec.namespaceSelector !== undefined && !Array.isArray(spec.namespaceSelector.matchNames) && spec.namespaceSelector.any !== true) {
     out.push("spec.namespaceSelector must have matchNames or any: true");

@@ -1,4 +1,6 @@
-import { spawn, type ChildProcess } from "child_process";
+import { spawn, spawnSync, type ChildProcess } from "child_process";
+import { prometheusConfig } from "../../../components/alerting-stack/docker";
+import { blackboxConfig } from "../../../components/alerting-stack/probes";
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
@@ -177,6 +179,35 @@ describe("generated Alertmanager configs pass amtool", () => {
       const fileText = fs.readFileSync(file, "utf8");
       expect(fileText).toContain("api_url_file: /etc/alertmanager/secrets/alerting-receivers/critical-chat");
       expect(fileText).not.toMatch(/hooks\.slack\.test|pd-routing-key|smtp-password|dms-token|wechat-app-secret/);
+    } finally {
+      cleanup();
+    }
+  });
+});
+
+describe("external probes: configs checked by the programs that read them", () => {
+  test("blackbox_exporter accepts the generated module config; it rejects a broken one", () => {
+    requireTool("prometheus-blackbox-exporter", "prometheus-blackbox-exporter");
+    const { dir, cleanup } = tempDir("blackbox");
+    try {
+      const file = writeYaml(path.join(dir, "blackbox.yml"), blackboxConfig());
+      const out = spawnSync("prometheus-blackbox-exporter", [`--config.file=${file}`, "--config.check"], { encoding: "utf8" });
+      expect({ status: out.status, log: `${out.stdout}${out.stderr}` }).toMatchObject({ status: 0, log: expect.stringMatching(/Config file is ok/i) });
+      const broken = writeYaml(path.join(dir, "broken.yml"), { modules: { http_2xx: { prober: "http", http: { no_such_option: true } } } });
+      expect(spawnSync("prometheus-blackbox-exporter", [`--config.file=${broken}`, "--config.check"], { encoding: "utf8" }).status).not.toBe(0);
+    } finally {
+      cleanup();
+    }
+  });
+
+  test("promtool accepts the Docker prometheus.yml with the probe job", () => {
+    const { dir, cleanup } = tempDir("prom-config");
+    try {
+      const file = writeYaml(
+        path.join(dir, "prometheus.yml"),
+        prometheusConfig({ environment: "dev", ruleSources: [], scrapeTargets: [], probeTargets: ["https://app.example.com/api/health"] }),
+      );
+      expect(run("promtool", ["check", "config", "--syntax-only", file])).toMatch(/SUCCESS/);
     } finally {
       cleanup();
     }

@@ -335,6 +335,42 @@ function certificates(): PromtoolTestGroup[] {
   });
 }
 
+/** blackbox exporter series of a Probe: job = the Probe's jobName, instance = the probed URL. */
+function probes(): PromtoolTestGroup[] {
+  const url = (host: string) => ({ job: "blackbox", instance: `https://${host}/health/ready` });
+  const success = (host: string, values: string) => ({ series: `probe_success${sel(url(host))}`, values });
+  const day = 86400;
+  const expiry = (host: string, days: number) => ({ series: `probe_ssl_earliest_cert_expiry${sel(url(host))}`, values: `${days * day}x80` });
+  const inst = (host: string) => ({ instance: url(host).instance });
+  return [
+    {
+      name: "endpoint down: fires after 2 minutes of failed probes, not before; a healthy URL stays silent",
+      interval: "1m",
+      input_series: [success("api.example.com", "1 0x10"), success("app.example.com", "1x10")],
+      alert_rule_test: [
+        { eval_time: "2m", alertname: "EndpointDown", exp_alerts: [] },
+        { eval_time: "4m", alertname: "EndpointDown", exp_alerts: [{ exp_labels: { ...inst("api.example.com"), ...crit, alert_family: "EndpointDown" } }] },
+      ],
+    },
+    {
+      name: "endpoint up",
+      interval: "1m",
+      input_series: [success("app.example.com", "1x10")],
+      alert_rule_test: [{ eval_time: "4m", alertname: "EndpointDown", exp_alerts: [] }],
+    },
+    ...family({
+      name: "endpoint certificate expiry",
+      evalTime: "70m",
+      bad: [expiry("warn.example.com", 10), expiry("crit.example.com", 3), expiry("ok.example.com", 60)],
+      good: [expiry("ok.example.com", 60)],
+      expect: {
+        EndpointCertificateExpiryHigh: [{ ...inst("warn.example.com"), ...warn }, { ...inst("crit.example.com"), ...warn }],
+        EndpointCertificateExpiryCritical: [{ ...inst("crit.example.com"), ...crit }],
+      },
+    }),
+  ];
+}
+
 /** SLO burn rates of the fixture's payment-gateway (availability 99.9 %, latency 99 % under 1 s). */
 function slo(): PromtoolTestGroup[] {
   const svc = { job: "payment-gateway", service: "payment-gateway" };
@@ -385,7 +421,7 @@ function watchdog(): PromtoolTestGroup[] {
 }
 
 export function builtInAlertTests(): PromtoolTestGroup[] {
-  return [...watchdog(), ...nodeCpu(), ...nodeMemory(), ...nodeDisk(), ...container(), ...http(), ...kubernetes(), ...certificates(), ...slo()];
+  return [...watchdog(), ...nodeCpu(), ...nodeMemory(), ...nodeDisk(), ...container(), ...http(), ...probes(), ...kubernetes(), ...certificates(), ...slo()];
 }
 
 /**
