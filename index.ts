@@ -1,7 +1,7 @@
 // Pulumi entry point: load typed config -> plan (validate everything) -> build -> export outputs.
-import { runProgram } from "./stacks/program";
+import { runEntry } from "./stacks/program";
 
-const outputs = runProgram();
+const outputs = runEntry();
 
 export const environment = outputs.environment;
 export const target = outputs.target;

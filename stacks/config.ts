@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { chartOverrideProblems, chartsSchema } from "../components/lib/charts";
 import { CLOUDS, ENVIRONMENTS, TARGETS } from "../components/lib/platform";
-import { dnsLabel, parseOrThrow, Problems, ValidationError } from "../components/lib/validation";
+import { dnsLabel, nearest, parseOrThrow, Problems, unknownKeyMessage } from "../components/lib/validation";
 
 /**
  * Stack configuration: the only place that reads `pulumi.Config`. Everything is parsed and validated
@@ -17,21 +17,31 @@ const DEFAULT_RUNBOOK_BASE_URL = "https://github.com/example-org/platform-stacks
 
 /** Top-level keys every stack has. Sections (services, databases, ...) are added in `SECTIONS`. */
 export const rootSchema = z.object({
-  environment: z.enum(ENVIRONMENTS as [string, ...string[]]).transform((e) => e as (typeof ENVIRONMENTS)[number]),
-  target: z.enum(TARGETS as [string, ...string[]]).transform((t) => t as (typeof TARGETS)[number]),
+  environment: z
+    .enum(ENVIRONMENTS as [string, ...string[]])
+    .describe("Environment profile (stacks/profiles.ts) every section falls back to: replicas, autoscaling, data store sizes, backup retention, monitoring retention.")
+    .transform((e) => e as (typeof ENVIRONMENTS)[number]),
+  target: z
+    .enum(TARGETS as [string, ...string[]])
+    .describe("Where workloads run: `docker` (local engine, dev) or `kubernetes` (EKS/ACK or an existing cluster).")
+    .transform((t) => t as (typeof TARGETS)[number]),
   cloud: z
     .enum(CLOUDS as [string, ...string[]])
     .default("none")
+    .describe("Cloud for the network, cluster, managed data stores and buckets; switching it alone moves the whole system. `none` needs cluster.mode existing on Kubernetes.")
     .transform((c) => c as (typeof CLOUDS)[number]),
-  /** Kubernetes namespace of the workloads; also the logical name prefix on Docker. */
-  namespace: dnsLabel.default("platform"),
-  /** Short prefix for physical names (buckets, DB identifiers). */
-  project: dnsLabel.max(20, { message: "must be at most 20 characters (it prefixes physical names)" }).default("platform"),
-  /** Extra cloud tags. */
-  tags: z.record(z.string(), z.string()).default({}),
-  /** Base URL of docs/runbooks/ that alert runbook_url annotations point at. */
-  runbookBaseUrl: z.url().default(DEFAULT_RUNBOOK_BASE_URL),
-  /** Helm chart sources (mirror, OCI registry or local directory) by chart key. */
+  namespace: dnsLabel
+    .default("platform")
+    .describe("Kubernetes namespace of the workloads (Pod Security `restricted` enforced); the name prefix of containers, networks and volumes on Docker."),
+  project: dnsLabel
+    .max(20, { message: "must be at most 20 characters (it prefixes physical names)" })
+    .default("platform")
+    .describe("Short prefix of physical names (buckets, database identifiers). Caution: changing it replaces those resources."),
+  tags: z
+    .record(z.string(), z.string())
+    .default({})
+    .describe("Extra cloud tags; every resource also gets Project, Environment, Component and ManagedBy. Example: `{CostCenter: payments}`"),
+  runbookBaseUrl: z.url().default(DEFAULT_RUNBOOK_BASE_URL).describe("Base URL of docs/runbooks/ that every alert's runbook_url annotation points at."),
   charts: chartsSchema,
 });
 
@@ -57,21 +67,53 @@ function parseConfigValue(value: string): unknown {
   }
 }
 
-/** Fails on keys that are neither known settings nor secrets, so typos do not silently fall back to defaults. */
-export function assertKnownKeys(
+/** A secret config key some setting references, and that setting's key path. */
+export interface SecretReference {
+  key: string;
+  usedBy: string;
+}
+
+/**
+ * Problems with the top-level keys and the secrets settings reference, all at once:
+ *  - a referenced secret that is missing while an unreferenced key close to its name is set is reported as the
+ *    typo it is, at the setting holding it (`platform:services[1].secretEnv.JWT_SECRET: names secret
+ *    "apiJwtSecert", which is not set; did you mean "apiJwtSecret"?`), not as the correct secret being unknown;
+ *  - any other unknown key, with the nearest allowed key and the list of allowed keys;
+ *  - a referenced secret that is missing or stored in plaintext (never its value).
+ */
+export function configKeyProblems(
   raw: Record<string, unknown>,
   known: ReadonlyArray<string>,
-  secretKeys: ReadonlySet<string>,
+  required: ReadonlyArray<SecretReference>,
+  secrets: { has(key: string): boolean; problem(key: string, usedBy: string): string | undefined },
   namespace = CONFIG_NAMESPACE,
-): void {
-  const unknown = Object.keys(raw).filter((k) => !known.includes(k) && !secretKeys.has(k));
-  if (unknown.length === 0) return;
-  throw new ValidationError(
-    "stack config",
-    unknown.map(
-      (k) => `${namespace}:${k}: unknown key (allowed: ${known.join(", ")}, or a secret referenced by another setting)`,
-    ),
-  );
+): string[] {
+  const referenced = new Set(required.map((r) => r.key));
+  const unknown = new Set(Object.keys(raw).filter((k) => !known.includes(k) && !referenced.has(k)));
+  // Missing secret name -> the set-but-unreferenced key it is a typo of (each such key explains one name).
+  const typos = new Map<string, string>();
+  for (const key of referenced) {
+    const guess = secrets.has(key) ? undefined : nearest(key, [...unknown].filter((k) => ![...typos.values()].includes(k)));
+    if (guess !== undefined) typos.set(key, guess);
+  }
+  for (const guess of typos.values()) unknown.delete(guess);
+  const problems: string[] = [];
+  for (const { key, usedBy } of required) {
+    const typoOf = typos.get(key);
+    if (typoOf !== undefined) {
+      problems.push(
+        `${usedBy}: names secret ${namespace}:${key}, which is not set; did you mean ${namespace}:${typoOf}? ` +
+          `(${namespace}:${typoOf} is set but no setting references it; fix the name in ${usedBy})`,
+      );
+      continue;
+    }
+    const problem = secrets.problem(key, usedBy);
+    if (problem) problems.push(problem);
+  }
+  for (const k of unknown) {
+    problems.push(`${namespace}:${k}: ${unknownKeyMessage(k, known, ", or a secret referenced by another setting")}`);
+  }
+  return problems;
 }
 
 export function parseRoot(raw: Record<string, unknown>): RootConfig {

@@ -3,28 +3,17 @@ import * as backups from "./sections/backups";
 import * as databases from "./sections/databases";
 import * as foundation from "./sections/foundation";
 import * as services from "./sections/services";
-import { assertKnownKeys, CONFIG_NAMESPACE, parseRoot, readRawConfig, type RootConfig } from "./config";
+import { Problems, ValidationError } from "../components/lib/validation";
+import { CONFIG_KEYS } from "./config-keys";
+import { CONFIG_NAMESPACE, configKeyProblems, parseRoot, readRawConfig, type RootConfig } from "./config";
+import { derivedNameProblems } from "./names";
 import { planningContext } from "./context";
 import { profileFor } from "./profiles";
 import { SecretConfig } from "./secrets";
 import type { SectionContext } from "./sections/types";
 
 /** Every top-level key a stack may set (besides secrets referenced by other settings). */
-export const KNOWN_KEYS = [
-  "environment",
-  "target",
-  "cloud",
-  "namespace",
-  "project",
-  "tags",
-  "runbookBaseUrl",
-  "charts",
-  services.SECTION_KEY,
-  databases.SECTION_KEY,
-  backups.KEY,
-  alerting.SECTION_KEY,
-  ...foundation.SECTION_KEYS,
-] as const;
+export const KNOWN_KEYS = CONFIG_KEYS;
 
 /** The validated, defaulted plan of a whole stack. Building it is the only step that registers resources. */
 export interface PlatformPlan {
@@ -38,42 +27,83 @@ export interface PlatformPlan {
 }
 
 /**
- * Reads the stack config, parses every section, checks that each referenced secret exists and is encrypted,
- * and plans every section. Throws one ValidationError per failing step, naming key paths, values and what is
- * allowed. Registers nothing: run it to completion before building anything.
+ * Reads the stack config and checks everything in one pass: the root keys, every section's schema, unknown keys
+ * (with typo suggestions), the secrets settings reference (present, encrypted, typos reported at the setting that
+ * holds them), every section's plan and the names derived from them. Throws one ValidationError listing every
+ * problem, naming key paths, values and what is allowed. Registers nothing: run it to completion before building.
+ *
+ * A section whose schema fails is not planned (its values are not known); the root keys decide the profile, so
+ * when they fail only schema, key and secret problems are reported.
  */
 export function planPlatform(): PlatformPlan {
   const raw = readRawConfig(CONFIG_NAMESPACE);
-  const root = parseRoot(raw);
+  const problems = new Problems("stack config");
+  const root = problems.collect(() => parseRoot(raw));
 
   const parsed = {
-    services: services.parseServices(raw[services.SECTION_KEY]),
-    databases: databases.parseDatabases(raw[databases.SECTION_KEY]),
-    backups: backups.parse(raw[backups.KEY]),
-    alerting: alerting.parseAlerting(raw[alerting.SECTION_KEY]),
-    foundation: foundation.parseFoundation(raw),
+    services: problems.collect(() => services.parseServices(raw[services.SECTION_KEY])),
+    databases: problems.collect(() => databases.parseDatabases(raw[databases.SECTION_KEY])),
+    backups: problems.collect(() => backups.parse(raw[backups.KEY])),
+    alerting: problems.collect(() => alerting.parseAlerting(raw[alerting.SECTION_KEY])),
+    foundation: problems.collect(() => foundation.parseFoundation(raw)),
   };
 
   const required = [
-    ...services.servicesRequiredSecrets(parsed.services),
-    ...alerting.alertingRequiredSecrets(parsed.alerting),
-    ...foundation.foundationRequiredSecrets(parsed.foundation, root),
+    ...(parsed.services ? services.servicesRequiredSecrets(parsed.services) : looseReferences(raw, services.SECTION_KEY, "secretEnv")),
+    ...(parsed.alerting ? alerting.alertingRequiredSecrets(parsed.alerting) : looseReferences(raw, alerting.SECTION_KEY, "receivers")),
+    ...(parsed.foundation && root ? foundation.foundationRequiredSecrets(parsed.foundation, root) : []),
   ];
-  assertKnownKeys(raw, KNOWN_KEYS, new Set(required.map((r) => r.key)));
-
   const secrets = new SecretConfig(CONFIG_NAMESPACE);
-  secrets.assertAll(required);
+  problems.addRendered(...configKeyProblems(raw, KNOWN_KEYS, required, secrets));
 
+  if (!root) throw new ValidationError("stack config", withoutRepeats(problems.all));
   const sctx: SectionContext = { root, platform: planningContext(root), profile: profileFor(root.environment), secrets };
-  const databasesPlan = databases.planDatabases(parsed.databases, sctx);
-  const engines = Object.fromEntries(databasesPlan.map((d) => [d.name, d.engine]));
-  return {
-    root,
-    sctx,
-    foundation: foundation.planFoundation(parsed.foundation, sctx),
-    databases: databasesPlan,
-    services: services.planServices(parsed.services, sctx, databases.databaseNames(databasesPlan)),
-    backups: backups.planBackups(parsed.backups, sctx, engines),
-    alerting: alerting.planAlerting(parsed.alerting, sctx),
+  const plan: Partial<PlatformPlan> = { root, sctx };
+  if (parsed.foundation) plan.foundation = problems.collect(() => foundation.planFoundation(parsed.foundation!, sctx));
+  if (parsed.databases) plan.databases = problems.collect(() => databases.planDatabases(parsed.databases!, sctx));
+  // Services and backups are checked against the databases as declared, even when one of them is invalid.
+  const declared = parsed.databases ?? [];
+  if (parsed.services) {
+    plan.services = problems.collect(() => services.planServices(parsed.services!, sctx, declared.map((d) => d.name)));
+  }
+  if (parsed.backups) {
+    const engines = Object.fromEntries(declared.map((d) => [d.name, d.engine]));
+    plan.backups = problems.collect(() => backups.planBackups(parsed.backups!, sctx, engines));
+  }
+  if (parsed.alerting) plan.alerting = problems.collect(() => alerting.planAlerting(parsed.alerting!, sctx));
+  if (problems.empty) problems.addRendered(...derivedNameProblems(plan as PlatformPlan));
+  if (!problems.empty) throw new ValidationError("stack config", withoutRepeats(problems.all));
+  return plan as PlatformPlan;
+}
+
+/** Drops a problem another one already states in full (a section repeating the central secret check). */
+function withoutRepeats(list: readonly string[]): string[] {
+  const unique = [...new Set(list)];
+  return unique.filter((p) => !unique.some((q) => q !== p && q.includes(p)));
+}
+
+const CONFIG_KEY = /^[A-Za-z][A-Za-z0-9_.-]*$/;
+
+/**
+ * Secret names a section that failed its schema still references (services[].secretEnv values, alerting
+ * receivers[].secret), so its other problems do not cascade into "unknown key" reports for the secrets it uses.
+ * Only well-formed key names count: a pasted credential is reported by the schema, never echoed.
+ */
+function looseReferences(raw: Record<string, unknown>, section: string, kind: "secretEnv" | "receivers"): Array<{ key: string; usedBy: string }> {
+  const value = raw[section];
+  const out: Array<{ key: string; usedBy: string }> = [];
+  const add = (key: unknown, usedBy: string) => {
+    if (typeof key === "string" && CONFIG_KEY.test(key)) out.push({ key, usedBy });
   };
+  if (kind === "secretEnv" && Array.isArray(value)) {
+    value.forEach((svc, i) => {
+      const env = (svc as { secretEnv?: unknown } | null)?.secretEnv;
+      if (env && typeof env === "object") for (const [name, key] of Object.entries(env)) add(key, `${CONFIG_NAMESPACE}:${section}[${i}].secretEnv.${name}`);
+    });
+  }
+  const receivers = (value as { receivers?: unknown } | null)?.receivers;
+  if (kind === "receivers" && Array.isArray(receivers)) {
+    receivers.forEach((r, i) => add((r as { secret?: unknown } | null)?.secret, `${CONFIG_NAMESPACE}:${section}.receivers[${i}].secret`));
+  }
+  return out;
 }

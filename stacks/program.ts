@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { ValidationError } from "../components/lib/validation";
 import { planPlatform } from "./plan";
 import { buildPlatform, type Platform } from "./platform";
 
@@ -45,4 +46,22 @@ export function runProgram(): StackOutputs {
   const plan = planPlatform();
   const platform = buildPlatform(plan);
   return stackOutputs(platform, { environment: plan.root.environment, target: plan.root.target, cloud: plan.root.cloud });
+}
+
+/**
+ * What the Pulumi CLI reports for a failure: the CLI prints a `RunError` as its message alone, while any other
+ * error is "an unhandled exception" with a stack trace. Invalid config is the user's to fix, not a crash, so a
+ * ValidationError becomes a RunError with the same message; anything else is a bug and keeps its stack.
+ */
+export function forTheCli(err: unknown): unknown {
+  return err instanceof ValidationError ? new pulumi.RunError(err.message) : err;
+}
+
+/** Entry for index.ts: `runProgram` with validation failures printed as clean messages by the CLI. */
+export function runEntry(): StackOutputs {
+  try {
+    return runProgram();
+  } catch (err) {
+    throw forTheCli(err);
+  }
 }

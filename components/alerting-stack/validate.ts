@@ -2,7 +2,9 @@ import { assertUniqueAlertNames, SEVERITIES, type RuleGroup } from "../lib/alert
 import type { MonitoredService } from "../lib/contracts";
 import type { MonitoringBundle } from "../lib/monitoring";
 import type { PlatformContext } from "../lib/platform";
-import { dnsLabel, memoryQuantity, Problems, promDuration, ValidationError } from "../lib/validation";
+import { LIMITS } from "../lib/limits";
+import { dnsLabel, durationSeconds, memoryBytes, memoryQuantity, Problems, promDuration, ValidationError } from "../lib/validation";
+import { promqlSyntaxProblem } from "../lib/promql";
 import { NULL_RECEIVER } from "./routes";
 import { RECEIVER_TYPES } from "./receivers";
 import type { CustomRule } from "./rules/custom";
@@ -23,6 +25,8 @@ export interface AlertingSpec {
   retention?: unknown;
   storageSize?: unknown;
   replicas?: unknown;
+  /** Stack environment: prod must page someone for critical alerts. */
+  environment?: string;
 }
 
 const ALERT_NAME = /^[A-Z][A-Za-z0-9]*$/;
@@ -79,10 +83,28 @@ export function checkAlertingSpec(
     if (r.type === "wechat" && isBlank(r.toParty) && isBlank(r.toUser)) {
       problems.add(["receivers", i, "toParty"], r.toParty, "a wechat receiver needs toParty or toUser");
     }
+    if (r.type === "email") {
+      for (const field of ["to", "from"] as const) {
+        const v = r[field];
+        if (typeof v === "string" && !isBlank(v) && !emailAddresses(v)) {
+          problems.add(["receivers", i, field], v, "must be an e-mail address like oncall@example.com (or a comma-separated list; \"Name <a@example.com>\" is fine)");
+        }
+      }
+      if (typeof r.smarthost === "string" && !isBlank(r.smarthost) && !SMARTHOST.test(r.smarthost)) {
+        problems.add(["receivers", i, "smarthost"], r.smarthost, "must be host:port, e.g. smtp.sendgrid.net:587 (Alertmanager needs the port)");
+      }
+    }
     if (r.type === "webhook" && typeof r.url === "string" && !/^https:\/\//.test(r.url)) {
       problems.add(["receivers", i, "url"], r.url, "must be an https:// URL (alerts leave the cluster)");
     }
   });
+
+  if (spec.environment === "prod") {
+    const critical = spec.routes.critical;
+    if (!Array.isArray(critical) || critical.length === 0) {
+      problems.add(["routes", "critical"], critical, "must name at least one receiver in prod (critical alerts would page nobody)");
+    }
+  }
 
   const allowedRouteKeys = [...SEVERITIES, "watchdog"];
   for (const [key, value] of Object.entries(spec.routes)) {
@@ -128,7 +150,11 @@ export function checkAlertingSpec(
         problems.add(["customRules", i, "alert"], r.alert, `duplicate alert name in rule group "${r.group ?? "custom"}" (also customRules[${seenCustom.get(key)}])`);
       } else seenCustom.set(key, i);
     }
-    if (isBlank(r.expr)) problems.add(["customRules", i, "expr"], r.expr, "must be a PromQL expression");
+    if (isBlank(r.expr) || typeof r.expr !== "string") problems.add(["customRules", i, "expr"], r.expr, "must be a PromQL expression");
+    else {
+      const syntax = promqlSyntaxProblem(r.expr);
+      if (syntax) problems.add(["customRules", i, "expr"], r.expr, syntax);
+    }
     if (typeof r.for !== "string" || !promDuration.safeParse(r.for).success) {
       problems.add(["customRules", i, "for"], r.for, "must be a Prometheus duration like 5m");
     }
@@ -148,13 +174,30 @@ export function checkAlertingSpec(
 
   if (spec.retention !== undefined && !(typeof spec.retention === "string" && promDuration.safeParse(spec.retention).success)) {
     problems.add(["retention"], spec.retention, "must be a Prometheus duration like 200h or 30d");
+  } else if (typeof spec.retention === "string" && durationSeconds(spec.retention) > LIMITS.prometheusRetentionDays * 86400) {
+    problems.add(["retention"], spec.retention, `must be at most ${LIMITS.prometheusRetentionDays}d (longer history belongs in remote storage)`);
   }
   if (spec.storageSize !== undefined && !(typeof spec.storageSize === "string" && memoryQuantity.safeParse(spec.storageSize).success)) {
     problems.add(["storageSize"], spec.storageSize, "must be a storage quantity like 50Gi");
+  } else if (typeof spec.storageSize === "string" && memoryBytes(spec.storageSize) > LIMITS.prometheusStorageGi * 2 ** 30) {
+    problems.add(["storageSize"], spec.storageSize, `must be at most ${LIMITS.prometheusStorageGi}Gi`);
   }
   if (spec.replicas !== undefined && !(Number.isInteger(spec.replicas) && (spec.replicas as number) >= 1 && (spec.replicas as number) <= 5)) {
     problems.add(["replicas"], spec.replicas, "must be an integer from 1 to 5");
   }
+}
+
+/** host:port, [ipv6]:port. */
+const SMARTHOST = /^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):\d{1,5}$/;
+const ADDRESS = /^[^\s@<>,"]+@[^\s@<>,"]+\.[^\s@<>,"]+$/;
+
+/** An Alertmanager `to`/`from`: one or more comma-separated addresses, each bare or as `Name <address>`. */
+function emailAddresses(value: string): boolean {
+  return value.split(",").every((part) => {
+    const p = part.trim();
+    const named = /^[^<>]*<([^<>]+)>$/.exec(p);
+    return ADDRESS.test(named ? named[1] : p);
+  });
 }
 
 function secretMeaning(type: string): string {

@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { LIMITS } from "../lib/limits";
 import type { SecretKeyRef, ServiceObjectives } from "../lib/contracts";
 import { DEFAULT_RUN_AS_USER } from "../lib/k8s";
 import type { PlatformContext } from "../lib/platform";
@@ -38,63 +39,109 @@ const int = (min: number, what: string) =>
 const quantities = z.strictObject({ cpu: cpuQuantity, memory: memoryQuantity });
 export const resourcesSchema = z.strictObject({ requests: quantities, limits: quantities });
 
-export const replicasSchema = int(1, "of at least 1");
+export const replicasSchema = int(1, "of at least 1")
+  .max(LIMITS.replicas, { message: `must be at most ${LIMITS.replicas}` })
+  .describe(
+    `Fixed replica count (no autoscaling), 1 to ${LIMITS.replicas}. Singletons always run exactly 1; the Docker target runs 1. Default: profile (1).`,
+  );
 
 export const autoscalingSchema = z.strictObject({
-  min: int(1, "of at least 1"),
-  max: int(1, "of at least 1"),
-  cpuPercent: percent.optional(),
-  memoryPercent: percent.optional(),
+  min: int(1, "of at least 1").describe("Minimum replicas; the PodDisruptionBudget is sized against it."),
+  max: int(1, "of at least 1")
+    .max(LIMITS.autoscalingMax, { message: `must be at most ${LIMITS.autoscalingMax}` })
+    .describe(`Maximum replicas; at least \`min\`, at most ${LIMITS.autoscalingMax}.`),
+  cpuPercent: percent.optional().describe("Target average CPU utilisation in percent of the request. Default: 70 when memoryPercent is not set either."),
+  memoryPercent: percent.optional().describe("Target average memory utilisation in percent of the request. Default: none (prod profile: 80)."),
 });
 
 const httpPath = z.string().regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/, { message: "must be a URL path starting with '/'" });
 
 export const healthSchema = z.strictObject({
-  livenessPath: httpPath.optional(),
-  readinessPath: httpPath.optional(),
+  livenessPath: httpPath.optional().describe("HTTP path of the liveness probe; failing it restarts the container. Default: `/health` (every service with a port gets it).").meta({ examples: ["/api/health"] }),
+  readinessPath: httpPath
+    .optional()
+    .describe("HTTP path of the readiness probe (web/api only); failing it takes the pod out of the Service. Default: `/health/ready` for web and api."),
   startup: z
     .union([
       z.literal(false),
-      z.strictObject({ periodSeconds: int(1, "of at least 1").optional(), failureThreshold: int(1, "of at least 1").optional() }),
+      z.strictObject({
+        periodSeconds: int(1, "of at least 1").optional().describe("Seconds between startup checks. Default: 5."),
+        failureThreshold: int(1, "of at least 1").optional().describe("Failed checks tolerated before a restart (budget = period x threshold). Default: 30."),
+      }),
     ])
-    .optional(),
-  dockerTest: z.array(z.string()).min(2, { message: "must be a Docker CMD array like [\"CMD\", \"/app/healthcheck\"]" }).optional(),
-});
+    .optional()
+    .describe("Startup probe on the liveness path, giving slow starts time before liveness applies; `false` disables it. Default: `{periodSeconds: 5, failureThreshold: 30}`."),
+  dockerTest: z
+    .array(z.string())
+    .min(2, { message: "must be a Docker CMD array like [\"CMD\", \"/app/healthcheck\"]" })
+    .optional()
+    .describe("Docker target: healthcheck command in Docker's CMD form. The default curls the readiness (or liveness) path and needs curl in the image. Default: `[CMD, curl, -fsS, http://localhost:<port><path>]`. Example: `[CMD, /app/healthcheck]`"),
+}).describe("Probes (they need a `port`). Every service with a port gets liveness `/health`, web/api also readiness `/health/ready`, plus a startup probe, unless set here.");
 
 export const ingressSchema = z.strictObject({
-  host: hostname,
-  path: httpPath.optional(),
-  tls: z.strictObject({ clusterIssuer: dnsLabel.optional(), secretName: dnsLabel.optional() }).optional(),
+  host: hostname.describe("Public hostname. Example: `app.example.com`"),
+  path: httpPath.optional().describe("Path prefix routed to the service. Default: `/`."),
+  tls: z
+    .strictObject({
+      clusterIssuer: dnsLabel.optional().describe("cert-manager ClusterIssuer. Default: the edge's issuer (letsencrypt-staging outside prod, letsencrypt-prod in prod)."),
+      secretName: dnsLabel.optional().describe("Secret cert-manager writes the certificate to. Caution: changing it re-issues the certificate. Default: `<name>-tls`."),
+    })
+    .optional()
+    .describe("TLS is always on; this only names the issuer and the certificate Secret."),
   rateLimit: z
-    .union([z.literal(false), z.strictObject({ rps: int(1, "of at least 1"), burst: int(1, "of at least 1") })])
-    .optional(),
-  headers: z.record(z.string(), z.string()).optional(),
-});
+    .union([
+      z.literal(false),
+      z.strictObject({
+        rps: int(1, "of at least 1").describe("Requests per second per client IP (ingress-nginx limit-rps)."),
+        burst: int(1, "of at least 1").describe("Burst size; a whole multiple of rps (ingress-nginx takes a multiplier)."),
+      }),
+    ])
+    .optional()
+    .describe("Per-client rate limit; `false` turns it off. Default: `{rps: 10, burst: 20}`."),
+  headers: z
+    .record(z.string(), z.string())
+    .optional()
+    .describe("Extra response headers merged over the security headers; names must be in the allowlist of components/lib/http-headers.ts. Example: `{Content-Security-Policy: \"default-src 'self'\"}`"),
+}).describe("Public exposure through ingress-nginx with TLS, rate limit and security headers. Required for web, optional for api.");
 
-export const metricsSchema = z.strictObject({ port: port.optional(), path: httpPath.optional() });
+export const metricsSchema = z
+  .strictObject({
+    port: port.optional().describe("Port serving Prometheus metrics. Default: the service `port`."),
+    path: httpPath.optional().describe("Metrics path. Default: `/metrics`."),
+  })
+  .describe("Prometheus metrics: a ServiceMonitor/PodMonitor on Kubernetes, a scrape target on Docker.");
 
 export const objectivesSchema = z.strictObject({
-  availabilityPercent: percent.lt(100, { message: "must be below 100 (a 100% objective leaves no error budget)" }).optional(),
+  availabilityPercent: percent
+    .lt(100, { message: "must be below 100 (a 100% objective leaves no error budget)" })
+    .optional()
+    .describe("Share of requests that must not fail (5xx). Example: `99.9`"),
   latency: z
     .strictObject({
-      thresholdSeconds: z.number().gt(0, { message: "must be a positive number of seconds" }),
-      percent: percent.lt(100, { message: "must be below 100 (a 100% objective leaves no error budget)" }),
+      thresholdSeconds: z.number().gt(0, { message: "must be a positive number of seconds" }).describe("Latency a request must beat. Example: `1`"),
+      percent: percent.lt(100, { message: "must be below 100 (a 100% objective leaves no error budget)" }).describe("Share of requests that must beat it. Example: `95`"),
     })
-    .optional(),
-});
+    .optional()
+    .describe("Latency objective."),
+}).describe("Service level objectives the AlertingStack turns into multi-window burn-rate alerts. Needs `metrics`; web/api only.");
 
 export const networkPolicySchema = z.strictObject({
-  ingressControllerNamespace: dnsLabel.optional(),
-  monitoringNamespace: dnsLabel.optional(),
-});
+  ingressControllerNamespace: dnsLabel.optional().describe("Namespace of the ingress-nginx controller, admitted to web/api pods with an ingress. Default: `ingress-nginx`."),
+  monitoringNamespace: dnsLabel.optional().describe("Namespace Prometheus runs in, admitted to the metrics port. Default: `monitoring`."),
+}).describe("Namespaces the deny-by-default NetworkPolicy admits traffic from.");
 
 export const dockerSchema = z.strictObject({
-  hostPort: port.optional(),
-  hostIp: z.ipv4({ message: "must be an IPv4 address such as 127.0.0.1" }).optional(),
-});
+  hostPort: port.optional().describe("Host port the service port is published on (web/api only). Default: the service `port`."),
+  hostIp: z
+    .ipv4({ message: "must be an IPv4 address such as 127.0.0.1" })
+    .optional()
+    .describe("Host address the port binds to; anything but 127.0.0.1 only for ports 80/443. Default: `127.0.0.1`."),
+}).describe("Docker target settings.");
 
 /** Service names become Kubernetes object names with suffixes up to 17 characters (`-security-headers`). */
-export const serviceNameSchema = dnsLabel.max(46, { message: "must be at most 46 characters (it prefixes Kubernetes object names)" });
+export const serviceNameSchema = dnsLabel
+  .max(46, { message: "must be at most 46 characters (it prefixes Kubernetes object names)" })
+  .describe("Service name (DNS label); prefixes its Kubernetes objects and Docker container. Caution: renaming replaces them.");
 
 /**
  * Optional settings the component args and the `services` config section validate identically: probes,
@@ -104,11 +151,17 @@ export const workloadFieldSchemas = {
   health: healthSchema.optional(),
   ingress: ingressSchema.optional(),
   metrics: metricsSchema.optional(),
-  allowedCallers: z.array(dnsLabel).optional(),
+  allowedCallers: z
+    .array(dnsLabel)
+    .optional()
+    .describe("Services whose pods may connect to this one (the NetworkPolicy is deny-by-default); web/api only. Default: `[]`."),
   objectives: objectivesSchema.optional(),
-  podDisruptionBudget: z.boolean().optional(),
-  zoneSpread: z.boolean().optional(),
-  serviceAccountToken: z.boolean().optional(),
+  podDisruptionBudget: z
+    .boolean()
+    .optional()
+    .describe("PodDisruptionBudget with maxUnavailable 1; needs at least 2 replicas. Default: profile (prod: on when the minimum is at least 2)."),
+  zoneSpread: z.boolean().optional().describe("Spread replicas across zones and nodes. Default: profile (prod: on, never for singletons)."),
+  serviceAccountToken: z.boolean().optional().describe("Mount a Kubernetes service-account token (only for services that call the Kubernetes API). Default: false."),
 };
 
 const inputValue = z.custom<pulumi.Input<string>>((v) => v !== undefined && v !== null, { message: "must be a string or a Pulumi output" });

@@ -1,4 +1,5 @@
 import { cronMaxPeriodMinutes, cronMinPeriodMinutes, cronProblem } from "../lib/cron";
+import { LIMITS } from "../lib/limits";
 import { k8sName } from "../lib/naming";
 import type { PlatformContext } from "../lib/platform";
 import { cpuMillis, cpuQuantity, imagePinProblem, memoryBytes, memoryQuantity, Problems } from "../lib/validation";
@@ -92,8 +93,8 @@ export function validateBackupJobArgs(
   if (!isTimeZone(timeZone)) p.add("timeZone", timeZone, "must be an IANA time zone like Etc/UTC or Asia/Shanghai");
 
   // --- retention ------------------------------------------------------------------------------------------
-  if (!Number.isInteger(args.retentionDays) || args.retentionDays < 1) {
-    p.add("retentionDays", args.retentionDays, "must be a whole number of days, at least 1");
+  if (!Number.isInteger(args.retentionDays) || args.retentionDays < 1 || args.retentionDays > LIMITS.retentionDays) {
+    p.add("retentionDays", args.retentionDays, `must be a whole number of days from 1 to ${LIMITS.retentionDays}`);
   }
   const retentionCount = args.retentionCount ?? Math.max(1, Math.floor((Math.max(args.retentionDays, 1) * 1440) / minPeriod));
   if (!Number.isInteger(retentionCount) || retentionCount < 1) {
@@ -119,14 +120,14 @@ export function validateBackupJobArgs(
 
   // --- recovery objectives --------------------------------------------------------------------------------
   const rpo = achievableRpo(maxPeriod, args.nativeBackup);
-  if (!Number.isFinite(args.rpoMinutes) || args.rpoMinutes <= 0) {
-    p.add("rpoMinutes", args.rpoMinutes, "must be a positive number of minutes");
+  if (!Number.isFinite(args.rpoMinutes) || args.rpoMinutes <= 0 || args.rpoMinutes > LIMITS.objectiveMinutes) {
+    p.add("rpoMinutes", args.rpoMinutes, `must be a positive number of minutes, at most ${LIMITS.objectiveMinutes} (7 days)`);
   } else if (!scheduleProblem && rpo.minutes > args.rpoMinutes) {
     p.add("rpoMinutes", args.rpoMinutes,
       `cannot be met: the best recovery point is ${rpo.minutes} min old (${rpo.explanation}); dump more often or enable point-in-time recovery`);
   }
-  if (!Number.isFinite(args.rtoMinutes) || args.rtoMinutes <= 0) {
-    p.add("rtoMinutes", args.rtoMinutes, "must be a positive number of minutes");
+  if (!Number.isFinite(args.rtoMinutes) || args.rtoMinutes <= 0 || args.rtoMinutes > LIMITS.objectiveMinutes) {
+    p.add("rtoMinutes", args.rtoMinutes, `must be a positive number of minutes, at most ${LIMITS.objectiveMinutes} (7 days)`);
   } else if (args.rtoMinutes < MIN_RESTORE_MINUTES) {
     p.add("rtoMinutes", args.rtoMinutes, `cannot be met by restoring a dump or snapshot (allow at least ${MIN_RESTORE_MINUTES} min, or run a hot standby)`);
   } else if (!verifyEnabled) {

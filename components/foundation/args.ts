@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import { LIMITS } from "../lib/limits";
 import { Problems } from "../lib/validation";
 import type { Transforms } from "../lib/transform";
 import { cidr, deriveSubnets, parseCidr, subnetListProblems, vpcCidrProblems, type SubnetLayout } from "./cidr";
@@ -156,8 +157,8 @@ export function networkProblems(args: NetworkArgs, cloud: "aws" | "alicloud", pr
     const derived = deriveSubnets(parseCidr(args.cidr) as Exclude<ReturnType<typeof parseCidr>, string>, args.zones);
     if (typeof derived === "string") problems.add(p("cidr"), args.cidr, derived);
   }
-  if (!Number.isInteger(args.flowLogs.retentionDays) || args.flowLogs.retentionDays < 1) {
-    problems.add(p("flowLogs.retentionDays"), args.flowLogs.retentionDays, "must be a whole number of days, at least 1");
+  if (!Number.isInteger(args.flowLogs.retentionDays) || args.flowLogs.retentionDays < 1 || args.flowLogs.retentionDays > LIMITS.retentionDays) {
+    problems.add(p("flowLogs.retentionDays"), args.flowLogs.retentionDays, `must be a whole number of days from 1 to ${LIMITS.retentionDays}`);
   }
   if (cloud === "alicloud" && args.flowLogs.destination === "bucket") {
     problems.add(p("flowLogs.destination"), "bucket", 'must be "logs" on Alibaba Cloud (flow logs go to Log Service)');
@@ -175,8 +176,8 @@ export function clusterProblems(args: ClusterArgs, cloud: "aws" | "alicloud" | "
     problems.add(p("kubeconfigSecret"), undefined, "mode existing needs a kubeconfig from a secret config key");
   }
   const n = args.nodes;
-  if (![n.min, n.max, n.desired].every((v) => Number.isInteger(v) && v >= 0) || n.min > n.desired || n.desired > n.max || n.max < 1) {
-    problems.add(p("nodes"), n, "must be whole numbers with 0 <= min <= desired <= max and max >= 1");
+  if (![n.min, n.max, n.desired].every((v) => Number.isInteger(v) && v >= 0) || n.min > n.desired || n.desired > n.max || n.max < 1 || n.max > LIMITS.nodes) {
+    problems.add(p("nodes"), n, `must be whole numbers with 0 <= min <= desired <= max, 1 <= max <= ${LIMITS.nodes}`);
   }
   args.endpointPublicAccessCidrs.forEach((c, i) => {
     const parsed = parseCidr(c);

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { LIMITS } from "../lib/limits";
 import * as k8s from "@pulumi/kubernetes";
 import { helmChartArgs } from "../lib/charts";
 import { cloudTags } from "../lib/labels";
@@ -59,8 +60,8 @@ const DNS_RECORD = /^(@|\*|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0
 export function edgeProblems(args: Omit<EdgeArgs, "kubernetesProvider">, problems: Problems, prefix = ""): void {
   const p = (k: string) => (prefix ? `${prefix}.${k}` : k);
   if (!EMAIL.test(args.acmeEmail)) problems.add(p("acmeEmail"), args.acmeEmail, "must be an e-mail address Let's Encrypt can write to");
-  if (!Number.isInteger(args.ingressReplicas) || args.ingressReplicas < 1) {
-    problems.add(p("ingressReplicas"), args.ingressReplicas, "must be a whole number >= 1");
+  if (!Number.isInteger(args.ingressReplicas) || args.ingressReplicas < 1 || args.ingressReplicas > LIMITS.ingressReplicas) {
+    problems.add(p("ingressReplicas"), args.ingressReplicas, `must be a whole number from 1 to ${LIMITS.ingressReplicas}`);
   }
   const cdn = args.cdn;
   if (cdn?.enabled) {

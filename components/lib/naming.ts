@@ -1,3 +1,5 @@
+import { createHash } from "crypto";
+
 /**
  * Physical names for resources that need one (buckets, RDS identifiers, Kubernetes objects referenced
  * by name). Names are permanent API, so this never truncates: an over-long name is an error the user
@@ -34,4 +36,17 @@ export function k8sName(...parts: string[]): string {
 /** Name of a child resource inside a component: `${parent}-${role}` (the Pulumi logical name). */
 export function childName(parent: string, role: string): string {
   return `${parent}-${role}`;
+}
+
+/**
+ * An identifier capped at `maxLength` that is not a resource's permanent name (a Grafana dashboard uid, a file
+ * name): the joined parts when they fit, otherwise a prefix of them plus 8 hex characters of their SHA-256, so two
+ * long inputs never collapse into one identifier (plain truncation made every service of a long namespace share
+ * one dashboard uid).
+ */
+export function boundedId(parts: ReadonlyArray<string>, maxLength: number): string {
+  const full = parts.filter((p) => p !== "").join("-").toLowerCase();
+  if (full.length <= maxLength) return full;
+  const hash = createHash("sha256").update(full).digest("hex").slice(0, 8);
+  return `${full.slice(0, maxLength - hash.length - 1).replace(/-+$/, "")}-${hash}`;
 }

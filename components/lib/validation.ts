@@ -15,6 +15,63 @@ export class ValidationError extends Error {
   }
 }
 
+/**
+ * Key names whose values are credentials (or where people paste credentials by mistake). Their values are never
+ * echoed in an error message, whatever the value is: `secretEnv.API_KEY: sk_live_...` or `receivers[0].secret`
+ * holding the webhook URL itself instead of the name of a secret config key.
+ */
+const SECRET_LOOKING_KEY = /secret|passw|pwd|token|api[-_]?key|private[-_]?key|credential|webhook|auth(orization)?$/i;
+
+/** True when any segment of a key path names something secret. */
+export function looksSecret(path: ReadonlyArray<PropertyKey>): boolean {
+  // `secretRefs` and the like hold names of Kubernetes Secrets, not values.
+  return path.some((segment) => typeof segment === "string" && SECRET_LOOKING_KEY.test(segment) && !/Refs?$/.test(segment));
+}
+
+/** A value for an error message: redacted under a secret-looking key, otherwise `describeValue`. */
+export function describeValueAt(path: ReadonlyArray<PropertyKey>, value: unknown): string {
+  if (value !== undefined && value !== null && looksSecret(path) && !isOutputLike(value)) {
+    const size = typeof value === "string" ? `a string of ${value.length} characters` : `a ${Array.isArray(value) ? "list" : typeof value}`;
+    return `${size}, not shown because the key looks secret`;
+  }
+  return describeValue(value);
+}
+
+/** Levenshtein distance, for "did you mean" suggestions. */
+export function editDistance(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  let prev = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= y.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[y.length];
+}
+
+/** The candidate closest to `word` if it is close enough to be a typo of it (a third of its length, at least 2). */
+export function nearest(word: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(word, c);
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+/** `unknown key; did you mean "x"? (allowed: a, b, c)`: the same wording for root and nested keys. */
+export function unknownKeyMessage(key: string, allowed: ReadonlyArray<string>, extra = ""): string {
+  const guess = nearest(key, allowed);
+  return `unknown key${guess ? `; did you mean "${guess}"?` : ""} (allowed: ${allowed.join(", ")}${extra})`;
+}
+
 /** Renders a value for an error message without dumping secrets or huge objects. */
 export function describeValue(value: unknown): string {
   if (value === undefined) return "undefined";
@@ -43,6 +100,11 @@ export function keyPath(prefix: string, path: ReadonlyArray<PropertyKey>): strin
   return out || "(root)";
 }
 
+/** Rough split of a rendered key-path prefix into segment names (enough to spot secret-looking keys). */
+function keyPathSegments(prefix: string): string[] {
+  return prefix.split(/[.:[\]]+/).filter((s) => s !== "");
+}
+
 function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
   let current: unknown = root;
   for (const segment of path) {
@@ -65,14 +127,89 @@ export function parseOrThrow<S extends z.ZodType>(
   source: string,
   prefix = "",
 ): z.output<S> {
+  const problems = schemaProblems(schema, input, prefix);
+  if (problems.length > 0) throw new ValidationError(source, problems);
+  return schema.parse(input);
+}
+
+/**
+ * Every problem of `input` against a zod schema as `<key path>: <message> (got <value>)`; unknown keys as
+ * `<key path>.<key>: unknown key; did you mean ...? (allowed: ...)`. Values under secret-looking keys are not shown.
+ */
+export function schemaProblems(schema: z.ZodType, input: unknown, prefix = ""): string[] {
   const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    const path = keyPath(prefix, issue.path);
-    const got = describeValue(valueAt(input, issue.path));
-    return `${path}: ${issue.message} (got ${got})`;
+  if (result.success) return [];
+  return result.error.issues.flatMap((issue) => {
+    if (issue.code === "unrecognized_keys") {
+      const allowed = objectKeys(schemaAt(schema, issue.path, input));
+      return issue.keys.map((k) => `${keyPath(prefix, [...issue.path, k])}: ${allowed.length > 0 ? unknownKeyMessage(k, allowed) : "unknown key"}`);
+    }
+    const got = describeValueAt(issue.path, valueAt(input, issue.path));
+    return [`${keyPath(prefix, issue.path)}: ${issue.message} (got ${got})`];
   });
-  throw new ValidationError(source, problems);
+}
+
+interface ZodDef {
+  type: string;
+  shape?: Record<string, z.ZodType>;
+  innerType?: z.ZodType;
+  in?: z.ZodType;
+  element?: z.ZodType;
+  options?: z.ZodType[];
+  valueType?: z.ZodType;
+  getter?: () => z.ZodType;
+}
+
+const defOf = (schema: z.ZodType): ZodDef => (schema as unknown as { _zod: { def: ZodDef } })._zod.def;
+
+/** Strips wrappers (optional, default, pipe, lazy...) down to the schema that does the checking. */
+function unwrap(schema: z.ZodType): z.ZodType {
+  let current = schema;
+  for (let i = 0; i < 20; i++) {
+    const def = defOf(current);
+    const next = def.innerType ?? def.in ?? (def.type === "lazy" && def.getter ? def.getter() : undefined);
+    if (!next) return current;
+    current = next;
+  }
+  return current;
+}
+
+/**
+ * The (unwrapped) schema at `path` inside `schema`, choosing among union options the one whose keys fit the
+ * input best. Undefined when the path leaves what the schema describes.
+ */
+function schemaAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>, input: unknown): z.ZodType | undefined {
+  let current: z.ZodType | undefined = unwrap(schema);
+  let value: unknown = input;
+  for (const segment of path) {
+    current = current ? pickUnionOption(current, value) : undefined;
+    if (!current) return undefined;
+    const def = defOf(current);
+    if (def.type === "object" && def.shape && typeof segment === "string") current = def.shape[segment];
+    else if (def.type === "array" && def.element) current = def.element;
+    else if (def.type === "record" && def.valueType) current = def.valueType;
+    else return undefined;
+    current = current ? unwrap(current) : undefined;
+    value = value !== null && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[segment] : undefined;
+  }
+  return current ? pickUnionOption(current, value) : undefined;
+}
+
+function pickUnionOption(schema: z.ZodType, value: unknown): z.ZodType {
+  const def = defOf(schema);
+  if (def.type !== "union" || !def.options) return schema;
+  const objects = def.options.map(unwrap).filter((o) => defOf(o).type === "object");
+  if (objects.length === 0) return schema;
+  const keys = value !== null && typeof value === "object" ? Object.keys(value) : [];
+  const fit = (o: z.ZodType) => keys.filter((k) => k in (defOf(o).shape ?? {})).length;
+  return objects.reduce((best, o) => (fit(o) > fit(best) ? o : best), objects[0]);
+}
+
+/** Keys of an object schema, or [] for anything else. */
+function objectKeys(schema: z.ZodType | undefined): string[] {
+  if (!schema) return [];
+  const def = defOf(schema);
+  return def.type === "object" && def.shape ? Object.keys(def.shape) : [];
 }
 
 /** Collects problems from hand-written cross-field checks, then throws them together. */
@@ -86,7 +223,28 @@ export class Problems {
   /** Records a problem at `path` (relative to the prefix) with the bad value and what is allowed. */
   add(path: ReadonlyArray<PropertyKey> | string, value: unknown, allowed: string): void {
     const where = typeof path === "string" ? keyPath(this.prefix, [path]) : keyPath(this.prefix, path);
-    this.list.push(`${where}: ${allowed} (got ${describeValue(value)})`);
+    const segments = typeof path === "string" ? [path] : path;
+    this.list.push(`${where}: ${allowed} (got ${describeValueAt([...keyPathSegments(this.prefix), ...segments], value)})`);
+  }
+
+  /** Records a problem already rendered as `<key path>: <message>` (e.g. from a nested validator). */
+  addRendered(...problems: string[]): void {
+    this.list.push(...problems);
+  }
+
+  /** Runs `check`; a ValidationError it throws becomes problems here, anything else propagates. */
+  collect<T>(check: () => T): T | undefined {
+    try {
+      return check();
+    } catch (e) {
+      if (!(e instanceof ValidationError)) throw e;
+      this.list.push(...e.problems);
+      return undefined;
+    }
+  }
+
+  get all(): readonly string[] {
+    return this.list;
   }
 
   get empty(): boolean {

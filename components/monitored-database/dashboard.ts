@@ -1,3 +1,4 @@
+import { boundedId } from "../lib/naming";
 import type { Dashboard } from "../lib/monitoring";
 import { dashboard, prometheus, stat, timeseries } from "../lib/grafana";
 import type { Engine } from "./index";
@@ -173,10 +174,15 @@ function buildPanel(spec: PanelSpec) {
  * Per-database Grafana dashboard, built with the Grafana Foundation SDK and returned as plain JSON data
  * for the AlertingStack to provision.
  */
+/** Grafana uid (at most 40 characters) of a database's dashboard; long names end in a hash rather than colliding. */
+export function databaseDashboardUid(input: Pick<DatabaseDashboardInput, "database" | "engine">): string {
+  return boundedId(["db", input.database, input.engine], 40);
+}
+
 export function databaseDashboard(input: DatabaseDashboardInput): Dashboard {
   const sel = `job="${input.job}"`;
   const engineTitle = input.engine === "postgres" ? "PostgreSQL" : "Redis";
-  const uid = `db-${input.database}-${input.engine}`.toLowerCase().slice(0, 40);
+  const uid = databaseDashboardUid(input);
   const builder = new dashboard.DashboardBuilder(`${engineTitle} ${input.database}`)
     .uid(uid)
     .tags(["database", input.engine, input.database])

@@ -1,4 +1,5 @@
 import type { PlatformContext } from "../lib/platform";
+import { LIMITS } from "../lib/limits";
 import type { Transforms } from "../lib/transform";
 import { imagePinProblem, Problems } from "../lib/validation";
 import type { DataPlacement } from "../lib/contracts";
@@ -160,8 +161,8 @@ export function resolveDatabaseSettings(
           : `must be a whole number of days from ${range.min} to ${range.max} for ${engine} on ${target}`,
       );
     }
-  } else if (!isNonNegativeInt(backupRetentionDays)) {
-    problems.add("backupRetentionDays", args.backupRetentionDays, "must be a whole number of days, 0 or more");
+  } else if (!isNonNegativeInt(backupRetentionDays) || backupRetentionDays > LIMITS.retentionDays) {
+    problems.add("backupRetentionDays", args.backupRetentionDays, `must be a whole number of days from 0 to ${LIMITS.retentionDays}`);
   }
   const pointInTimeRecovery = args.pointInTimeRecovery ?? (managed && backupRetentionDays > 0);
   if (pointInTimeRecovery && (!managed || backupRetentionDays === 0)) {

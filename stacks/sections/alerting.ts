@@ -1,3 +1,4 @@
+import { LIMITS } from "../../components/lib/limits";
 import { z } from "zod";
 import { AlertingStack, builtInAlertFamilies, builtInAlertNames, type AlertingStackArgs } from "../../components/alerting-stack";
 import type { Receiver } from "../../components/alerting-stack/receivers";
@@ -43,61 +44,77 @@ const configKey = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, { message: "must
 const text = z.string();
 
 const receiverSchema = z.strictObject({
-  name: z.string(),
-  type: z.enum(RECEIVER_TYPES as [string, ...string[]], { message: `must be one of ${RECEIVER_TYPES.join(", ")}` }),
-  /** Name of the secret config key holding the credential. Required; checked with the type's meaning. */
-  secret: configKey.optional(),
-  sendResolved: z.boolean().optional(),
-  channel: text.optional(),
-  to: text.optional(),
-  from: text.optional(),
-  smarthost: text.optional(),
-  authUsername: text.optional(),
-  corpId: text.optional(),
-  agentId: text.optional(),
-  toParty: text.optional(),
-  toUser: text.optional(),
-  url: text.optional(),
+  name: z.string().describe("Receiver name, referenced by routes (lowercase letters, digits and '-'). Example: `pager`"),
+  type: z
+    .enum(RECEIVER_TYPES as [string, ...string[]], { message: `must be one of ${RECEIVER_TYPES.join(", ")}` })
+    .describe("Integration; decides which fields below are required and what the secret holds."),
+  secret: configKey
+    .optional()
+    .describe("Name of the secret config key holding the credential (slack: webhook URL, email: SMTP password, pagerduty: routing key, wechat: application secret, webhook: bearer token); mounted into Alertmanager as a file. Required."),
+  sendResolved: z.boolean().optional().describe("Also notify when an alert resolves. Default: true (false for the watchdog receiver)."),
+  channel: text.optional().describe("slack: channel. Example: `#critical-alerts`"),
+  to: text.optional().describe("email: comma-separated recipients. Example: `oncall@example.com`"),
+  from: text.optional().describe("email: sender address. Example: `alerts@example.com`"),
+  smarthost: text.optional().describe("email: SMTP server `host:port` (TLS required). Example: `smtp.sendgrid.net:587`"),
+  authUsername: text.optional().describe("email: SMTP user name. Example: `apikey`"),
+  corpId: text.optional().describe("wechat: WeChat Work corp id."),
+  agentId: text.optional().describe("wechat: application agent id."),
+  toParty: text.optional().describe("wechat: department id(s), `|`-separated; one of toParty/toUser is required."),
+  toUser: text.optional().describe("wechat: user id(s), `|`-separated."),
+  url: text.optional().describe("webhook: https URL (credentials go in the secret, never the URL)."),
 });
 
-const pair = z.strictObject({ warning: z.number().optional(), critical: z.number().optional() });
+const pair = (what: string) =>
+  z
+    .strictObject({
+      warning: z.number().optional().describe("Warning threshold."),
+      critical: z.number().optional().describe("Critical threshold; must be worse than the warning."),
+    })
+    .optional()
+    .describe(what);
 
 const customRuleSchema = z.strictObject({
-  alert: z.string(),
-  expr: z.string(),
-  for: z.string(),
-  severity: z.string(),
-  summary: z.string(),
-  description: z.string(),
-  runbook: z.string().optional(),
-  labels: z.record(z.string(), z.string()).optional(),
-  group: z.string().optional(),
+  alert: z.string().describe("Alert name (CamelCase); must not clash with a built-in alert. Example: `HighRiskLevel`"),
+  expr: z.string().describe("PromQL expression. Example: `paimon_risk_level >= 3`"),
+  for: z.string().describe("How long the expression must hold, a Prometheus duration. Example: `5m`"),
+  severity: z.string().describe("`critical`, `warning` or `info`; decides the route."),
+  summary: z.string().describe("One-line summary annotation."),
+  description: z.string().describe("Description annotation; may use `{{ $value }}` and `{{ $labels.x }}`."),
+  runbook: z.string().optional().describe("Runbook file name under runbookBaseUrl. Default: the alert name."),
+  labels: z.record(z.string(), z.string()).optional().describe("Extra labels on the alert."),
+  group: z.string().optional().describe("Rule group the alert is placed in. Default: `custom`."),
 });
 
 export const schema = z
   .strictObject({
-    receivers: z.array(receiverSchema).default([]),
+    receivers: z.array(receiverSchema).default([]).describe("Where notifications go; each needs its secret."),
     /** Severity -> receiver names. Unknown severities are reported by `planAlerting` with their key path. */
     routes: z
       .looseObject({
-        critical: z.array(z.string()).default([]),
-        warning: z.array(z.string()).default([]),
-        info: z.array(z.string()).default([]),
-        watchdog: z.string().optional(),
+        critical: z.array(z.string()).default([]).describe("Receivers of critical (P0/P1) alerts: group_wait 0s, repeat 15m."),
+        warning: z.array(z.string()).default([]).describe("Receivers of warning (P2) alerts: repeat 1h."),
+        info: z.array(z.string()).default([]).describe("Receivers of info (P3) alerts: digest."),
+        watchdog: z.string().optional().describe("Receiver of the always-firing Watchdog alert (dead-man's switch)."),
       })
-      .default({ critical: [], warning: [], info: [] }),
+      .default({ critical: [], warning: [], info: [] })
+      .describe("Severity -> receiver names."),
     thresholds: z
       .strictObject({
-        cpuPercent: pair.optional(),
-        memoryPercent: pair.optional(),
-        diskPercent: pair.optional(),
-        latencyP95Seconds: pair.optional(),
-        errorRatePercent: pair.optional(),
-        certificateExpiryDays: pair.optional(),
+        cpuPercent: pair("Node/container CPU utilisation %. Default: warning 70, critical 90."),
+        memoryPercent: pair("Memory utilisation %. Default: warning 80, critical 95."),
+        diskPercent: pair("Disk utilisation %. Default: warning 75, critical 90."),
+        latencyP95Seconds: pair("HTTP P95 latency in seconds. Default: warning 1, critical 3."),
+        errorRatePercent: pair("HTTP 5xx error rate %. Default: warning 1, critical 5."),
+        certificateExpiryDays: pair("Days until a TLS certificate expires (lower is worse). Default: warning 21, critical 7."),
       })
-      .optional(),
+      .optional()
+      .describe("Overrides of the built-in alert thresholds; one side of a pair may be given alone."),
     durations: z
-      .record(z.string(), z.union([z.string(), z.strictObject({ warning: z.string().optional(), critical: z.string().optional(), info: z.string().optional() })]))
+      .record(z.string(), z.union([z.string(), z.strictObject({
+            warning: z.string().optional().describe("`for` of the family's warning alert. Example: 5m"),
+            critical: z.string().optional().describe("`for` of the family's critical alert. Example: 2m"),
+            info: z.string().optional().describe("`for` of the family's info alert. Example: 30m"),
+          })]))
       .optional()
       .describe(
         "How long a built-in alert's condition must hold before it fires (its `for`), per alert family (the alert_family label, e.g. NodeCpuUsage covers NodeCpuUsageHigh and NodeCpuUsageCritical): one duration for every level or { warning, critical }. Unknown families are refused with the list of known ones. Default: each rule's own duration. Example: { NodeCpuUsage: 2m, NodeDiskUsage: 1m }",
@@ -108,14 +125,15 @@ export const schema = z
       .describe(
         "Whether this environment may route alerts to PagerDuty receivers. When false, a pagerduty receiver in any route is refused, so staging never pages the prod on-call. Set true only with a separate PagerDuty service for this environment. Default: the profile's (prod true, dev and staging false). Example: true",
       ),
-    customRules: z.array(customRuleSchema).default([]),
-    retention: z.string().optional(),
-    storageSize: z.string().optional(),
-    replicas: z.number().optional(),
-    namespace: z.string().optional(),
-    chartVersion: z.string().optional(),
+    customRules: z.array(customRuleSchema).default([]).describe("Business alerts, routed by severity like the built-in ones."),
+    retention: z.string().optional().describe(`Prometheus TSDB retention, at most ${LIMITS.prometheusRetentionDays}d. Default: dev 200h, staging 7d, prod 30d.`),
+    storageSize: z.string().optional().describe(`Prometheus volume size (Kubernetes), at most ${LIMITS.prometheusStorageGi}Gi. Default: staging 20Gi, prod 100Gi.`),
+    replicas: z.number().optional().describe("Prometheus and Alertmanager replicas (Kubernetes), 1 to 5. Default: staging 1, prod 2."),
+    namespace: z.string().optional().describe("Namespace of kube-prometheus-stack. Default: `monitoring`."),
+    chartVersion: z.string().optional().describe("kube-prometheus-stack chart version. Default: the version pinned in components/alerting-stack."),
   })
-  .default({ receivers: [], routes: { critical: [], warning: [], info: [] }, customRules: [] });
+  .default({ receivers: [], routes: { critical: [], warning: [], info: [] }, customRules: [] })
+  .describe("Alert routing and the monitoring installation.");
 
 export type AlertingConfig = z.output<typeof schema>;
 
@@ -175,6 +193,7 @@ export function planAlerting(parsed: AlertingConfig, sctx: SectionContext): Aler
       retention: parsed.retention,
       storageSize: parsed.storageSize,
       replicas: parsed.replicas,
+      environment: sctx.platform.environment,
     },
     problems,
     builtInAlertNames(sctx.platform.target),

@@ -1,3 +1,4 @@
+import { LIMITS } from "../../components/lib/limits";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { BackupJob, type BackupJobArgs, validateBackupJobArgs } from "../../components/backup-job";
@@ -11,31 +12,51 @@ const PREFIX = `platform:${KEY}`;
 
 const destinationSchema = z
   .object({
-    type: z.enum(["s3", "oss", "local"]),
-    bucket: z.string().min(3).optional(),
-    prefix: z.string().optional(),
-    endpointUrl: z.string().optional(),
+    type: z.enum(["s3", "oss", "local"]).describe("`s3` (AWS S3 or an S3-compatible endpoint), `oss` (Alibaba Cloud OSS through its S3-compatible endpoint) or `local` (a Docker volume; Docker target only)."),
+    bucket: z
+      .string()
+      .min(3)
+      .optional()
+      .describe("Existing bucket to write to. Omit to have one created (versioned, KMS-encrypted, TLS-only, private, expiring after retentionDays). Default: a created bucket. Example: `acme-prod-backups`"),
+    prefix: z.string().optional().describe("Key prefix inside the bucket; objects land under `<prefix>/<backup name>/`. Default: `backups`."),
+    endpointUrl: z
+      .string()
+      .optional()
+      .describe("S3-compatible endpoint for the aws cli. Default: the regional S3 endpoint; for oss the region's internal endpoint `https://oss-<alicloud:region>-internal.aliyuncs.com`."),
   })
   .strict();
 
 const entrySchema = z
   .object({
-    name: dnsLabel,
-    /** Name of a database in `platform:databases`. */
-    database: z.string().min(1),
-    schedule: z.string().optional(),
-    timeZone: z.string().optional(),
-    retentionDays: z.number().optional(),
-    verifySchedule: z.string().optional(),
-    verifyQuery: z.string().optional(),
-    rpoMinutes: z.number().optional(),
-    rtoMinutes: z.number().optional(),
-    destination: destinationSchema.optional(),
+    name: dnsLabel.describe("Backup set name (DNS label); prefixes the CronJobs, bucket and alerts."),
+    database: z.string().min(1).describe("Name of a database in `platform:databases`."),
+    schedule: z
+      .string()
+      .optional()
+      .describe("Cron schedule of the dump (5 fields, in timeZone); the job deadline must fit inside the period. Default: `0 2 * * *` (PostgreSQL), `0 * * * *` (Redis RDB)."),
+    timeZone: z.string().optional().describe("IANA time zone of the schedules. Default: `Etc/UTC`. Example: `Asia/Shanghai`"),
+    retentionDays: z
+      .number()
+      .optional()
+      .describe(`Days dumps are kept (bucket lifecycle rule, local pruning), 1 to ${LIMITS.retentionDays}. Default: dev 7, staging 7, prod 30 (Redis 7).`),
+    verifySchedule: z.string().optional().describe("Cron schedule of the restore test into a scratch database. Default: `0 4 1 * *` (monthly)."),
+    verifyQuery: z
+      .string()
+      .optional()
+      .describe("SQL returning one value that must not be empty, 0 or false on the restored copy. Default: only \"at least one table\". Example: `SELECT count(*) FROM orders`"),
+    rpoMinutes: z
+      .number()
+      .optional()
+      .describe(`Recovery point objective in minutes (at most ${LIMITS.objectiveMinutes}); refused when the dump period, PITR and native snapshots cannot meet it. Default: profile (dev/staging 1440, prod 60).`),
+    rtoMinutes: z.number().optional().describe(`Recovery time objective in minutes (at most ${LIMITS.objectiveMinutes}); the restore test must finish within it. Default: 240.`),
+    destination: destinationSchema
+      .optional()
+      .describe("Where dumps go. Default: `local` on Docker, `s3` on AWS, `oss` on Alibaba Cloud."),
   })
   .strict();
 
 /** `platform:backups`: a list of backup sets; absent = none. */
-export const schema = z.array(entrySchema).default([]);
+export const schema = z.array(entrySchema).default([]).describe("Backup sets, one BackupJob each.");
 export type BackupsConfig = z.output<typeof schema>;
 
 /** Validated plan: BackupJob args minus the outputs only known at build time (connection, native facts). */

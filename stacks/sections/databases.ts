@@ -1,3 +1,4 @@
+import { LIMITS } from "../../components/lib/limits";
 import { z } from "zod";
 import type { DataPlacement, EncryptionKeys } from "../../components/lib/contracts";
 import { dnsLabel, parseOrThrow, Problems, ValidationError } from "../../components/lib/validation";
@@ -20,27 +21,54 @@ import type { SectionContext } from "./types";
 export const SECTION_KEY = "databases";
 const PREFIX = `platform:${SECTION_KEY}`;
 
-const thresholdPairSchema = z.object({ warning: z.number().optional(), critical: z.number().optional() }).strict();
+const thresholdPairSchema = z
+  .object({
+    warning: z.number().optional().describe("Value at which the warning alert fires."),
+    critical: z.number().optional().describe("Value at which the critical alert fires; must not be reached before the warning."),
+  })
+  .strict();
 
 const entrySchema = z
   .object({
-    /** Component name; prefixes child and physical names. */
-    name: dnsLabel.max(24, { message: "must be at most 24 characters (it prefixes physical names)" }),
-    engine: z.enum(ENGINES as [Engine, ...Engine[]]),
-    version: z.string().min(1),
-    size: z.enum(SIZE_CLASSES as [string, ...string[]]).optional(),
-    storageGb: z.number().optional(),
-    highAvailability: z.boolean().optional(),
-    backupRetentionDays: z.number().optional(),
-    backupWindow: z.string().optional(),
-    maintenanceWindow: z.string().optional(),
-    parameters: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
-    thresholds: z.record(z.string(), thresholdPairSchema).optional(),
+    name: dnsLabel
+      .max(24, { message: "must be at most 24 characters (it prefixes physical names)" })
+      .describe("Database name (DNS label); prefixes child and physical names and is what services and backups reference. Caution: renaming replaces the data store."),
+    engine: z.enum(ENGINES as [Engine, ...Engine[]]).describe("Engine. Caution: changing it replaces the data store (data is not migrated)."),
+    version: z
+      .string()
+      .min(1)
+      .describe("Engine version. Managed targets take a major (`16`) or major.minor (`16.4`); Docker needs the full version the image tag is pinned to. Example: `16.4`"),
+    size: z
+      .enum(SIZE_CLASSES as [string, ...string[]])
+      .optional()
+      .describe("Size class, mapped per target to an instance type (components/monitored-database/sizes.ts) or a Docker memory limit. Default: profile (staging `small`, prod `large`)."),
+    storageGb: z
+      .number()
+      .optional()
+      .describe("Allocated storage in GB (PostgreSQL; Redis is sized by memory); at least 20 on RDS and ApsaraDB. Caution: providers only grow storage. Default: profile (staging 20, prod 100)."),
+    highAvailability: z
+      .boolean()
+      .optional()
+      .describe("Standby in a second zone with automatic failover (RDS Multi-AZ, 2-node ElastiCache, ApsaraDB HA category); not on Docker. Default: profile (prod on)."),
+    backupRetentionDays: z
+      .number()
+      .optional()
+      .describe(`Native backup retention in days, checked against the provider's range (RDS/ElastiCache 0–35, ApsaraDB RDS 7–730, ApsaraDB Redis 7, Docker 0–${LIMITS.retentionDays}). Default: PostgreSQL staging 7 / prod 30, Redis 7.`),
+    backupWindow: z.string().optional().describe("Daily native backup window, UTC `hh:mm-hh:mm`; must not overlap the maintenance window. Default: `18:00-19:00`."),
+    maintenanceWindow: z.string().optional().describe("Weekly maintenance window, UTC `ddd:hh:mm-ddd:hh:mm`. Default: `sun:20:00-sun:21:00`."),
+    parameters: z
+      .record(z.string(), z.union([z.string(), z.number()]))
+      .optional()
+      .describe("Engine parameters (postgresql.conf / redis.conf keys); TLS is always forced. Example: `{log_min_duration_statement: 500}`"),
+    thresholds: z
+      .record(z.string(), thresholdPairSchema)
+      .optional()
+      .describe("Alert threshold overrides by name: PostgreSQL connectionsPercent, deadlocksPerHour, replicationLagSeconds, longTransactionSeconds, cacheHitPercent, storageUsedPercent; Redis memoryPercent, connectionsPercent, backupAgeSeconds. Default: the seeds' values (components/monitored-database/thresholds.ts). Example: `{connectionsPercent: {warning: 70}}`"),
   })
   .strict();
 
 /** The raw section: a list of databases; absent = none. */
-export const schema = z.array(entrySchema).default([]);
+export const schema = z.array(entrySchema).default([]).describe("Data stores of the stack, one MonitoredDatabase each.");
 export type DatabasesConfig = z.output<typeof schema>;
 export type DatabaseConfig = DatabasesConfig[number];
 

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import { z } from "zod";
 import type { DataPlacement, EncryptionKeys, WorkloadIdentity } from "../../components/lib/contracts";
+import { LIMITS } from "../../components/lib/limits";
 import { parseOrThrow, Problems } from "../../components/lib/validation";
 import {
   CLUSTER_MODES, Foundation, foundationProblems, NODE_SIZES,
@@ -21,57 +22,100 @@ const intField = z.number().int({ message: "must be a whole number" });
 /** `platform:network` */
 export const networkSchema = z
   .strictObject({
-    cidr: z.string().default("10.0.0.0/16"),
-    zones: intField.optional(),
-    availabilityZones: z.array(z.string()).optional(),
-    publicSubnetCidrs: z.array(z.string()).optional(),
-    privateSubnetCidrs: z.array(z.string()).optional(),
-    natPerZone: z.boolean().optional(),
+    cidr: z.string().default("10.0.0.0/16").describe("VPC block, a private range from /16 to /24. Caution: changing it replaces the VPC and everything in it."),
+    zones: intField.optional().describe("Number of zones (2–6), one public and one private subnet each; prod needs at least 2. Default: 2."),
+    availabilityZones: z
+      .array(z.string())
+      .optional()
+      .describe("Explicit zone names in order, checked against `aws:region` / `alicloud:region`. Default: the first `zones` zones of the region. Example: `[us-east-1a, us-east-1b]`"),
+    publicSubnetCidrs: z.array(z.string()).optional().describe("Explicit public subnet blocks, one per zone, inside cidr. Default: derived from cidr."),
+    privateSubnetCidrs: z.array(z.string()).optional().describe("Explicit private subnet blocks, one per zone, inside cidr. Default: derived from cidr."),
+    natPerZone: z.boolean().optional().describe("One NAT gateway per zone (no cross-zone dependency) instead of one for the VPC. Default: profile (prod on)."),
     flowLogs: z
       .strictObject({
-        enabled: z.boolean().default(true),
-        destination: z.enum(["logs", "bucket"]).default("logs"),
-        retentionDays: intField.default(30),
+        enabled: z.boolean().default(true).describe("Record accepted and rejected traffic of the VPC."),
+        destination: z.enum(["logs", "bucket"]).default("logs").describe("`logs` (CloudWatch Logs / Log Service) or `bucket` (S3, AWS only)."),
+        retentionDays: intField
+          .min(1, { message: `must be from 1 to ${LIMITS.retentionDays}` })
+          .max(LIMITS.retentionDays, { message: `must be from 1 to ${LIMITS.retentionDays}` })
+          .default(30)
+          .describe(`Days flow log records are kept (1 to ${LIMITS.retentionDays}). Default: 30.`),
       })
-      .prefault({}),
+      .prefault({})
+      .describe("VPC flow logs."),
   })
-  .prefault({});
+  .prefault({})
+  .describe("The VPC: zones, subnets, NAT and flow logs (cloud aws or alicloud).");
 
 /** `platform:cluster` */
 export const clusterSchema = z
   .strictObject({
-    /** @default eks on aws, ack on alicloud, existing with cloud none */
-    mode: z.enum(CLUSTER_MODES as [ClusterMode, ...ClusterMode[]]).optional(),
-    /** Secret config key holding the kubeconfig (mode existing). */
-    kubeconfigSecret: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, { message: "must be a config key name" }).default("kubeconfig"),
-    version: z.string().optional(),
-    nodeSize: z.enum(NODE_SIZES as [NodeSize, ...NodeSize[]]).optional(),
-    nodes: z.strictObject({ min: intField, max: intField, desired: intField }).optional(),
-    endpointPublicAccessCidrs: z.array(z.string()).default([]),
-    managedControlPlane: z.boolean().optional(),
+    mode: z
+      .enum(CLUSTER_MODES as [ClusterMode, ...ClusterMode[]])
+      .optional()
+      .describe("`eks` (AWS), `ack` (Alibaba Cloud) or `existing` (a kubeconfig from a secret). Caution: switching replaces the cluster and every workload on it. Default: `eks` on aws, `ack` on alicloud, `existing` with cloud none."),
+    kubeconfigSecret: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, { message: "must be a config key name" })
+      .default("kubeconfig")
+      .describe("mode existing: name of the secret config key holding the kubeconfig."),
+    version: z.string().optional().describe("Kubernetes version. Default: 1.34 on EKS, the newest ACK offers on ACK. Example: `1.33`"),
+    nodeSize: z
+      .enum(NODE_SIZES as [NodeSize, ...NodeSize[]])
+      .optional()
+      .describe("Node size class, mapped per cloud to an instance type (components/foundation/args.ts). Default: dev small, staging medium, prod large."),
+    nodes: z
+      .strictObject({
+        min: intField.describe("Fewest nodes."),
+        max: intField.describe(`Most nodes (at most ${LIMITS.nodes}).`),
+        desired: intField.describe("Nodes at creation, between min and max."),
+      })
+      .optional()
+      .describe("Node autoscaling bounds in private subnets. Default: dev {1, 2, 1}, staging {1, 3, 2}, prod {3, 10, 3}."),
+    endpointPublicAccessCidrs: z
+      .array(z.string())
+      .default([])
+      .describe("CIDRs allowed to reach a public API endpoint; empty keeps it private; 0.0.0.0/0 is refused. Example: `[203.0.113.0/24]`"),
+    managedControlPlane: z
+      .boolean()
+      .optional()
+      .describe("mode existing: the control plane is cloud-managed (no scheduler/controller-manager to scrape). Default: true for eks/ack, false for existing."),
   })
-  .prefault({});
+  .prefault({})
+  .describe("The Kubernetes cluster.");
 
 /** `platform:edge` */
 export const edgeSchema = z
   .strictObject({
-    /** Install ingress-nginx and cert-manager. Turn off for an existing cluster that has them. */
-    enabled: z.boolean().default(true),
-    acmeEmail: z.string().optional(),
-    /** @default production in prod, staging elsewhere */
-    acmeServer: z.enum(["staging", "production"]).optional(),
-    ingressReplicas: intField.optional(),
+    enabled: z.boolean().default(true).describe("Install ingress-nginx and cert-manager; turn off for an existing cluster that has them."),
+    acmeEmail: z.string().optional().describe("Let's Encrypt account e-mail; required while the edge is enabled. Example: `ops@example.com`"),
+    acmeServer: z
+      .enum(["staging", "production"])
+      .optional()
+      .describe("Let's Encrypt server of the ClusterIssuer. Default: production in prod, staging elsewhere."),
+    ingressReplicas: intField.optional().describe(`ingress-nginx controller replicas (1 to ${LIMITS.ingressReplicas}). Default: prod 3, else 2.`),
     cdn: z
       .strictObject({
-        enabled: z.boolean().default(false),
-        domain: z.string().optional(),
-        certificateArn: z.string().optional(),
-        originDomain: z.string().optional(),
+        enabled: z.boolean().default(false).describe("Put CloudFront (AWS) or Alibaba Cloud CDN in front of the ingress."),
+        domain: z.string().optional().describe("Domain served by the CDN; required on Alibaba Cloud. Example: `www.example.com`"),
+        certificateArn: z
+          .string()
+          .optional()
+          .describe("AWS: ACM certificate in us-east-1 for `domain` (required with domain). Default: the CloudFront default certificate."),
+        originDomain: z.string().optional().describe("Origin host name. Default: the ingress load balancer's address."),
       })
-      .optional(),
-    dns: z.strictObject({ zone: z.string(), records: z.array(z.string()) }).optional(),
+      .optional()
+      .describe("CDN in front of the ingress. Default: off."),
+    dns: z
+      .strictObject({
+        zone: z.string().describe("Existing hosted zone (Route 53) or domain (Alidns). Example: `example.com`"),
+        records: z.array(z.string()).describe("Record names inside the zone pointed at the CDN or ingress (CNAME). Example: `[app, api]`"),
+      })
+      .optional()
+      .describe("DNS records for the ingress or CDN. Default: none."),
   })
-  .prefault({});
+  .prefault({})
+  .describe("Ingress controller, certificates, CDN and DNS.");
 
 /** The three sections together, as read from `platform:network`, `platform:cluster`, `platform:edge`. */
 export const schema = z.object({ network: networkSchema, cluster: clusterSchema, edge: edgeSchema });

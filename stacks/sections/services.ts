@@ -38,38 +38,63 @@ const SOURCE = "stack config";
 const configKey = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, { message: "must be a config key name like apiKey" });
 
 const connectionSchema = z.strictObject({
-  /** Name of a database in `platform:databases`. */
-  database: dnsLabel,
-  /** Prefix of the injected variables: <PREFIX>_HOST, _PORT, _USER, _NAME, _PASSWORD. */
-  envPrefix: z.string().regex(/^[A-Z][A-Z0-9_]*$/, { message: "must be an upper-case env prefix like DATABASE" }).default("DATABASE"),
+  database: dnsLabel.describe("Name of a database in `platform:databases`."),
+  envPrefix: z
+    .string()
+    .regex(/^[A-Z][A-Z0-9_]*$/, { message: "must be an upper-case env prefix like DATABASE" })
+    .default("DATABASE")
+    .describe("Prefix of the injected variables `<PREFIX>_HOST`, `_PORT`, `_USER`, `_NAME` and `_PASSWORD` (the password from the database's Secret)."),
 });
 
-const partialQuantities = z.strictObject({ cpu: cpuQuantity.optional(), memory: memoryQuantity.optional() });
+const partialQuantities = (which: string) =>
+  z.strictObject({
+    cpu: cpuQuantity.optional().describe(`CPU ${which}. Example: \`250m\``),
+    memory: memoryQuantity.optional().describe(`Memory ${which}. Example: \`512Mi\``),
+  });
 
 const serviceSchema = z.strictObject({
   name: serviceNameSchema,
-  kind: z.enum(APP_SERVICE_KINDS as [AppServiceKind, ...AppServiceKind[]], { message: `must be one of ${APP_SERVICE_KINDS.join(", ")}` }),
-  image: pinnedImage,
-  port: port.optional(),
-  command: z.array(z.string()).optional(),
-  args: z.array(z.string()).optional(),
-  env: z.record(z.string(), z.string()).optional(),
-  /** Env name -> name of a secret config key. The value is read only as a Pulumi secret. */
-  secretEnv: z.record(z.string(), configKey).optional(),
-  connections: z.array(connectionSchema).optional(),
-  /** Merged over the profile's requests/limits, so one value can be overridden alone. */
-  resources: z.strictObject({ requests: partialQuantities.optional(), limits: partialQuantities.optional() }).optional(),
+  kind: z
+    .enum(APP_SERVICE_KINDS as [AppServiceKind, ...AppServiceKind[]], { message: `must be one of ${APP_SERVICE_KINDS.join(", ")}` })
+    .describe("`web` (HTTP behind the ingress), `api` (HTTP called by other services, ingress optional), `worker` (no Service), `singleton` (exactly 1 replica, Recreate, no HPA). Caution: changing it adds or removes the Service, Ingress and HPA."),
+  image: pinnedImage.describe("Container image pinned by tag or digest; `latest` and untagged images are refused. Example: `registry.example.com/paimon/api:1.4.2`"),
+  port: port.optional().describe("Port the container listens on; required for web and api (the Service and probes target it)."),
+  command: z.array(z.string()).optional().describe("Overrides the image entrypoint. Example: `[python, -m, app.worker]`"),
+  args: z.array(z.string()).optional().describe("Arguments to the entrypoint."),
+  env: z.record(z.string(), z.string()).optional().describe("Plain environment variables. Never put secrets here: use secretEnv."),
+  secretEnv: z
+    .record(z.string(), configKey)
+    .optional()
+    .describe("Secret environment: variable name -> name of a secret config key (`pulumi config set --secret <key> ...`). Delivered through a Kubernetes Secret or secret Docker env. Example: `{JWT_SECRET: apiJwtSecret}`"),
+  connections: z
+    .array(connectionSchema)
+    .optional()
+    .describe("Databases the service uses: injects host, port, user, database name and password variables."),
+  resources: z
+    .strictObject({
+      requests: partialQuantities("request").optional().describe("Resources the scheduler reserves."),
+      limits: partialQuantities("limit").optional().describe("Hard caps; requests must fit inside them."),
+    })
+    .optional()
+    .describe("Requests and limits, merged over the profile's (so one value can be overridden alone). Default: requests 250m/512Mi, limits 500m/1Gi."),
   replicas: replicasSchema.optional(),
-  /** Autoscaling settings, or `false` to turn off the prod profile's HPA. */
-  autoscaling: z.union([z.literal(false), autoscalingSchema]).optional(),
+  autoscaling: z
+    .union([z.literal(false), autoscalingSchema])
+    .optional()
+    .describe("HorizontalPodAutoscaler (then no fixed replicas); `false` turns the prod default off; never for singletons. Default: prod `{min: 3, max: 10, cpuPercent: 70, memoryPercent: 80}`, none elsewhere."),
   ...workloadFieldSchemas,
-  runAsUser: z.number().int().min(1, { message: "must be a UID of at least 1 (0 is root)" }).optional(),
+  runAsUser: z
+    .number()
+    .int()
+    .min(1, { message: "must be a UID of at least 1 (0 is root)" })
+    .optional()
+    .describe("UID and GID the container runs as (never root). Default: 10001."),
   networkPolicy: networkPolicySchema.optional(),
   docker: dockerSchema.optional(),
 });
 
 /** Zod schema of `platform:services` (absent = no services). */
-export const schema = z.array(serviceSchema).default([]);
+export const schema = z.array(serviceSchema).default([]).describe("Workloads of the stack, one AppService each.");
 export type ServicesConfig = z.output<typeof schema>;
 export type ServiceConfig = ServicesConfig[number];
 

@@ -1,4 +1,5 @@
-import { readStackFile, stackError } from "../helpers/stack";
+import { installMocks } from "../helpers/mocks";
+import { applyStackConfig, readStackFile, stackError } from "../helpers/stack";
 import { CLOUD_SECRETS, DEV_SECRETS, STAGING_SECRETS } from "./fixtures";
 
 /** Services of the bundled dev stack, to derive bad variants from. */
@@ -101,5 +102,127 @@ describe("invalid stack config fails before anything is registered", () => {
   it("an existing cluster without its kubeconfig secret", async () => {
     const message = await stackError("staging", { cluster: { mode: "existing" } }, { secrets: STAGING_SECRETS });
     expect(message).toContain("missing required secret platform:kubeconfig");
+  });
+});
+
+describe("hardening: every problem in one run, typos named where they are, nothing secret echoed", () => {
+  const prodAlerting = () => structuredClone(readStackFile("prod")["platform:alerting"]) as any;
+
+  it("reports schema, unknown-key, secret and section problems together (no waves)", async () => {
+    const services = devServices();
+    services[0].image = "ghcr.io/example-org/web:latest"; // schema
+    const message = await stackError(
+      "dev",
+      { services, servics: [], backups: [{ name: "orphan", database: "missing-db" }] }, // unknown key, section plan
+      { secrets: { apiJwtSecret: "jwt-value" } }, // slackWebhookUrl missing
+    );
+    expect(message).toContain("platform:services[0].image");
+    expect(message).toContain('platform:servics: unknown key; did you mean "services"?');
+    expect(message).toContain("missing required secret platform:slackWebhookUrl");
+    expect(message).toContain("platform:backups[0].database");
+  });
+
+  it("a typo in a secret reference is reported at the setting holding it, not as the real secret being unknown", async () => {
+    const services = devServices();
+    services[1].secretEnv = { JWT_SECRET: "apiJwtSecert" };
+    const message = await stackError("dev", { services }, { secrets: DEV_SECRETS });
+    expect(message).toContain(
+      "platform:services[1].secretEnv.JWT_SECRET: names secret platform:apiJwtSecert, which is not set; did you mean platform:apiJwtSecret?",
+    );
+    expect(message).not.toContain("platform:apiJwtSecret: unknown key");
+    expect(message).not.toContain("missing required secret platform:apiJwtSecert");
+  });
+
+  it("unknown nested keys list the allowed keys and the nearest match", async () => {
+    const alerting = prodAlerting();
+    alerting.receivers[1] = { ...alerting.receivers[1], chanel: "#x" };
+    const message = await stackError("prod", { alerting }, { secrets: CLOUD_SECRETS });
+    expect(message).toMatch(/platform:alerting\.receivers\[1\]\.chanel: unknown key; did you mean "channel"\? \(allowed: name, type, secret, .*channel/);
+  });
+
+  it("never echoes a value that was meant to be a secret", async () => {
+    const webhook = "https://hooks.slack.com/services/T0000/B0000/very-secret-token-value";
+    const alerting = prodAlerting();
+    alerting.receivers[1].secret = webhook; // the credential itself instead of the name of a secret key
+    const services = structuredClone(readStackFile("prod")["platform:services"]) as any[];
+    services[0].env = { ...(services[0].env ?? {}), DB_PASSWORD: 987654321 }; // wrong type under a secret-looking key
+    const { apiJwtSecret: _jwt, ...withoutJwt } = CLOUD_SECRETS; // set in plaintext below instead
+    const message = await stackError("prod", { alerting, services, apiJwtSecret: "plaintext-jwt-value" }, { secrets: withoutJwt });
+    expect(message).toContain("platform:alerting.receivers[1].secret");
+    expect(message).toContain("platform:services[0].env.DB_PASSWORD");
+    expect(message).toContain("platform:apiJwtSecret is stored in plaintext");
+    for (const leaked of [webhook, "very-secret-token-value", "987654321", "plaintext-jwt-value"]) expect(message).not.toContain(leaked);
+  });
+
+  it("upper bounds on counts and durations", async () => {
+    const services = structuredClone(readStackFile("prod")["platform:services"]) as any[];
+    services[0].replicas = 100000;
+    services[0].autoscaling = false;
+    services[1].autoscaling = { min: 2, max: 1000000 };
+    const message = await stackError(
+      "prod",
+      {
+        services,
+        cluster: { nodes: { min: 3, desired: 3, max: 100000 } },
+        backups: [{ name: "main-db-backup", database: "main-db", retentionDays: 1e9 }],
+        alerting: { ...prodAlerting(), retention: "100000d" },
+      },
+      { secrets: CLOUD_SECRETS },
+    );
+    expect(message).toContain("platform:services[0].replicas: must be at most 100 (got 100000)");
+    expect(message).toContain("platform:services[1].autoscaling.max: must be at most 100 (got 1000000)");
+    expect(message).toMatch(/platform:cluster\.nodes: .*max <= 100/);
+    expect(message).toContain("platform:backups[0].retentionDays: must be a whole number of days from 1 to 3650 (got 1000000000)");
+    expect(message).toContain("platform:alerting.retention: must be at most 365d");
+  });
+
+  it("broken PromQL, an e-mail smarthost without a port, a `to` that is not an address, prod without a critical route", async () => {
+    const alerting = prodAlerting();
+    alerting.receivers[3].smarthost = "smtp.example.com";
+    alerting.receivers[4].to = "ops team";
+    alerting.routes.critical = [];
+    alerting.customRules = [
+      { alert: "HighRiskLevel", expr: "sum(rate(paimon_risk_level[5m]) >", for: "5m", severity: "warning", summary: "s", description: "d" },
+    ];
+    const message = await stackError("prod", { alerting }, { secrets: CLOUD_SECRETS });
+    expect(message).toContain("platform:alerting.customRules[0].expr: is not valid PromQL");
+    expect(message).toContain('platform:alerting.receivers[3].smarthost: must be host:port');
+    expect(message).toContain('platform:alerting.receivers[4].to: must be an e-mail address');
+    expect(message).toContain("platform:alerting.routes.critical: must name at least one receiver in prod");
+  });
+});
+
+describe("hardening: derived names and the CLI entry", () => {
+  it("a long platform:namespace plans, and every service dashboard keeps its own uid (no collision after ~150 resources)", async () => {
+    const namespace = "payments-platform-production-cn-east-2"; // 38 characters, a valid DNS label
+    applyStackConfig("prod", { namespace }, { secrets: CLOUD_SECRETS });
+    installMocks({ stack: "prod" });
+    const { planPlatform } = await import("../../stacks/plan");
+    const { serviceDashboardUid } = await import("../../components/alerting-stack/dashboards/service");
+    const plan = planPlatform();
+    const uids = plan.services.map((s) => serviceDashboardUid({ namespace, name: s.name }));
+    expect(new Set(uids).size).toBe(uids.length);
+    for (const uid of uids) expect(uid).toMatch(/^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/);
+  });
+
+  it("the entry prints validation failures as clean messages (RunError), other errors keep their stack", async () => {
+    applyStackConfig("dev", { environment: "qa" }, { secrets: DEV_SECRETS });
+    installMocks({ stack: "dev" });
+    const pulumi = await import("@pulumi/pulumi");
+    const { runEntry, forTheCli } = await import("../../stacks/program");
+    const { ValidationError } = await import("../../components/lib/validation");
+    let caught: unknown;
+    try {
+      runEntry();
+    } catch (e) {
+      caught = e;
+    }
+    expect(pulumi.RunError.isInstance(caught)).toBe(true);
+    expect((caught as Error).message).toContain('platform:environment');
+    expect((caught as Error).message).toContain('(got "qa")');
+    const validation = new ValidationError("stack config", ["platform:x: bad (got 1)"]);
+    expect(pulumi.RunError.isInstance(forTheCli(validation))).toBe(true);
+    const bug = new TypeError("undefined is not a function");
+    expect(forTheCli(bug)).toBe(bug);
   });
 });

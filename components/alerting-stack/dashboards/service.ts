@@ -1,14 +1,21 @@
 import { dashboard } from "../../lib/grafana";
 import type { MonitoredService } from "../../lib/contracts";
 import type { Dashboard } from "../../lib/monitoring";
-import { k8sName } from "../../lib/naming";
+import { boundedId } from "../../lib/naming";
 import { timeseriesPanel } from "./panels";
+
+/**
+ * uid doubles as the ConfigMap / file name: a DNS label, and Grafana caps uids at 40 characters. Long namespace
+ * and service names end in a hash instead of being cut, so services never share a uid.
+ */
+export function serviceDashboardUid(svc: Pick<MonitoredService, "namespace" | "name">): string {
+  return boundedId(["svc", svc.namespace, svc.name], 40);
+}
 
 /** RED dashboard (rate, errors, duration) of one service, selected by its job and service labels. */
 export function serviceDashboard(svc: MonitoredService): Dashboard {
   const sel = `job="${svc.job}",service="${svc.name}"`;
-  // uid doubles as the ConfigMap / file name: a DNS label, and Grafana caps uids at 40 characters.
-  const uid = k8sName("svc", svc.namespace, svc.name).slice(0, 40).replace(/-+$/, "");
+  const uid = serviceDashboardUid(svc);
   const title = `Service ${svc.namespace}/${svc.name}`;
   const builder = new dashboard.DashboardBuilder(title)
     .uid(uid)

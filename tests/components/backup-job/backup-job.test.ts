@@ -219,7 +219,7 @@ describe("BackupJob on Docker", () => {
 describe("bad input fails up front with key path and value, registering nothing", () => {
   const cases: Array<[string, Partial<BackupJobArgs>, RegExp, Environment?]> = [
     ["invalid cron", { schedule: "0 25 * * *" }, /schedule: must be a 5-field cron expression: hour value 25 is outside 0-23 \(got "0 25 \* \* \*"\)/],
-    ["retention below 1 day", { retentionDays: 0 }, /retentionDays: must be a whole number of days, at least 1 \(got 0\)/],
+    ["retention below 1 day", { retentionDays: 0 }, /retentionDays: must be a whole number of days from 1 to 3650 \(got 0\)/],
     ["RPO a daily dump without PITR cannot meet", { nativeBackup: rdsNative(false), rpoMinutes: 60 }, /rpoMinutes: cannot be met: the best recovery point is 1440 min old.*\(got 60\)/, "prod"],
     ["RTO below a restore's minimum", { rtoMinutes: 10 }, /rtoMinutes: cannot be met by restoring.*\(got 10\)/],
     ["local destination on Kubernetes", { destination: { type: "local" } }, /destination\.type: local is for the Docker target only.*\(got "local"\)/],

@@ -41,7 +41,7 @@ describe("backups section", () => {
 
   test.each([
     [[{ name: "main", database: "main", schedule: "0 2 * *" }], /platform:backups\[0\]\.schedule: must be a 5-field cron expression.*\(got "0 2 \* \*"\)/],
-    [[{ name: "main", database: "main", retentionDays: 0 }], /platform:backups\[0\]\.retentionDays: must be a whole number of days, at least 1 \(got 0\)/],
+    [[{ name: "main", database: "main", retentionDays: 0 }], /platform:backups\[0\]\.retentionDays: must be a whole number of days from 1 to 3650 \(got 0\)/],
     [[{ name: "main", database: "main", rpoMinutes: 30, schedule: "0 2 * * *" }], /platform:backups\[0\]\.rpoMinutes: cannot be met.*\(got 30\)/],
     [[{ name: "main", database: "nope" }], /platform:backups\[0\]\.database: must name a database.*\(got "nope"\)/],
     [[{ name: "main", database: "main", destination: { type: "local" } }], /platform:backups\[0\]\.destination\.type: local is for the Docker target only/],

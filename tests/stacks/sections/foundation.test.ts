@@ -57,7 +57,7 @@ describe("schema defaults", () => {
   });
 
   test("unknown keys and wrong types name the key path", () => {
-    expect(() => parseFoundation({ network: { cidr: "10.0.0.0/16", zone: 2 } })).toThrow(/platform:network: .*zone/);
+    expect(() => parseFoundation({ network: { cidr: "10.0.0.0/16", zone: 2 } })).toThrow(/platform:network\.zone: unknown key; did you mean "zones"\? \(allowed: cidr, zones, /);
     expect(() => parseFoundation({ network: { zones: "two" } })).toThrow(/platform:network\.zones: .*\(got "two"\)/);
     expect(() => parseFoundation({ cluster: { mode: "gke" } })).toThrow(/platform:cluster\.mode: .*\(got "gke"\)/);
   });

@@ -110,7 +110,7 @@ describe("services section: bad config fails in plan, naming the key path and th
     ["port out of range", [{ ...SERVICES[0], port: 0 }], ["platform:services[0].port: must be a port between 1 and 65535", "(got 0)"]],
     ["invalid hostname", [{ ...SERVICES[0], ingress: { host: "not a host" } }], ["platform:services[0].ingress.host: must be a lowercase DNS hostname", '(got "not a host")']],
     ["singleton with autoscaling", [{ ...SERVICES[3], autoscaling: { min: 2, max: 3 } }], ["platform:services[0].autoscaling: is not allowed for kind singleton"]],
-    ["unknown key", [{ ...SERVICES[2], replica: 2 }], ['platform:services[0]: Unrecognized key: "replica"']],
+    ["unknown key", [{ ...SERVICES[2], replica: 2 }], ['platform:services[0].replica: unknown key; did you mean "replicas"? (allowed: name, kind, image,']],
   ])("%s", (_what, raw, fragments) => {
     const message = planError(raw);
     expect(message).toContain("Invalid stack config");

@@ -1,0 +1,62 @@
+import type { z } from "zod";
+import * as alerting from "./sections/alerting";
+import * as backups from "./sections/backups";
+import * as databases from "./sections/databases";
+import * as foundation from "./sections/foundation";
+import * as services from "./sections/services";
+import { rootSchema } from "./config";
+
+/**
+ * Every top-level `platform:*` key and the zod schema that validates it, grouped the way the README's config
+ * reference presents them. This list is the one source of truth for:
+ *   - which keys a stack may set (`KNOWN_KEYS` in ./plan.ts: anything else that is not a referenced secret is an error),
+ *   - the README config reference and the editor JSON Schema (`npm run docs`, ./config-reference.ts).
+ * A new top-level key goes into a section's schema and into this list; its documentation lives in the schema
+ * (`.describe("meaning. Default: ... Example: ...")`).
+ */
+export interface ConfigGroup {
+  /** Heading in the README reference. */
+  title: string;
+  /** One paragraph under the heading (markdown). */
+  intro: string;
+  /** Top-level key (without `platform:`) -> schema of its value. */
+  keys: Record<string, z.ZodType>;
+}
+
+export const CONFIG_GROUPS: readonly ConfigGroup[] = [
+  {
+    title: "Root",
+    intro: "Where and as what the stack runs. `environment` selects the profile in `stacks/profiles.ts` whose defaults every section below falls back to.",
+    keys: rootSchema.shape,
+  },
+  {
+    title: "services",
+    intro:
+      "AppServices (`components/app-service/`). Settings left out take the environment profile's defaults.",
+    keys: { [services.SECTION_KEY]: services.schema },
+  },
+  {
+    title: "databases",
+    intro:
+      "MonitoredDatabases (`components/monitored-database/`). The target follows the platform: Docker containers in dev, RDS/ElastiCache on AWS, RDS/KVStore on Alibaba Cloud.",
+    keys: { [databases.SECTION_KEY]: databases.schema },
+  },
+  {
+    title: "backups",
+    intro: "BackupJobs (`components/backup-job/`): logical dumps to a bucket or local volume, a restore test, and the RPO/RTO check against the database's native backups.",
+    keys: { [backups.KEY]: backups.schema },
+  },
+  {
+    title: "alerting",
+    intro: "AlertingStack (`components/alerting-stack/`): receivers, severity routes, thresholds, business alerts and the Prometheus installation.",
+    keys: { [alerting.SECTION_KEY]: alerting.schema },
+  },
+  {
+    title: "network, cluster, edge",
+    intro: "The cloud foundation (`components/foundation/`). Read on the Kubernetes target only; the Docker target builds none of it.",
+    keys: { network: foundation.networkSchema, cluster: foundation.clusterSchema, edge: foundation.edgeSchema },
+  },
+];
+
+/** Every top-level key a stack may set (besides secrets referenced by other settings), in reference order. */
+export const CONFIG_KEYS: readonly string[] = CONFIG_GROUPS.flatMap((g) => Object.keys(g.keys));

@@ -1,0 +1,1 @@
+module.exports = require("./lazy")(() => require(require.resolve("@pulumi/pulumi/automation")));
