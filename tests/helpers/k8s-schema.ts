@@ -136,10 +136,17 @@ function labelSelectorProblems(sel: any, where: string): string[] {
   return out;
 }
 
-function endpointProblems(ep: any, where: string): string[] {
+/**
+ * A PodMonitor endpoint names a container port (IANA_SVC_NAME, at most 15 characters); a ServiceMonitor
+ * endpoint names a Service port, which is a DNS label (cert-manager's is `tcp-prometheus-servicemonitor`).
+ */
+function endpointProblems(ep: any, where: string, portKind: "container" | "service" = "container"): string[] {
   const out: string[] = [];
   if (typeof ep !== "object" || ep === null) return [`${where} must be an object`];
-  if (typeof ep.port !== "string" || !/^[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$/.test(ep.port)) out.push(`${where}.port must be a named port (IANA_SVC_NAME)`);
+  if (portKind === "container" && (typeof ep.port !== "string" || !/^[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$/.test(ep.port))) {
+    out.push(`${where}.port must be a named container port (IANA_SVC_NAME)`);
+  }
+  if (portKind === "service" && (typeof ep.port !== "string" || !DNS_LABEL.test(ep.port))) out.push(`${where}.port must be a named Service port (DNS label)`);
   if (ep.path !== undefined && (typeof ep.path !== "string" || !ep.path.startsWith("/"))) out.push(`${where}.path must start with '/'`);
   if (ep.interval !== undefined && !DURATION.test(ep.interval)) out.push(`${where}.interval must be a duration like 30s`);
   if (ep.scheme !== undefined && !["http", "https"].includes(ep.scheme)) out.push(`${where}.scheme must be http or https`);
@@ -212,7 +219,7 @@ export function crdProblems(obj: K8sObject): string[] {
   }
   if (obj.kind === "ServiceMonitor") {
     if (!Array.isArray(spec.endpoints) || spec.endpoints.length === 0) out.push("spec.endpoints must list at least one endpoint");
-    else spec.endpoints.forEach((ep: any, i: number) => out.push(...endpointProblems(ep, `spec.endpoints[${i}]`)));
+    else spec.endpoints.forEach((ep: any, i: number) => out.push(...endpointProblems(ep, `spec.endpoints[${i}]`, "service")));
   } else if (obj.kind === "PodMonitor") {
     if (!Array.isArray(spec.podMetricsEndpoints) || spec.podMetricsEndpoints.length === 0) out.push("spec.podMetricsEndpoints must list at least one endpoint");
     else spec.podMetricsEndpoints.forEach((ep: any, i: number) => out.push(...endpointProblems(ep, `spec.podMetricsEndpoints[${i}]`)));

@@ -7,7 +7,8 @@ import * as path from "path";
 import { parse } from "yaml";
 import { validateAlertingStackArgs } from "../../../components/alerting-stack";
 import { wechatSecretPlaceholder } from "../../../components/alerting-stack/receivers";
-import type { PrometheusRuleFile } from "../../../components/lib/alerts";
+import { toPrometheusRuleFile, type PrometheusRuleFile } from "../../../components/lib/alerts";
+import { customRules } from "../../../components/alerting-stack/rules";
 import {
   promtoolCheckRules,
   promtoolTestRules,
@@ -17,7 +18,7 @@ import {
   writeYaml,
   type PromtoolTestGroup,
 } from "../../helpers/tools";
-import { ctxFor, fullArgs } from "./fixtures";
+import { ctxFor, fullArgs, RUNBOOK_BASE } from "./fixtures";
 import { builtInAlertTests, withoutAnnotations } from "./promtool-cases";
 
 const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
@@ -41,15 +42,12 @@ describe("generated rule files pass promtool check rules", () => {
     }
   }
 
-  test("a custom rule with invalid PromQL is rejected by promtool", () => {
-    const rendered = validateAlertingStackArgs(
-      "alerting",
-      fullArgs({
-        customRules: [{ alert: "Broken", expr: "sum(rate(x[5m]) >", for: "5m", severity: "warning", summary: "s", description: "d" }],
-      }),
-      ctxFor("prod", "kubernetes"),
+  test("a custom rule with invalid PromQL is rejected at plan time, and promtool rejects it too", () => {
+    const broken = { alert: "Broken", expr: "sum(rate(x[5m]) >", for: "5m", severity: "warning" as const, summary: "s", description: "d" };
+    expect(() => validateAlertingStackArgs("alerting", fullArgs({ customRules: [broken] }), ctxFor("prod", "kubernetes"))).toThrow(
+      /customRules\[0\]\.expr: is not valid PromQL/,
     );
-    expect(() => promtoolCheckRules(rendered.ruleFiles.custom)).toThrow(/parse error|unexpected/i);
+    expect(() => promtoolCheckRules(toPrometheusRuleFile(customRules([broken]), RUNBOOK_BASE))).toThrow(/parse error|unexpected/i);
   });
 });
 
