@@ -12,7 +12,7 @@ import { buildAlerting } from "./sections/alerting";
 import { publicProbeUrl } from "../components/alerting-stack/probes";
 import { CERT_MANAGER_NAMESPACE } from "../components/foundation/edge-values";
 import { buildBackups } from "./sections/backups";
-import { buildDatabases } from "./sections/databases";
+import { buildDatabases, databaseConnections } from "./sections/databases";
 import { buildFoundation, type FoundationBuild } from "./sections/foundation";
 import { buildServices } from "./sections/services";
 import type { SectionContext } from "./sections/types";
@@ -78,7 +78,7 @@ export function buildPlatform(plan: PlatformPlan): Platform {
 
   const databases = buildDatabases(plan.databases, sctx, { placement: foundation.placement, keys: foundation.keys });
   const services = buildServices(plan.services, sctx, {
-    connections: Object.fromEntries(Object.entries(databases).map(([name, db]) => [name, db.connection])),
+    connections: databaseConnections(databases),
     clusterIssuer: foundation.outputs.clusterIssuer,
   });
   const backups = buildBackups(plan.backups, sctx, {

@@ -35,6 +35,17 @@ export type DatabaseChildRole =
   | "exporterService"
   | "serviceMonitor";
 
+/** One more database (and its owner role) on a PostgreSQL instance. */
+export interface LogicalDatabaseArgs {
+  /** Database name, `[a-z][a-z0-9_]{0,30}`. */
+  name: string;
+  /** Owner login role. @default the database name */
+  user?: string;
+}
+
+/** Most logical databases one instance carries (ApsaraDB allows 500 accounts; more is a sign to split). */
+export const MAX_LOGICAL_DATABASES = 32;
+
 export interface MonitoredDatabaseArgs {
   /**
    * Database engine.
@@ -143,6 +154,16 @@ export interface MonitoredDatabaseArgs {
    */
   databaseName?: string;
   username?: string;
+  /**
+   * PostgreSQL only: further databases on the same instance, each owned by its own login role with its own
+   * generated password (one database per service). The admin user creates them idempotently: ApsaraDB
+   * accounts/databases on Alibaba Cloud, a provisioning Job (Kubernetes) or one-shot container (Docker)
+   * elsewhere. No role can connect to another role's database.
+   * @default []
+   * @example [{ name: "orders" }, { name: "billing", user: "billing_svc" }]
+   * Caution: removing an entry does not drop the database or the role (data is never deleted by config).
+   */
+  logicalDatabases?: LogicalDatabaseArgs[];
   /**
    * Docker only: publish the port on 127.0.0.1 at this host port (for local tools). Never on all interfaces.
    * @default not published

@@ -46,12 +46,14 @@ export function credentialsSecret(
   ctx: PlatformContext,
   password: pulumi.Output<string>,
   url: pulumi.Output<string>,
+  /** Physical Secret name; defaults to the data store's `<name>-<engine>-credentials`. */
+  secretName = credentialsSecretName(name, db.engine),
 ): k8s.core.v1.Secret {
   return new k8s.core.v1.Secret(
     `${name}-credentials`,
     applyTransform(db.transforms, "credentialsSecret", {
       metadata: {
-        name: credentialsSecretName(name, db.engine),
+        name: secretName,
         namespace: ctx.namespace,
         labels: standardLabels(ctx, name, "database"),
       },

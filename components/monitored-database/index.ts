@@ -9,6 +9,7 @@ import type { DatabaseTarget, Engine, MonitoredDatabaseArgs } from "./args";
 import { connectionUrl, credentialsSecret, PASSWORD_KEY, PASSWORD_SPEC, URL_KEY } from "./credentials";
 import { databaseDashboard } from "./dashboard";
 import { dockerExporter, exporterJob, kubernetesExporter } from "./exporters";
+import { registerLogicalDatabases } from "./logical";
 import { postgresOnAlicloud } from "./postgres/alicloud";
 import { postgresOnAws } from "./postgres/aws";
 import { postgresOnDocker } from "./postgres/docker";
@@ -26,6 +27,9 @@ export { databaseDashboard } from "./dashboard";
 export { DEFAULT_POSTGRES_THRESHOLDS, DEFAULT_REDIS_THRESHOLDS, type PostgresThresholds, type RedisThresholds } from "./thresholds";
 export { credentialsSecretName, PASSWORD_KEY, URL_KEY } from "./credentials";
 export { EXPORTERS, exporterJob } from "./exporters";
+export { logicalSecretName, PROVISIONER_IMAGE } from "./logical";
+export { logicalDatabasesScript, logicalDatabasesSql, logicalPasswordEnv } from "./logical-sql";
+export { VERSION_CATALOG, INSTANCE_CLASS_RULES, versionProblem, instanceClassProblem } from "./catalog";
 
 /** Constant type token (never change it; use aliases if the module moves). */
 export const MONITORED_DATABASE_TYPE = "platform:database:MonitoredDatabase";
@@ -55,6 +59,8 @@ export class MonitoredDatabase extends pulumi.ComponentResource {
   readonly children: Readonly<Record<string, pulumi.Resource>>;
   /** How applications connect; the password only as a secret. */
   readonly connection: DatabaseConnection;
+  /** Connections of the logical databases (PostgreSQL), by database name; each with its own role and secret. */
+  readonly logicalConnections: Readonly<Record<string, DatabaseConnection>>;
   /** Provider-native backup facts for the BackupJob component. */
   readonly nativeBackup: NativeBackupInfo;
   /** Alert rules, dashboard and (Docker) scrape targets for the AlertingStack. */
@@ -89,6 +95,10 @@ export class MonitoredDatabase extends pulumi.ComponentResource {
       tls: target.tls,
       ...(secretRef ? { secretRef } : {}),
     };
+
+    const logical = registerLogicalDatabases({ parent: this, name, db, ctx, password, target });
+    Object.assign(children, logical.children);
+    this.logicalConnections = logical.connections;
 
     this.nativeBackup = {
       engine: db.engine,

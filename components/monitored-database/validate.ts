@@ -7,6 +7,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import {
   DATABASE_TARGETS,
   ENGINES,
+  MAX_LOGICAL_DATABASES,
   SIZE_CLASSES,
   type DatabaseChildRole,
   type DatabaseTarget,
@@ -14,6 +15,7 @@ import {
   type MonitoredDatabaseArgs,
   type SizeClass,
 } from "./args";
+import { instanceClassProblem, versionProblem } from "./catalog";
 import { DEFAULT_PORTS, INSTANCE_CLASSES, POSTGRES_MAX_STORAGE_GB, POSTGRES_MIN_STORAGE_GB, RETENTION_RANGE } from "./sizes";
 import { resolveThresholds, type PostgresThresholds, type RedisThresholds } from "./thresholds";
 import {
@@ -49,6 +51,8 @@ export interface ResolvedDatabase {
   enhancedMonitoring: boolean;
   databaseName: string;
   username: string;
+  /** PostgreSQL: further databases with their own owner roles. */
+  logicalDatabases: Array<{ name: string; user: string }>;
   port: number;
   publishPort?: number;
   /** Docker image (docker target). */
@@ -69,9 +73,9 @@ export const DATABASE_DEFAULTS = {
 };
 
 const VERSION = /^\d+(\.\d+){0,2}$/;
-const DOCKER_VERSION: Record<Engine, RegExp> = { postgres: /^\d+\.\d+$/, redis: /^\d+\.\d+\.\d+$/ };
 const IDENTIFIER = /^[a-z][a-z0-9_]{0,30}$/;
 const RESERVED_USERS = ["postgres", "rdsadmin", "admin", "root", "aliyun_root", "replicator"];
+const RESERVED_DATABASES = ["postgres", "template0", "template1", "rdsadmin"];
 const PARAMETER_KEY = /^[A-Za-z0-9_.-]+$/;
 /** Parameters the component owns: credentials and forced TLS. */
 const OWNED_PARAMETERS: Record<Engine, string[]> = {
@@ -100,17 +104,12 @@ export function resolveDatabaseSettings(
   const { engine, target } = args;
   const managed = target !== "docker";
 
-  // Version and image.
+  // Version (against the target's catalog) and image.
   if (typeof args.version !== "string" || !VERSION.test(args.version)) {
     problems.add("version", args.version, "must be a version like 16, 16.4 or 7.4.1");
-  } else if (!managed && args.image === undefined && !DOCKER_VERSION[engine].test(args.version)) {
-    problems.add(
-      "version",
-      args.version,
-      engine === "postgres"
-        ? "must be a full PostgreSQL version like 16.4 on docker (the image tag is pinned to it)"
-        : "must be a full Redis version like 7.4.1 on docker (the image tag is pinned to it)",
-    );
+  } else {
+    const problem = versionProblem(engine, target, args.version, args.image !== undefined);
+    if (problem) problems.add("version", args.version, problem);
   }
   if (args.image !== undefined) {
     if (managed) problems.add("image", args.image, "is only used by the docker target; remove it");
@@ -127,6 +126,11 @@ export function resolveDatabaseSettings(
     problems.add("instanceClass", args.instanceClass, "is only used by managed targets (aws, alicloud); use size on docker");
   }
   const instanceClass = managed ? args.instanceClass ?? INSTANCE_CLASSES[engine][target][size] : undefined;
+  const enhancedMonitoring = args.enhancedMonitoring ?? environment === "prod";
+  if (managed && args.instanceClass !== undefined) {
+    const problem = instanceClassProblem(engine, target, args.instanceClass, enhancedMonitoring && engine === "postgres");
+    if (problem) problems.add("instanceClass", args.instanceClass, problem);
+  }
 
   // Storage (PostgreSQL only).
   let storageGb: number | undefined;
@@ -227,6 +231,8 @@ export function resolveDatabaseSettings(
     problems.add("username", username, `is reserved by the providers (${RESERVED_USERS.join(", ")}); choose another`);
   }
 
+  const logicalDatabases = resolveLogicalDatabases(args, engine, databaseName, username, problems);
+
   if (args.publishPort !== undefined) {
     if (managed) problems.add("publishPort", args.publishPort, "is only used by the docker target");
     else if (!Number.isInteger(args.publishPort) || args.publishPort < 1 || args.publishPort > 65535) {
@@ -260,15 +266,72 @@ export function resolveDatabaseSettings(
     thresholds,
     deletionProtection: args.deletionProtection ?? prod,
     protect: args.protect ?? prod,
-    enhancedMonitoring: args.enhancedMonitoring ?? prod,
+    enhancedMonitoring,
     databaseName,
     username,
+    logicalDatabases,
     port: DEFAULT_PORTS[engine],
     publishPort: args.publishPort,
     image,
     exporter: args.exporter ?? true,
     transforms: args.transforms ?? {},
   };
+}
+
+/** Logical databases: PostgreSQL only, unique database and role names, none clashing with the admin's. */
+function resolveLogicalDatabases(
+  args: MonitoredDatabaseArgs,
+  engine: Engine,
+  databaseName: string,
+  username: string,
+  problems: Problems,
+): Array<{ name: string; user: string }> {
+  const entries = args.logicalDatabases ?? [];
+  if (!Array.isArray(entries)) {
+    problems.add("logicalDatabases", entries, "must be a list of { name, user? }");
+    return [];
+  }
+  if (entries.length > 0 && engine !== "postgres") {
+    problems.add("logicalDatabases", entries.length, `is only available for postgres (${engine} has no separate databases with their own users)`);
+    return [];
+  }
+  if (entries.length > MAX_LOGICAL_DATABASES) {
+    problems.add("logicalDatabases", entries.length, `must list at most ${MAX_LOGICAL_DATABASES} databases per instance; split them over several instances`);
+  }
+  const databases = new Map<string, number>([[databaseName, -1]]);
+  const users = new Map<string, number>([[username, -1]]);
+  const out: Array<{ name: string; user: string }> = [];
+  entries.forEach((entry, i) => {
+    const name = entry?.name;
+    const user = entry?.user ?? name;
+    let ok = true;
+    if (typeof name !== "string" || !IDENTIFIER.test(name)) {
+      problems.add(["logicalDatabases", i, "name"], name, "must match [a-z][a-z0-9_]{0,30}");
+      ok = false;
+    } else if (RESERVED_DATABASES.includes(name)) {
+      problems.add(["logicalDatabases", i, "name"], name, `is reserved (${RESERVED_DATABASES.join(", ")})`);
+      ok = false;
+    } else if (databases.has(name)) {
+      const first = databases.get(name)!;
+      problems.add(["logicalDatabases", i, "name"], name, first < 0 ? "is the instance's main database (databaseName); choose another" : `duplicates logicalDatabases[${first}].name`);
+      ok = false;
+    }
+    if (typeof user !== "string" || !IDENTIFIER.test(user)) {
+      problems.add(["logicalDatabases", i, "user"], user, "must match [a-z][a-z0-9_]{0,30}");
+      ok = false;
+    } else if (RESERVED_USERS.includes(user)) {
+      problems.add(["logicalDatabases", i, "user"], user, `is reserved by the providers (${RESERVED_USERS.join(", ")}); choose another`);
+      ok = false;
+    } else if (users.has(user)) {
+      const first = users.get(user)!;
+      problems.add(["logicalDatabases", i, "user"], user, first < 0 ? "is the instance's admin user (username); each database needs its own role" : `is already the owner of logicalDatabases[${first}]; each database needs its own role`);
+      ok = false;
+    }
+    if (typeof name === "string") databases.set(name, databases.get(name) ?? i);
+    if (typeof user === "string") users.set(user, users.get(user) ?? i);
+    if (ok) out.push({ name, user });
+  });
+  return out;
 }
 
 function literalStrings(values: ReadonlyArray<unknown> | undefined): string[] {

@@ -1,6 +1,6 @@
 import { LIMITS } from "../../components/lib/limits";
 import { z } from "zod";
-import type { DataPlacement, EncryptionKeys } from "../../components/lib/contracts";
+import type { DatabaseConnection, DataPlacement, EncryptionKeys } from "../../components/lib/contracts";
 import { dnsLabel, parseOrThrow, Problems, ValidationError } from "../../components/lib/validation";
 import {
   ENGINES,
@@ -37,7 +37,7 @@ const entrySchema = z
     version: z
       .string()
       .min(1)
-      .describe("Engine version. Managed targets take a major (`16`) or major.minor (`16.4`); Docker needs the full version the image tag is pinned to. Example: `16.4`"),
+      .describe("Engine version. Checked against what the target offers (components/monitored-database/catalog.ts): RDS PostgreSQL 13–17 as `16` or `16.4`; ApsaraDB PostgreSQL majors 10–17 (`16`); ElastiCache Redis OSS `6.0`, `6.2`, `7.0`, `7.1`; ApsaraDB Redis `4.0`–`7.0`; Docker needs the full version the image tag is pinned to. Example: `16.4`"),
     size: z
       .enum(SIZE_CLASSES as [string, ...string[]])
       .optional()
@@ -64,6 +64,29 @@ const entrySchema = z
       .record(z.string(), thresholdPairSchema)
       .optional()
       .describe("Alert threshold overrides by name: PostgreSQL connectionsPercent, deadlocksPerHour, replicationLagSeconds, longTransactionSeconds, cacheHitPercent, storageUsedPercent; Redis memoryPercent, connectionsPercent, backupAgeSeconds. Default: the seeds' values (components/monitored-database/thresholds.ts). Example: `{connectionsPercent: {warning: 70}}`"),
+    instanceClass: z
+      .string()
+      .optional()
+      .describe(
+        "Exact provider instance type, overriding the one `size` maps to; checked against the target's classes " +
+          "(RDS `db.<family>.<size>`, ElastiCache `cache.<family>.<size>`, ApsaraDB `pg.*` / `redis.*` by shape, as their availability is per zone). " +
+          "Managed targets only. Default: the size class mapping. Example: `db.r7g.2xlarge`",
+      ),
+    logicalDatabases: z
+      .array(
+        z
+          .object({
+            name: z.string().describe("Database name, `[a-z][a-z0-9_]{0,30}`. Example: `orders`"),
+            user: z.string().optional().describe("Owner login role with its own generated password. Default: the database name. Example: `orders_svc`"),
+          })
+          .strict(),
+      )
+      .optional()
+      .describe(
+        "PostgreSQL only: further databases on this instance, each owned by its own role with a generated password " +
+          "(a Pulumi secret; on Kubernetes the Secret `<name>-db-<database>`). Services connect with `connections[].database: <name>/<database>`. " +
+          "At most 32. Caution: removing an entry does not drop the database. Default: none. Example: `[{name: orders}, {name: billing, user: billing_svc}]`",
+      ),
   })
   .strict();
 
@@ -142,6 +165,8 @@ export function planDatabases(parsed: DatabasesConfig, sctx: SectionContext): Da
       thresholds: entry.thresholds ?? {},
       deletionProtection: defaults.deletionProtection,
       protect: defaults.deletionProtection,
+      ...(entry.instanceClass !== undefined ? { instanceClass: entry.instanceClass } : {}),
+      ...(entry.logicalDatabases ? { logicalDatabases: entry.logicalDatabases.map((l) => ({ ...l })) } : {}),
     };
     const local = new Problems("stack config", at);
     resolveDatabaseSettings(args as MonitoredDatabaseArgs, sctx.platform.environment, local);
@@ -187,9 +212,22 @@ export function buildDatabases(plan: DatabasesPlan, sctx: SectionContext, deps: 
   return out;
 }
 
-/** Names of the planned databases (services reference them). */
+/** Separates a data store from one of its logical databases in a reference: `main-db/orders`. */
+export const LOGICAL_SEPARATOR = "/";
+
+/** Names services may reference: each data store, and `<store>/<database>` for its logical databases. */
 export function databaseNames(plan: DatabasesPlan): string[] {
-  return plan.map((p) => p.name);
+  return plan.flatMap((p) => [p.name, ...(p.args.logicalDatabases ?? []).map((l) => `${p.name}${LOGICAL_SEPARATOR}${l.name}`)]);
+}
+
+/** Every connection services may reference, keyed like `databaseNames`. */
+export function databaseConnections(built: Record<string, MonitoredDatabase>): Record<string, DatabaseConnection> {
+  return Object.fromEntries(
+    Object.entries(built).flatMap(([name, db]) => [
+      [name, db.connection],
+      ...Object.entries(db.logicalConnections).map(([logical, conn]) => [`${name}${LOGICAL_SEPARATOR}${logical}`, conn]),
+    ]),
+  );
 }
 
 export const plan = planDatabases;

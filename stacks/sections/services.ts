@@ -10,7 +10,7 @@ import {
   workloadFieldSchemas,
 } from "../../components/app-service/validate";
 import type { DatabaseConnection } from "../../components/lib/contracts";
-import { cpuQuantity, dnsLabel, memoryQuantity, parseOrThrow, pinnedImage, port, keyPath, describeValue, ValidationError } from "../../components/lib/validation";
+import { cpuQuantity, memoryQuantity, parseOrThrow, pinnedImage, port, keyPath, describeValue, ValidationError } from "../../components/lib/validation";
 import { CONFIG_NAMESPACE } from "../config";
 import type { Profile } from "../profiles";
 import type { RequiredSecret, SectionContext } from "./types";
@@ -38,7 +38,15 @@ const SOURCE = "stack config";
 const configKey = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, { message: "must be a config key name like apiKey" });
 
 const connectionSchema = z.strictObject({
-  database: dnsLabel.describe("Name of a database in `platform:databases`."),
+  database: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\/[a-z][a-z0-9_]{0,30})?$/, {
+      message: "must name a database in platform:databases, or <database>/<logical database> (e.g. main-db/orders)",
+    })
+    .describe(
+      "Name of a database in `platform:databases`, or one of its PostgreSQL `logicalDatabases` as `<name>/<database>` " +
+        "(the service then gets that database's own role and password). Example: `main-db/orders`",
+    ),
   envPrefix: z
     .string()
     .regex(/^[A-Z][A-Z0-9_]*$/, { message: "must be an upper-case env prefix like DATABASE" })
@@ -173,7 +181,7 @@ export function planServices(parsed: ServicesConfig, sctx: SectionContext, known
     const prefixes = new Set<string>();
     (svc.connections ?? []).forEach((conn, j) => {
       if (!knownDatabases.includes(conn.database)) {
-        add([i, "connections", j, "database"], conn.database, `must name a database in platform:databases (known: ${knownDatabases.join(", ") || "none"})`);
+        add([i, "connections", j, "database"], conn.database, `must name a database in platform:databases or one of its logical databases as <name>/<database> (known: ${knownDatabases.join(", ") || "none"})`);
       }
       if (prefixes.has(conn.envPrefix)) add([i, "connections", j, "envPrefix"], conn.envPrefix, "is already used by another connection of this service");
       prefixes.add(conn.envPrefix);

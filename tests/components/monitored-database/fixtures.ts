@@ -40,7 +40,7 @@ export function profileArgs(environment: Environment, engine: "postgres" | "redi
   return {
     engine,
     target,
-    version: engine === "postgres" ? (target === "docker" ? "16.4" : "16") : target === "docker" ? "7.4.1" : "7.1",
+    version: engine === "postgres" ? (target === "docker" ? "16.4" : "16") : target === "docker" ? "7.4.1" : target === "aws" ? "7.1" : "7.0",
     size: p.size,
     ...(engine === "postgres" ? { storageGb: p.storageGb } : {}),
     highAvailability: target === "docker" ? false : p.highAvailability,

@@ -3,6 +3,8 @@ import { profileFor } from "../../../stacks/profiles";
 import { SecretConfig } from "../../../stacks/secrets";
 import {
   buildDatabases,
+  databaseConnections,
+  databaseNames,
   databaseTarget,
   parseDatabases,
   planDatabases,
@@ -27,6 +29,9 @@ function sctx(environment: "dev" | "staging" | "prod", target: "docker" | "kuber
 
 const PG = { name: "main", engine: "postgres", version: "16.4" };
 const REDIS = { name: "cache", engine: "redis", version: "7.4.1" };
+/** Managed services have their own version catalogs (ElastiCache Redis OSS 7.1, ApsaraDB majors only). */
+const REDIS_AWS = { ...REDIS, version: "7.1" };
+const PG_MAJOR = { ...PG, version: "16" };
 
 function problemOf(fn: () => unknown): string {
   try {
@@ -65,7 +70,7 @@ describe("databases section: plan", () => {
   });
 
   test("prod defaults come from the profile: large, 100 GB, HA, 30 days, protected", () => {
-    const [db, cache] = planDatabases(parseDatabases([PG, REDIS]), sctx("prod", "kubernetes", "aws"));
+    const [db, cache] = planDatabases(parseDatabases([PG, REDIS_AWS]), sctx("prod", "kubernetes", "aws"));
     expect(db.args).toMatchObject({ target: "aws", size: "large", storageGb: 100, highAvailability: true, backupRetentionDays: 30, deletionProtection: true, protect: true, pointInTimeRecovery: true });
     expect(cache.args).toMatchObject({ target: "aws", highAvailability: true, backupRetentionDays: 7 });
     expect(cache.args.storageGb).toBeUndefined();
@@ -77,9 +82,9 @@ describe("databases section: plan", () => {
   });
 
   test("alicloud raises a profile retention below its minimum, but an explicit one is validated", () => {
-    const [db] = planDatabases(parseDatabases([PG]), sctx("dev", "kubernetes", "alicloud"));
+    const [db] = planDatabases(parseDatabases([PG_MAJOR]), sctx("dev", "kubernetes", "alicloud"));
     expect(db.args.backupRetentionDays).toBe(7);
-    const msg = problemOf(() => planDatabases(parseDatabases([{ ...PG, backupRetentionDays: 3 }]), sctx("dev", "kubernetes", "alicloud")));
+    const msg = problemOf(() => planDatabases(parseDatabases([{ ...PG_MAJOR, backupRetentionDays: 3 }]), sctx("dev", "kubernetes", "alicloud")));
     expect(msg).toMatch(/platform:databases\[0\]\.backupRetentionDays: must be a whole number of days from 7 to 730 for postgres on alicloud \(got 3\)/);
   });
 
@@ -99,6 +104,13 @@ describe("databases section: plan", () => {
     ["warning worse than critical", { ...REDIS, thresholds: { memoryPercent: { warning: 96 } } }, "prod", "kubernetes", "aws", /platform:databases\[0\]\.thresholds\.memoryPercent: warning \(96\) must be below critical \(95\)/],
     ["redis version not pinned for docker", { ...REDIS, version: "7" }, "dev", "docker", "none", /platform:databases\[0\]\.version: must be a full Redis version/],
     ["duplicate names", [PG, PG], "prod", "kubernetes", "aws", /platform:databases\[1\]\.name: duplicates platform:databases\[0\]\.name/],
+    ["a version ElastiCache does not offer", { ...REDIS, version: "7.2" }, "prod", "kubernetes", "aws", /platform:databases\[0\]\.version: is not offered for redis on aws; use one of 6\.0, 6\.2, 7\.0, 7\.1 \(got "7\.2"\)/],
+    ["a minor version on ApsaraDB", { ...PG, version: "16.4" }, "prod", "kubernetes", "alicloud", /platform:databases\[0\]\.version: is not offered for postgres on alicloud.*major only/],
+    ["an unknown RDS class", { ...PG, instanceClass: "db.q9.large" }, "prod", "kubernetes", "aws", /platform:databases\[0\]\.instanceClass: must be an RDS class db\.<family>\.<size>.*\(got "db\.q9\.large"\)/],
+    ["a class without Performance Insights in prod", { ...PG, instanceClass: "db.t4g.micro" }, "prod", "kubernetes", "aws", /platform:databases\[0\]\.instanceClass: cannot run Performance Insights/],
+    ["an instance class on docker", { ...PG, instanceClass: "db.r7g.large" }, "dev", "docker", "none", /platform:databases\[0\]\.instanceClass: is only used by managed targets/],
+    ["logical databases on redis", { ...REDIS_AWS, logicalDatabases: [{ name: "orders" }] }, "prod", "kubernetes", "aws", /platform:databases\[0\]\.logicalDatabases: is only available for postgres/],
+    ["a logical database reusing the admin user", { ...PG, logicalDatabases: [{ name: "orders", user: "app" }] }, "prod", "kubernetes", "aws", /platform:databases\[0\]\.logicalDatabases\[0\]\.user: is the instance's admin user/],
   ];
   test.each(bad)("%s fails in plan with the key path, registering nothing", async (_label, entry, env, target, cloud, message) => {
     const entries = Array.isArray(entry) ? entry : [entry];
@@ -106,6 +118,33 @@ describe("databases section: plan", () => {
     expect(msg).toMatch(message);
     await settle();
     expect(rec.resources).toEqual([]);
+  });
+});
+
+describe("databases section: instance classes and logical databases", () => {
+  test("schema rejects unknown keys inside a logical database entry", () => {
+    const msg = problemOf(() => parseDatabases([{ ...PG, logicalDatabases: [{ name: "orders", password: "x" }] }]));
+    expect(msg).toMatch(/platform:databases\[0\]\.logicalDatabases\[0\]/);
+    expect(msg).toContain("password");
+  });
+
+  test("both keys reach the component args; services may reference <database>/<logical>", () => {
+    const plan = planDatabases(
+      parseDatabases([{ ...PG, instanceClass: "db.r7g.2xlarge", logicalDatabases: [{ name: "orders" }, { name: "billing", user: "billing_svc" }] }, REDIS_AWS]),
+      sctx("prod", "kubernetes", "aws"),
+    );
+    expect(plan[0].args).toMatchObject({ instanceClass: "db.r7g.2xlarge", logicalDatabases: [{ name: "orders" }, { name: "billing", user: "billing_svc" }] });
+    expect(databaseNames(plan)).toEqual(["main", "main/orders", "main/billing", "cache"]);
+  });
+
+  test("build: the RDS class is used as given and every logical connection is keyed <database>/<logical>", async () => {
+    const ctx = sctx("prod", "kubernetes", "aws");
+    const plan = planDatabases(parseDatabases([{ ...PG, instanceClass: "db.r7g.2xlarge", logicalDatabases: [{ name: "orders" }] }]), ctx);
+    const built = buildDatabases(plan, ctx, { placement: PLACEMENT });
+    await settle();
+    expect(rec.one("aws:rds/instance:Instance", "main-instance").inputs.instanceClass).toBe("db.r7g.2xlarge");
+    expect(Object.keys(databaseConnections(built))).toEqual(["main", "main/orders"]);
+    expect(rec.one("kubernetes:batch/v1:Job", "main-provision-databases")).toBeDefined();
   });
 });
 
@@ -120,7 +159,7 @@ describe("databases section: build", () => {
 
   test("builds one MonitoredDatabase per entry with placement and the database key", async () => {
     const ctx = sctx("prod", "kubernetes", "aws");
-    const plan = planDatabases(parseDatabases([PG, REDIS]), ctx);
+    const plan = planDatabases(parseDatabases([PG, REDIS_AWS]), ctx);
     const built = buildDatabases(plan, ctx, { placement: PLACEMENT, keys: { database: "arn:aws:kms:key/db" } });
     await settle();
     expect(Object.keys(built).sort()).toEqual(["cache", "main"]);

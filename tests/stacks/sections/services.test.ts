@@ -127,9 +127,21 @@ describe("services section: bad config fails in plan, naming the key path and th
       SERVICES[0],
       { ...SERVICES[1], allowedCallers: ["frontend"], env: { DATABASE_HOST: "x" }, connections: [{ database: "payments" }] },
     ]);
-    expect(message).toContain('platform:services[1].connections[0].database: must name a database in platform:databases (known: orders) (got "payments")');
+    expect(message).toContain('platform:services[1].connections[0].database: must name a database in platform:databases or one of its logical databases as <name>/<database> (known: orders) (got "payments")');
     expect(message).toContain('platform:services[1].allowedCallers[0]: must name a service in platform:services (known: web, api) (got "frontend")');
     expect(message).toContain('platform:services[1].connections[0].envPrefix: would overwrite DATABASE_HOST set in env/secretEnv; choose another prefix (got "DATABASE")');
+  });
+
+  test("a connection may name a logical database as <database>/<logical>; unknown or malformed ones are refused", () => {
+    const ok = planServices(parseServices([SERVICES[0], { ...SERVICES[1], connections: [{ database: "main/orders" }, { database: "main", envPrefix: "ADMIN" }] }]), prod(), ["main", "main/orders"]);
+    expect(ok[1].connections).toEqual([
+      { database: "main/orders", envPrefix: "DATABASE" },
+      { database: "main", envPrefix: "ADMIN" },
+    ]);
+    const unknown = planError([SERVICES[0], { ...SERVICES[1], connections: [{ database: "main/billing" }] }], prod(), ["main", "main/orders"]);
+    expect(unknown).toContain('platform:services[1].connections[0].database: must name a database in platform:databases or one of its logical databases as <name>/<database> (known: main, main/orders) (got "main/billing")');
+    const malformed = planError([SERVICES[0], { ...SERVICES[1], connections: [{ database: "main/Orders/x" }] }], prod(), ["main"]);
+    expect(malformed).toContain("platform:services[1].connections[0].database: must name a database in platform:databases, or <database>/<logical database>");
   });
 
   test("a failing plan registers nothing", async () => {
