@@ -54,6 +54,8 @@ const GATEWAY_API: CrdSource = {
 export const FIXTURES: Record<ChartKey, FixtureSpec> = {
   "kube-prometheus-stack": { crds: [PROMETHEUS_OPERATOR] },
   "cert-manager": { crds: [CERT_MANAGER, GATEWAY_API] },
+  // The exporter has no CRDs; the Probe that targets it is a kube-prometheus-stack (operator) CRD.
+  "prometheus-blackbox-exporter": { crds: [] },
   "ingress-nginx": {
     crds: [],
     templates: [
