@@ -9,6 +9,7 @@ import {
   HTTP_ROUTE,
   INGRESS,
   kindOf,
+  NAMESPACE,
   namespaceOf,
   NETWORK_POLICY,
   SERVICE,
@@ -172,9 +173,29 @@ export const gatewayListenerTls = resourceCheck({
   },
 });
 
-/** Listener names of a Gateway that serve plain HTTP. */
-function httpListeners(gateway: any): Array<{ name: string; port: number }> {
-  return (gateway.spec?.listeners ?? []).filter((l: any) => l.protocol === "HTTP").map((l: any) => ({ name: l.name, port: l.port }));
+/** Labels of a namespace: those of its Namespace object in the stack, plus the name label Kubernetes sets. */
+function namespaceLabels(stack: StackView, name: string | undefined): Record<string, string> {
+  const ns = stack.ofType(NAMESPACE).find((n) => known(() => (n.props.metadata?.name ?? n.name) === name));
+  return { ...(known(() => ({ ...(ns?.props.metadata?.labels ?? {}) })) ?? {}), "kubernetes.io/metadata.name": name ?? "" };
+}
+
+/** Whether a listener admits an HTTPRoute from `routeNs` (allowedRoutes: namespaces.from Same/All/Selector, kinds). */
+function admitsRoute(stack: StackView, listener: any, gatewayNs: string | undefined, routeNs: string | undefined): boolean {
+  const kinds: any[] | undefined = listener.allowedRoutes?.kinds;
+  if (kinds && kinds.length && !kinds.some((k) => k.kind === "HTTPRoute")) return false;
+  const from = listener.allowedRoutes?.namespaces?.from ?? "Same";
+  if (from === "All") return true;
+  if (from === "Same") return routeNs === gatewayNs;
+  return selectorMatches(listener.allowedRoutes?.namespaces?.selector, namespaceLabels(stack, routeNs));
+}
+
+/** Plain-HTTP listeners of a Gateway a route's parentRef attaches to (sectionName/port narrow it down). */
+function plainListenersFor(stack: StackView, gateway: any, ref: any, routeNs: string | undefined): Array<{ name: string }> {
+  const gatewayNs = namespaceOf(gateway);
+  return (gateway.spec?.listeners ?? [])
+    .filter((l: any) => l.protocol === "HTTP")
+    .filter((l: any) => (ref.sectionName !== undefined ? l.name === ref.sectionName : ref.port !== undefined ? l.port === ref.port : true))
+    .filter((l: any) => admitsRoute(stack, l, gatewayNs, routeNs));
 }
 
 function redirectsToHttps(rule: any): boolean {
@@ -184,7 +205,7 @@ function redirectsToHttps(rule: any): boolean {
 
 export const gatewayHttpRedirectOnly = stackCheck({
   name: "gateway-http-redirect-only",
-  description: "HTTPRoutes attached to a Gateway's plain-HTTP listener only redirect to HTTPS; every route serving content is bound to a TLS listener.",
+  description: "HTTPRoutes that attach to a Gateway's plain-HTTP listener (parentRefs, sectionName/port, the listener's allowedRoutes) only redirect to HTTPS; every route serving content is bound to TLS listeners only.",
   severity: "high",
   remediation: "Attach content routes to the HTTPS listener (parentRefs[].sectionName) and give the HTTP listener one route with a RequestRedirect filter (scheme: https).",
   enforcementLevel: "mandatory",
@@ -200,9 +221,7 @@ export const gatewayHttpRedirectOnly = stackCheck({
           if (ref.kind && ref.kind !== "Gateway") continue;
           const gw = gateways.find((g) => g.props.metadata?.name === ref.name && namespaceOf(g.props) === (ref.namespace ?? routeNs));
           if (!gw) continue;
-          const plain = httpListeners(gw.props).filter((l) =>
-            ref.sectionName !== undefined ? l.name === ref.sectionName : ref.port !== undefined ? l.port === ref.port : true,
-          );
+          const plain = plainListenersFor(stack, gw.props, ref, routeNs);
           if (plain.length === 0) continue;
           const serving = (route.props.spec?.rules ?? []).filter((rule: any) => !redirectsToHttps(rule));
           if (serving.length > 0) out.push(`HTTPRoute "${route.props.metadata?.name ?? route.name}" serves content on plain-HTTP listener ${plain.map((l) => `"${l.name}"`).join(", ")} of Gateway "${ref.name}"`);

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
 import { CHART_KEYS, DEFAULT_CHART_SOURCES, type ChartKey } from "../../components/lib/charts";
+import { ENVOY_GATEWAY_MODULE } from "../../components/foundation/edge-values";
 
 /**
  * Small local stand-ins for the third-party charts, written at test time: the engine tier cannot reach chart
@@ -44,6 +45,13 @@ const CERT_MANAGER: CrdSource = {
   pattern: /^(cert-manager\.io|acme\.cert-manager\.io)_.*\.yaml$/,
 };
 
+const ENVOY_GATEWAY_CRDS: CrdSource = {
+  module: ENVOY_GATEWAY_MODULE.path,
+  version: ENVOY_GATEWAY_MODULE.version,
+  dir: "charts/gateway-helm/crds/generated",
+  pattern: /^gateway\.envoyproxy\.io_.*\.yaml$/,
+};
+
 const GATEWAY_API: CrdSource = {
   module: "sigs.k8s.io/gateway-api",
   version: "v1.4.1",
@@ -56,23 +64,9 @@ export const FIXTURES: Record<ChartKey, FixtureSpec> = {
   "cert-manager": { crds: [CERT_MANAGER, GATEWAY_API] },
   // The exporter has no CRDs; the Probe that targets it is a kube-prometheus-stack (operator) CRD.
   "prometheus-blackbox-exporter": { crds: [] },
-  "ingress-nginx": {
-    crds: [],
-    templates: [
-      {
-        apiVersion: "v1",
-        kind: "Service",
-        metadata: { name: "ingress-nginx-controller", namespace: "{{ .Release.Namespace }}" },
-        spec: { type: "ClusterIP", selector: { "app.kubernetes.io/name": "ingress-nginx" }, ports: [{ name: "https", port: 443 }] },
-      },
-      {
-        apiVersion: "networking.k8s.io/v1",
-        kind: "IngressClass",
-        metadata: { name: "nginx" },
-        spec: { controller: "k8s.io/ingress-nginx" },
-      },
-    ],
-  },
+  // Envoy Gateway's own CRDs (EnvoyProxy, ClientTrafficPolicy, ...) from its Go module; the Gateway API CRDs
+  // come with the cert-manager fixture above.
+  "envoy-gateway": { crds: [ENVOY_GATEWAY_CRDS] },
 };
 
 function goEnv(): NodeJS.ProcessEnv {

@@ -1,4 +1,4 @@
-import { networkPolicies, networkPolicyIngress } from "../../policies/rules/k8s-network";
+import { gatewayHttpRedirectOnly, networkPolicies, networkPolicyIngress } from "../../policies/rules/k8s-network";
 import { describeChecks, messages } from "./cases";
 import { cronJob, deployment, k8s, selector, service } from "./fixtures";
 
@@ -19,6 +19,7 @@ const route = (name: string, sectionName: string | undefined, rules: unknown[]) 
     metadata: { name, namespace: "platform" },
     spec: { parentRefs: [{ name: "edge", namespace: "gateway-system", ...(sectionName ? { sectionName } : {}) }], hostnames: ["app.example.com"], rules },
   });
+const fromPlatform = { namespaces: { from: "Selector", selector: { matchLabels: { "kubernetes.io/metadata.name": "platform" } } }, kinds: [{ kind: "HTTPRoute" }] };
 const redirect = [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] }];
 const serve = [{ matches: [{ path: { type: "PathPrefix", value: "/" } }], backendRefs: [{ name: "web", port: 3000 }] }];
 
@@ -71,8 +72,18 @@ describeChecks(networkPolicies, {
     expect: ['listener "https" (HTTPS 443) terminates TLS without certificateRefs', 'listener "db" (TCP 5432) carries traffic without TLS'],
   },
   "gateway-http-redirect-only": {
-    good: [gateway([https, http]), route("web", "https", serve), route("redirect", "http", redirect)],
-    bad: [gateway([https, http]), route("web", undefined, serve), route("plain", "http", serve)],
+    good: [
+      // The edge's shape: HTTP admits only the gateway namespace's redirect route; HTTPS admits the workload namespace.
+      gateway([{ ...https, allowedRoutes: fromPlatform }, { ...http, allowedRoutes: { namespaces: { from: "Same" } } }]),
+      route("web", undefined, serve),
+      route("api", "https", serve),
+      { ...route("redirect", "http", redirect), props: { ...route("redirect", "http", redirect).props, metadata: { name: "redirect", namespace: "gateway-system" } } },
+    ],
+    bad: [
+      gateway([https, { ...http, allowedRoutes: { namespaces: { from: "All" } } }]),
+      route("web", undefined, serve),
+      route("plain", "http", serve),
+    ],
     expect: ['HTTPRoute "web" serves content on plain-HTTP listener "http" of Gateway "edge"', 'HTTPRoute "plain" serves content'],
   },
   "envoy-tls-min-version": {
@@ -83,6 +94,24 @@ describeChecks(networkPolicies, {
     bad: k8s("ClientTrafficPolicy", "kubernetes:gateway.envoyproxy.io/v1alpha1:ClientTrafficPolicy", "old", { spec: { tls: { minVersion: "1.0" } } }),
     expect: ["tls.minVersion 1.0 is below 1.2"],
   },
+});
+
+describe("HTTPRoute attachment follows the listener's allowedRoutes", () => {
+  const plainFor = (allowedRoutes: unknown, extra: any[] = []) =>
+    messages(gatewayHttpRedirectOnly, [gateway([{ ...http, allowedRoutes }]), route("web", undefined, serve), ...extra]);
+  it("Same (the default) admits only the gateway's namespace; All admits every namespace", () => {
+    expect(plainFor(undefined)).toEqual([]);
+    expect(plainFor({ namespaces: { from: "All" } })).toHaveLength(1);
+  });
+  it("Selector matches the route namespace's labels, from its Namespace object in the stack", () => {
+    const selected = { namespaces: { from: "Selector", selector: { matchLabels: { team: "web" } } } };
+    expect(plainFor(selected)).toEqual([]);
+    const ns = k8s("Namespace", "kubernetes:core/v1:Namespace", "platform", { metadata: { name: "platform", labels: { team: "web" } } });
+    expect(plainFor(selected, [ns])).toHaveLength(1);
+  });
+  it("a listener that admits other kinds only does not take the route", () => {
+    expect(plainFor({ namespaces: { from: "All" }, kinds: [{ kind: "GRPCRoute" }] })).toEqual([]);
+  });
 });
 
 describe("NetworkPolicy coverage", () => {

@@ -2,9 +2,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { allPolicies, policyNames } from "../../policies/rules/catalog";
 import { type PackConfig, validatePackConfig } from "../../policies/rules/config";
-import { type Exemption, loadExemptions } from "../../policies/rules/exemptions";
+import { type Exemption, loadExemptions, urnMatches } from "../../policies/rules/exemptions";
 import type { OutputHook } from "../helpers/mocks";
-import { type Diagnostic, type PolicyInput, runPack, stackInputs } from "../helpers/policy";
+import { type Diagnostic, type PolicyInput, runPack, stackInputs, UNKNOWN } from "../helpers/policy";
 import { buildStack, REPO_ROOT } from "../helpers/stack";
 import { SECRETS_BY_STACK } from "../stacks/fixtures";
 
@@ -40,7 +40,11 @@ beforeAll(async () => {
     inputs[key] = stackInputs(built.recorder);
     results[key] = runPack(allPolicies, inputs[key], configs[stack], exemptions);
   }
-}, 180_000);
+  // The same prod stack as `pulumi preview` sees it: outputs of resources not created yet are unknown.
+  const preview = await buildStack("prod", {}, { secrets: SECRETS_BY_STACK.prod, preview: true });
+  inputs["prod-aws-preview"] = stackInputs(preview.recorder);
+  results["prod-aws-preview"] = runPack(allPolicies, inputs["prod-aws-preview"], configs.prod, exemptions);
+}, 240_000);
 
 const show = (ds: Diagnostic[]) => ds.map((d) => `${d.policy} ${d.urn?.split("::").pop()}: ${d.message}`);
 
@@ -68,6 +72,19 @@ describe("the pack judges the bundled stacks for real", () => {
       "aws-rds-private main-db-instance: instance is publicly accessible",
       "aws-rds-multi-az main-db-instance: production instance is not Multi-AZ",
     ]);
+  });
+
+  it("stays quiet about values unknown during preview: the preview reports what the update reports, nothing more", () => {
+    const withUnknowns = inputs["prod-aws-preview"].filter((r) => JSON.stringify(r.props).includes(UNKNOWN));
+    expect(withUnknowns.map((r) => r.type)).toEqual(expect.arrayContaining(["aws:rds/instance:Instance", "aws:elasticache/replicationGroup:ReplicationGroup"]));
+    const key = (d: Diagnostic) => `${d.enforcementLevel} ${d.policy} ${d.urn?.split("::").pop()}`;
+    expect(results["prod-aws-preview"].map(key).sort()).toEqual(results["prod-aws"].map(key).sort());
+  });
+
+  it("uses every exemption: an entry that no longer matches a violation must be removed", () => {
+    const exempted = Object.values(results).flat().filter((d) => d.message.includes("EXEMPTED until"));
+    const unused = exemptions.filter((e) => !exempted.some((d) => d.policy === e.policy && urnMatches(e.urn, d.urn ?? "")));
+    expect(unused).toEqual([]);
   });
 
   it("sees the managed data stores of each cloud (no check silently skipped for lack of resources)", () => {
