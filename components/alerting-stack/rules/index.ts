@@ -6,6 +6,7 @@ import { httpRules } from "./http";
 import { kubernetesRules } from "./kubernetes";
 import { nodeRules } from "./node";
 import { watchdogRules } from "./watchdog";
+import { probeRules } from "../probes";
 
 export { certificateRules } from "./certificates";
 export { dockerContainerRules } from "./docker-containers";
@@ -18,7 +19,8 @@ export { watchdogRules, WATCHDOG_ALERT } from "./watchdog";
 
 /**
  * The alerts the platform watches out of the box. Kubernetes workload and certificate rules only make
- * sense where kube-state-metrics and cert-manager run, so the Docker target leaves them out.
+ * sense where kube-state-metrics and cert-manager run, so the Docker target leaves them out. Probe rules
+ * are on both targets (they are silent where nothing is probed).
  */
 export function builtInRules(t: AlertThresholds, target: "kubernetes" | "docker"): RuleGroup[] {
   // Container alerts read kube-state-metrics limits on Kubernetes and cAdvisor's cgroup limits on Docker.
@@ -28,6 +30,7 @@ export function builtInRules(t: AlertThresholds, target: "kubernetes" | "docker"
     ...watchdogRules(),
     ...hostAndContainers,
     ...httpRules(t),
+    ...probeRules(t),
     ...(target === "kubernetes" ? [...kubernetesRules(), ...certificateRules(t)] : []),
   ];
 }
