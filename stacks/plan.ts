@@ -1,6 +1,8 @@
+import { capacityProblems } from "./capacity";
 import * as alerting from "./sections/alerting";
 import * as backups from "./sections/backups";
 import * as databases from "./sections/databases";
+import * as dockerEdge from "./sections/docker-edge";
 import * as foundation from "./sections/foundation";
 import * as services from "./sections/services";
 import { Problems, ValidationError } from "../components/lib/validation";
@@ -8,6 +10,8 @@ import { CONFIG_KEYS } from "./config-keys";
 import { CONFIG_NAMESPACE, configKeyProblems, parseRoot, readRawConfig, type RootConfig } from "./config";
 import { derivedNameProblems } from "./names";
 import { planningContext } from "./context";
+import type { HostPortClaim } from "../components/lib/host-ports";
+import { assertNoHostPortCollisions } from "./ports";
 import { profileFor } from "./profiles";
 import { SecretConfig } from "./secrets";
 import type { SectionContext } from "./sections/types";
@@ -24,6 +28,10 @@ export interface PlatformPlan {
   services: services.ServicesPlan;
   backups: backups.BackupsPlan;
   alerting: alerting.AlertingPlan;
+  /** Docker target: the edge proxy in front of the services with an ingress (undefined when none). */
+  dockerEdge?: dockerEdge.DockerEdgePlan;
+  /** Docker target: every published host port and the setting that decides it (checked for collisions). */
+  hostPorts: HostPortClaim[];
 }
 
 /**
@@ -41,17 +49,22 @@ export function planPlatform(): PlatformPlan {
   const root = problems.collect(() => parseRoot(raw));
 
   const parsed = {
-    services: problems.collect(() => services.parseServices(raw[services.SECTION_KEY])),
+    services: problems.collect(() =>
+      services.parseServices(raw[services.SECTION_KEY], { serviceDefaults: raw[services.DEFAULTS_KEY], serviceTemplates: raw[services.TEMPLATES_KEY] }),
+    ),
     databases: problems.collect(() => databases.parseDatabases(raw[databases.SECTION_KEY])),
     backups: problems.collect(() => backups.parse(raw[backups.KEY])),
     alerting: problems.collect(() => alerting.parseAlerting(raw[alerting.SECTION_KEY])),
     foundation: problems.collect(() => foundation.parseFoundation(raw)),
+    // Wrapped: an absent dockerEdge section parses to undefined, which must not read as "failed to parse".
+    dockerEdge: problems.collect(() => ({ value: dockerEdge.parseDockerEdge(raw[dockerEdge.SECTION_KEY]) })),
   };
 
   const required = [
     ...(parsed.services ? services.servicesRequiredSecrets(parsed.services) : looseReferences(raw, services.SECTION_KEY, "secretEnv")),
     ...(parsed.alerting ? alerting.alertingRequiredSecrets(parsed.alerting) : looseReferences(raw, alerting.SECTION_KEY, "receivers")),
     ...(parsed.foundation && root ? foundation.foundationRequiredSecrets(parsed.foundation, root) : []),
+    ...(parsed.dockerEdge ? dockerEdge.dockerEdgeRequiredSecrets(parsed.dockerEdge.value) : []),
   ];
   const secrets = new SecretConfig(CONFIG_NAMESPACE);
   problems.addRendered(...configKeyProblems(raw, KNOWN_KEYS, required, secrets));
@@ -73,9 +86,31 @@ export function planPlatform(): PlatformPlan {
   }
   if (parsed.backups) {
     const engines = Object.fromEntries(declared.map((d) => [d.name, d.engine]));
-    plan.backups = problems.collect(() => backups.planBackups(parsed.backups!, sctx, engines));
+    const stagingSizes = Object.fromEntries((plan.databases ?? []).map((d) => [d.name, backups.dumpStagingSize(d)]));
+    plan.backups = problems.collect(() => backups.planBackups(parsed.backups!, sctx, engines, stagingSizes));
   }
   if (parsed.alerting) plan.alerting = problems.collect(() => alerting.planAlerting(parsed.alerting!, sctx));
+  // The node pool must hold the services at their minimum replicas plus the platform's own pods.
+  if (plan.foundation?.enabled && plan.services && (plan.foundation.cloud === "aws" || plan.foundation.cloud === "alicloud") && plan.foundation.args.cluster.mode !== "existing") {
+    const f = plan.foundation;
+    const hosts = f.args.edge?.hosts ?? [];
+    for (const p of capacityProblems({
+      cloud: f.cloud as "aws" | "alicloud",
+      cluster: f.args.cluster,
+      services: plan.services,
+      monitoringReplicas: plan.alerting?.args.replicas ?? sctx.profile.alerting.replicas,
+      edge: f.args.edge ? { proxyReplicas: f.args.edge.ingressReplicas, gateways: hosts.some((h) => h.visibility === "internal") ? 2 : 1 } : undefined,
+    })) problems.add(`platform:${p.path}`, p.value, p.allowed);
+  }
+  if (parsed.dockerEdge && plan.services) {
+    plan.dockerEdge = problems.collect(() => dockerEdge.planDockerEdge(parsed.dockerEdge!.value, sctx, plan.services!));
+  }
+  // Docker: every published host port (services, edge, monitoring UIs), checked for collisions naming both settings.
+  plan.hostPorts = [];
+  if (root.target === "docker" && plan.services && plan.alerting) {
+    const { services: servicesPlan, alerting: alertingPlan, dockerEdge: edgePlan } = plan;
+    plan.hostPorts = problems.collect(() => assertNoHostPortCollisions({ services: servicesPlan, alerting: alertingPlan, extra: edgePlan?.hostPorts })) ?? [];
+  }
   if (problems.empty) problems.addRendered(...derivedNameProblems(plan as PlatformPlan));
   if (!problems.empty) throw new ValidationError("stack config", withoutRepeats(problems.all));
   return plan as PlatformPlan;

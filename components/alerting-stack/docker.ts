@@ -7,7 +7,9 @@ import { providerFor, type PlatformContext } from "../lib/platform";
 import { applyTransform } from "../lib/transform";
 import type { AlertingStackArgs } from "./index";
 import { PROMETHEUS_DATASOURCE } from "./dashboards/panels";
+import { DEFAULT_HOST_PORTS } from "./host-ports";
 import type { RenderedAlerting } from "./render";
+import { BLACKBOX_HOST, BLACKBOX_PORT, blackboxConfig, blackboxScrapeConfig } from "./probes";
 import { bundlesBySource } from "./validate";
 import { withWechatSecrets } from "./wechat";
 
@@ -16,12 +18,22 @@ export interface DockerImages {
   prometheus: string;
   alertmanager: string;
   grafana: string;
+  nodeExporter: string;
+  cadvisor: string;
+  /** Only started when there are probe targets. */
+  blackbox: string;
 }
 export const DOCKER_IMAGES: DockerImages = {
   prometheus: "prom/prometheus:v3.5.0",
   alertmanager: "prom/alertmanager:v0.28.1",
   grafana: "grafana/grafana:12.1.1",
+  nodeExporter: "prom/node-exporter:v1.9.1",
+  cadvisor: "gcr.io/cadvisor/cadvisor:v0.49.1",
+  blackbox: "prom/blackbox-exporter:v0.27.0",
 };
+
+/** Where node-exporter reads the batch jobs' textfile metrics (the stack's shared volume, read-only). */
+export const TEXTFILE_DIR = "/textfile";
 
 /** Receiver secret files inside the Alertmanager container. */
 export const DOCKER_SECRET_DIR = "/etc/alertmanager/secrets";
@@ -38,6 +50,8 @@ export function prometheusConfig(input: {
   environment: string;
   ruleSources: string[];
   scrapeTargets: ReadonlyArray<ResolvedScrapeTarget>;
+  /** Public URLs the blackbox exporter probes (job `blackbox`). */
+  probeTargets?: ReadonlyArray<string>;
 }): Record<string, unknown> {
   return {
     global: { scrape_interval: "15s", evaluation_interval: "15s", external_labels: { environment: input.environment } },
@@ -47,11 +61,15 @@ export function prometheusConfig(input: {
       { job_name: "prometheus", static_configs: [{ targets: ["localhost:9090"] }] },
       { job_name: "alertmanager", static_configs: [{ targets: ["alertmanager:9093"] }] },
       { job_name: "grafana", static_configs: [{ targets: ["grafana:3000"] }] },
+      // Host (CPU, memory, disk, plus the backup jobs' textfile metrics) and per-container resource usage.
+      { job_name: "node", static_configs: [{ targets: ["node-exporter:9100"] }] },
+      { job_name: "cadvisor", static_configs: [{ targets: ["cadvisor:8080"] }] },
       ...input.scrapeTargets.map((t) => ({
         job_name: t.job,
         metrics_path: t.metricsPath ?? "/metrics",
         static_configs: [{ targets: t.targets, ...(t.labels ? { labels: t.labels } : {}) }],
       })),
+      ...(input.probeTargets && input.probeTargets.length > 0 ? [blackboxScrapeConfig(input.probeTargets)] : []),
     ],
   };
 }
@@ -110,6 +128,7 @@ export function registerDocker(
   const t = args.transforms;
   const opts = { parent, ...providerFor(ctx, "docker") };
   const images = { ...DOCKER_IMAGES, ...(args.images ?? {}) };
+  const hostPorts = { ...DEFAULT_HOST_PORTS, ...(args.hostPorts ?? {}) };
   const backend = ctx.dockerNetworks!.backend;
   const network = (alias: string) => [{ name: backend, aliases: [alias] }];
 
@@ -122,6 +141,7 @@ export function registerDocker(
           environment: ctx.environment,
           ruleSources: Object.keys(rendered.ruleFiles),
           scrapeTargets: scrapeTargets.map((s, i) => ({ ...s, targets: resolved[i] })),
+          probeTargets: args.probeTargets ?? [],
         }),
       ),
     );
@@ -136,7 +156,7 @@ export function registerDocker(
       user: "65534:65534",
       command: ["--config.file=/etc/alertmanager/alertmanager.yml", "--storage.path=/alertmanager"],
       networksAdvanced: network("alertmanager"),
-      ports: [{ internal: 9093, external: 9093, ip: "127.0.0.1" }],
+      ports: [{ internal: 9093, external: hostPorts.alertmanager, ip: "127.0.0.1" }],
       healthcheck: { tests: ["CMD", "wget", "-q", "--spider", "http://localhost:9093/-/healthy"], interval: "30s", timeout: "5s", retries: 3 },
       uploads: [
         {
@@ -156,6 +176,24 @@ export function registerDocker(
     opts,
   );
 
+  const probeTargets = args.probeTargets ?? [];
+  const blackbox =
+    probeTargets.length > 0
+      ? new docker.Container(
+          `${name}-blackbox`,
+          applyTransform(t, "blackbox", {
+            image: images.blackbox,
+            user: "65534:65534",
+            command: ["--config.file=/etc/blackbox/blackbox.yml"],
+            networksAdvanced: network(BLACKBOX_HOST),
+            healthcheck: { tests: ["CMD", "wget", "-q", "--spider", `http://localhost:${BLACKBOX_PORT}/-/healthy`], interval: "30s", timeout: "5s", retries: 3 },
+            uploads: [{ file: "/etc/blackbox/blackbox.yml", content: stringify(blackboxConfig()) }],
+            ...hardened(128),
+          }),
+          opts,
+        )
+      : undefined;
+
   const prometheus = new docker.Container(
     `${name}-prometheus`,
     applyTransform(t, "prometheus", {
@@ -168,7 +206,7 @@ export function registerDocker(
         "--web.enable-lifecycle",
       ],
       networksAdvanced: network("prometheus"),
-      ports: [{ internal: 9090, external: 9090, ip: "127.0.0.1" }],
+      ports: [{ internal: 9090, external: hostPorts.prometheus, ip: "127.0.0.1" }],
       volumes: [{ volumeName: prometheusData.name, containerPath: "/prometheus" }],
       healthcheck: { tests: ["CMD", "wget", "-q", "--spider", "http://localhost:9090/-/healthy"], interval: "30s", timeout: "5s", retries: 3 },
       uploads: [
@@ -177,8 +215,10 @@ export function registerDocker(
       ],
       ...hardened(1024),
     }),
-    { ...opts, dependsOn: [alertmanager] },
+    { ...opts, dependsOn: blackbox ? [alertmanager, blackbox] : [alertmanager] },
   );
+
+  const exporters = registerHostExporters(parent, name, ctx, images, network, opts, t);
 
   const grafanaPassword = new random.RandomPassword(
     `${name}-grafana-password`,
@@ -198,7 +238,7 @@ export function registerDocker(
         "GF_ANALYTICS_REPORTING_ENABLED=false",
       ],
       networksAdvanced: network("grafana"),
-      ports: [{ internal: 3000, external: 3000, ip: "127.0.0.1" }],
+      ports: [{ internal: 3000, external: hostPorts.grafana, ip: "127.0.0.1" }],
       volumes: [{ volumeName: grafanaData.name, containerPath: "/var/lib/grafana" }],
       healthcheck: { tests: ["CMD", "wget", "-q", "--spider", "http://localhost:3000/api/health"], interval: "30s", timeout: "5s", retries: 3 },
       uploads: Object.entries(grafanaProvisioning(rendered.dashboards)).map(([file, content]) => ({ file, content })),
@@ -211,11 +251,81 @@ export function registerDocker(
     prometheus,
     alertmanager,
     grafana,
+    ...exporters,
+    blackbox,
     grafanaPassword,
     urls: {
-      prometheus: pulumi.output("http://127.0.0.1:9090"),
-      alertmanager: pulumi.output("http://127.0.0.1:9093"),
-      grafana: pulumi.output("http://127.0.0.1:3000"),
+      prometheus: pulumi.output(`http://127.0.0.1:${hostPorts.prometheus}`),
+      alertmanager: pulumi.output(`http://127.0.0.1:${hostPorts.alertmanager}`),
+      grafana: pulumi.output(`http://127.0.0.1:${hostPorts.grafana}`),
     },
   };
+}
+
+/**
+ * node-exporter and cAdvisor, least privilege: non-root, read-only root filesystem, no capabilities, host paths
+ * mounted read-only, no published ports (Prometheus reaches them on the backend network), no Docker socket.
+ */
+function registerHostExporters(
+  parent: pulumi.ComponentResource,
+  name: string,
+  ctx: PlatformContext,
+  images: DockerImages,
+  network: (alias: string) => docker.types.input.ContainerNetworksAdvanced[],
+  opts: pulumi.CustomResourceOptions,
+  t: AlertingStackArgs["transforms"],
+) {
+  const textfile = ctx.dockerMetricsVolume;
+  const nodeExporter = new docker.Container(
+    `${name}-node-exporter`,
+    applyTransform(t, "nodeExporter", {
+      image: images.nodeExporter,
+      user: "65534:65534",
+      readOnly: true,
+      command: [
+        // Host /proc and /sys: CPU and memory are host-wide there; filesystems are read through the host root.
+        "--path.procfs=/host/proc",
+        "--path.sysfs=/host/sys",
+        "--path.rootfs=/host/root",
+        "--collector.filesystem.mount-points-exclude=^/(dev|proc|sys|run|var/lib/docker/.+|var/lib/containers/.+)($|/)",
+        ...(textfile ? [`--collector.textfile.directory=${TEXTFILE_DIR}`] : []),
+      ],
+      volumes: [
+        { hostPath: "/proc", containerPath: "/host/proc", readOnly: true },
+        { hostPath: "/sys", containerPath: "/host/sys", readOnly: true },
+        { hostPath: "/", containerPath: "/host/root", readOnly: true },
+        ...(textfile ? [{ volumeName: textfile, containerPath: TEXTFILE_DIR, readOnly: true }] : []),
+      ],
+      networksAdvanced: network("node-exporter"),
+      healthcheck: { tests: ["CMD", "wget", "-q", "-O", "/dev/null", "http://localhost:9100/metrics"], interval: "30s", timeout: "5s", retries: 3 },
+      ...hardened(128),
+    } satisfies docker.ContainerArgs),
+    opts,
+  );
+  const cadvisor = new docker.Container(
+    `${name}-cadvisor`,
+    applyTransform(t, "cadvisor", {
+      image: images.cadvisor,
+      user: "65534:65534",
+      readOnly: true,
+      command: [
+        // cgroup metrics only, for Docker's containers; without the Docker socket (root-equivalent) containers
+        // are identified by cgroup id, which `docker ps --no-trunc` maps to a name.
+        "--docker_only=false",
+        "--raw_cgroup_prefix_whitelist=/docker/,/system.slice/docker-",
+        "--store_container_labels=false",
+        "--housekeeping_interval=30s",
+        "--disable_metrics=percpu,sched,tcp,udp,disk,diskIO,hugetlb,referenced_memory,cpu_topology,resctrl,advtcp,process,memory_numa,oom_event",
+      ],
+      volumes: [
+        { hostPath: "/sys", containerPath: "/sys", readOnly: true },
+        { hostPath: "/", containerPath: "/rootfs", readOnly: true },
+      ],
+      networksAdvanced: network("cadvisor"),
+      healthcheck: { tests: ["CMD", "wget", "-q", "-O", "/dev/null", "http://localhost:8080/healthz"], interval: "30s", timeout: "5s", retries: 3 },
+      ...hardened(256),
+    } satisfies docker.ContainerArgs),
+    opts,
+  );
+  return { nodeExporter, cadvisor };
 }

@@ -2,12 +2,16 @@ import { assertUniqueAlertNames, SEVERITIES, type RuleGroup } from "../lib/alert
 import type { MonitoredService } from "../lib/contracts";
 import type { MonitoringBundle } from "../lib/monitoring";
 import type { PlatformContext } from "../lib/platform";
+import { hostPortCollisions, type HostPortClaim } from "../lib/host-ports";
 import { LIMITS } from "../lib/limits";
-import { dnsLabel, durationSeconds, memoryBytes, memoryQuantity, Problems, promDuration, ValidationError } from "../lib/validation";
+import { dnsLabel, durationSeconds, memoryBytes, memoryQuantity, port, Problems, promDuration, ValidationError } from "../lib/validation";
 import { promqlSyntaxProblem } from "../lib/promql";
+import { DEFAULT_HOST_PORTS, type DockerHostPorts } from "./host-ports";
 import { NULL_RECEIVER } from "./routes";
 import { RECEIVER_TYPES } from "./receivers";
 import type { CustomRule } from "./rules/custom";
+import { durationProblems } from "./durations";
+import type { Severity } from "../lib/alerts";
 import { resolveThresholds, thresholdProblems, type ThresholdOverrides } from "./thresholds";
 
 /**
@@ -18,6 +22,7 @@ export interface AlertingSpec {
   receivers: ReadonlyArray<Record<string, unknown> & { name?: unknown; type?: unknown; secret?: unknown }>;
   routes: Record<string, unknown>;
   thresholds?: ThresholdOverrides;
+  durations?: unknown;
   customRules?: ReadonlyArray<Partial<CustomRule>>;
   retention?: unknown;
   storageSize?: unknown;
@@ -42,7 +47,12 @@ function isBlank(v: unknown): boolean {
 }
 
 /** Adds every problem of `spec` to `problems`. Builders run only when this reports nothing. */
-export function checkAlertingSpec(spec: AlertingSpec, problems: Problems, builtInAlerts: ReadonlySet<string>): void {
+export function checkAlertingSpec(
+  spec: AlertingSpec,
+  problems: Problems,
+  builtInAlerts: ReadonlySet<string>,
+  builtInFamilies: ReadonlyMap<string, ReadonlySet<Severity>> = new Map(),
+): void {
   const names = new Set<string>();
   spec.receivers.forEach((r, i) => {
     const name = r.name;
@@ -124,6 +134,10 @@ export function checkAlertingSpec(spec: AlertingSpec, problems: Problems, builtI
 
   for (const [path, value, allowed] of thresholdProblems(resolveThresholds(spec.thresholds))) {
     problems.add(["thresholds", ...path.split(".")], value, allowed);
+  }
+
+  for (const [path, value, allowed] of durationProblems(spec.durations, builtInFamilies)) {
+    problems.add(["durations", ...path], value, allowed);
   }
 
   const seenCustom = new Map<string, number>();
@@ -234,6 +248,24 @@ export function checkServices(services: ReadonlyArray<MonitoredService>, problem
   });
 }
 
+/** Probe targets must be distinct https:// URLs (the probe requires valid TLS). */
+export function checkProbeTargets(urls: ReadonlyArray<unknown> | undefined, problems: Problems): void {
+  const seen = new Set<string>();
+  (urls ?? []).forEach((u, i) => {
+    let ok = typeof u === "string" && u.startsWith("https://");
+    if (ok) {
+      try {
+        ok = new URL(u as string).hostname !== "";
+      } catch {
+        ok = false;
+      }
+    }
+    if (!ok) problems.add(["probeTargets", i], u, "must be an https:// URL (probes check TLS as users see it)");
+    else if (seen.has(u as string)) problems.add(["probeTargets", i], u, "is listed twice");
+    seen.add(u as string);
+  });
+}
+
 /** Rule groups of each bundle must be valid on their own (each source becomes one rule file). */
 export function checkRuleSources(sources: Record<string, ReadonlyArray<RuleGroup>>, problems: Problems): void {
   for (const [source, groups] of Object.entries(sources)) {
@@ -268,3 +300,15 @@ export function requireTargetContext(ctx: PlatformContext, problems: Problems): 
 }
 
 export { ValidationError };
+
+/** The UIs' host ports (Docker): valid ports, none taken twice. */
+export function checkHostPorts(hostPorts: Partial<DockerHostPorts> | undefined, problems: Problems): void {
+  const ports = { ...DEFAULT_HOST_PORTS, ...(hostPorts ?? {}) };
+  const claims: HostPortClaim[] = [];
+  for (const ui of Object.keys(DEFAULT_HOST_PORTS) as Array<keyof DockerHostPorts>) {
+    const value = ports[ui];
+    if (!port.safeParse(value).success) problems.add(["hostPorts", ui], value, "must be an integer port between 1 and 65535");
+    else claims.push({ claimant: `hostPorts.${ui}`, what: `${ui} UI`, ip: "127.0.0.1", port: value });
+  }
+  for (const c of hostPortCollisions(claims)) problems.add(c.claim.claimant.split("."), c.claim.port, c.allowed);
+}

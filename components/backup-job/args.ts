@@ -34,6 +34,14 @@ export interface BackupDestination {
    */
   endpointUrl?: string;
   /**
+   * With a named `bucket`: how `retentionDays` is enforced, stated explicitly because the component does not own
+   * the bucket. `true` adds an S3 lifecycle rule expiring `<prefix>/<backup name>/` after retentionDays on the
+   * named bucket (AWS only; caution: S3 keeps one lifecycle configuration per bucket, so this replaces any rules
+   * the bucket had). `false` leaves expiry to the bucket's owner. Created buckets always get their rule.
+   * @default required with a named s3/oss bucket
+   */
+  lifecycleRule?: boolean;
+  /**
    * Docker target with an S3 endpoint only: static credentials for the local S3 server, passed as secret env.
    * Never used on Kubernetes, where workload identity provides short-lived credentials.
    * @default none
@@ -135,6 +143,13 @@ export interface BackupJobArgs {
   startingDeadlineSeconds?: number;
   /** Kubernetes: retries of a failed backup Job. @default 1 */
   backoffLimit?: number;
+  /**
+   * Kubernetes: scratch space for one dump. It is the `sizeLimit` of the dump `emptyDir` and the containers'
+   * ephemeral-storage request (their limit adds 1Gi for /tmp and logs), so a large dump is evicted on its own
+   * instead of filling the node disk under the apps beside it. At most 1Ti.
+   * @default 10Gi (the stack config derives it from the database: PostgreSQL storage, Redis memory)
+   */
+  stagingSize?: string;
   /** Requests/limits of the job containers. @default 100m/256Mi requests, 1/1Gi limits */
   resources?: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
   /**

@@ -33,16 +33,22 @@ export interface ResolvedBackup {
   startingDeadlineSeconds: number;
   backoffLimit: number;
   verify: { enabled: boolean; schedule: string; maxPeriodMinutes: number; query?: string; activeDeadlineSeconds: number };
-  destination: { type: "s3" | "oss" | "local"; createBucket: boolean; prefix: string; endpointUrl?: string };
+  /** `lifecycleRule`: add an expiry rule to a named S3 bucket. */
+  destination: { type: "s3" | "oss" | "local"; createBucket: boolean; lifecycleRule: boolean; prefix: string; endpointUrl?: string };
   achievableRpoMinutes: number;
   images: { client: string; awsCli: string };
   resources: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
+  /** Dump scratch space (emptyDir sizeLimit, ephemeral-storage request) and the containers' ephemeral-storage limit. */
+  stagingSize: string;
+  ephemeralStorageLimit: string;
   protect: boolean;
   nativePlan: boolean;
   /** Kubernetes object names (stable: alerts select on them). */
   names: { backupCronJob: string; verifyCronJob: string; serviceAccount: string; configMap: string; secret: string };
 }
 
+/** Dump scratch space when nothing says how big the database is. */
+export const DEFAULT_STAGING_SIZE = "10Gi";
 const DEFAULT_RESOURCES = { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } };
 
 /**
@@ -123,8 +129,10 @@ export function validateBackupJobArgs(
   if (!Number.isFinite(args.rpoMinutes) || args.rpoMinutes <= 0 || args.rpoMinutes > LIMITS.objectiveMinutes) {
     p.add("rpoMinutes", args.rpoMinutes, `must be a positive number of minutes, at most ${LIMITS.objectiveMinutes} (7 days)`);
   } else if (!scheduleProblem && rpo.minutes > args.rpoMinutes) {
-    p.add("rpoMinutes", args.rpoMinutes,
-      `cannot be met: the best recovery point is ${rpo.minutes} min old (${rpo.explanation}); dump more often or enable point-in-time recovery`);
+    const fix = ctx.target === "docker"
+      ? `set schedule to dump at least every ${args.rpoMinutes} min (e.g. "${hourlyOrFaster(args.rpoMinutes)}") or raise rpoMinutes to ${rpo.minutes}; the Docker target has no point-in-time recovery`
+      : "dump more often or enable point-in-time recovery";
+    p.add("rpoMinutes", args.rpoMinutes, `cannot be met: the best recovery point is ${rpo.minutes} min old (${rpo.explanation}); ${fix}`);
   }
   if (!Number.isFinite(args.rtoMinutes) || args.rtoMinutes <= 0 || args.rtoMinutes > LIMITS.objectiveMinutes) {
     p.add("rtoMinutes", args.rtoMinutes, `must be a positive number of minutes, at most ${LIMITS.objectiveMinutes} (7 days)`);
@@ -171,6 +179,27 @@ export function validateBackupJobArgs(
   if (dest?.endpointUrl?.startsWith("http://") && ctx.environment !== "dev") {
     p.add(["destination", "endpointUrl"], dest.endpointUrl, "must use https outside dev (encryption in transit)");
   }
+  // A named bucket is not ours: its retention must be enforced by a rule we add, or explicitly left to its owner.
+  const namedBucket = (destType === "s3" || destType === "oss") && dest?.bucket !== undefined;
+  const lifecycleRule = namedBucket && dest.lifecycleRule === true;
+  if (namedBucket && dest.lifecycleRule === undefined) {
+    p.add(
+      ["destination", "lifecycleRule"],
+      undefined,
+      `must be set with a named bucket: retentionDays (${args.retentionDays}) is otherwise not enforced. true adds a lifecycle rule for the backup prefix ` +
+        "(s3 on AWS; it replaces the bucket's existing lifecycle configuration), false leaves expiry to the bucket's owner",
+    );
+  }
+  if (lifecycleRule && (destType !== "s3" || ctx.target !== "kubernetes" || ctx.cloud !== "aws")) {
+    p.add(
+      ["destination", "lifecycleRule"],
+      true,
+      "can add a rule only to an s3 bucket on cloud aws (OSS lifecycle rules belong to the bucket resource, and a local S3 server has no provider); set false and configure expiry on the bucket",
+    );
+  }
+  if (!namedBucket && dest?.lifecycleRule !== undefined) {
+    p.add(["destination", "lifecycleRule"], dest.lifecycleRule, "only applies to a named bucket (a created bucket always expires backups after retentionDays; local volumes are pruned)");
+  }
   const prefixValue = dest?.prefix ?? "backups";
   if (!/^[A-Za-z0-9][A-Za-z0-9._\-/]*[A-Za-z0-9]$|^[A-Za-z0-9]$/.test(prefixValue) || prefixValue.includes("//")) {
     p.add(["destination", "prefix"], prefixValue, "must be a key prefix of letters, digits, '.', '_', '-', '/' without leading or trailing '/'");
@@ -190,6 +219,10 @@ export function validateBackupJobArgs(
   }
   if (p.empty && (cpuMillis(resources.requests.cpu) > cpuMillis(resources.limits.cpu) || memoryBytes(resources.requests.memory) > memoryBytes(resources.limits.memory))) {
     p.add("resources", resources, "requests must not exceed limits");
+  }
+  const stagingSize = args.stagingSize ?? DEFAULT_STAGING_SIZE;
+  if (!memoryQuantity.safeParse(stagingSize).success || memoryBytes(stagingSize) < 2 ** 20 || memoryBytes(stagingSize) > 2 ** 40) {
+    p.add("stagingSize", args.stagingSize, "must be a storage quantity like 20Gi, from 1Mi to 1Ti");
   }
   if (!["postgres", "redis"].includes(engine)) p.add(["connection", "engine"], engine, "must be postgres or redis");
   if (args.nativeBackup && args.nativeBackup.engine !== engine) {
@@ -228,10 +261,12 @@ export function validateBackupJobArgs(
       query: args.verify?.query,
       activeDeadlineSeconds: args.rtoMinutes * 60,
     },
-    destination: { type: destType, createBucket, prefix: prefixValue, endpointUrl: dest.endpointUrl },
+    destination: { type: destType, createBucket, lifecycleRule, prefix: prefixValue, endpointUrl: dest.endpointUrl },
     achievableRpoMinutes: rpo.minutes,
     images: { client, awsCli },
     resources,
+    stagingSize,
+    ephemeralStorageLimit: p.empty ? `${Math.ceil(memoryBytes(stagingSize) / 2 ** 20) + 1024}Mi` : stagingSize,
     protect: args.protect ?? isProd,
     nativePlan,
     names: {
@@ -242,6 +277,13 @@ export function validateBackupJobArgs(
       secret: k8sName(name, "backup-credentials"),
     },
   };
+}
+
+/** A cron expression that dumps at least every `minutes` minutes, for error messages. */
+function hourlyOrFaster(minutes: number): string {
+  if (minutes >= 60) return "0 * * * *";
+  const step = Math.max(MIN_PERIOD_MINUTES, Math.floor(minutes / 5) * 5);
+  return `*/${step} * * * *`;
 }
 
 function isTimeZone(tz: string): boolean {

@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { BackupJob, type BackupJobArgs, validateBackupJobArgs } from "../../components/backup-job";
 import type { DatabaseConnection, EncryptionKeys, NativeBackupInfo, WorkloadIdentity } from "../../components/lib/contracts";
-import { dnsLabel, parseOrThrow, Problems, ValidationError } from "../../components/lib/validation";
+import { cronMaxPeriodMinutes, cronProblem } from "../../components/lib/cron";
+import { dnsLabel, memoryQuantity, parseOrThrow, Problems, ValidationError } from "../../components/lib/validation";
 import type { SectionContext } from "./types";
 
 /** Config key of this section. */
@@ -19,6 +20,10 @@ const destinationSchema = z
       .optional()
       .describe("Existing bucket to write to. Omit to have one created (versioned, KMS-encrypted, TLS-only, private, expiring after retentionDays). Default: a created bucket. Example: `acme-prod-backups`"),
     prefix: z.string().optional().describe("Key prefix inside the bucket; objects land under `<prefix>/<backup name>/`. Default: `backups`."),
+    lifecycleRule: z
+      .boolean()
+      .optional()
+      .describe("With a named bucket, required: `true` adds a lifecycle rule expiring `<prefix>/<backup name>/` after retentionDays (s3 on AWS; caution: it replaces the bucket's existing lifecycle configuration), `false` leaves expiry to the bucket's owner. Created buckets always get their rule."),
     endpointUrl: z
       .string()
       .optional()
@@ -49,6 +54,9 @@ const entrySchema = z
       .optional()
       .describe(`Recovery point objective in minutes (at most ${LIMITS.objectiveMinutes}); refused when the dump period, PITR and native snapshots cannot meet it. Default: profile (dev/staging 1440, prod 60).`),
     rtoMinutes: z.number().optional().describe(`Recovery time objective in minutes (at most ${LIMITS.objectiveMinutes}); the restore test must finish within it. Default: 240.`),
+    stagingSize: memoryQuantity
+      .optional()
+      .describe("Kubernetes: scratch space for one dump (emptyDir sizeLimit and ephemeral-storage request; the limit adds 1Gi), up to 1Ti. Default: the database's size (PostgreSQL storageGb, Redis memory of its size class). Example: `50Gi`"),
     destination: destinationSchema
       .optional()
       .describe("Where dumps go. Default: `local` on Docker, `s3` on AWS, `oss` on Alibaba Cloud."),
@@ -88,6 +96,17 @@ export function defaultOssEndpoint(): string | undefined {
   return region ? `https://oss-${region}-internal.aliyuncs.com` : undefined;
 }
 
+/**
+ * The profile's RPO, except on Docker: there is no point-in-time recovery or provider snapshot there, so a
+ * prod RPO the dump schedule cannot meet must not leak in as a default. The dump period is the honest default;
+ * an explicit rpoMinutes is still checked against the schedule.
+ */
+function defaultRpo(sctx: SectionContext, schedule: string): number {
+  const profileRpo = sctx.profile.backup.rpoMinutes;
+  if (sctx.platform.target !== "docker" || cronProblem(schedule)) return profileRpo;
+  return Math.max(profileRpo, cronMaxPeriodMinutes(schedule));
+}
+
 /** What the native backups of a managed store will be, from the profile (the real facts arrive at build time). */
 function expectedNative(sctx: SectionContext, engine: "postgres" | "redis"): NativeBackupInfo | undefined {
   const { cloud, target } = sctx.platform;
@@ -110,6 +129,8 @@ export function planBackups(
   parsed: BackupsConfig,
   sctx: SectionContext,
   knownDatabases: Record<string, "postgres" | "redis">,
+  /** Dump scratch space per database (`dumpStagingSize`), when the databases planned. */
+  stagingSizes: Record<string, string> = {},
 ): BackupsPlan {
   const p = new Problems("stack config", PREFIX);
   const names = new Set<string>();
@@ -129,15 +150,17 @@ export function planBackups(
       schedule: entry.schedule ?? (engine === "redis" ? profile.redisSchedule : profile.schedule),
       timeZone: entry.timeZone ?? profile.timeZone,
       retentionDays: entry.retentionDays ?? (engine === "redis" ? profile.redisRetentionDays : profile.retentionDays),
-      rpoMinutes: entry.rpoMinutes ?? profile.rpoMinutes,
+      rpoMinutes: entry.rpoMinutes ?? defaultRpo(sctx, entry.schedule ?? (engine === "redis" ? profile.redisSchedule : profile.schedule)),
       rtoMinutes: entry.rtoMinutes ?? profile.rtoMinutes,
       destination: {
         type: dest.type,
         bucket: dest.bucket,
         prefix: dest.prefix,
+        ...(dest.lifecycleRule !== undefined ? { lifecycleRule: dest.lifecycleRule } : {}),
         endpointUrl: dest.endpointUrl ?? (dest.type === "oss" ? defaultOssEndpoint() : undefined),
       },
       verify: { schedule: entry.verifySchedule ?? profile.verifySchedule, query: entry.verifyQuery },
+      ...(entry.stagingSize ?? stagingSizes[entry.database] ? { stagingSize: entry.stagingSize ?? stagingSizes[entry.database] } : {}),
     };
     // Check the component args now (with placeholder outputs) so a bad value fails before anything registers.
     try {
@@ -205,4 +228,16 @@ export function buildBackups(plan: BackupsPlan, sctx: SectionContext, deps: Back
     }, sctx.platform);
   });
   return out;
+}
+
+/** Largest RDB snapshot of a Redis of each size class, in GiB (its memory: cache.t4g.small 1.4, m7g.large 6.4, r7g.large 13). */
+const REDIS_DUMP_GI: Record<string, number> = { small: 2, medium: 8, large: 16 };
+
+/**
+ * Scratch space one dump of a planned database needs: a logical dump is at most the data it reads, so PostgreSQL
+ * gets its allocated storage and Redis the memory of its size class (Docker databases are small by design).
+ */
+export function dumpStagingSize(db: { engine: string; args: { storageGb?: number; size?: string } }): string {
+  if (db.engine === "postgres" && db.args.storageGb !== undefined) return `${db.args.storageGb}Gi`;
+  return `${REDIS_DUMP_GI[db.args.size ?? "small"] ?? 2}Gi`;
 }

@@ -1,12 +1,15 @@
 import type { RuleGroup } from "../../lib/alerts";
 import type { AlertThresholds } from "../thresholds";
 import { certificateRules } from "./certificates";
+import { dockerContainerRules } from "./docker-containers";
 import { httpRules } from "./http";
 import { kubernetesRules } from "./kubernetes";
 import { nodeRules } from "./node";
 import { watchdogRules } from "./watchdog";
+import { probeRules } from "../probes";
 
 export { certificateRules } from "./certificates";
+export { dockerContainerRules } from "./docker-containers";
 export { customRules, type CustomRule } from "./custom";
 export { httpRules } from "./http";
 export { kubernetesRules } from "./kubernetes";
@@ -16,13 +19,18 @@ export { watchdogRules, WATCHDOG_ALERT } from "./watchdog";
 
 /**
  * The alerts the platform watches out of the box. Kubernetes workload and certificate rules only make
- * sense where kube-state-metrics and cert-manager run, so the Docker target leaves them out.
+ * sense where kube-state-metrics and cert-manager run, so the Docker target leaves them out. Probe rules
+ * are on both targets (they are silent where nothing is probed).
  */
 export function builtInRules(t: AlertThresholds, target: "kubernetes" | "docker"): RuleGroup[] {
+  // Container alerts read kube-state-metrics limits on Kubernetes and cAdvisor's cgroup limits on Docker.
+  const node = nodeRules(t);
+  const hostAndContainers = target === "kubernetes" ? node : [...node.filter((g) => g.name !== "platform-container"), ...dockerContainerRules(t)];
   return [
     ...watchdogRules(),
-    ...nodeRules(t),
+    ...hostAndContainers,
     ...httpRules(t),
+    ...probeRules(t),
     ...(target === "kubernetes" ? [...kubernetesRules(), ...certificateRules(t)] : []),
   ];
 }

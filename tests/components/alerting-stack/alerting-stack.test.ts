@@ -87,11 +87,11 @@ describe.each(["dev", "staging", "prod"] as const)("docker target, %s profile", 
     await settle();
     rec.assertUniqueUrns();
     const containers = rec.byType("docker:index/container:Container");
-    expect(containers.map((c) => c.name).sort()).toEqual(["alerting-alertmanager", "alerting-grafana", "alerting-prometheus"]);
+    expect(containers.map((c) => c.name).sort()).toEqual(["alerting-alertmanager", "alerting-cadvisor", "alerting-grafana", "alerting-node-exporter", "alerting-prometheus"]);
     for (const c of containers) {
       expect(c.inputs.image).toMatch(/:v?\d+\.\d+\.\d+$/);
       expect(c.inputs.networksAdvanced[0].name).toBe("net-backend");
-      for (const p of c.inputs.ports) expect(p.ip).toBe("127.0.0.1");
+      for (const p of c.inputs.ports ?? []) expect(p.ip).toBe("127.0.0.1");
       expect(c.inputs.capabilities.drops).toEqual(["ALL"]);
       expect(c.inputs.securityOpts).toContain("no-new-privileges:true");
       expect(c.inputs.user).not.toMatch(/^0?(:|$)/);
@@ -116,6 +116,107 @@ describe.each(["dev", "staging", "prod"] as const)("docker target, %s profile", 
     expect(grafana.inputs.uploads.map((u: any) => u.file)).toContain("/etc/grafana/provisioning/datasources/prometheus.yml");
     expect(leaks(rec)).toEqual([]);
   });
+});
+
+const PROBES = ["https://app.example.com/api/health", "https://api.example.com/health/ready"];
+
+test("kubernetes: probes every public URL through a blackbox exporter and scrapes cert-manager", async () => {
+  new AlertingStack("alerting", secretArgs({ probeTargets: PROBES, certManagerNamespace: "cert-manager" }), ctxFor("prod", "kubernetes"));
+  await settle();
+  const chart = rec.one("kubernetes:helm.sh/v3:Release", "alerting-chart");
+  const blackbox = rec.one("kubernetes:helm.sh/v3:Release", "alerting-blackbox");
+  expect(blackbox.inputs).toMatchObject({ chart: "prometheus-blackbox-exporter", namespace: "monitoring" });
+  expect(blackbox.inputs.version).toMatch(/^\d+\.\d+\.\d+$/);
+  expect(blackbox.inputs.values.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+  expect(blackbox.inputs.values.resources.limits).toEqual({ cpu: "200m", memory: "128Mi" });
+  expect(blackbox.inputs.values.config.modules.http_2xx.http.fail_if_not_ssl).toBe(true);
+
+  const probe = rec.one("kubernetes:monitoring.coreos.com/v1:Probe", "alerting-probe");
+  expect(probe.inputs.metadata.labels["platform.example/monitoring"]).toBe("true");
+  expect(probe.inputs.spec).toMatchObject({
+    jobName: "blackbox",
+    module: "http_2xx",
+    prober: { url: "blackbox-exporter.monitoring.svc:9115" },
+    targets: { staticConfig: { static: PROBES } },
+  });
+  const values = unwrapSecrets(chart.inputs.values).prometheus.prometheusSpec;
+  expect(values).toMatchObject({ probeSelector: { matchLabels: { "platform.example/monitoring": "true" } }, probeSelectorNilUsesHelmValues: false });
+
+  const monitor = rec.one("kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "alerting-cert-manager-monitor");
+  expect(monitor.inputs.metadata).toMatchObject({ namespace: "monitoring", labels: { "platform.example/monitoring": "true" } });
+  expect(monitor.inputs.spec).toMatchObject({
+    namespaceSelector: { matchNames: ["cert-manager"] },
+    selector: { matchLabels: { "app.kubernetes.io/name": "cert-manager", "app.kubernetes.io/component": "controller" } },
+    endpoints: [{ port: "tcp-prometheus-servicemonitor" }],
+  });
+});
+
+test("kubernetes without public URLs or cert-manager installs neither exporter, Probe nor ServiceMonitor", async () => {
+  new AlertingStack("alerting", secretArgs(), ctxFor("prod", "kubernetes"));
+  await settle();
+  expect(rec.byType("kubernetes:monitoring.coreos.com/v1:Probe")).toEqual([]);
+  expect(rec.byType("kubernetes:monitoring.coreos.com/v1:ServiceMonitor")).toEqual([]);
+  expect(rec.resources.find((r) => r.name === "alerting-blackbox")).toBeUndefined();
+});
+
+test("docker: a hardened blackbox container and a probe scrape job when there are public URLs", async () => {
+  new AlertingStack("alerting", secretArgs({ probeTargets: PROBES }), ctxFor("dev", "docker"));
+  await settle();
+  const bb = rec.one("docker:index/container:Container", "alerting-blackbox");
+  expect(bb.inputs.image).toMatch(/^prom\/blackbox-exporter:v\d+\.\d+\.\d+$/);
+  expect(bb.inputs.ports ?? []).toEqual([]);
+  expect(bb.inputs.capabilities.drops).toEqual(["ALL"]);
+  expect(bb.inputs.user).toBe("65534:65534");
+  expect(bb.inputs.networksAdvanced[0]).toMatchObject({ name: "net-backend", aliases: ["blackbox-exporter"] });
+  const prom = rec.one("docker:index/container:Container", "alerting-prometheus");
+  const promYaml = unwrapSecrets(prom.inputs.uploads.find((u: any) => u.file === "/etc/prometheus/prometheus.yml").content) as string;
+  expect(promYaml).toContain("job_name: blackbox");
+  expect(promYaml).toContain("https://app.example.com/api/health");
+  expect(promYaml).toContain("replacement: blackbox-exporter:9115");
+});
+
+test("docker target: the UIs' host ports are configurable and stay on 127.0.0.1", async () => {
+  const stack = new AlertingStack("alerting", secretArgs({ hostPorts: { grafana: 3300, prometheus: 9190 } }), ctxFor("dev", "docker"));
+  await settle();
+  const published = (name: string) => rec.one("docker:index/container:Container", `alerting-${name}`).inputs.ports;
+  expect(published("grafana")).toEqual([{ internal: 3000, external: 3300, ip: "127.0.0.1" }]);
+  expect(published("prometheus")).toEqual([{ internal: 9090, external: 9190, ip: "127.0.0.1" }]);
+  expect(published("alertmanager")).toEqual([{ internal: 9093, external: 9093, ip: "127.0.0.1" }]);
+  expect(await outputOf(stack.urls.grafana)).toBe("http://127.0.0.1:3300");
+});
+
+test("docker target: node-exporter and cAdvisor run least-privileged and Prometheus scrapes them", async () => {
+  new AlertingStack("alerting", secretArgs(), ctxFor("dev", "docker", { dockerMetricsVolume: "platform-dev-metrics-textfile" }));
+  await settle();
+  const inputs = (name: string) => rec.one("docker:index/container:Container", `alerting-${name}`).inputs;
+  for (const exporter of ["node-exporter", "cadvisor"]) {
+    const c = inputs(exporter);
+    expect(c.user).toBe("65534:65534");
+    expect(c.readOnly).toBe(true);
+    expect(c.ports).toBeUndefined();
+    expect(c.capabilities).toEqual({ drops: ["ALL"] });
+    expect(c.securityOpts).toEqual(["no-new-privileges:true"]);
+    for (const v of c.volumes) expect(v.readOnly).toBe(true);
+    // No Docker socket: it would hand the exporter control of the engine.
+    expect(c.volumes.some((v: any) => String(v.hostPath ?? "").includes("docker.sock") || v.hostPath === "/var/run")).toBe(false);
+  }
+  const node = inputs("node-exporter");
+  expect(node.command).toContain("--collector.textfile.directory=/textfile");
+  expect(node.volumes).toContainEqual({ volumeName: "platform-dev-metrics-textfile", containerPath: "/textfile", readOnly: true });
+  const promYaml = unwrapSecrets(inputs("prometheus").uploads.find((u: any) => u.file === "/etc/prometheus/prometheus.yml").content);
+  expect(promYaml).toContain("node-exporter:9100");
+  expect(promYaml).toContain("cadvisor:8080");
+  const rules = inputs("prometheus").uploads.find((u: any) => u.file === "/etc/prometheus/rules/builtin.yml").content as string;
+  // Docker's container alerts read cAdvisor's limits, not kube-state-metrics (which does not exist there).
+  expect(rules).toContain("container_spec_memory_limit_bytes");
+  expect(rules).not.toContain("kube_pod_container_resource_limits");
+});
+
+test("docker target without the stack's textfile volume: node-exporter runs without the textfile collector", async () => {
+  new AlertingStack("alerting", secretArgs(), ctxFor("dev", "docker"));
+  await settle();
+  const node = rec.one("docker:index/container:Container", "alerting-node-exporter").inputs;
+  expect(node.command.some((a: string) => a.startsWith("--collector.textfile"))).toBe(false);
 });
 
 test("without WeChat receivers the Alertmanager config stays plain data", async () => {
@@ -200,6 +301,15 @@ describe("bad input fails before anything is registered", () => {
     ],
     ["thresholds in the wrong order", { thresholds: { cpuPercent: { warning: 95, critical: 90 } } }, /thresholds\.cpuPercent: warning \(95\) must be below critical \(90\)/],
     ["bad retention", { retention: "forever" }, /retention: must be a Prometheus duration .*\(got "forever"\)/],
+    ["plain-HTTP probe target", { probeTargets: ["http://app.example.com/"] }, /probeTargets\[0\]: must be an https:\/\/ URL .*\(got "http:\/\/app.example.com\/"\)/],
+    ["probe target listed twice", { probeTargets: ["https://a.example.com/", "https://a.example.com/"] }, /probeTargets\[1\]: is listed twice/],
+    ["durations of an unknown family", { durations: { NodeCpu: "2m" } }, /durations\.NodeCpu: unknown alert family; allowed: .*NodeCpuUsage/],
+    [
+      "two UIs on one host port",
+      { hostPorts: { grafana: 9090 } },
+      /hostPorts\.grafana: host port 9090 on 127\.0\.0\.1 \(grafana UI\) is already published by hostPorts\.prometheus .*\(got 9090\)/,
+    ],
+    ["a host port out of range", { hostPorts: { alertmanager: 70000 } }, /hostPorts\.alertmanager: must be an integer port between 1 and 65535 \(got 70000\)/],
   ];
 
   test.each(cases)("%s", async (_label, change, message) => {

@@ -83,7 +83,11 @@ describe("BackupJob on Kubernetes (AWS)", () => {
     for (const c of [dump, upload]) {
       expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
       expect(c.resources.limits).toBeDefined();
+      // The dump cannot fill the node disk: bounded scratch volume, requested and limited ephemeral storage.
+      expect(c.resources.requests["ephemeral-storage"]).toBe("10Gi");
+      expect(c.resources.limits["ephemeral-storage"]).toBe("11264Mi");
     }
+    expect(pod.volumes.find((v: any) => v.name === "staging")).toEqual({ name: "staging", emptyDir: { sizeLimit: "10Gi" } });
     expect(dump.command).toEqual(["bash", "/opt/backup/backup.sh", "dump"]);
     expect(upload.command).toEqual(["bash", "/opt/backup/backup.sh", "upload"]);
     expect(dump.env).toContainEqual({ name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: "orders-db", key: "password" } } });
@@ -214,6 +218,18 @@ describe("BackupJob on Docker", () => {
     expect(rec.byType("docker:index/volume:Volume").map((v) => v.name).sort()).toEqual(["orders-scripts-volume", "orders-volume"]);
     expect(rec.byType("kubernetes:batch/v1:CronJob")).toHaveLength(0);
   });
+
+  test("with the stack's shared textfile volume: results go where node-exporter reads them, a copy stays in the job's volume", async () => {
+    new BackupJob("orders", dockerArgs(), { ...dockerCtx, dockerMetricsVolume: "platform-dev-metrics-textfile" });
+    await settle();
+    for (const mode of ["backup", "verify"]) {
+      const c = rec.one("docker:index/container:Container", `orders-${mode}-container`).inputs;
+      expect(c.volumes).toContainEqual({ volumeName: "platform-dev-metrics-textfile", containerPath: "/metrics" });
+      const env = unwrapSecrets(c.envs) as string[];
+      expect(env).toContain("METRICS_TEXTFILE_DIR=/metrics");
+      expect(env).toContain("METRICS_STATE_DIR=/var/lib/postgresql/metrics");
+    }
+  });
 });
 
 describe("bad input fails up front with key path and value, registering nothing", () => {
@@ -227,6 +243,8 @@ describe("bad input fails up front with key path and value, registering nothing"
     ["verification off in prod", { verify: { enabled: false, schedule: "0 4 1 * *" } }, /verify\.enabled: must stay on in prod.*\(got false\)/, "prod"],
     ["unpinned image", { images: { client: "postgres:latest" } }, /images\.client: must be pinned.*\(got "postgres:latest"\)/],
     ["s3 without workload identity", { identity: undefined }, /identity: is required for s3 on Kubernetes/],
+    ["dump scratch space not a quantity", { stagingSize: "lots" }, /stagingSize: must be a storage quantity like 20Gi, from 1Mi to 1Ti \(got "lots"\)/],
+    ["dump scratch space above 1Ti", { stagingSize: "2Ti" }, /stagingSize: must be a storage quantity like 20Gi, from 1Mi to 1Ti \(got "2Ti"\)/],
   ];
   test.each(cases)("%s", async (_label, overrides, message, env = "staging") => {
     expect(() => new BackupJob("orders", k8sArgs(env, overrides), k8sCtx(env))).toThrow(message);
@@ -256,7 +274,7 @@ describe("alerts and runbooks", () => {
   test("each alert has severity, summary, runbook file; Kubernetes rules use kube-state-metrics", () => {
     const groups = buildBackupAlerts({
       name: "orders", target: "kubernetes", environment: "prod", namespace: "apps", backupCronJob: "orders-backup",
-      verifyCronJob: "orders-verify", maxPeriodMinutes: 1440, runSlackSeconds: 3600, verify: { maxPeriodMinutes: 44640, runSlackSeconds: 3600 },
+      verifyCronJob: "orders-verify", maxPeriodMinutes: 1440, graceSeconds: 3600, verify: { maxPeriodMinutes: 44640, graceSeconds: 3600 },
     });
     const rules = alertRules(groups);
     expect(rules.map((r) => r.alert).sort()).toEqual([...BACKUP_ALERTS].sort());

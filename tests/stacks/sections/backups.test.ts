@@ -3,7 +3,7 @@ import { installMocks, Recorder, settle } from "../../helpers/mocks";
 import { PROFILES } from "../../../stacks/profiles";
 import type { SectionContext } from "../../../stacks/sections/types";
 import type { Cloud, Environment, Target } from "../../../components/lib/platform";
-import { buildBackups, parse, planBackups } from "../../../stacks/sections/backups";
+import { buildBackups, dumpStagingSize, parse, planBackups } from "../../../stacks/sections/backups";
 
 let rec: Recorder;
 beforeAll(() => {
@@ -30,6 +30,19 @@ describe("backups section", () => {
     const plan = planBackups(parse([{ name: "main", database: "main" }, { name: "cache", database: "cache" }]), sctx("prod", "kubernetes", "aws"), known);
     expect(plan[0].args).toMatchObject({ schedule: "0 2 * * *", retentionDays: 30, rpoMinutes: 60, rtoMinutes: 240, destination: { type: "s3" }, verify: { schedule: "0 4 1 * *" } });
     expect(plan[1].args).toMatchObject({ schedule: "0 * * * *", retentionDays: 7 });
+  });
+
+  test("dump scratch space follows the database's size (PostgreSQL storage, Redis memory) unless set", () => {
+    const sizes = {
+      main: dumpStagingSize({ engine: "postgres", args: { storageGb: 100, size: "large" } }),
+      cache: dumpStagingSize({ engine: "redis", args: { size: "medium" } }),
+    };
+    expect(sizes).toEqual({ main: "100Gi", cache: "8Gi" });
+    const ctx = sctx("prod", "kubernetes", "aws");
+    const plan = planBackups(parse([{ name: "main", database: "main" }, { name: "cache", database: "cache", stagingSize: "20Gi" }]), ctx, known, sizes);
+    expect(plan.map((p) => p.args.stagingSize)).toEqual(["100Gi", "20Gi"]);
+    expect(() => planBackups(parse([{ name: "main", database: "main", stagingSize: "5Ti" }]), ctx, known, sizes))
+      .toThrow(/platform:backups\[0\]\.stagingSize: must be a storage quantity like 20Gi, from 1Mi to 1Ti \(got "5Ti"\)/);
   });
 
   test("staging keeps 7 days; alicloud defaults to oss; docker to a local volume", () => {
@@ -80,5 +93,46 @@ describe("backups section", () => {
     expect(Object.keys(jobs)).toEqual(["main"]);
     expect(rec.one("platform:backup:BackupJob", "main")).toBeDefined();
     expect(rec.byType("docker:index/container:Container")).toHaveLength(2);
+  });
+});
+
+describe("backups section: retention on a named bucket is enforced or explicitly left to its owner", () => {
+  const named = (destination: Record<string, unknown>) => parse([{ name: "main", database: "main", destination: { type: "s3", bucket: "acme-backups", ...destination } }]);
+  const awsDeps = () => ({
+    databases: {
+      main: {
+        connection: { engine: "postgres" as const, host: pulumi.output("pg"), port: pulumi.output(5432), user: pulumi.output("app"), database: pulumi.output("app"), password: pulumi.secret("pw"), tls: true },
+        nativeBackup: { engine: "postgres" as const, target: "aws" as const, retentionDays: 7, pointInTimeRecovery: true, snapshotIntervalMinutes: 1440 },
+      },
+    },
+    identity: { cloud: "aws" as const, providerArn: "arn:aws:iam::123456789012:oidc-provider/x", issuerUrl: "https://oidc.example.com" },
+  });
+
+  test("a named bucket without lifecycleRule is refused, saying what each choice does", () => {
+    expect(() => planBackups(named({}), sctx("staging", "kubernetes", "aws"), known)).toThrow(
+      /platform:backups\[0\]\.destination\.lifecycleRule: must be set with a named bucket: retentionDays \(7\) is otherwise not enforced\. true adds a lifecycle rule .* false leaves expiry to the bucket's owner \(got undefined\)/,
+    );
+  });
+
+  test("lifecycleRule true adds an expiry rule for this backup set's prefix on the named bucket; false adds none", async () => {
+    const ctx = sctx("staging", "kubernetes", "aws");
+    buildBackups(planBackups(named({ lifecycleRule: true, prefix: "db" }), ctx, known), ctx, awsDeps());
+    await settle();
+    const rule = rec.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "main-bucket-lifecycle").inputs;
+    expect(rule.bucket).toBe("acme-backups");
+    expect(rule.rules).toEqual([expect.objectContaining({ filter: { prefix: "db/main/" }, expiration: { days: 7 }, status: "Enabled" })]);
+    expect(rec.byType("aws:s3/bucket:Bucket")).toHaveLength(0);
+
+    rec.clear();
+    buildBackups(planBackups(named({ lifecycleRule: false }), ctx, known), ctx, awsDeps());
+    await settle();
+    expect(rec.byType("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")).toHaveLength(0);
+  });
+
+  test.each([
+    ["oss cannot get a rule added", parse([{ name: "main", database: "main", destination: { type: "oss", bucket: "acme", endpointUrl: "https://oss-cn-hangzhou-internal.aliyuncs.com", lifecycleRule: true } }]), sctx("staging", "kubernetes", "alicloud"), /destination\.lifecycleRule: can add a rule only to an s3 bucket on cloud aws.* \(got true\)/],
+    ["a created bucket always has its rule", parse([{ name: "main", database: "main", destination: { type: "s3", lifecycleRule: false } }]), sctx("staging", "kubernetes", "aws"), /destination\.lifecycleRule: only applies to a named bucket .* \(got false\)/],
+  ])("%s", (_what, parsed, ctx, message) => {
+    expect(() => planBackups(parsed, ctx, known)).toThrow(message);
   });
 });
