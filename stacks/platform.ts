@@ -4,6 +4,7 @@ import type { BackupJob } from "../components/backup-job";
 import { POD_IDENTITY_INJECTION_LABEL } from "../components/backup-job/identity";
 import type { AlertingStack } from "../components/alerting-stack";
 import type { MonitoredDatabase } from "../components/monitored-database";
+import type { EdgeProxy } from "../components/edge-proxy";
 import type { MonitoredService } from "../components/lib/contracts";
 import { mergeMonitoring } from "../components/lib/monitoring";
 import { namespaceAllowDns, namespaceDefaultDeny } from "../components/lib/network-policy";
@@ -13,6 +14,7 @@ import type { PlatformPlan } from "./plan";
 import { buildAlerting } from "./sections/alerting";
 import { buildBackups } from "./sections/backups";
 import { buildDatabases, databaseConnections } from "./sections/databases";
+import { buildDockerEdge } from "./sections/docker-edge";
 import { buildFoundation, type FoundationBuild } from "./sections/foundation";
 import { buildServices } from "./sections/services";
 import type { SectionContext } from "./sections/types";
@@ -25,6 +27,8 @@ export interface Platform {
   namespacePolicies?: k8s.networking.v1.NetworkPolicy[];
   databases: Record<string, MonitoredDatabase>;
   services: Record<string, AppService>;
+  /** Docker target: the edge proxy in front of the services with an ingress. */
+  dockerEdge?: EdgeProxy;
   backups: Record<string, BackupJob>;
   alerting: AlertingStack;
 }
@@ -95,6 +99,7 @@ export function buildPlatform(plan: PlatformPlan): Platform {
     clusterIssuer: foundation.outputs.clusterIssuer,
     ...(plan.foundation.enabled && plan.foundation.args.network ? { dataStoreCidrs: [plan.foundation.args.network.cidr] } : {}),
   });
+  const dockerEdge = buildDockerEdge(plan.dockerEdge, sctx, services);
   const backups = buildBackups(plan.backups, sctx, {
     databases: Object.fromEntries(
       Object.entries(databases).map(([name, db]) => [name, { connection: db.connection, nativeBackup: db.nativeBackup }]),
@@ -113,5 +118,5 @@ export function buildPlatform(plan: PlatformPlan): Platform {
       .filter((s): s is MonitoredService => s !== undefined),
     managedControlPlane: foundation.managedControlPlane,
   });
-  return { foundation, namespace, namespacePolicies, databases, services, backups, alerting };
+  return { foundation, namespace, namespacePolicies, databases, services, dockerEdge, backups, alerting };
 }
