@@ -20,6 +20,7 @@ import type {
 } from "@pulumi/policy";
 import { UnknownValueError } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
+import { packConfigProblems } from "./config";
 import { activeExemptions, exemptionFor } from "./exemptions";
 
 export type Category = "kubernetes-workload" | "availability" | "network-edge" | "aws" | "alicloud" | "data-protection" | "monitoring";
@@ -77,8 +78,27 @@ export type PlatformResourcePolicy = ResourceValidationPolicy & { check: Resourc
 export type PlatformStackPolicy = StackValidationPolicy & { check: StackCheck<any> };
 export type PlatformPolicy = PlatformResourcePolicy | PlatformStackPolicy;
 
+const checkedConfigs = new Map<string, string[]>();
+
+/**
+ * Problems of the params a pack config gives this check. The CLI validates types against `configSchema` but
+ * passes unknown keys through, so a misspelt parameter would silently fall back to its default; this names it.
+ */
+export function configProblems(check: CheckMeta<unknown>, given: Record<string, unknown> | undefined): string[] {
+  const key = `${check.name}:${JSON.stringify(given ?? {})}`;
+  let problems = checkedConfigs.get(key);
+  if (!problems) {
+    const { enforcementLevel: _level, ...params } = given ?? {};
+    problems = packConfigProblems({ [check.name]: params }, [{ name: check.name, configSchema: configSchema(check) }], "policy pack config");
+    checkedConfigs.set(key, problems);
+  }
+  return problems;
+}
+
 /** Resolved config of a check: defaults from its schema, overridden by the values given for the stack. */
 export function resolveConfig<C>(check: CheckMeta<C>, given: Record<string, unknown> | undefined): C {
+  const problems = configProblems(check as CheckMeta<unknown>, given);
+  if (problems.length > 0) throw new Error(`invalid config for policy "${check.name}":\n  ${problems.join("\n  ")}`);
   const out: Record<string, unknown> = {};
   for (const [key, schema] of Object.entries(check.config ?? {})) out[key] = schema.default;
   for (const [key, value] of Object.entries(given ?? {})) if (key !== "enforcementLevel") out[key] = value;

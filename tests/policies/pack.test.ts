@@ -173,3 +173,13 @@ describe("exemptions", () => {
     expect(EXEMPTIONS_FILE).toBe(path.join(REPO_ROOT, "policies/exemptions.json"));
   });
 });
+
+describe("config the CLI would pass through unchecked", () => {
+  it("stops the check with an error naming the policy and the misspelt or mistyped parameter", () => {
+    const input = deployment();
+    expect(() => evaluate(imagePinned, input, { config: { pinned: true } })).toThrow(
+      'invalid config for policy "k8s-image-pinned":\n  policy pack config: "k8s-image-pinned".pinned: unknown parameter; this policy takes only enforcementLevel',
+    );
+    expect(() => evaluateStack(networkPolicyEgress, [input], { config: { enforcementLevel: "advisory" } })).not.toThrow();
+  });
+});
