@@ -138,6 +138,20 @@ export const hpaSane = resourceCheck<{ minReplicas: number; environments: string
   },
 });
 
+/**
+ * Whether the program itself sets spec.replicas. Stack policies see a live object's outputs, where the API server
+ * has defaulted spec.replicas (to 1) even when the program left it to the HPA; the real owner is in managedFields:
+ * Pulumi's field manager owns `f:spec.f:replicas` only when the program sent it (seen on the engine tier). Without
+ * managedFields (a preview of a new object) the props are the program's inputs.
+ */
+export function programSetsReplicas(props: any): boolean {
+  const managed = props?.metadata?.managedFields;
+  if (Array.isArray(managed) && managed.length > 0) {
+    return managed.some((m: any) => String(m?.manager ?? "").startsWith("pulumi-kubernetes") && m?.fieldsV1?.["f:spec"]?.["f:replicas"] !== undefined);
+  }
+  return props?.spec?.replicas !== undefined;
+}
+
 export const hpaNoFixedReplicas = stackCheck({
   name: "k8s-hpa-no-fixed-replicas",
   description: "A workload scaled by an HPA does not also set spec.replicas (every update would reset the HPA's choice).",
@@ -147,7 +161,7 @@ export const hpaNoFixedReplicas = stackCheck({
   category: "availability",
   validate: (stack) =>
     replicatedWorkloads(stack)
-      .filter((w) => w.replicas !== undefined && hpaFor(stack, w))
+      .filter((w) => programSetsReplicas(w.resource.props) && hpaFor(stack, w))
       .map((w) => ({ urn: w.resource.urn, message: `"${w.name}" sets spec.replicas ${w.replicas} but is scaled by an HPA` })),
 });
 

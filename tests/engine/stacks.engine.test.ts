@@ -124,14 +124,16 @@ describe.each(STACKS)("bundled %s stack on the local control plane", (stackName)
     expect(missing).toEqual([]);
   });
 
-  it("enforces the restricted Pod Security Standard in the workload namespace (the API server refuses a privileged pod)", async () => {
+  it("enforces the restricted Pod Security Standard in the workload namespace (the API server refuses an unhardened pod)", async () => {
     const ns = await api.get(`/api/v1/namespaces/${namespace}`);
     expect(ns.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
     const refused = await api.post(`/api/v1/namespaces/${namespace}/pods?dryRun=All`, {
       apiVersion: "v1",
       kind: "Pod",
-      metadata: { name: "privileged-probe" },
-      spec: { containers: [{ name: "c", image: "busybox:1.37.0", securityContext: { privileged: true } }] },
+      // No security context at all: root allowed, escalation allowed, capabilities kept, no seccomp profile.
+      // (`privileged: true` would not reach Pod Security: this API server runs without --allow-privileged.)
+      metadata: { name: "unhardened-probe" },
+      spec: { containers: [{ name: "c", image: "busybox:1.37.0" }] },
     });
     expect({ status: refused.status, body: refused.body.slice(0, 400) }).toEqual({ status: 403, body: expect.stringContaining("violates PodSecurity") });
   });
@@ -157,8 +159,9 @@ describe.each(STACKS)("bundled %s stack on the local control plane", (stackName)
       const selecting = policies.filter((p) => p.spec.podSelector?.matchLabels?.["app.kubernetes.io/name"] === s.name || Object.keys(p.spec.podSelector ?? {}).length === 0);
       expect({ service: s.name, policies: selecting.length > 0 }).toEqual({ service: s.name, policies: true });
     }
-    const monitors = await api.list(kindPath("ServiceMonitor", namespace));
-    expect(monitors.map((m) => m.metadata.name).length).toBe(services.filter((s) => s.metrics).length);
+    // Services scrape through a ServiceMonitor; workers and singletons (no Service) through a PodMonitor.
+    const monitors = [...(await api.list(kindPath("ServiceMonitor", namespace))), ...(await api.list(kindPath("PodMonitor", namespace)))];
+    expect(monitors.length).toBe(services.filter((s) => s.metrics).length);
     const rules = await api.list(kindPath("PrometheusRule", "monitoring"));
     expect(rules.length).toBeGreaterThan(0);
     const alertCount = rules.flatMap((r) => r.spec.groups.flatMap((g: any) => g.rules.filter((x: any) => x.alert))).length;

@@ -46,9 +46,24 @@ describeChecks(availabilityPolicies, {
     config: { minReplicas: 3 },
   },
   "k8s-hpa-no-fixed-replicas": {
-    good: [deployment(), hpa("api"), deployment("web", (p) => (p.spec.replicas = 2))],
-    bad: [deployment("api", (p) => (p.spec.replicas = 3)), hpa("api")],
-    expect: ['"api" sets spec.replicas 3 but is scaled by an HPA'],
+    good: [
+      deployment(), hpa("api"), deployment("web", (p) => (p.spec.replicas = 2)),
+      // A live object (outputs): the API server defaulted spec.replicas, Pulumi's field manager does not own it.
+      deployment("worker", (p) => {
+        p.spec.replicas = 1;
+        p.metadata.managedFields = [{ manager: "pulumi-kubernetes-5970ba24", fieldsV1: { "f:spec": { "f:template": {} } } }, { manager: "kube-controller-manager", fieldsV1: {} }];
+      }),
+      hpa("worker"),
+    ],
+    bad: [
+      deployment("api", (p) => (p.spec.replicas = 3)), hpa("api"),
+      deployment("web", (p) => {
+        p.spec.replicas = 2;
+        p.metadata.managedFields = [{ manager: "pulumi-kubernetes-70b515dd", fieldsV1: { "f:spec": { "f:replicas": {} } } }];
+      }),
+      hpa("web"),
+    ],
+    expect: ['"api" sets spec.replicas 3 but is scaled by an HPA', '"web" sets spec.replicas 2 but is scaled by an HPA'],
   },
   "k8s-readiness-probe": {
     good: [deployment(), service(), deployment("worker", (p) => delete p.spec.template.spec.containers[0].readinessProbe)],
