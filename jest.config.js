@@ -8,7 +8,7 @@ module.exports = {
   testEnvironment: "<rootDir>/tests/helpers/jest-environment.js",
   roots: ["<rootDir>/tests"],
   testMatch: ["**/*.test.ts"],
-  testPathIgnorePatterns: ["/node_modules/", "\\.integration\\.test\\.ts$"],
+  testPathIgnorePatterns: ["/node_modules/", "\\.integration\\.test\\.ts$", "\\.engine\\.test\\.ts$"],
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },
   // @pulumi/pulumi loads its Automation API, TypeScript (9 MB) and npm's arborist when it loads; nothing
   // under mocks uses them and Jest recompiles every module for every test file, so they load on first use

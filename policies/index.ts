@@ -1,10 +1,10 @@
 // Entry file of the policy pack. It only assembles the rules: importing it starts the policy gRPC server,
 // so tests import the modules under rules/ instead.
 import { PolicyPack } from "@pulumi/policy";
-import { alicloudPolicies } from "./rules/alicloud";
-import { awsPolicies } from "./rules/aws";
-import { kubernetesPolicies } from "./rules/kubernetes";
+import { allPolicies, policyNames } from "./rules/catalog";
+import { loadExemptions, useExemptions } from "./rules/exemptions";
 
-new PolicyPack("platform-guardrails", {
-  policies: [...kubernetesPolicies, ...awsPolicies, ...alicloudPolicies],
-});
+// A bad or expired exemption stops the pack here, naming the entry, before any resource is judged.
+useExemptions(loadExemptions(policyNames, new Date()));
+
+new PolicyPack("platform-guardrails", { policies: allPolicies });

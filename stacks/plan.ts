@@ -66,6 +66,11 @@ export function planPlatform(): PlatformPlan {
   if (parsed.services) {
     plan.services = problems.collect(() => services.planServices(parsed.services!, sctx, declared.map((d) => d.name)));
   }
+  // The edge's listeners and certificates come from the services' hosts.
+  if (plan.foundation && plan.services) {
+    const withHosts = problems.collect(() => foundation.withEdgeHosts(plan.foundation!, plan.services!));
+    if (withHosts) plan.foundation = withHosts;
+  }
   if (parsed.backups) {
     const engines = Object.fromEntries(declared.map((d) => [d.name, d.engine]));
     plan.backups = problems.collect(() => backups.planBackups(parsed.backups!, sctx, engines));

@@ -200,7 +200,9 @@ export function registerKubernetes(
     applyTransform(t, "receiverSecret", {
       metadata: { name: secretName, namespace: nsName, labels },
       type: "Opaque",
-      stringData: Object.fromEntries(args.receivers.map((r) => [r.name, pulumi.secret(r.secret)])),
+      // No `stringData: {}` without receivers: the API server drops an empty map, so the provider would see a
+      // difference and replace the Secret on every `pulumi up` (found by the engine tier).
+      ...(args.receivers.length > 0 ? { stringData: Object.fromEntries(args.receivers.map((r) => [r.name, pulumi.secret(r.secret)])) } : {}),
     }),
     inNs,
   );

@@ -1,11 +1,13 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { SecretKeyRef, ServiceObjectives } from "../lib/contracts";
+import { GATEWAY_NAMESPACE, type RouteVisibility } from "../lib/gateway";
+import { DEFAULT_MAX_REQUEST_BODY_SIZE } from "./ingress";
 import type { Transforms } from "../lib/transform";
 
 /**
  * What a service is, which decides the objects it gets:
- * - `web`: HTTP behind the ingress (Service + Ingress required)
- * - `api`: HTTP reached by other services, optionally through the ingress
+ * - `web`: HTTP behind the edge Gateway (Service + HTTPRoute required)
+ * - `api`: HTTP reached by other services, optionally through the edge Gateway
  * - `worker`: background process, no Service; scaled like any stateless workload
  * - `singleton`: exactly one replica, `Recreate` strategy, no HPA (event listeners that must not run twice)
  */
@@ -23,8 +25,8 @@ export type AppServiceChildRole =
   | "secret"
   | "deployment"
   | "service"
-  | "ingress"
-  | "securityHeaders"
+  | "httpRoute"
+  | "backendTrafficPolicy"
   | "hpa"
   | "pdb"
   | "networkPolicy"
@@ -80,32 +82,49 @@ export interface HealthSettings {
 }
 
 export interface RateLimitSettings {
-  /** Requests per second per client IP (ingress-nginx `limit-rps`). @default 10 */
+  /** Sustained requests per second per client IP (nginx `limit_req rate`). @default 10 */
   rps: number;
-  /** Burst size; must be a whole multiple of `rps` (ingress-nginx takes a multiplier). @default 20 */
+  /** Extra requests a client may send at once (nginx `burst ... nodelay`). @default 20 */
   burst: number;
 }
 
+/**
+ * How the service is exposed at the edge. On Kubernetes this becomes an HTTPRoute on the edge Gateway with a
+ * BackendTrafficPolicy (rate limit, request size); the name `ingress` is kept so existing stacks keep working.
+ */
 export interface IngressSettings {
   /**
-   * Public hostname.
+   * Host name clients use.
    * @example "app.example.com"
    */
   host: string;
+  /**
+   * `public` (internet-facing load balancer) or `internal` (private load balancer reachable from the VPC only,
+   * for admin UIs). @default "public"
+   */
+  visibility?: RouteVisibility;
   /** Path prefix routed to the service. @default "/" */
   path?: string;
-  /** TLS via cert-manager. TLS is always on; this only names the issuer and the certificate Secret. */
+  /**
+   * TLS via cert-manager's Gateway integration. TLS is always on; the certificate is issued per Gateway listener,
+   * so services sharing a host share it.
+   */
   tls?: {
-    /** cert-manager ClusterIssuer. @default "letsencrypt-prod" */
+    /** cert-manager ClusterIssuer; on the platform edge it must be the edge's issuer (one per Gateway). @default "letsencrypt-prod" */
     clusterIssuer?: string;
-    /** Secret cert-manager writes the certificate to. Caution: changing it re-issues the certificate. @default "<name>-tls" */
+    /**
+     * Secret (in the gateway namespace) the host's certificate is written to. Caution: changing it re-issues the
+     * certificate. @default "<host with dots as dashes>-tls"
+     */
     secretName?: string;
   };
   /** Per-client rate limit; `false` turns it off. @default { rps: 10, burst: 20 } (GreenLink nginx playbook) */
   rateLimit?: RateLimitSettings | false;
+  /** Largest request body accepted; bigger requests get HTTP 413. @default "1Mi" (nginx's client_max_body_size) @example "10Mi" */
+  maxRequestBodySize?: string;
   /**
-   * Extra response headers, merged over the security headers (same name overrides the default). Names must be
-   * listed in the controller's `global-allowed-response-headers`.
+   * Extra response headers, merged over the security headers (same name overrides the default). Hop-by-hop and
+   * framing headers (Connection, Content-Length, ...) are refused; at most 16 headers in total.
    * @example { "Content-Security-Policy": "default-src 'self'" }
    */
   headers?: Record<string, string>;
@@ -119,7 +138,7 @@ export interface MetricsSettings {
 }
 
 export interface NetworkPolicySettings {
-  /** Namespace of the ingress-nginx controller (allowed to reach web/api pods with an ingress). @default "ingress-nginx" */
+  /** Namespace of the edge proxies (allowed to reach web/api pods with an `ingress`). @default "envoy-gateway-system" */
   ingressControllerNamespace?: string;
   /** Namespace Prometheus runs in (allowed to reach the metrics port). @default "monitoring" */
   monitoringNamespace?: string;
@@ -139,7 +158,7 @@ export interface DockerSettings {
  * Arguments of an AppService. Plain values decide which objects exist; env values may be Outputs.
  */
 export interface AppServiceArgs {
-  /** Kind of workload. Caution: changing it adds or removes the Service, Ingress and HPA. */
+  /** Kind of workload. Caution: changing it adds or removes the Service, HTTPRoute and HPA. */
   kind: AppServiceKind;
   /**
    * Container image pinned by tag or digest (`latest` and untagged images are refused).
@@ -172,7 +191,7 @@ export interface AppServiceArgs {
   autoscaling?: AutoscalingSettings;
   /** Probe settings. Probes need a `port`. */
   health?: HealthSettings;
-  /** Public exposure through ingress-nginx. Required for web, optional for api. */
+  /** Exposure through the edge Gateway (HTTPRoute). Required for web, optional for api. */
   ingress?: IngressSettings;
   /** Prometheus metrics; declaring them adds a ServiceMonitor/PodMonitor and exposes `monitoredService`. */
   metrics?: MetricsSettings;
@@ -207,7 +226,9 @@ export const APP_SERVICE_DEFAULTS = {
   cpuPercent: 70,
   memoryPercent: 80,
   metricsPath: "/metrics",
-  ingressControllerNamespace: "ingress-nginx",
+  ingressControllerNamespace: GATEWAY_NAMESPACE,
+  visibility: "public",
+  maxRequestBodySize: DEFAULT_MAX_REQUEST_BODY_SIZE,
   monitoringNamespace: "monitoring",
   hostIp: "127.0.0.1",
 } as const;

@@ -1,20 +1,13 @@
 /**
- * ingress-nginx specifics: annotations and the response security headers. Kept apart from the manifests
- * because they change with the controller, not with the workload.
- *
- * Response headers are set without snippet annotations (disabled by default since ingress-nginx 1.9): the
- * `custom-headers` annotation names a ConfigMap in the Ingress's namespace whose entries are sent to the client.
- * The controller accepts a header only when its name is listed in its ConfigMap key
- * `global-allowed-response-headers`: components/lib/http-headers.ts holds that list and the edge installs the
- * controller with it.
+ * What a service's `ingress` settings become at the edge, independent of the target: the security headers every
+ * exposed service sends, and the per-client rate limit translated to Envoy Gateway's token buckets. The Kubernetes
+ * manifests (HTTPRoute, BackendTrafficPolicy) are built in ./kubernetes.ts; the Docker nginx edge reads the same
+ * resolved settings.
  */
 
-import { ALLOWED_RESPONSE_HEADERS, isAllowedResponseHeader } from "../lib/http-headers";
+import { headerNameProblem, headerValueProblem } from "../lib/http-headers";
 
-/** The ingress class the platform installs. */
-export const INGRESS_CLASS = "nginx";
-
-const PREFIX = "nginx.ingress.kubernetes.io";
+export { headerNameProblem, headerValueProblem };
 
 /**
  * Security headers from the GreenLink nginx playbook (X-Frame-Options, X-Content-Type-Options, HSTS one year
@@ -29,51 +22,35 @@ export const DEFAULT_SECURITY_HEADERS: Readonly<Record<string, string>> = {
   "X-XSS-Protection": "0",
 };
 
-/** Header names the controller's `global-allowed-response-headers` must list for the defaults to apply. */
 export const SECURITY_HEADER_NAMES = Object.keys(DEFAULT_SECURITY_HEADERS);
 
-// The same character classes ingress-nginx's custom-headers parser accepts; anything else makes the controller
-// deny the whole location (HTTP 503), so it is refused here instead.
-const HEADER_NAME = /^[a-zA-Z\d\-_]+$/;
-const HEADER_VALUE = /^[a-zA-Z\d_ :;.,\\/"'?!(){}\[\]@<>=\-+*#$&`|~^%]+$/;
-
-export function headerNameProblem(name: string): string | undefined {
-  if (!HEADER_NAME.test(name)) return "must be a header name of letters, digits, '-' and '_'";
-  if (!isAllowedResponseHeader(name)) {
-    return `must be a header the ingress controller allows (${ALLOWED_RESPONSE_HEADERS.join(", ")}); add it to components/lib/http-headers.ts to allow more`;
-  }
-  return undefined;
-}
-
-export function headerValueProblem(value: string): string | undefined {
-  return HEADER_VALUE.test(value)
-    ? undefined
-    : "must be a non-empty header value of printable ASCII characters accepted by ingress-nginx";
-}
-
-/** Security headers merged with the user's extra headers (user values win). */
+/** Security headers merged with the user's extra headers (user values win, names compared case-insensitively). */
 export function responseHeaders(extra: Record<string, string> = {}): Record<string, string> {
-  return { ...DEFAULT_SECURITY_HEADERS, ...extra };
-}
-
-export interface IngressAnnotationOptions {
-  namespace: string;
-  headersConfigMapName: string;
-  clusterIssuer: string;
-  rateLimit?: { rps: number; burst: number };
-}
-
-/** Annotations for one service's Ingress. Values are strings because Kubernetes annotations are. */
-export function ingressAnnotations(options: IngressAnnotationOptions): Record<string, string> {
-  const out: Record<string, string> = {
-    "cert-manager.io/cluster-issuer": options.clusterIssuer,
-    [`${PREFIX}/ssl-redirect`]: "true",
-    [`${PREFIX}/force-ssl-redirect`]: "true",
-    [`${PREFIX}/custom-headers`]: `${options.namespace}/${options.headersConfigMapName}`,
-  };
-  if (options.rateLimit) {
-    out[`${PREFIX}/limit-rps`] = String(options.rateLimit.rps);
-    out[`${PREFIX}/limit-burst-multiplier`] = String(options.rateLimit.burst / options.rateLimit.rps);
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(DEFAULT_SECURITY_HEADERS)) {
+    if (!Object.keys(extra).some((k) => k.toLowerCase() === name.toLowerCase())) out[name] = value;
   }
-  return out;
+  return { ...out, ...extra };
+}
+
+/** The seeds' request body ceiling: nginx's default client_max_body_size (1m), which the playbooks keep. */
+export const DEFAULT_MAX_REQUEST_BODY_SIZE = "1Mi";
+
+/** One Envoy token bucket: `requests` tokens, refilled in full every `unit`. */
+export interface TokenBucket {
+  requests: number;
+  unit: "Second" | "Minute";
+}
+
+/**
+ * nginx's `limit_req rate=<rps>r/s burst=<burst> nodelay` as Envoy local rate-limit buckets per client address.
+ * Envoy refills a bucket in full once per unit and has no separate burst, so two buckets bound the client together:
+ * at most rps + burst requests in any second (the burst nginx serves at once) and rps x 60 per minute (the
+ * sustained rate). A request passes only if every matching bucket has a token.
+ */
+export function rateLimitBuckets(limit: { rps: number; burst: number }): TokenBucket[] {
+  return [
+    { requests: limit.rps + limit.burst, unit: "Second" },
+    { requests: limit.rps * 60, unit: "Minute" },
+  ];
 }

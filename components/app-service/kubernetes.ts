@@ -6,7 +6,8 @@ import { k8sName } from "../lib/naming";
 import { type PlatformContext, providerFor } from "../lib/platform";
 import { applyTransform } from "../lib/transform";
 import { hasService } from "./args";
-import { INGRESS_CLASS, ingressAnnotations } from "./ingress";
+import { gatewayFor } from "../lib/gateway";
+import { rateLimitBuckets } from "./ingress";
 import type { ResolvedAppServiceArgs } from "./validate";
 
 import Input = k8s.types.input;
@@ -24,8 +25,8 @@ export interface KubernetesManifests {
   secret?: k8s.core.v1.SecretArgs;
   deployment: k8s.apps.v1.DeploymentArgs;
   service?: k8s.core.v1.ServiceArgs;
-  securityHeaders?: k8s.core.v1.ConfigMapArgs;
-  ingress?: k8s.networking.v1.IngressArgs;
+  httpRoute?: k8s.apiextensions.CustomResourceArgs;
+  backendTrafficPolicy?: k8s.apiextensions.CustomResourceArgs;
   hpa?: k8s.autoscaling.v2.HorizontalPodAutoscalerArgs;
   pdb?: k8s.policy.v1.PodDisruptionBudgetArgs;
   networkPolicy: k8s.networking.v1.NetworkPolicyArgs;
@@ -33,12 +34,11 @@ export interface KubernetesManifests {
   podMonitor?: k8s.apiextensions.CustomResourceArgs;
 }
 
-/** Object names in the namespace. Physical names because other services and the ingress address them by name. */
+/** Object names in the namespace. Physical names because other services and the edge address them by name. */
 export function kubernetesNames(name: string) {
   return {
     workload: k8sName(name),
     secret: k8sName(name, "env"),
-    securityHeaders: k8sName(name, "security-headers"),
   };
 }
 
@@ -144,36 +144,55 @@ function service(r: ResolvedAppServiceArgs, ctx: PlatformContext): k8s.core.v1.S
   };
 }
 
-function ingress(r: ResolvedAppServiceArgs, ctx: PlatformContext): { ingress: k8s.networking.v1.IngressArgs; headers: k8s.core.v1.ConfigMapArgs } {
+const GATEWAY_API = "gateway.networking.k8s.io";
+
+/**
+ * The service's route on the edge Gateway of its visibility: host and path prefix to the Service's HTTP port,
+ * with the security headers set on every response by the standard ResponseHeaderModifier filter. TLS is
+ * terminated by the Gateway's listener for the host (certificate from cert-manager's Gateway integration).
+ */
+function httpRoute(r: ResolvedAppServiceArgs, ctx: PlatformContext): k8s.apiextensions.CustomResourceArgs {
   const ing = r.ingress!;
-  const names = kubernetesNames(r.name);
-  const labels = standardLabels(ctx, r.name, r.kind);
+  const gateway = gatewayFor(ing.visibility);
   return {
-    headers: { metadata: { name: names.securityHeaders, namespace: ctx.namespace, labels }, data: { ...ing.headers } },
-    ingress: {
-      metadata: {
-        name: names.workload,
-        namespace: ctx.namespace,
-        labels,
-        annotations: ingressAnnotations({
-          namespace: ctx.namespace,
-          headersConfigMapName: names.securityHeaders,
-          clusterIssuer: ing.clusterIssuer,
-          rateLimit: ing.rateLimit,
-        }),
-      },
-      spec: {
-        ingressClassName: INGRESS_CLASS,
-        tls: [{ hosts: [ing.host], secretName: ing.tlsSecretName }],
-        rules: [
-          {
-            host: ing.host,
-            http: {
-              paths: [{ path: ing.path, pathType: "Prefix", backend: { service: { name: names.workload, port: { name: HTTP_PORT_NAME } } } }],
-            },
-          },
-        ],
-      },
+    apiVersion: `${GATEWAY_API}/v1`,
+    kind: "HTTPRoute",
+    metadata: { name: kubernetesNames(r.name).workload, namespace: ctx.namespace, labels: standardLabels(ctx, r.name, r.kind) },
+    spec: {
+      parentRefs: [{ group: GATEWAY_API, kind: "Gateway", name: gateway.name, namespace: gateway.namespace }],
+      hostnames: [ing.host],
+      rules: [{
+        matches: [{ path: { type: "PathPrefix", value: ing.path } }],
+        filters: [{
+          type: "ResponseHeaderModifier",
+          responseHeaderModifier: { set: Object.entries(ing.headers).map(([name, value]) => ({ name, value })) },
+        }],
+        backendRefs: [{ group: "", kind: "Service", name: kubernetesNames(r.name).workload, port: r.port! }],
+      }],
+    },
+  };
+}
+
+/**
+ * Envoy Gateway policy on the route: the per-client-IP rate limit (one bucket per client address, IPv4 and IPv6,
+ * see `rateLimitBuckets`) and the request body ceiling (HTTP 413 above it).
+ */
+function backendTrafficPolicy(r: ResolvedAppServiceArgs, ctx: PlatformContext): k8s.apiextensions.CustomResourceArgs {
+  const ing = r.ingress!;
+  const name = kubernetesNames(r.name).workload;
+  const perClient = (cidr: string) => [{ sourceCIDR: { type: "Distinct", value: cidr } }];
+  const rules = ing.rateLimit
+    ? ["0.0.0.0/0", "::/0"].flatMap((cidr) =>
+        rateLimitBuckets(ing.rateLimit!).map((b) => ({ clientSelectors: perClient(cidr), limit: { requests: b.requests, unit: b.unit } })))
+    : [];
+  return {
+    apiVersion: "gateway.envoyproxy.io/v1alpha1",
+    kind: "BackendTrafficPolicy",
+    metadata: { name, namespace: ctx.namespace, labels: standardLabels(ctx, r.name, r.kind) },
+    spec: {
+      targetRefs: [{ group: GATEWAY_API, kind: "HTTPRoute", name }],
+      ...(rules.length > 0 ? { rateLimit: { local: { rules } } } : {}),
+      requestBuffer: { limit: ing.maxRequestBodySize },
     },
   };
 }
@@ -215,7 +234,7 @@ function namespaceSelector(namespace: string): Input.meta.v1.LabelSelector {
   return { matchLabels: { "kubernetes.io/metadata.name": namespace } };
 }
 
-/** Deny all ingress to the pods except the ingress controller, listed callers and Prometheus. */
+/** Deny all ingress to the pods except the edge proxies (for exposed services), listed callers and Prometheus. */
 function networkPolicy(r: ResolvedAppServiceArgs, ctx: PlatformContext): k8s.networking.v1.NetworkPolicyArgs {
   const rules: Input.networking.v1.NetworkPolicyIngressRule[] = [];
   const httpPort = r.port !== undefined ? [{ protocol: "TCP", port: r.port }] : [];
@@ -282,7 +301,6 @@ export function kubernetesManifests(r: ResolvedAppServiceArgs, ctx: PlatformCont
   const names = kubernetesNames(r.name);
   const labels = standardLabels(ctx, r.name, r.kind);
   const secretNames = Object.keys(r.secretEnv);
-  const exposed = r.ingress ? ingress(r, ctx) : undefined;
   return {
     serviceAccount: { metadata: { name: names.workload, namespace: ctx.namespace, labels }, automountServiceAccountToken: false },
     ...(secretNames.length > 0
@@ -297,7 +315,7 @@ export function kubernetesManifests(r: ResolvedAppServiceArgs, ctx: PlatformCont
       : {}),
     deployment: deployment(r, ctx),
     ...(hasService(r.kind) ? { service: service(r, ctx) } : {}),
-    ...(exposed ? { ingress: exposed.ingress, securityHeaders: exposed.headers } : {}),
+    ...(r.ingress ? { httpRoute: httpRoute(r, ctx), backendTrafficPolicy: backendTrafficPolicy(r, ctx) } : {}),
     ...(r.autoscaling ? { hpa: hpa(r, ctx) } : {}),
     ...(r.podDisruptionBudget ? { pdb: pdb(r, ctx) } : {}),
     networkPolicy: networkPolicy(r, ctx),
@@ -311,8 +329,8 @@ export interface KubernetesChildren {
   secret?: k8s.core.v1.Secret;
   deployment: k8s.apps.v1.Deployment;
   service?: k8s.core.v1.Service;
-  securityHeaders?: k8s.core.v1.ConfigMap;
-  ingress?: k8s.networking.v1.Ingress;
+  httpRoute?: k8s.apiextensions.CustomResource;
+  backendTrafficPolicy?: k8s.apiextensions.CustomResource;
   hpa?: k8s.autoscaling.v2.HorizontalPodAutoscaler;
   pdb?: k8s.policy.v1.PodDisruptionBudget;
   networkPolicy: k8s.networking.v1.NetworkPolicy;
@@ -339,15 +357,12 @@ export function registerKubernetes(
     dependsOn: [serviceAccount, ...(secret ? [secret] : [])],
   });
   const service = m.service ? new k8s.core.v1.Service(child("service"), t("service", m.service), opts) : undefined;
-  const securityHeaders = m.securityHeaders
-    ? new k8s.core.v1.ConfigMap(child("security-headers"), t("securityHeaders", m.securityHeaders), opts)
+  const httpRoute = m.httpRoute
+    ? new k8s.apiextensions.CustomResource(child("http-route"), t("httpRoute", m.httpRoute), { ...opts, dependsOn: service ? [service] : [] })
     : undefined;
-  const ingress = m.ingress
-    ? new k8s.networking.v1.Ingress(child("ingress"), t("ingress", m.ingress), {
-        ...opts,
-        // The controller denies the location if the headers ConfigMap is missing, so create it first.
-        dependsOn: [...(securityHeaders ? [securityHeaders] : []), ...(service ? [service] : [])],
-      })
+  // The policy targets the route by name; created after it so the limits apply from the route's first request.
+  const backendTrafficPolicy = m.backendTrafficPolicy && httpRoute
+    ? new k8s.apiextensions.CustomResource(child("backend-traffic-policy"), t("backendTrafficPolicy", m.backendTrafficPolicy), { ...opts, dependsOn: [httpRoute] })
     : undefined;
   const hpa = m.hpa ? new k8s.autoscaling.v2.HorizontalPodAutoscaler(child("hpa"), t("hpa", m.hpa), { ...opts, dependsOn: [deployment] }) : undefined;
   const pdb = m.pdb ? new k8s.policy.v1.PodDisruptionBudget(child("pdb"), t("pdb", m.pdb), opts) : undefined;
@@ -358,5 +373,5 @@ export function registerKubernetes(
   const podMonitor = m.podMonitor
     ? new k8s.apiextensions.CustomResource(child("pod-monitor"), t("podMonitor", m.podMonitor), opts)
     : undefined;
-  return { serviceAccount, secret, deployment, service, securityHeaders, ingress, hpa, pdb, networkPolicy, serviceMonitor, podMonitor };
+  return { serviceAccount, secret, deployment, service, httpRoute, backendTrafficPolicy, hpa, pdb, networkPolicy, serviceMonitor, podMonitor };
 }

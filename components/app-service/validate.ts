@@ -27,6 +27,8 @@ import {
   hasService,
   type ResourceSettings,
 } from "./args";
+import { defaultTlsSecretName, ROUTE_VISIBILITIES, type RouteVisibility } from "../lib/gateway";
+import { MAX_RESPONSE_HEADERS } from "../lib/http-headers";
 import { headerNameProblem, headerValueProblem, responseHeaders } from "./ingress";
 
 // ---------------------------------------------------------------------------------------------
@@ -78,31 +80,39 @@ export const healthSchema = z.strictObject({
     .describe("Docker target: healthcheck command in Docker's CMD form. The default curls the readiness (or liveness) path and needs curl in the image. Default: `[CMD, curl, -fsS, http://localhost:<port><path>]`. Example: `[CMD, /app/healthcheck]`"),
 }).describe("Probes (they need a `port`). Every service with a port gets liveness `/health`, web/api also readiness `/health/ready`, plus a startup probe, unless set here.");
 
+/** Byte quantity in the form Envoy Gateway's requestBuffer.limit accepts (whole numbers, binary or decimal suffix). */
+const bodySize = z.string().regex(/^[1-9][0-9]*([EPTGMK]i|[EPTGMk])?$/, { message: "must be a size like 512Ki, 1Mi or 10M (whole number, optional suffix)" });
+
 export const ingressSchema = z.strictObject({
-  host: hostname.describe("Public hostname. Example: `app.example.com`"),
-  path: httpPath.optional().describe("Path prefix routed to the service. Default: `/`."),
+  host: hostname.describe("Host name clients use; one HTTPS listener and certificate per host on the edge Gateway. Required. Example: `app.example.com`"),
+  path: httpPath.optional().describe("Path prefix routed to the service. Default: `/`. Example: `/api`"),
+  visibility: z
+    .enum(ROUTE_VISIBILITIES as [RouteVisibility, ...RouteVisibility[]], { message: `must be one of ${ROUTE_VISIBILITIES.join(", ")}` })
+    .optional()
+    .describe("public: internet-facing load balancer; internal: private load balancer reachable from the VPC only (admin UIs). Default: `public`. Example: `internal`"),
   tls: z
     .strictObject({
-      clusterIssuer: dnsLabel.optional().describe("cert-manager ClusterIssuer. Default: the edge's issuer (letsencrypt-staging outside prod, letsencrypt-prod in prod)."),
-      secretName: dnsLabel.optional().describe("Secret cert-manager writes the certificate to. Caution: changing it re-issues the certificate. Default: `<name>-tls`."),
+      clusterIssuer: dnsLabel.optional().describe("cert-manager ClusterIssuer; on the platform edge it must be the edge's issuer (certificates are issued per Gateway). Default: the edge's issuer (letsencrypt-staging outside prod, letsencrypt-prod in prod)."),
+      secretName: dnsLabel.optional().describe("Secret in the gateway namespace holding the host's certificate; changing it re-issues the certificate. Default: `<host with dots as dashes>-tls`. Example: `app-example-com-tls`"),
     })
     .optional()
-    .describe("TLS is always on; this only names the issuer and the certificate Secret."),
+    .describe("TLS (always on) through cert-manager's Gateway integration. Default: `{}`."),
   rateLimit: z
     .union([
       z.literal(false),
       z.strictObject({
-        rps: int(1, "of at least 1").describe("Requests per second per client IP (ingress-nginx limit-rps)."),
-        burst: int(1, "of at least 1").describe("Burst size; a whole multiple of rps (ingress-nginx takes a multiplier)."),
+        rps: int(1, "of at least 1").describe("Sustained requests per second per client IP. Default: `10`."),
+        burst: int(0, "of at least 0").describe("Extra requests a client may send at once. Default: `20`."),
       }),
     ])
     .optional()
-    .describe("Per-client rate limit; `false` turns it off. Default: `{rps: 10, burst: 20}`."),
+    .describe("Per-client-IP rate limit (GreenLink nginx playbook); false turns it off. Default: `{rps: 10, burst: 20}`."),
+  maxRequestBodySize: bodySize.optional().describe("Largest request body accepted; larger requests get HTTP 413. Default: `1Mi`. Example: `10Mi`"),
   headers: z
     .record(z.string(), z.string())
     .optional()
-    .describe("Extra response headers merged over the security headers; names must be in the allowlist of components/lib/http-headers.ts. Example: `{Content-Security-Policy: \"default-src 'self'\"}`"),
-}).describe("Public exposure through ingress-nginx with TLS, rate limit and security headers. Required for web, optional for api.");
+    .describe("Extra response headers merged over the security headers (same name overrides). Hop-by-hop/framing headers are refused; at most 16 in total. Default: `{}`. Example: `{Content-Security-Policy: \"default-src 'self'\"}`"),
+}).describe("Exposure through the edge Gateway: an HTTPRoute with TLS, security headers, per-client rate limit and request size limit. Required for web, optional for api.");
 
 export const metricsSchema = z
   .strictObject({
@@ -126,7 +136,7 @@ export const objectivesSchema = z.strictObject({
 }).describe("Service level objectives the AlertingStack turns into multi-window burn-rate alerts. Needs `metrics`; web/api only.");
 
 export const networkPolicySchema = z.strictObject({
-  ingressControllerNamespace: dnsLabel.optional().describe("Namespace of the ingress-nginx controller, admitted to web/api pods with an ingress. Default: `ingress-nginx`."),
+  ingressControllerNamespace: dnsLabel.optional().describe("Namespace of the edge proxies, admitted to services with an ingress. Default: `envoy-gateway-system`."),
   monitoringNamespace: dnsLabel.optional().describe("Namespace Prometheus runs in, admitted to the metrics port. Default: `monitoring`."),
 }).describe("Namespaces the deny-by-default NetworkPolicy admits traffic from.");
 
@@ -200,9 +210,12 @@ export interface ResolvedProbes {
 export interface ResolvedIngress {
   host: string;
   path: string;
+  visibility: RouteVisibility;
   clusterIssuer: string;
+  /** Certificate Secret in the gateway namespace. */
   tlsSecretName: string;
   rateLimit?: { rps: number; burst: number };
+  maxRequestBodySize: string;
   /** Security headers merged with the user's extra headers. */
   headers: Record<string, string>;
 }
@@ -325,11 +338,12 @@ export function validateAppServiceArgs(
   if (health.readinessPath && !service) p.add(["health", "readinessPath"], health.readinessPath, `is only used by kinds with a Service (web, api), not ${kind}`);
 
   // Ingress.
-  if (kind === "web" && !args.ingress) p.add("ingress", undefined, "is required for kind web (it is served through the ingress)");
+  if (kind === "web" && !args.ingress) p.add("ingress", undefined, "is required for kind web (it is served through the edge Gateway)");
   if (args.ingress && !service) p.add("ingress", args.ingress, `is only allowed for kinds web and api, not ${kind}`);
   const rateLimit = args.ingress?.rateLimit === false ? undefined : (args.ingress?.rateLimit ?? { ...D.rateLimit });
-  if (rateLimit && rateLimit.burst % rateLimit.rps !== 0) {
-    p.add(["ingress", "rateLimit", "burst"], rateLimit.burst, `must be a whole multiple of rateLimit.rps (${rateLimit.rps}); ingress-nginx configures burst as a multiplier`);
+  const headers = responseHeaders(args.ingress?.headers);
+  if (Object.keys(headers).length > MAX_RESPONSE_HEADERS) {
+    p.add(["ingress", "headers"], Object.keys(args.ingress?.headers ?? {}), `together with the security headers makes ${Object.keys(headers).length} response headers; a route sets at most ${MAX_RESPONSE_HEADERS}`);
   }
   for (const [header, value] of Object.entries(args.ingress?.headers ?? {})) {
     const nameProblem = headerNameProblem(header);
@@ -400,10 +414,12 @@ export function validateAppServiceArgs(
       ? {
           host: args.ingress.host,
           path: args.ingress.path ?? "/",
+          visibility: args.ingress.visibility ?? D.visibility,
           clusterIssuer: args.ingress.tls?.clusterIssuer ?? D.clusterIssuer,
-          tlsSecretName: args.ingress.tls?.secretName ?? `${name}-tls`,
+          tlsSecretName: args.ingress.tls?.secretName ?? defaultTlsSecretName(args.ingress.host),
           rateLimit,
-          headers: responseHeaders(args.ingress.headers),
+          maxRequestBodySize: args.ingress.maxRequestBodySize ?? D.maxRequestBodySize,
+          headers,
         }
       : undefined,
     metrics: args.metrics && metricsPort !== undefined ? { port: metricsPort, path: args.metrics.path ?? D.metricsPath } : undefined,

@@ -1,20 +1,23 @@
 /**
- * Pure builders for the edge: Helm values and the ACME ClusterIssuer manifest. No Pulumi imports, so they are
- * unit-tested directly and reviewed as data.
+ * Pure builders for the edge's Helm releases: pinned chart sources, their values, and the ACME ClusterIssuer.
+ * No Pulumi imports, so they are unit-tested directly and reviewed as data. The Gateway API objects the edge
+ * registers are built in ./gateway-manifests.ts.
  */
 
 import { DEFAULT_CHART_SOURCES } from "../lib/charts";
-import { ALLOWED_RESPONSE_HEADERS } from "../lib/http-headers";
+import { GATEWAY_NAMES, GATEWAY_NAMESPACE, HTTP_LISTENER } from "../lib/gateway";
 
 /**
  * Pinned chart sources (a rollback must name exactly what ran), kept with every other chart in
  * components/lib/charts.ts so a stack can point them at a mirror. Bump deliberately, after reading the changelog.
  */
-export const INGRESS_NGINX_CHART = DEFAULT_CHART_SOURCES["ingress-nginx"];
+export const ENVOY_GATEWAY_CHART = DEFAULT_CHART_SOURCES["envoy-gateway"];
 export const CERT_MANAGER_CHART = DEFAULT_CHART_SOURCES["cert-manager"];
 
-/** Ingress class every AppService Ingress uses. */
-export const INGRESS_CLASS = "nginx";
+/** The Go module holding the Envoy Gateway API types and CRDs of the pinned chart (tests read the CRDs from it). */
+export const ENVOY_GATEWAY_MODULE = { path: "github.com/envoyproxy/gateway", version: ENVOY_GATEWAY_CHART.version } as const;
+/** The Gateway API release the pinned Envoy Gateway bundles (its go.mod). */
+export const GATEWAY_API_MODULE = { path: "sigs.k8s.io/gateway-api", version: "v1.6.1" } as const;
 
 export const ACME_SERVERS = {
   staging: "https://acme-staging-v02.api.letsencrypt.org/directory",
@@ -22,85 +25,54 @@ export const ACME_SERVERS = {
 } as const;
 export type AcmeServer = keyof typeof ACME_SERVERS;
 
-/** ClusterIssuer name per ACME server; AppService ingresses reference it in `cert-manager.io/cluster-issuer`. */
+/** ClusterIssuer name per ACME server; the Gateways name it in `cert-manager.io/cluster-issuer`. */
 export function clusterIssuerName(server: AcmeServer): string {
   return server === "production" ? "letsencrypt-prod" : "letsencrypt-staging";
 }
 
-/** Load balancer annotations of the ingress controller Service per cloud. */
-export function loadBalancerAnnotations(cloud: "aws" | "alicloud" | "none"): Record<string, string> {
-  switch (cloud) {
-    case "aws":
-      // Network Load Balancer, internet-facing, spread across zones; TLS terminates in nginx (cert-manager certs).
-      return {
-        "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
-        "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
-        "service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled": "true",
-        "service.beta.kubernetes.io/aws-load-balancer-backend-protocol": "tcp",
-      };
-    case "alicloud":
-      return {
-        "service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type": "internet",
-        "service.beta.kubernetes.io/alibaba-cloud-loadbalancer-instance-charge-type": "PayByCLCU",
-        "service.beta.kubernetes.io/alibaba-cloud-loadbalancer-health-check-flag": "on",
-      };
-    default:
-      return {};
-  }
-}
-
-export interface IngressValuesInput {
-  cloud: "aws" | "alicloud" | "none";
-  replicas: number;
-}
-
-/** ingress-nginx values: hardened defaults (no snippets, no server tokens, HSTS, TLS redirect), metrics on. */
-export function ingressNginxValues(input: IngressValuesInput): Record<string, unknown> {
+/** Envoy Gateway controller values: hardened, bounded, CRDs installed by the chart, two replicas with a PDB. */
+export function envoyGatewayValues(input: { replicas: number }): Record<string, unknown> {
   return {
-    fullnameOverride: "ingress-nginx",
-    controller: {
-      replicaCount: input.replicas,
-      ingressClassResource: { name: INGRESS_CLASS, default: true },
-      allowSnippetAnnotations: false,
-      config: {
-        "server-tokens": "false",
-        "ssl-redirect": "true",
-        hsts: "true",
-        "hsts-max-age": "31536000",
-        "use-forwarded-headers": "false",
-        "ssl-protocols": "TLSv1.2 TLSv1.3",
-        // AppService sets security headers via custom-headers; the controller serves only listed ones.
-        "global-allowed-response-headers": ALLOWED_RESPONSE_HEADERS.join(","),
+    crds: { enabled: true },
+    deployment: {
+      replicas: input.replicas > 1 ? 2 : 1,
+      envoyGateway: {
+        resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1024Mi" } },
       },
-      service: {
-        type: "LoadBalancer",
-        // Keeps the client address and avoids a second hop through another node.
-        externalTrafficPolicy: "Local",
-        annotations: loadBalancerAnnotations(input.cloud),
+    },
+    // The control plane only programs the proxies: one replica may be evicted during a node drain.
+    podDisruptionBudget: input.replicas > 1 ? { minAvailable: 1 } : { minAvailable: 0 },
+    config: {
+      envoyGateway: {
+        gateway: { controllerName: "gateway.envoyproxy.io/gatewayclass-controller" },
+        provider: { type: "Kubernetes" },
+        logging: { level: { default: "info" } },
       },
-      resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } },
-      metrics: { enabled: true },
-      podDisruptionBudget: input.replicas > 1 ? { enabled: true, minAvailable: 1 } : undefined,
-      topologySpreadConstraints: [{
-        maxSkew: 1,
-        topologyKey: "topology.kubernetes.io/zone",
-        whenUnsatisfiable: "ScheduleAnyway",
-        labelSelector: { matchLabels: { "app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller" } },
-      }],
     },
   };
 }
 
-/** cert-manager values: the chart installs its CRDs (and keeps them on uninstall). */
+/**
+ * cert-manager values: the chart installs its CRDs (and keeps them on uninstall), and the controller watches
+ * Gateways (`enableGatewayAPI`), issuing a certificate for every HTTPS listener of an annotated Gateway.
+ */
 export function certManagerValues(): Record<string, unknown> {
   return {
     crds: { enabled: true, keep: true },
+    config: {
+      apiVersion: "controller.config.cert-manager.io/v1alpha1",
+      kind: "ControllerConfiguration",
+      enableGatewayAPI: true,
+    },
     prometheus: { enabled: true },
     resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } },
   };
 }
 
-/** Let's Encrypt ClusterIssuer solving HTTP-01 through the nginx ingress class. */
+/**
+ * Let's Encrypt ClusterIssuer solving HTTP-01 through the Gateway API: cert-manager attaches a temporary HTTPRoute
+ * for each challenge to the public Gateway's plain-HTTP listener (the only one Let's Encrypt can reach).
+ */
 export function clusterIssuerManifest(server: AcmeServer, email: string): {
   apiVersion: string; kind: string; metadata: { name: string }; spec: Record<string, unknown>;
 } {
@@ -114,7 +86,19 @@ export function clusterIssuerManifest(server: AcmeServer, email: string): {
         email,
         server: ACME_SERVERS[server],
         privateKeySecretRef: { name: `${name}-account-key` },
-        solvers: [{ http01: { ingress: { ingressClassName: INGRESS_CLASS } } }],
+        solvers: [{
+          http01: {
+            gatewayHTTPRoute: {
+              parentRefs: [{
+                group: "gateway.networking.k8s.io",
+                kind: "Gateway",
+                name: GATEWAY_NAMES.public,
+                namespace: GATEWAY_NAMESPACE,
+                sectionName: HTTP_LISTENER,
+              }],
+            },
+          },
+        }],
       },
     },
   };

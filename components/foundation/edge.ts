@@ -8,23 +8,30 @@ import { applyTransform, type Transforms } from "../lib/transform";
 import { hostname, Problems } from "../lib/validation";
 import { createAlicloudCdn, createAlicloudDnsRecords } from "./alicloud/cdn";
 import { createAwsCdn, createAwsDnsRecords } from "./aws/cdn";
+import { GATEWAY_NAMESPACE, MAX_HTTPS_LISTENERS, ROUTE_VISIBILITIES, type EdgeHost, type RouteVisibility } from "../lib/gateway";
 import {
-  certManagerValues, clusterIssuerManifest, clusterIssuerName, ingressNginxValues,
+  certManagerValues, clusterIssuerManifest, clusterIssuerName, envoyGatewayValues,
   type AcmeServer,
 } from "./edge-values";
+import {
+  clientTrafficPolicyManifest, envoyPodMonitorManifest, envoyProxyManifest, gatewayClassManifest, gatewayManifest,
+  httpsRedirectRouteManifest, type EdgeGatewayInput,
+} from "./gateway-manifests";
 
 export const EDGE_TYPE = "platform:foundation:Edge";
 
-export type EdgeRole = "ingress-nginx" | "cert-manager" | "cluster-issuer";
+export type EdgeRole =
+  | "envoy-gateway" | "cert-manager" | "cluster-issuer" | "gateway-class" | "envoy-proxy" | "gateway" | "https-redirect"
+  | "client-traffic-policy" | "pod-monitor";
 
 export interface EdgeCdnArgs {
-  /** Put a CDN (CloudFront / Alibaba Cloud CDN) in front of the ingress. @default false */
+  /** Put a CDN (CloudFront / Alibaba Cloud CDN) in front of the public Gateway. @default false */
   enabled: boolean;
   /** Public name the CDN serves. Required on Alibaba Cloud; on AWS it needs `certificateArn`. @example "www.example.com" */
   domain?: string;
   /** AWS: ACM certificate (us-east-1) for `domain`. */
   certificateArn?: string;
-  /** Origin host name with a valid certificate (the ingress host). @default the load balancer address */
+  /** Origin host name with a valid certificate (a host the public Gateway serves). @default the load balancer address */
   originDomain?: string;
 }
 
@@ -42,8 +49,17 @@ export interface EdgeArgs {
   acmeEmail: string;
   /** `staging` ACME server (untrusted test certificates, high limits) or `production`. @default staging outside prod */
   acmeServer: AcmeServer;
-  /** ingress-nginx controller replicas. @default 2 (3 in prod) */
+  /** Envoy proxy replicas per Gateway (the config key kept its ingress-era name). @default 2 (3 in prod) */
   ingressReplicas: number;
+  /**
+   * HTTPS hosts to serve, each on the public or the internal Gateway with its own listener and certificate.
+   * The stacks collect them from the services' `ingress` settings. @default []
+   */
+  hosts?: EdgeHost[];
+  /** Namespace whose HTTPRoutes may attach to the HTTPS listeners. @default the context's namespace */
+  routeNamespace?: string;
+  /** CIDRs that may reach the internal load balancer (the VPC block). @default none (the cloud's default) */
+  internalSourceRanges?: string[];
   /** @default { enabled: false } */
   cdn?: EdgeCdnArgs;
   /** DNS records to create when a zone is given. */
@@ -62,6 +78,18 @@ export function edgeProblems(args: Omit<EdgeArgs, "kubernetesProvider">, problem
   if (!EMAIL.test(args.acmeEmail)) problems.add(p("acmeEmail"), args.acmeEmail, "must be an e-mail address Let's Encrypt can write to");
   if (!Number.isInteger(args.ingressReplicas) || args.ingressReplicas < 1 || args.ingressReplicas > LIMITS.ingressReplicas) {
     problems.add(p("ingressReplicas"), args.ingressReplicas, `must be a whole number from 1 to ${LIMITS.ingressReplicas}`);
+  }
+  const seen = new Map<string, EdgeHost>();
+  (args.hosts ?? []).forEach((h, i) => {
+    const at = [...p("hosts").split("."), i];
+    if (!hostname.safeParse(h.host).success) problems.add([...at, "host"], h.host, "must be a host name like app.example.com");
+    const before = seen.get(h.host);
+    if (before) problems.add([...at, "host"], h.host, "is listed twice; each host gets one listener and one certificate");
+    seen.set(h.host, h);
+  });
+  for (const visibility of ROUTE_VISIBILITIES) {
+    const count = (args.hosts ?? []).filter((h) => h.visibility === visibility).length;
+    if (count > MAX_HTTPS_LISTENERS) problems.add(p("hosts"), count, `puts ${count} ${visibility} hosts on one Gateway; a Gateway holds at most ${MAX_HTTPS_LISTENERS} HTTPS listeners`);
   }
   const cdn = args.cdn;
   if (cdn?.enabled) {
@@ -93,17 +121,31 @@ export function validateEdgeArgs(name: string, args: EdgeArgs): void {
   problems.throwIfAny();
 }
 
+/** The objects of one Gateway (public or internal). */
+export interface EdgeGateway {
+  envoyProxy: k8s.apiextensions.CustomResource;
+  gateway: k8s.apiextensions.CustomResource;
+  httpsRedirect: k8s.apiextensions.CustomResource;
+  clientTrafficPolicy: k8s.apiextensions.CustomResource;
+}
+
 /**
- * ingress-nginx behind the cloud load balancer, cert-manager with a Let's Encrypt ClusterIssuer, and optionally a
- * CDN and DNS records in front.
+ * The Gateway API edge: Envoy Gateway (controller, Gateway API and Envoy Gateway CRDs) and cert-manager with its
+ * Gateway integration and a Let's Encrypt ClusterIssuer; a public Gateway behind an internet-facing load balancer
+ * and, when a host asks for it, an internal Gateway behind a private one; optionally a CDN and DNS records in
+ * front. Services attach HTTPRoutes to these Gateways (components/lib/gateway.ts names them).
  */
 export class Edge extends pulumi.ComponentResource {
-  readonly ingressNginx: k8s.helm.v3.Release;
+  readonly envoyGateway: k8s.helm.v3.Release;
   readonly certManager: k8s.helm.v3.Release;
   readonly clusterIssuer: k8s.apiextensions.CustomResource;
-  /** Name AppService ingresses put in `cert-manager.io/cluster-issuer`. */
+  readonly gatewayClass: k8s.apiextensions.CustomResource;
+  /** Per visibility; `internal` only when a host is internal. */
+  readonly gateways: Partial<Record<RouteVisibility, EdgeGateway>>;
+  readonly podMonitor: k8s.apiextensions.CustomResource;
+  /** Name of the ClusterIssuer the Gateways' certificates come from. */
   readonly clusterIssuerName: string;
-  /** Load balancer host name (AWS) or address (Alibaba Cloud). */
+  /** Public load balancer host name (AWS) or address (Alibaba Cloud), from the public Gateway's status. */
   readonly ingressEndpoint: pulumi.Output<string>;
   readonly cdnDomain?: pulumi.Output<string>;
 
@@ -113,31 +155,59 @@ export class Edge extends pulumi.ComponentResource {
     const t = args.transforms;
     const k = { parent: this, provider: args.kubernetesProvider };
 
-    this.ingressNginx = new k8s.helm.v3.Release(`${name}-ingress-nginx`, applyTransform(t, "ingress-nginx", {
-      ...helmChartArgs("ingress-nginx", ctx.charts),
-      namespace: "ingress-nginx",
+    this.envoyGateway = new k8s.helm.v3.Release(`${name}-envoy-gateway`, applyTransform(t, "envoy-gateway", {
+      ...helmChartArgs("envoy-gateway", ctx.charts),
+      namespace: GATEWAY_NAMESPACE,
       createNamespace: true,
-      values: ingressNginxValues({ cloud: args.cloud, replicas: args.ingressReplicas }),
+      values: envoyGatewayValues({ replicas: args.ingressReplicas }),
     }), k);
+    // cert-manager watches Gateways only if their CRDs exist when it starts: install it after Envoy Gateway.
     this.certManager = new k8s.helm.v3.Release(`${name}-cert-manager`, applyTransform(t, "cert-manager", {
       ...helmChartArgs("cert-manager", ctx.charts),
       namespace: "cert-manager",
       createNamespace: true,
       values: certManagerValues(),
-    }), k);
+    }), { ...k, dependsOn: [this.envoyGateway] });
     const issuer = clusterIssuerManifest(args.acmeServer, args.acmeEmail);
     this.clusterIssuerName = clusterIssuerName(args.acmeServer);
     this.clusterIssuer = new k8s.apiextensions.CustomResource(`${name}-cluster-issuer`, applyTransform(t, "cluster-issuer", issuer), {
       ...k,
-      dependsOn: [this.certManager, this.ingressNginx],
+      dependsOn: [this.certManager],
     });
+    const crds = { ...k, dependsOn: [this.envoyGateway] };
+    this.gatewayClass = new k8s.apiextensions.CustomResource(`${name}-gateway-class`, applyTransform(t, "gateway-class", gatewayClassManifest()), crds);
 
-    const service = k8s.core.v1.Service.get(
-      `${name}-ingress-service`,
-      pulumi.interpolate`${this.ingressNginx.status.namespace}/ingress-nginx-controller`,
-      k,
-    );
-    this.ingressEndpoint = service.status.apply((s) => s?.loadBalancer?.ingress?.[0]?.hostname ?? s?.loadBalancer?.ingress?.[0]?.ip ?? "");
+    const hosts = args.hosts ?? [];
+    this.gateways = {};
+    for (const visibility of ROUTE_VISIBILITIES) {
+      const mine = hosts.filter((h) => h.visibility === visibility);
+      if (visibility === "internal" && mine.length === 0) continue;
+      const input: EdgeGatewayInput = {
+        cloud: args.cloud,
+        visibility,
+        replicas: args.ingressReplicas,
+        hosts: mine,
+        routeNamespace: args.routeNamespace ?? ctx.namespace,
+        clusterIssuer: this.clusterIssuerName,
+        internalSourceRanges: args.internalSourceRanges,
+        behindCdn: args.cdn?.enabled === true,
+      };
+      const child = (role: EdgeRole, suffix: string, manifest: object, extra: pulumi.Resource[] = []) =>
+        new k8s.apiextensions.CustomResource(`${name}-${visibility}-${suffix}`, applyTransform(t, role, manifest as k8s.apiextensions.CustomResourceArgs), {
+          ...k,
+          dependsOn: [this.envoyGateway, ...extra],
+        });
+      const envoyProxy = child("envoy-proxy", "envoy-proxy", envoyProxyManifest(input));
+      // `status` is listed so the provider returns it: the load balancer address is published there.
+      const gateway = child("gateway", "gateway", { ...gatewayManifest(input), status: undefined }, [this.gatewayClass, envoyProxy, this.certManager]);
+      const httpsRedirect = child("https-redirect", "https-redirect", httpsRedirectRouteManifest(visibility), [gateway]);
+      const clientTrafficPolicy = child("client-traffic-policy", "client-traffic-policy", clientTrafficPolicyManifest(input), [gateway]);
+      this.gateways[visibility] = { envoyProxy, gateway, httpsRedirect, clientTrafficPolicy };
+    }
+    this.podMonitor = new k8s.apiextensions.CustomResource(`${name}-pod-monitor`, applyTransform(t, "pod-monitor", envoyPodMonitorManifest(ctx.monitoringLabels)), crds);
+
+    const status = (this.gateways.public!.gateway as unknown as { status: pulumi.Output<{ addresses?: Array<{ value?: string }> } | undefined> }).status;
+    this.ingressEndpoint = pulumi.output(status).apply((s) => s?.addresses?.[0]?.value ?? "");
 
     const tags = cloudTags(ctx, "edge");
     let target: pulumi.Output<string> = this.ingressEndpoint;

@@ -18,6 +18,7 @@ export * from "./args";
 export * from "./cidr";
 export * from "./tiers";
 export * from "./edge-values";
+export * from "./gateway-manifests";
 export { AwsNetwork, AlicloudNetwork, AwsKeys, AlicloudKeys, EksCluster, AckCluster, Edge, ExistingCluster };
 
 export const FOUNDATION_TYPE = "platform:foundation:Foundation";
@@ -26,7 +27,7 @@ export interface FoundationArgs {
   /** Network settings; required when the context's cloud is aws or alicloud. */
   network?: NetworkArgs;
   cluster: ClusterArgs;
-  /** Edge (ingress, certificates, CDN, DNS). Omit to install none. */
+  /** Edge (Gateway API via Envoy Gateway, certificates, CDN, DNS). Omit to install none. */
   edge?: Omit<EdgeArgs, "kubernetesProvider" | "cloud">;
 }
 
@@ -139,7 +140,9 @@ export class Foundation extends pulumi.ComponentResource {
     this.kubeconfig = this.cluster!.kubeconfig;
 
     if (args.edge) {
-      this.edge = new Edge(`${name}-edge`, { ...args.edge, cloud: ctx.cloud, kubernetesProvider: this.kubernetesProvider }, ctx, o);
+      // The internal load balancer admits the VPC only (when the foundation built it).
+      const internalSourceRanges = args.edge.internalSourceRanges ?? (args.network ? [args.network.cidr] : undefined);
+      this.edge = new Edge(`${name}-edge`, { ...args.edge, internalSourceRanges, cloud: ctx.cloud, kubernetesProvider: this.kubernetesProvider }, ctx, o);
     }
     this.registerOutputs({ vpcId: this.vpcId });
   }

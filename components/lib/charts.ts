@@ -30,7 +30,11 @@ export interface ChartSource {
 export const DEFAULT_CHART_SOURCES = {
   /** kube-prometheus-stack 79.7.1 (November 2025): Prometheus Operator 0.86, Prometheus 3.x, Alertmanager 0.28+, Grafana 12. */
   "kube-prometheus-stack": { repo: "https://prometheus-community.github.io/helm-charts", chart: "kube-prometheus-stack", version: "79.7.1" },
-  "ingress-nginx": { repo: "https://kubernetes.github.io/ingress-nginx", chart: "ingress-nginx", version: "4.13.3" },
+  /**
+   * Envoy Gateway v1.9.1: the Gateway API controller of the edge; the chart also installs the Gateway API v1.6.1
+   * (standard) and Envoy Gateway CRDs. Published only as an OCI chart.
+   */
+  "envoy-gateway": { chart: "oci://docker.io/envoyproxy/gateway-helm", version: "v1.9.1" },
   "cert-manager": { repo: "https://charts.jetstack.io", chart: "cert-manager", version: "v1.19.1" },
 } satisfies Record<string, ChartSource>;
 

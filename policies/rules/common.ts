@@ -28,3 +28,61 @@ export function isPinnedImage(image: string | undefined): boolean {
   const tag = last.slice(colon + 1);
   return tag !== "" && tag !== "latest";
 }
+
+/**
+ * The environment a resource belongs to: the `Environment` tag (cloud resources), the `environment` label
+ * (Kubernetes objects), else the stack name in the URN (`urn:pulumi:<stack>::...`).
+ */
+export function environmentOf(urn: string, props: Record<string, any>): string {
+  const tags = props.tags ?? {};
+  const labels = props.metadata?.labels ?? {};
+  const tagged = tags.Environment ?? tags.environment ?? labels.environment;
+  if (typeof tagged === "string" && tagged !== "") return tagged;
+  return /^urn:pulumi:([^:]+)::/.exec(urn)?.[1] ?? "";
+}
+
+/** Config property shared by checks that apply only to some environments (prod by default). */
+export const ENVIRONMENTS_PARAM = {
+  environments: {
+    type: "array" as const,
+    items: { type: "string" as const },
+    default: ["prod"],
+    description: "Environments (Environment tag / environment label, else the stack name) the check applies to.",
+  },
+};
+
+/** True for `true` or the provider's string spelling `"true"`. */
+export function isTrue(value: unknown): boolean {
+  return value === true || value === "true";
+}
+
+/** Parses a JSON policy document (IAM, RAM, bucket policies) given as a string or an object. */
+export function policyDocument(doc: unknown): { Statement?: any[] } | undefined {
+  if (doc && typeof doc === "object") return doc as { Statement?: any[] };
+  if (typeof doc !== "string") return undefined;
+  try {
+    return JSON.parse(doc);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A policy document's statements as an array (a single statement object is allowed by IAM). */
+export function statements(doc: unknown): any[] {
+  const parsed = policyDocument(doc);
+  const s = parsed?.Statement;
+  return Array.isArray(s) ? s : s ? [s] : [];
+}
+
+export function asArray<T>(value: T | T[] | undefined): T[] {
+  return value === undefined || value === null ? [] : Array.isArray(value) ? value : [value];
+}
+
+/** True when a bucket policy denies every request that does not use TLS (`SecureTransport` = false). */
+export function deniesInsecureTransport(doc: unknown, conditionKey: string): boolean {
+  return statements(doc).some((s) => {
+    if (s.Effect !== "Deny") return false;
+    const bool = s.Condition?.Bool ?? {};
+    return asArray(bool[conditionKey]).map(String).includes("false");
+  });
+}

@@ -9,6 +9,8 @@ import {
   type ClusterArgs, type ClusterMode, type FoundationArgs, type NetworkArgs, type NodeScaling, type NodeSize,
 } from "../../components/foundation";
 import type { EdgeArgs } from "../../components/foundation/edge";
+import { clusterIssuerName } from "../../components/foundation/edge-values";
+import { planEdgeHosts, type ServicesPlan } from "./services";
 import type { RequiredSecret, SectionContext } from "./types";
 
 /**
@@ -87,35 +89,35 @@ export const clusterSchema = z
 /** `platform:edge` */
 export const edgeSchema = z
   .strictObject({
-    enabled: z.boolean().default(true).describe("Install ingress-nginx and cert-manager; turn off for an existing cluster that has them."),
+    enabled: z.boolean().default(true).describe("Install Envoy Gateway (Gateway API controller, with the public/internal Gateways) and cert-manager; turn off for an existing cluster that has them (Gateways `public`/`internal` in `envoy-gateway-system`)."),
     acmeEmail: z.string().optional().describe("Let's Encrypt account e-mail; required while the edge is enabled. Example: `ops@example.com`"),
     acmeServer: z
       .enum(["staging", "production"])
       .optional()
       .describe("Let's Encrypt server of the ClusterIssuer. Default: production in prod, staging elsewhere."),
-    ingressReplicas: intField.optional().describe(`ingress-nginx controller replicas (1 to ${LIMITS.ingressReplicas}). Default: prod 3, else 2.`),
+    ingressReplicas: intField.optional().describe(`Envoy proxy replicas per Gateway, 1 to ${LIMITS.ingressReplicas} (the name predates the Gateway API edge). Default: prod 3, else 2.`),
     cdn: z
       .strictObject({
-        enabled: z.boolean().default(false).describe("Put CloudFront (AWS) or Alibaba Cloud CDN in front of the ingress."),
+        enabled: z.boolean().default(false).describe("Put CloudFront (AWS) or Alibaba Cloud CDN in front of the public Gateway; the client address is then the last X-Forwarded-For hop."),
         domain: z.string().optional().describe("Domain served by the CDN; required on Alibaba Cloud. Example: `www.example.com`"),
         certificateArn: z
           .string()
           .optional()
           .describe("AWS: ACM certificate in us-east-1 for `domain` (required with domain). Default: the CloudFront default certificate."),
-        originDomain: z.string().optional().describe("Origin host name. Default: the ingress load balancer's address."),
+        originDomain: z.string().optional().describe("Origin host name. Default: the public Gateway load balancer's address."),
       })
       .optional()
-      .describe("CDN in front of the ingress. Default: off."),
+      .describe("CDN in front of the public Gateway. Default: off."),
     dns: z
       .strictObject({
         zone: z.string().describe("Existing hosted zone (Route 53) or domain (Alidns). Example: `example.com`"),
-        records: z.array(z.string()).describe("Record names inside the zone pointed at the CDN or ingress (CNAME). Example: `[app, api]`"),
+        records: z.array(z.string()).describe("Record names inside the zone pointed at the CDN or the public load balancer (CNAME). Example: `[app, api]`"),
       })
       .optional()
-      .describe("DNS records for the ingress or CDN. Default: none."),
+      .describe("DNS records for the public load balancer or CDN. Default: none."),
   })
   .prefault({})
-  .describe("Ingress controller, certificates, CDN and DNS.");
+  .describe("The edge: Gateway API (Envoy Gateway), certificates (cert-manager), CDN and DNS.");
 
 /** The three sections together, as read from `platform:network`, `platform:cluster`, `platform:edge`. */
 export const schema = z.object({ network: networkSchema, cluster: clusterSchema, edge: edgeSchema });
@@ -140,7 +142,7 @@ export function foundationRequiredSecrets(parsed: FoundationConfig, root?: { clo
 
 export type FoundationPlan =
   | { enabled: false }
-  | { enabled: true; args: FoundationArgs; kubeconfigSecret?: string };
+  | { enabled: true; args: FoundationArgs; kubeconfigSecret?: string; cloud: "aws" | "alicloud" | "none" };
 
 /** Node sizing defaults per environment (the seeds' t3.large for staging; HA prod). */
 const NODE_DEFAULTS: Record<"dev" | "staging" | "prod", { size: NodeSize; nodes: NodeScaling }> = {
@@ -216,7 +218,22 @@ export function planFoundation(parsed: FoundationConfig, sctx: SectionContext): 
     foundationProblems({ ...args, edge: e.acmeEmail ? edge : undefined }, platform, problems);
   }
   problems.throwIfAny();
-  return { enabled: true, args, kubeconfigSecret };
+  return { enabled: true, args, kubeconfigSecret, cloud: platform.cloud };
+}
+
+/**
+ * Pure: the plan with the edge's HTTPS hosts filled in from the services' `ingress` settings (the Gateways get
+ * one listener and certificate per host). Throws when services disagree about a host.
+ */
+export function withEdgeHosts(plan: FoundationPlan, services: ServicesPlan): FoundationPlan {
+  if (!plan.enabled || !plan.args.edge) return plan;
+  const hosts = planEdgeHosts(services, clusterIssuerName(plan.args.edge.acmeServer));
+  const edge = { ...plan.args.edge, hosts };
+  const problems = new Problems("stack config", "platform:");
+  // Re-check the edge with its hosts (listener limits per Gateway).
+  foundationProblems({ ...plan.args, edge }, { cloud: plan.cloud, target: "kubernetes" }, problems);
+  problems.throwIfAny();
+  return { ...plan, args: { ...plan.args, edge } };
 }
 
 export interface FoundationOutputs {

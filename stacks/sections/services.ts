@@ -10,6 +10,7 @@ import {
   workloadFieldSchemas,
 } from "../../components/app-service/validate";
 import type { DatabaseConnection } from "../../components/lib/contracts";
+import { defaultTlsSecretName, type EdgeHost } from "../../components/lib/gateway";
 import { cpuQuantity, memoryQuantity, parseOrThrow, pinnedImage, port, keyPath, describeValue, ValidationError } from "../../components/lib/validation";
 import { CONFIG_NAMESPACE } from "../config";
 import type { Profile } from "../profiles";
@@ -205,6 +206,42 @@ export function planServices(parsed: ServicesConfig, sctx: SectionContext, known
   return plan;
 }
 
+/**
+ * Pure: the HTTPS hosts the edge Gateways must serve, one per distinct `ingress.host`. Services may share a host
+ * (different paths) but must agree on its visibility and certificate Secret; on the platform edge every
+ * certificate comes from the edge's ClusterIssuer (cert-manager issues per Gateway). Throws one ValidationError
+ * naming each conflicting `platform:services[i].ingress...` key.
+ */
+export function planEdgeHosts(plan: ServicesPlan, edgeIssuer: string): EdgeHost[] {
+  const problems: string[] = [];
+  const add = (path: ReadonlyArray<PropertyKey>, value: unknown, allowed: string) =>
+    problems.push(`${keyPath(PREFIX, path)}: ${allowed} (got ${describeValue(value)})`);
+  const hosts = new Map<string, EdgeHost & { index: number }>();
+  plan.forEach((svc, i) => {
+    const ing = svc.args.ingress;
+    if (!ing) return;
+    const visibility = ing.visibility ?? "public";
+    const tlsSecretName = ing.tls?.secretName ?? defaultTlsSecretName(ing.host);
+    if (ing.tls?.clusterIssuer !== undefined && ing.tls.clusterIssuer !== edgeIssuer) {
+      add([i, "ingress", "tls", "clusterIssuer"], ing.tls.clusterIssuer,
+        `must be the edge's issuer "${edgeIssuer}" or left out: cert-manager issues the certificates of a Gateway from the one issuer annotated on it (set platform:edge.acmeServer to switch)`);
+    }
+    const first = hosts.get(ing.host);
+    if (!first) {
+      hosts.set(ing.host, { host: ing.host, visibility, tlsSecretName, index: i });
+      return;
+    }
+    if (first.visibility !== visibility) {
+      add([i, "ingress", "visibility"], visibility, `must match platform:services[${first.index}] (${first.visibility}), which serves the same host ${ing.host}; a host is either public or internal`);
+    }
+    if (first.tlsSecretName !== tlsSecretName) {
+      add([i, "ingress", "tls", "secretName"], tlsSecretName, `must match platform:services[${first.index}] (${first.tlsSecretName}), which serves the same host ${ing.host}; a host has one certificate`);
+    }
+  });
+  if (problems.length > 0) throw new ValidationError(SOURCE, problems);
+  return [...hosts.values()].map(({ host, visibility, tlsSecretName }) => ({ host, visibility, tlsSecretName }));
+}
+
 /** Environment a service gets from one database connection. */
 function connectionEnv(
   conn: DatabaseConnection,
@@ -230,8 +267,8 @@ export interface ServicesDeps {
   /** Connections of the databases built before the services, by database name. */
   connections: Record<string, DatabaseConnection>;
   /**
-   * ClusterIssuer the foundation's edge installed (e.g. `letsencrypt-staging` on staging); used for every ingress
-   * whose config names none. @default the AppService default, "letsencrypt-prod"
+   * ClusterIssuer the foundation's edge installed (e.g. `letsencrypt-staging` on staging); recorded on every
+   * ingress whose config names none. @default the AppService default, "letsencrypt-prod"
    */
   clusterIssuer?: string;
 }

@@ -1,5 +1,6 @@
 import { spawnSync } from "child_process";
 import * as path from "path";
+import { crdSchemaProblems, hasCrdSchema } from "./crd-schema";
 import { type Recorder, unwrapSecrets } from "./mocks";
 
 /**
@@ -11,7 +12,8 @@ import { type Recorder, unwrapSecrets } from "./mocks";
  * enums and required fields; they do NOT reject unknown fields, which the typed @pulumi/kubernetes args catch at
  * compile time instead.
  *
- * CRDs such as monitoring.coreos.com ServiceMonitor/PodMonitor are not in kubernetes-models: they get a small
+ * Gateway API and Envoy Gateway objects are validated against their real CRDs, read from the Go module cache at
+ * test time (./crd-schema.ts). monitoring.coreos.com ServiceMonitor/PodMonitor/PrometheusRule get a small
  * hand-written structural check of the fields the components emit (see `crdProblems`).
  */
 
@@ -58,7 +60,18 @@ function modelModule(obj: K8sObject): string {
 const CRD_GROUPS = ["monitoring.coreos.com/"];
 
 function isCrd(obj: K8sObject): boolean {
-  return CRD_GROUPS.some((g) => obj.apiVersion.startsWith(g));
+  return CRD_GROUPS.some((g) => obj.apiVersion.startsWith(g)) || hasCrdSchema(obj.apiVersion);
+}
+
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Problems of a custom resource with a CRD from the module cache, plus its object name. */
+function crdObjectProblems(o: K8sObject): string[] {
+  const name = o.metadata?.name;
+  const nameProblems = name !== undefined && (typeof name !== "string" || name.length > 253 || !DNS_SUBDOMAIN.test(name))
+    ? ["metadata.name must be a DNS subdomain"]
+    : [];
+  return [...nameProblems, ...crdSchemaProblems(o)];
 }
 
 // Runs in the child process: imports each object's model class and collects its validation errors.
@@ -100,7 +113,7 @@ export function k8sSchemaProblems(objects: K8sObject[]): Array<string | undefine
   let i = 0;
   return objects.map((o) => {
     if (isCrd(o)) {
-      const problems = crdProblems(o);
+      const problems = hasCrdSchema(o.apiVersion) ? crdObjectProblems(o) : crdProblems(o);
       return problems.length > 0 ? problems.join("; ") : undefined;
     }
     return builtInResults[i++] ?? undefined;

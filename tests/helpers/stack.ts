@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import { installMocks, Recorder, settle } from "./mocks";
+import { installMocks, OutputHook, Recorder, settle } from "./mocks";
 
 export const REPO_ROOT = path.resolve(__dirname, "../..");
 const NAMESPACE = "platform";
@@ -24,6 +24,8 @@ export interface BuildStackOptions {
   secrets?: Record<string, string>;
   /** Run as a preview. */
   preview?: boolean;
+  /** Extra computed outputs, as a real provider would return them (see `installMocks`). */
+  outputs?: OutputHook;
 }
 
 export interface BuiltStack {
@@ -72,7 +74,7 @@ export async function buildStack(
   options: BuildStackOptions = {},
 ): Promise<BuiltStack> {
   const secretValues = applyStackConfig(stack, overrides, options);
-  const recorder = installMocks({ stack, preview: options.preview });
+  const recorder = installMocks({ stack, preview: options.preview, outputs: options.outputs });
   // Imported lazily so the SDK and providers load once per test file, after the mocks are in place.
   const { runProgram } = await import("../../stacks/program");
   const outputs = runProgram();

@@ -6,7 +6,8 @@ import { SECRETS_BY_STACK } from "./fixtures";
 
 /**
  * The bundled stacks end to end: every Kubernetes object they produce validates against the Kubernetes schema
- * for its kind, and every rule group they provision passes `promtool check rules`.
+ * for its kind (Gateway API and Envoy Gateway objects against their CRDs from the Go module cache), and every rule
+ * group they provision passes `promtool check rules`.
  */
 const variants: Array<[string, string, Record<string, unknown>]> = [
   ["staging-aws", "staging", {}],
@@ -34,7 +35,10 @@ describe.each(variants.map(([key]) => key))("%s", (key) => {
   it("every Kubernetes object validates against its schema", () => {
     const objects = manifestsOf(built[key].recorder);
     const kinds = new Set(objects.map((o) => o.kind));
-    for (const kind of ["Deployment", "Service", "Ingress", "NetworkPolicy", "CronJob", "Secret", "ConfigMap", "ServiceMonitor", "PrometheusRule"]) {
+    for (const kind of [
+      "Deployment", "Service", "NetworkPolicy", "CronJob", "Secret", "ConfigMap", "ServiceMonitor", "PodMonitor", "PrometheusRule",
+      "GatewayClass", "Gateway", "HTTPRoute", "EnvoyProxy", "ClientTrafficPolicy", "BackendTrafficPolicy",
+    ]) {
       expect(kinds).toContain(kind);
     }
     expect(() => validateK8sObjects(objects)).not.toThrow();
@@ -45,7 +49,7 @@ describe.each(variants.map(([key]) => key))("%s", (key) => {
     expect(issuer.spec.acme.server).toMatch(/^https:\/\/acme(-staging-v02)?(-v02)?\.api\.letsencrypt\.org\/directory$/);
     expect(issuer.spec.acme.email).toMatch(/@/);
     expect(issuer.spec.acme.privateKeySecretRef.name).toBeTruthy();
-    expect(issuer.spec.acme.solvers[0].http01.ingress).toBeTruthy();
+    expect(issuer.spec.acme.solvers[0].http01.gatewayHTTPRoute.parentRefs[0]).toMatchObject({ kind: "Gateway", name: "public", sectionName: "http" });
   });
 
   it("every provisioned rule group passes promtool check rules", () => {

@@ -136,6 +136,37 @@ describe("prod profile", () => {
   });
 });
 
+describe("edge on Gateway API", () => {
+  it.each(["prod-aws", "prod-alicloud", "staging-aws"])("%s registers the Gateway stack and one TLS HTTPRoute with filters and rate-limit policy per exposed service", (key) => {
+    const rec = built[key].recorder;
+    const releases = rec.byType("kubernetes:helm.sh/v3:Release").map((r) => r.inputs.chart);
+    expect(releases).toContain("oci://docker.io/envoyproxy/gateway-helm");
+    expect(releases.some((c: string) => /ingress-nginx/.test(c))).toBe(false);
+    expect(rec.byType("kubernetes:networking.k8s.io/v1:Ingress")).toHaveLength(0);
+    expect(rec.byType("kubernetes:gateway.networking.k8s.io/v1:GatewayClass")).toHaveLength(1);
+    const gateway = rec.one("kubernetes:gateway.networking.k8s.io/v1:Gateway").inputs;
+    const https = gateway.spec.listeners.filter((l: any) => l.protocol === "HTTPS");
+    const hosts = key.startsWith("prod") ? ["app.example.com", "api.example.com"] : ["app.staging.example.com", "api.staging.example.com"];
+    expect(https.map((l: any) => l.hostname)).toEqual(hosts);
+    for (const l of https) expect(l.tls.certificateRefs[0].name).toBe(`${l.hostname.replace(/\./g, "-")}-tls`);
+    expect(gateway.metadata.annotations["cert-manager.io/cluster-issuer"]).toBe(key.startsWith("prod") ? "letsencrypt-prod" : "letsencrypt-staging");
+
+    const routes = rec.byType("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute").filter((r) => r.inputs.metadata.namespace === "platform");
+    expect(routes.map((r) => r.inputs.spec.hostnames[0]).sort()).toEqual([...hosts].sort());
+    for (const r of routes) {
+      expect(r.inputs.spec.parentRefs[0]).toMatchObject({ name: "public", namespace: "envoy-gateway-system" });
+      expect(r.inputs.spec.rules[0].filters[0].type).toBe("ResponseHeaderModifier");
+    }
+    const policies = rec.byType("kubernetes:gateway.envoyproxy.io/v1alpha1:BackendTrafficPolicy");
+    expect(policies.map((p) => p.inputs.spec.targetRefs[0].name).sort()).toEqual(["api", "web"]);
+    for (const p of policies) expect(p.inputs.spec.rateLimit.local.rules[0].limit).toEqual({ requests: 30, unit: "Second" });
+    expect(rec.byType("kubernetes:gateway.envoyproxy.io/v1alpha1:ClientTrafficPolicy")).toHaveLength(1);
+    // The web and api pods admit the edge proxies' namespace.
+    const np = rec.byType("kubernetes:networking.k8s.io/v1:NetworkPolicy").find((n) => n.inputs.metadata.name === "web")!;
+    expect(np.inputs.spec.ingress[0].from[0].namespaceSelector.matchLabels["kubernetes.io/metadata.name"]).toBe("envoy-gateway-system");
+  });
+});
+
 describe("cloud switch", () => {
   it("overriding cloud alone moves the whole system from AWS to Alibaba Cloud", () => {
     for (const stack of ["staging", "prod"]) {

@@ -129,6 +129,22 @@ test("without WeChat receivers the Alertmanager config stays plain data", async 
   expect(release.inputs.values.alertmanager.config.receivers.map((r: any) => r.name)).toContain("pager");
 });
 
+test("without receivers the receiver Secret has no stringData (an empty map would be replaced on every up)", async () => {
+  new AlertingStack("alerting", secretArgs({ receivers: [], routes: { critical: [], warning: [], info: [] } }), ctxFor("staging", "kubernetes"));
+  await settle();
+  const secret = rec.one("kubernetes:core/v1:Secret", "alerting-receiver-secret");
+  expect(secret.inputs.metadata.name).toBe("alerting-receivers");
+  expect("stringData" in secret.inputs).toBe(false);
+});
+
+test("a chart source override (mirror) is used for the release, and a local chart path replaces the repository", async () => {
+  const mirrored = { ...ctxFor("prod", "kubernetes"), charts: { "kube-prometheus-stack": { repo: "https://mirror.example.com/charts", version: "79.7.1" } } };
+  new AlertingStack("alerting", secretArgs(), mirrored);
+  await settle();
+  const release = rec.one("kubernetes:helm.sh/v3:Release", "alerting-chart");
+  expect([release.inputs.chart, release.inputs.version, release.inputs.repositoryOpts]).toEqual(["kube-prometheus-stack", "79.7.1", { repo: "https://mirror.example.com/charts" }]);
+});
+
 test("transforms adjust a child's args", async () => {
   new AlertingStack("alerting", secretArgs({ transforms: { chart: (a: any) => ({ ...a, timeout: 1200 }) } }), ctxFor("dev", "kubernetes"));
   await settle();

@@ -29,8 +29,8 @@ describe("every Kubernetes object AppService produces validates against the Kube
     const objects = recordedK8sObjects(rec);
     const kinds = objects.map((o) => o.kind).sort();
     const expected: Record<string, string[]> = {
-      web: ["ConfigMap", "Deployment", "HorizontalPodAutoscaler", "Ingress", "NetworkPolicy", "PodDisruptionBudget", "Secret", "Service", "ServiceAccount", "ServiceMonitor"],
-      api: ["ConfigMap", "Deployment", "HorizontalPodAutoscaler", "Ingress", "NetworkPolicy", "PodDisruptionBudget", "Secret", "Service", "ServiceAccount", "ServiceMonitor"],
+      web: ["BackendTrafficPolicy", "Deployment", "HTTPRoute", "HorizontalPodAutoscaler", "NetworkPolicy", "PodDisruptionBudget", "Secret", "Service", "ServiceAccount", "ServiceMonitor"],
+      api: ["BackendTrafficPolicy", "Deployment", "HTTPRoute", "HorizontalPodAutoscaler", "NetworkPolicy", "PodDisruptionBudget", "Secret", "Service", "ServiceAccount", "ServiceMonitor"],
       worker: ["Deployment", "NetworkPolicy", "PodDisruptionBudget", "PodMonitor", "ServiceAccount"],
       singleton: ["Deployment", "NetworkPolicy", "PodMonitor", "ServiceAccount"],
     };
@@ -40,7 +40,7 @@ describe("every Kubernetes object AppService produces validates against the Kube
 });
 
 describe("the schema check catches what it should (so a pass means something)", () => {
-  test("a Deployment with a malformed quantity, a string replica count and a missing pathType is rejected with the schema errors", async () => {
+  test("a Deployment with a malformed quantity and a string replica count is rejected with the schema errors", async () => {
     const rec = installMocks();
     new AppService("api", FULL.api, kubernetesCtx());
     await settle();
@@ -48,13 +48,33 @@ describe("the schema check catches what it should (so a pass means something)", 
     const deployment = structuredClone(objects.find((o) => o.kind === "Deployment")!);
     deployment.spec.replicas = "3";
     deployment.spec.template.spec.containers[0].resources.limits.cpu = "500mm";
-    const ingress = structuredClone(objects.find((o) => o.kind === "Ingress")!);
-    delete ingress.spec.rules[0].http.paths[0].pathType;
-    const problems = k8sSchemaProblems([deployment, ingress]);
+    const problems = k8sSchemaProblems([deployment]);
     expect(problems[0]).toContain("/spec/replicas must be integer");
     expect(problems[0]).toContain("/spec/template/spec/containers/0/resources/limits/cpu");
-    expect(problems[1]).toContain("/spec/rules/0/http/paths/0 must have required property pathType");
     expect(() => validateK8sObjects([deployment])).toThrow(/apps\/v1 Deployment api: .*spec\/replicas must be integer/);
+  });
+
+  test("the Gateway API and Envoy Gateway CRDs (from the Go module cache) reject a bad route and policy; the emitted ones pass", async () => {
+    const rec = installMocks();
+    new AppService("api", FULL.api, kubernetesCtx());
+    await settle();
+    const objects = recordedK8sObjects(rec);
+    const route = structuredClone(objects.find((o) => o.kind === "HTTPRoute")!);
+    const policy = structuredClone(objects.find((o) => o.kind === "BackendTrafficPolicy")!);
+    expect(k8sSchemaProblems([route, policy])).toEqual([undefined, undefined]);
+    route.spec.rules[0].matches[0].path.type = "Prefix"; // the Ingress spelling, not Gateway API's PathPrefix
+    route.spec.rules[0].filters[0].responseHeaderModifier.set.push({ name: "Bad Header", value: "x" });
+    route.spec.hostnames.push("Not_A_Host");
+    policy.spec.rateLimit.local.rules[0].limit.unit = "Fortnight";
+    policy.spec.requestBuffer.limit = "1.5Mi";
+    policy.spec.rateLimit.local.burst = 20; // no such field: the API server would prune it silently
+    const [routeProblems, policyProblems] = k8sSchemaProblems([route, policy]);
+    expect(routeProblems).toContain("spec.rules.0.matches.0.path.type: must be equal to one of the allowed values");
+    expect(routeProblems).toContain("spec.rules.0.filters.0.responseHeaderModifier.set.6.name: must match pattern");
+    expect(routeProblems).toContain("spec.hostnames.1: must match pattern");
+    expect(policyProblems).toContain("spec.rateLimit.local.rules.0.limit.unit: must be equal to one of the allowed values");
+    expect(policyProblems).toContain("spec.requestBuffer.limit");
+    expect(policyProblems).toContain('spec.rateLimit.local: must NOT have additional properties "burst"');
   });
 
   test("the ServiceMonitor structural check rejects an empty selector, a numeric port and a bad interval", () => {

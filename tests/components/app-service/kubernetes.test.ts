@@ -13,8 +13,8 @@ const T = {
   deployment: "kubernetes:apps/v1:Deployment",
   service: "kubernetes:core/v1:Service",
   secret: "kubernetes:core/v1:Secret",
-  configMap: "kubernetes:core/v1:ConfigMap",
-  ingress: "kubernetes:networking.k8s.io/v1:Ingress",
+  httpRoute: "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute",
+  trafficPolicy: "kubernetes:gateway.envoyproxy.io/v1alpha1:BackendTrafficPolicy",
   hpa: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
   pdb: "kubernetes:policy/v1:PodDisruptionBudget",
   netpol: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
@@ -33,14 +33,14 @@ const podSpec = (name: string) => rec.one(T.deployment, `${name}-deployment`).in
 const container = (name: string) => podSpec(name).containers[0];
 
 describe("AppService on Kubernetes: objects per kind", () => {
-  test("web gets Deployment, Service, Ingress, headers ConfigMap, NetworkPolicy, ServiceMonitor; no HPA by default", async () => {
+  test("web gets Deployment, Service, HTTPRoute, BackendTrafficPolicy, NetworkPolicy, ServiceMonitor; no HPA by default", async () => {
     await build("web", KIND_ARGS.web);
     expect(rec.inventory()).toEqual(
       [
         `${APP_SERVICE_TYPE} web`,
-        `${T.configMap} web-security-headers`,
+        `${T.trafficPolicy} web-backend-traffic-policy`,
         `${T.deployment} web-deployment`,
-        `${T.ingress} web-ingress`,
+        `${T.httpRoute} web-http-route`,
         `${T.netpol} web-network-policy`,
         `${T.service} web-service`,
         `${T.serviceAccount} web-service-account`,
@@ -52,10 +52,10 @@ describe("AppService on Kubernetes: objects per kind", () => {
     expect(spec.strategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } });
   });
 
-  test("worker has no Service, no Ingress, and is scraped by a PodMonitor relabelled to job/service = name", async () => {
+  test("worker has no Service, no HTTPRoute, and is scraped by a PodMonitor relabelled to job/service = name", async () => {
     await build("rebalance", KIND_ARGS.worker);
     expect(rec.byType(T.service)).toHaveLength(0);
-    expect(rec.byType(T.ingress)).toHaveLength(0);
+    expect(rec.byType(T.httpRoute)).toHaveLength(0);
     expect(rec.byType(T.serviceMonitor)).toHaveLength(0);
     const pm = rec.one(T.podMonitor, "rebalance-pod-monitor").inputs;
     expect(pm.spec.podMetricsEndpoints[0].port).toBe("metrics");
@@ -203,66 +203,81 @@ describe("AppService on Kubernetes: secrets", () => {
   });
 });
 
-describe("AppService on Kubernetes: ingress", () => {
-  test("ingress-nginx class, cert-manager TLS, ssl redirect, rate limit 10 r/s burst 20, security headers via custom-headers", async () => {
+describe("AppService on Kubernetes: ingress (Gateway API)", () => {
+  test("HTTPRoute on the public Gateway with the host, path prefix, security headers filter and the Service backend", async () => {
     await build("web", KIND_ARGS.web);
-    const ing = rec.one(T.ingress, "web-ingress").inputs;
-    expect(ing.spec.ingressClassName).toBe("nginx");
-    expect(ing.spec.tls).toEqual([{ hosts: ["app.example.com"], secretName: "web-tls" }]);
-    expect(ing.spec.rules).toEqual([
-      { host: "app.example.com", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "web", port: { name: "http" } } } }] } },
-    ]);
-    expect(ing.metadata.annotations).toEqual({
-      "cert-manager.io/cluster-issuer": "letsencrypt-prod",
-      "nginx.ingress.kubernetes.io/ssl-redirect": "true",
-      "nginx.ingress.kubernetes.io/force-ssl-redirect": "true",
-      "nginx.ingress.kubernetes.io/custom-headers": "apps/web-security-headers",
-      "nginx.ingress.kubernetes.io/limit-rps": "10",
-      "nginx.ingress.kubernetes.io/limit-burst-multiplier": "2",
-    });
-    const headers = rec.one(T.configMap, "web-security-headers").inputs;
-    expect(headers.metadata.name).toBe("web-security-headers");
-    expect(headers.data).toEqual({
-      "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
-      "X-Frame-Options": "DENY",
-      "X-Content-Type-Options": "nosniff",
-      "Referrer-Policy": "strict-origin-when-cross-origin",
-      "X-XSS-Protection": "0",
-    });
-    expect(rec.one(T.ingress).dependencies).toContain(rec.one(T.configMap).urn);
+    const route = rec.one(T.httpRoute, "web-http-route").inputs;
+    expect(route.metadata).toMatchObject({ name: "web", namespace: "apps" });
+    expect(route.spec.parentRefs).toEqual([{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "public", namespace: "envoy-gateway-system" }]);
+    expect(route.spec.hostnames).toEqual(["app.example.com"]);
+    const rule = route.spec.rules[0];
+    expect(rule.matches).toEqual([{ path: { type: "PathPrefix", value: "/" } }]);
+    expect(rule.backendRefs).toEqual([{ group: "", kind: "Service", name: "web", port: 3000 }]);
+    expect(rule.filters).toEqual([{
+      type: "ResponseHeaderModifier",
+      responseHeaderModifier: {
+        set: [
+          { name: "Strict-Transport-Security", value: "max-age=31536000; includeSubDomains" },
+          { name: "X-Frame-Options", value: "DENY" },
+          { name: "X-Content-Type-Options", value: "nosniff" },
+          { name: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
+          { name: "X-XSS-Protection", value: "0" },
+        ],
+      },
+    }]);
+    expect(rec.one(T.httpRoute).dependencies).toContain(rec.one(T.service).urn);
   });
 
-  test("extra headers merge over the defaults; rate limit and issuer are configurable; rateLimit false removes it", async () => {
-    await build("web", {
+  test("BackendTrafficPolicy: per-client-IP buckets (30/s and 600/min for 10 r/s burst 20, IPv4 and IPv6) and a 1Mi body limit", async () => {
+    await build("web", KIND_ARGS.web);
+    const policy = rec.one(T.trafficPolicy, "web-backend-traffic-policy").inputs;
+    expect(policy.spec.targetRefs).toEqual([{ group: "gateway.networking.k8s.io", kind: "HTTPRoute", name: "web" }]);
+    expect(policy.spec.requestBuffer).toEqual({ limit: "1Mi" });
+    const rules = policy.spec.rateLimit.local.rules;
+    expect(rules).toEqual([
+      { clientSelectors: [{ sourceCIDR: { type: "Distinct", value: "0.0.0.0/0" } }], limit: { requests: 30, unit: "Second" } },
+      { clientSelectors: [{ sourceCIDR: { type: "Distinct", value: "0.0.0.0/0" } }], limit: { requests: 600, unit: "Minute" } },
+      { clientSelectors: [{ sourceCIDR: { type: "Distinct", value: "::/0" } }], limit: { requests: 30, unit: "Second" } },
+      { clientSelectors: [{ sourceCIDR: { type: "Distinct", value: "::/0" } }], limit: { requests: 600, unit: "Minute" } },
+    ]);
+    expect(rec.one(T.trafficPolicy).dependencies).toContain(rec.one(T.httpRoute).urn);
+  });
+
+  test("extra headers merge over the defaults; path, body size and visibility are configurable; rateLimit false removes it", async () => {
+    await build("admin", {
       ...KIND_ARGS.web,
       ingress: {
-        host: "app.example.com",
+        host: "admin.internal.example.com",
         path: "/app",
-        tls: { clusterIssuer: "letsencrypt-staging", secretName: "app-cert" },
+        visibility: "internal",
+        maxRequestBodySize: "10Mi",
+        tls: { secretName: "admin-cert" },
         rateLimit: false,
-        headers: { "X-Frame-Options": "SAMEORIGIN", "Content-Security-Policy": "default-src 'self'" },
+        headers: { "x-frame-options": "SAMEORIGIN", "Content-Security-Policy": "default-src 'self'" },
       },
     });
-    const ing = rec.one(T.ingress).inputs;
-    expect(ing.metadata.annotations["cert-manager.io/cluster-issuer"]).toBe("letsencrypt-staging");
-    expect(ing.metadata.annotations).not.toHaveProperty("nginx.ingress.kubernetes.io/limit-rps");
-    expect(ing.spec.tls[0].secretName).toBe("app-cert");
-    expect(ing.spec.rules[0].http.paths[0].path).toBe("/app");
-    const data = rec.one(T.configMap).inputs.data;
-    expect(data["X-Frame-Options"]).toBe("SAMEORIGIN");
-    expect(data["Content-Security-Policy"]).toBe("default-src 'self'");
-    expect(data["X-Content-Type-Options"]).toBe("nosniff");
+    const route = rec.one(T.httpRoute).inputs.spec;
+    expect(route.parentRefs[0]).toMatchObject({ name: "internal", namespace: "envoy-gateway-system" });
+    expect(route.rules[0].matches[0].path.value).toBe("/app");
+    const set = route.rules[0].filters[0].responseHeaderModifier.set as Array<{ name: string; value: string }>;
+    // One X-Frame-Options, the user's (names compare case-insensitively).
+    expect(set.filter((h) => h.name.toLowerCase() === "x-frame-options")).toEqual([{ name: "x-frame-options", value: "SAMEORIGIN" }]);
+    expect(set).toContainEqual({ name: "Content-Security-Policy", value: "default-src 'self'" });
+    expect(set).toContainEqual({ name: "X-Content-Type-Options", value: "nosniff" });
+    const policy = rec.one(T.trafficPolicy).inputs.spec;
+    expect(policy.rateLimit).toBeUndefined();
+    expect(policy.requestBuffer).toEqual({ limit: "10Mi" });
   });
 });
 
 describe("AppService on Kubernetes: network policy", () => {
-  test("api admits the ingress controller, listed callers and Prometheus (metrics port) only", async () => {
+  test("api admits the edge proxies' namespace, listed callers and Prometheus (metrics port) only", async () => {
     await build("api", KIND_ARGS.api);
     const np = rec.one(T.netpol, "api-network-policy").inputs.spec;
     expect(np.policyTypes).toEqual(["Ingress"]);
     expect(np.podSelector).toEqual({ matchLabels: { "app.kubernetes.io/name": "api", "app.kubernetes.io/instance": "api" } });
     expect(np.ingress).toEqual([
-      { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } }], ports: [{ protocol: "TCP", port: 8000 }] },
+      { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "envoy-gateway-system" } } }], ports: [{ protocol: "TCP", port: 8000 }] },
       { from: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "web" } } }], ports: [{ protocol: "TCP", port: 8000 }] },
       { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }], ports: [{ protocol: "TCP", port: 9100 }] },
     ]);

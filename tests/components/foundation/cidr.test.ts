@@ -1,8 +1,6 @@
 import {
   contains, deriveSubnets, formatCidr, overlaps, parseCidr, subnetAt, subnetListProblems, vpcCidrProblems, cidr,
 } from "../../../components/foundation/cidr";
-import { SECURITY_HEADER_NAMES } from "../../../components/app-service/ingress";
-import { clusterIssuerManifest, ingressNginxValues, loadBalancerAnnotations, ACME_SERVERS } from "../../../components/foundation/edge-values";
 import { eksKubeconfig } from "../../../components/foundation/kubeconfig";
 import { eksEndpointConfig } from "../../../components/foundation/aws/cluster";
 
@@ -53,25 +51,7 @@ describe("cidr", () => {
   });
 });
 
-describe("pure edge and cluster builders", () => {
-  test("ClusterIssuer per ACME server", () => {
-    const staging = clusterIssuerManifest("staging", "ops@example.com");
-    expect(staging.metadata.name).toBe("letsencrypt-staging");
-    expect((staging.spec.acme as { server: string }).server).toBe(ACME_SERVERS.staging);
-    expect(clusterIssuerManifest("production", "ops@example.com").metadata.name).toBe("letsencrypt-prod");
-  });
-
-  test("ingress values: snippets off, cloud LB annotations, no annotations without a cloud", () => {
-    const v = ingressNginxValues({ cloud: "aws", replicas: 2 }) as { controller: { allowSnippetAnnotations: boolean; service: { annotations: Record<string, string> } } };
-    expect(v.controller.allowSnippetAnnotations).toBe(false);
-    // Every header AppService may set is on the controller's allowlist, or ingresses would answer 503.
-    const allowed = ((v.controller as any).config["global-allowed-response-headers"] as string).split(",");
-    expect(allowed).toEqual(expect.arrayContaining(SECURITY_HEADER_NAMES));
-    expect(v.controller.service.annotations["service.beta.kubernetes.io/aws-load-balancer-type"]).toBe("nlb");
-    expect(loadBalancerAnnotations("alicloud")["service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type"]).toBe("internet");
-    expect(loadBalancerAnnotations("none")).toEqual({});
-  });
-
+describe("pure cluster builders", () => {
   test("EKS kubeconfig uses exec auth; endpoint private unless CIDRs are listed", () => {
     const kc = JSON.parse(eksKubeconfig({ clusterName: "c", endpoint: "https://x", certificateAuthorityData: "Y2E=", region: "eu-west-1" }));
     expect(kc.users[0].user.exec.args).toEqual(["eks", "get-token", "--cluster-name", "c", "--region", "eu-west-1", "--output", "json"]);

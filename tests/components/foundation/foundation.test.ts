@@ -5,7 +5,7 @@ import { installMocks, isSecretValue, settle, unwrapSecrets, type Recorder } fro
 import type { PlatformContext } from "../../../components/lib/platform";
 import { ValidationError } from "../../../components/lib/validation";
 import {
-  ACME_SERVERS, CERT_MANAGER_CHART, Foundation, INGRESS_NGINX_CHART, type FoundationArgs,
+  ACME_SERVERS, CERT_MANAGER_CHART, ENVOY_GATEWAY_CHART, Foundation, type FoundationArgs,
 } from "../../../components/foundation";
 import { dependsOnType, worldIngressProblems } from "./checks";
 
@@ -41,7 +41,13 @@ function argsFor(cloud: Cloud, env: Env, overrides: Partial<FoundationArgs> = {}
       mode: cloud === "aws" ? "eks" : "ack", nodeSize: "medium", nodes: { min: 1, max: 3, desired: 2 },
       endpointPublicAccessCidrs: [], deletionProtection: env === "prod",
     },
-    edge: { acmeEmail: "ops@example.com", acmeServer: env === "prod" ? "production" : "staging", ingressReplicas: 2 },
+    edge: {
+      acmeEmail: "ops@example.com", acmeServer: env === "prod" ? "production" : "staging", ingressReplicas: 2,
+      hosts: [
+        { host: "app.example.com", visibility: "public", tlsSecretName: "app-example-com-tls" },
+        { host: "admin.example.com", visibility: "internal", tlsSecretName: "admin-example-com-tls" },
+      ],
+    },
     ...overrides,
   };
 }
@@ -178,20 +184,64 @@ describe.each([
     }
   });
 
-  test("edge: pinned charts, ClusterIssuer on the environment's ACME server, load balancer annotations", async () => {
+  test("edge: pinned Envoy Gateway and cert-manager (Gateway API on), ClusterIssuer solving HTTP-01 through the public Gateway", async () => {
     const releases = rec.byType("kubernetes:helm.sh/v3:Release");
     expect(releases.map((r) => [r.inputs.chart, r.inputs.version]).sort()).toEqual(
-      [[CERT_MANAGER_CHART.chart, CERT_MANAGER_CHART.version], [INGRESS_NGINX_CHART.chart, INGRESS_NGINX_CHART.version]],
+      [[CERT_MANAGER_CHART.chart, CERT_MANAGER_CHART.version], [ENVOY_GATEWAY_CHART.chart, ENVOY_GATEWAY_CHART.version]],
     );
-    const nginx = releases.find((r) => r.inputs.chart === "ingress-nginx")!;
-    const annotations = Object.keys(nginx.inputs.values.controller.service.annotations);
-    expect(annotations.some((a) => a.includes(cloud === "aws" ? "aws-load-balancer-type" : "alibaba-cloud-loadbalancer"))).toBe(true);
+    const eg = releases.find((r) => r.inputs.chart.endsWith("gateway-helm"))!;
+    expect(eg.inputs.chart).toBe("oci://docker.io/envoyproxy/gateway-helm");
+    expect(eg.inputs.namespace).toBe("envoy-gateway-system");
     const cm = releases.find((r) => r.inputs.chart === "cert-manager")!;
     expect(cm.inputs.values.crds.enabled).toBe(true);
+    expect(cm.inputs.values.config).toMatchObject({ kind: "ControllerConfiguration", enableGatewayAPI: true });
+    // cert-manager starts after the Gateway API CRDs exist, or it would not watch Gateways.
+    expect(cm.dependencies).toContain(eg.urn);
     const issuer = rec.one("kubernetes:cert-manager.io/v1:ClusterIssuer");
     expect(issuer.inputs.spec.acme.server).toBe(env === "prod" ? ACME_SERVERS.production : ACME_SERVERS.staging);
-    expect(issuer.inputs.spec.acme.solvers[0].http01.ingress.ingressClassName).toBe("nginx");
+    expect(issuer.inputs.spec.acme.solvers).toEqual([{ http01: { gatewayHTTPRoute: { parentRefs: [
+      { group: "gateway.networking.k8s.io", kind: "Gateway", name: "public", namespace: "envoy-gateway-system", sectionName: "http" },
+    ] } } }]);
     expect(f.edge?.clusterIssuerName).toBe(env === "prod" ? "letsencrypt-prod" : "letsencrypt-staging");
+  });
+
+  test("edge: public and internal Gateways with HTTPS listeners per host, certificates from cert-manager, redirect, client policy, cloud load balancers", async () => {
+    const gateways = rec.byType("kubernetes:gateway.networking.k8s.io/v1:Gateway");
+    expect(gateways.map((g) => g.inputs.metadata.name).sort()).toEqual(["internal", "public"]);
+    const pub = gateways.find((g) => g.inputs.metadata.name === "public")!.inputs;
+    expect(pub.metadata.annotations["cert-manager.io/cluster-issuer"]).toBe(f.edge?.clusterIssuerName);
+    expect(pub.spec.listeners.map((l: { name: string; port: number }) => [l.name, l.port])).toEqual([["http", 80], ["https-app.example.com", 443]]);
+    expect(pub.spec.listeners[1]).toMatchObject({
+      protocol: "HTTPS", hostname: "app.example.com",
+      tls: { mode: "Terminate", certificateRefs: [{ kind: "Secret", name: "app-example-com-tls" }] },
+      allowedRoutes: { namespaces: { from: "Selector", selector: { matchLabels: { "kubernetes.io/metadata.name": "platform" } } } },
+    });
+    // Only the gateway namespace's own routes (redirect, ACME challenges) attach to plain HTTP.
+    expect(pub.spec.listeners[0].allowedRoutes.namespaces).toEqual({ from: "Same" });
+    const internal = gateways.find((g) => g.inputs.metadata.name === "internal")!.inputs;
+    expect(internal.spec.listeners.map((l: { hostname?: string }) => l.hostname).filter(Boolean)).toEqual(["admin.example.com"]);
+
+    const routes = rec.byType("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute");
+    expect(routes.map((r) => r.inputs.spec.rules[0].filters[0])).toEqual([
+      { type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } },
+      { type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } },
+    ]);
+    const proxies = rec.byType("kubernetes:gateway.envoyproxy.io/v1alpha1:EnvoyProxy");
+    const svc = (name: string) => proxies.find((p) => p.inputs.metadata.name === name)!.inputs.spec.provider.kubernetes.envoyService;
+    expect(svc("public-proxy")).toMatchObject({ type: "LoadBalancer", externalTrafficPolicy: "Local" });
+    expect(svc("internal-proxy").loadBalancerSourceRanges).toEqual(["10.0.0.0/16"]);
+    if (cloud === "aws") {
+      expect(svc("public-proxy").loadBalancerClass).toBe("service.k8s.aws/nlb");
+      expect(svc("public-proxy").annotations["service.beta.kubernetes.io/aws-load-balancer-scheme"]).toBe("internet-facing");
+      expect(svc("internal-proxy").annotations["service.beta.kubernetes.io/aws-load-balancer-scheme"]).toBe("internal");
+    } else {
+      expect(svc("public-proxy").annotations["service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type"]).toBe("internet");
+      expect(svc("internal-proxy").annotations["service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type"]).toBe("intranet");
+    }
+    const policies = rec.byType("kubernetes:gateway.envoyproxy.io/v1alpha1:ClientTrafficPolicy");
+    expect(policies).toHaveLength(2);
+    expect(policies[0].inputs.spec.proxyProtocol !== undefined).toBe(cloud === "aws");
+    expect(rec.one("kubernetes:monitoring.coreos.com/v1:PodMonitor").inputs.spec.podMetricsEndpoints[0]).toMatchObject({ port: "metrics", path: "/stats/prometheus" });
   });
 });
 

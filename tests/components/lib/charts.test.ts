@@ -18,8 +18,8 @@ describe("chart sources", () => {
   });
 
   it("takes an OCI reference without a repository", () => {
-    const args = helmChartArgs("ingress-nginx", { "ingress-nginx": { chart: "oci://registry.example.com/charts/ingress-nginx", version: "4.13.3" } });
-    expect(args).toEqual({ chart: "oci://registry.example.com/charts/ingress-nginx", version: "4.13.3" });
+    const args = helmChartArgs("cert-manager", { "cert-manager": { chart: "oci://registry.example.com/charts/cert-manager", version: "v1.19.1" } });
+    expect(args).toEqual({ chart: "oci://registry.example.com/charts/cert-manager", version: "v1.19.1" });
   });
 
   it("resolves a local chart directory against the project directory", () => {
@@ -39,7 +39,7 @@ describe("chart sources", () => {
       expect(chartOverrideProblems({
         "kube-prometheus-stack": { path: "good" },
         "cert-manager": { repo: "https://mirror.example.com/charts", version: "v1.19.1" },
-        "ingress-nginx": { chart: "oci://registry.example.com/ingress-nginx", version: "4.13.3" },
+        "envoy-gateway": { chart: "oci://registry.example.com/gateway-helm", version: "v1.9.1" },
       }, dir)).toEqual([]);
     });
 
@@ -48,14 +48,14 @@ describe("chart sources", () => {
         "kube-prom": { version: "1" },
         "kube-prometheus-stack": { path: "missing", version: "1.0.0" },
         "cert-manager": { repo: "charts.jetstack.io" },
-        "ingress-nginx": { chart: "oci://registry.example.com/ingress-nginx" },
+        "envoy-gateway": { chart: "oci://registry.example.com/gateway-helm" },
       }, dir);
       expect(problems.map((p) => [p.path.join("."), p.allowed.split(" (")[0]])).toEqual([
         ["kube-prom", expect.stringContaining("must be a chart the library installs")],
         ["kube-prometheus-stack.path", "a local path replaces repo, chart and version; set either path or those"],
         ["kube-prometheus-stack.path", "must be a chart directory containing Chart.yaml"],
         ["cert-manager.repo", "must be an http(s) Helm repository URL; use chart: oci://... for OCI registries"],
-        ["ingress-nginx.version", "a remote chart must be pinned to a version"],
+        ["envoy-gateway.version", "a remote chart must be pinned to a version"],
       ]);
     });
   });

@@ -8,6 +8,7 @@ import { SecretConfig } from "../../../stacks/secrets";
 import {
   buildServices,
   parseServices,
+  planEdgeHosts,
   planServices,
   schema,
   servicesRequiredSecrets,
@@ -249,15 +250,35 @@ describe("services section: build", () => {
     expect(leaks).toEqual([]);
   });
 
-  test("the edge's ClusterIssuer is used unless a service names its own", async () => {
-    const rec = installMocks();
-    const sctx = staging();
-    const raw = [SERVICES[0], { ...SERVICES[0], name: "admin", ingress: { host: "admin.example.com", tls: { clusterIssuer: "internal-ca" } } }];
-    buildServices(planServices(parseServices(raw), sctx, []), sctx, { connections: {}, clusterIssuer: "letsencrypt-staging" });
-    await settle();
-    const issuer = (name: string) => rec.one("kubernetes:networking.k8s.io/v1:Ingress", `${name}-ingress`).inputs.metadata.annotations["cert-manager.io/cluster-issuer"];
-    expect(issuer("web")).toBe("letsencrypt-staging");
-    expect(issuer("admin")).toBe("internal-ca");
+  test("edge hosts: one per distinct host (services may share one), with its visibility and certificate Secret", () => {
+    const raw = [
+      SERVICES[0],
+      { ...SERVICES[0], name: "docs", ingress: { host: "app.example.com", path: "/docs" } },
+      { ...SERVICES[0], name: "admin", ingress: { host: "admin.example.com", visibility: "internal", tls: { clusterIssuer: "letsencrypt-staging", secretName: "admin-cert" } } },
+    ];
+    expect(planEdgeHosts(planServices(parseServices(raw), staging(), []), "letsencrypt-staging")).toEqual([
+      { host: "app.example.com", visibility: "public", tlsSecretName: "app-example-com-tls" },
+      { host: "admin.example.com", visibility: "internal", tlsSecretName: "admin-cert" },
+    ]);
+  });
+
+  test("edge hosts: another issuer than the edge's, and services disagreeing about a shared host, fail with their key paths", () => {
+    const raw = [
+      SERVICES[0],
+      { ...SERVICES[0], name: "docs", ingress: { host: "app.example.com", visibility: "internal", tls: { secretName: "docs-tls" } } },
+      { ...SERVICES[0], name: "admin", ingress: { host: "admin.example.com", tls: { clusterIssuer: "internal-ca" } } },
+    ];
+    let message = "";
+    try {
+      planEdgeHosts(planServices(parseServices(raw), staging(), []), "letsencrypt-staging");
+    } catch (e) {
+      expect(e).toBeInstanceOf(ValidationError);
+      message = (e as Error).message;
+    }
+    expect(message).toContain('platform:services[1].ingress.visibility: must match platform:services[0] (public), which serves the same host app.example.com');
+    expect(message).toContain('platform:services[1].ingress.tls.secretName: must match platform:services[0] (app-example-com-tls)');
+    expect(message).toContain('platform:services[2].ingress.tls.clusterIssuer: must be the edge\'s issuer "letsencrypt-staging" or left out');
+    expect(message).toContain('(got "internal-ca")');
   });
 
   test("Docker: the database password is a secret env value; nothing plaintext", async () => {

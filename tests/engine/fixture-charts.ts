@@ -1,0 +1,128 @@
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { stringify } from "yaml";
+import { CHART_KEYS, DEFAULT_CHART_SOURCES, type ChartKey } from "../../components/lib/charts";
+
+/**
+ * Small local stand-ins for the third-party charts, written at test time: the engine tier cannot reach chart
+ * repositories, and what it checks is *our* objects, not the vendors' controllers. Each fixture carries
+ *   - the CRDs our custom resources need, read from the upstream project's Go module in the module cache
+ *     (`go mod download`), never committed; and
+ *   - the few objects our program reads back from the release (e.g. the ingress controller Service).
+ *
+ * Every chart key the library knows must have a fixture here (a test checks it), so adding a chart to
+ * components/lib/charts.ts without teaching the engine tier about it fails loudly.
+ */
+
+/** CRD files of one Go module: `<module>@<version>/<dir>/<files matching pattern>`. */
+interface CrdSource {
+  module: string;
+  version: string;
+  dir: string;
+  pattern: RegExp;
+}
+
+export interface FixtureSpec {
+  crds: CrdSource[];
+  /** Objects installed into the release namespace (`{{ .Release.Namespace }}` is filled in by Helm). */
+  templates?: Array<Record<string, unknown>>;
+}
+
+const PROMETHEUS_OPERATOR: CrdSource = {
+  // v0.88.0 is the nearest release to the operator kube-prometheus-stack 79.x ships that the module proxy serves.
+  module: "github.com/prometheus-operator/prometheus-operator",
+  version: "v0.88.0",
+  dir: "example/prometheus-operator-crd",
+  pattern: /^monitoring\.coreos\.com_(servicemonitors|podmonitors|prometheusrules|probes|scrapeconfigs)\.yaml$/,
+};
+
+const CERT_MANAGER: CrdSource = {
+  module: "github.com/cert-manager/cert-manager",
+  version: DEFAULT_CHART_SOURCES["cert-manager"].version,
+  dir: "deploy/crds",
+  pattern: /^(cert-manager\.io|acme\.cert-manager\.io)_.*\.yaml$/,
+};
+
+const GATEWAY_API: CrdSource = {
+  module: "sigs.k8s.io/gateway-api",
+  version: "v1.4.1",
+  dir: "config/crd/standard",
+  pattern: /^gateway\.networking\.k8s\.io_.*\.yaml$/,
+};
+
+export const FIXTURES: Record<ChartKey, FixtureSpec> = {
+  "kube-prometheus-stack": { crds: [PROMETHEUS_OPERATOR] },
+  "cert-manager": { crds: [CERT_MANAGER, GATEWAY_API] },
+  "ingress-nginx": {
+    crds: [],
+    templates: [
+      {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: "ingress-nginx-controller", namespace: "{{ .Release.Namespace }}" },
+        spec: { type: "ClusterIP", selector: { "app.kubernetes.io/name": "ingress-nginx" }, ports: [{ name: "https", port: 443 }] },
+      },
+      {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "IngressClass",
+        metadata: { name: "nginx" },
+        spec: { controller: "k8s.io/ingress-nginx" },
+      },
+    ],
+  },
+};
+
+function goEnv(): NodeJS.ProcessEnv {
+  const goBin = fs.existsSync("/usr/local/go/bin") ? "/usr/local/go/bin:" : "";
+  return { ...process.env, PATH: `${goBin}${process.env.PATH}`, GOFLAGS: "-mod=mod" };
+}
+
+/** Directory of a module in the Go module cache, downloading it through the module proxy if needed. */
+export function goModuleDir(module: string, version: string): string {
+  const out = execFileSync("go", ["mod", "download", "-json", `${module}@${version}`], {
+    cwd: fs.mkdtempSync(path.join(require("os").tmpdir(), "gomod-")),
+    env: goEnv(),
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const info = JSON.parse(out) as { Dir?: string; Error?: string };
+  if (!info.Dir) throw new Error(`go mod download ${module}@${version} failed: ${info.Error ?? out}`);
+  return info.Dir;
+}
+
+/** CRD documents of one source, as YAML text. */
+function crdFiles(source: CrdSource): Array<{ name: string; text: string }> {
+  const dir = path.join(goModuleDir(source.module, source.version), source.dir);
+  const files = fs.readdirSync(dir).filter((f) => source.pattern.test(f)).sort();
+  if (files.length === 0) throw new Error(`no CRDs matching ${source.pattern} in ${dir}`);
+  return files.map((f) => ({ name: f, text: fs.readFileSync(path.join(dir, f), "utf8") }));
+}
+
+/**
+ * Writes one fixture chart per chart key under `root` and returns the `platform:charts` overrides that point
+ * the program at them.
+ */
+export function writeFixtureCharts(root: string): Record<string, { path: string }> {
+  const overrides: Record<string, { path: string }> = {};
+  for (const key of CHART_KEYS) {
+    const spec = FIXTURES[key];
+    const dir = path.join(root, key);
+    fs.mkdirSync(path.join(dir, "crds"), { recursive: true });
+    fs.mkdirSync(path.join(dir, "templates"), { recursive: true });
+    const version = (DEFAULT_CHART_SOURCES[key].version ?? "0.0.0").replace(/^v/, "");
+    fs.writeFileSync(
+      path.join(dir, "Chart.yaml"),
+      stringify({ apiVersion: "v2", name: key, version, description: `Engine-tier fixture standing in for ${key} (CRDs and read-back objects only)` }),
+    );
+    for (const source of spec.crds) {
+      for (const file of crdFiles(source)) fs.writeFileSync(path.join(dir, "crds", file.name), file.text);
+    }
+    (spec.templates ?? []).forEach((doc, i) => {
+      // The quoted `{{ .Release.Namespace }}` is still a Helm template expression.
+      fs.writeFileSync(path.join(dir, "templates", `object-${i}.yaml`), stringify(doc));
+    });
+    overrides[key] = { path: dir };
+  }
+  return overrides;
+}

@@ -1,0 +1,91 @@
+import { backupMeetsRpo, dataProtectionPolicies, prodDatabaseStaleBackupAlert } from "../../policies/rules/data-protection";
+import { alertRuleLabels, monitoringPolicies } from "../../policies/rules/monitoring";
+import { UNKNOWN, type PolicyInput } from "../helpers/policy";
+import { describeChecks, messages, variant } from "./cases";
+import { cloud, cronJob, k8s } from "./fixtures";
+
+const db = cloud("aws:rds/instance:Instance", "main-db-instance", { engine: "postgres", backupRetentionPeriod: 0 });
+const redis = cloud("aws:elasticache/replicationGroup:ReplicationGroup", "cache", { snapshotRetentionLimit: 1 });
+const backupOf = (target: PolicyInput, edit?: (p: any) => void): PolicyInput => ({ ...cronJob("main-db-backup", edit), dependencies: [target.urn!] });
+
+const promRule = (rules: unknown[]) =>
+  k8s("PrometheusRule", "kubernetes:monitoring.coreos.com/v1:PrometheusRule", "alerting-rules", { metadata: { name: "rules", namespace: "monitoring" }, spec: { groups: [{ name: "backups", rules }] } });
+const stale = (backup: string) => ({
+  alert: "BackupStale",
+  expr: "time() - max(x) > 90000",
+  labels: { severity: "critical", backup },
+  annotations: { summary: "s", runbook_url: "https://runbooks.example.com/BackupStale.md" },
+});
+
+const awsBackup = (continuous: boolean, deleteAfter: number): PolicyInput[] => {
+  const plan = cloud("aws:backup/plan:Plan", "main-db-backup-plan", { rules: [{ ruleName: "daily", enableContinuousBackup: continuous, lifecycle: { deleteAfter } }] });
+  const selection = cloud("aws:backup/selection:Selection", "main-db-backup-selection", { resources: ["arn"] }, { dependencies: [plan.urn!, db.urn!] });
+  return [plan, selection];
+};
+
+describeChecks(dataProtectionPolicies, {
+  "prod-database-backup": {
+    good: [[db, backupOf(db)], [redis, { ...backupOf(redis), urn: "urn:pulumi:prod::platform::kubernetes:batch/v1:CronJob::cache-backup" }]].flat(),
+    bad: [db, redis, { ...backupOf(db), urn: "urn:pulumi:prod::platform::kubernetes:batch/v1:CronJob::other" }, cronJob("orphan")],
+    expect: ['database "cache" has no backup'],
+  },
+  "prod-database-stale-backup-alert": {
+    good: [db, backupOf(db), promRule([stale("main-db-backup")])],
+    bad: [db, backupOf(db), promRule([stale("cache-backup")]), redis, ...awsBackup(true, 30).map((r) => ({ ...r, dependencies: [...(r.dependencies ?? []).filter((u) => u !== db.urn), ...(r.type.includes("selection") ? [redis.urn!] : [])] }))],
+    expect: ['database "main-db-instance": no BackupStale alert watches backup "main-db-backup"', 'database "cache" has only native backups'],
+  },
+  "backup-frequency-meets-rpo": {
+    good: [[db, backupOf(db)], [cloud("aws:rds/instance:Instance", "pitr", { engine: "postgres", backupRetentionPeriod: 7 })]].flat(),
+    bad: [db, backupOf(db, (p) => (p.spec.schedule = "0 2 * * *"))],
+    expect: ['database "main-db-instance": best backup (CronJob "main-db-backup-backup" (0 2 * * *)) may lose 1440 minutes; the stack\'s RPO is 60'],
+    config: { rpoMinutes: 60 },
+  },
+  "backup-retention-minimum": {
+    good: [db, backupOf(db), ...awsBackup(true, 30)],
+    bad: [db, backupOf(db, (p) => (p.spec.jobTemplate.spec.template.spec.containers[0].env[1].value = "7")), ...awsBackup(true, 14)],
+    expect: ['backup "main-db-backup-backup" of postgres database "main-db-instance" keeps 7 days; at least 30 required', 'backup "main-db-backup-selection" of postgres database "main-db-instance" keeps 14 days'],
+    config: { minRetentionDays: { postgres: 30, redis: 7 } },
+  },
+});
+
+describeChecks(monitoringPolicies, {
+  "alert-rule-severity-runbook": {
+    good: [
+      promRule([stale("b"), { record: "job:up:sum", expr: "sum(up)" }]),
+      {
+        type: "docker:index/container:Container",
+        name: "prometheus",
+        props: { uploads: [{ file: "/etc/prometheus/rules/b.yml", content: "groups:\n- name: b\n  rules:\n  - alert: A\n    expr: up == 0\n    labels: {severity: warning}\n    annotations: {runbook_url: 'https://x/A.md'}\n" }] },
+      },
+    ],
+    bad: [
+      promRule([{ alert: "NoLabels", expr: "up == 0" }, { ...stale("b"), labels: { severity: "page" } }]),
+      { type: "docker:index/container:Container", name: "prometheus", props: { uploads: [{ file: "/etc/prometheus/rules/c.yml", content: "groups:\n- name: c\n  rules:\n  - alert: C\n    expr: up == 0\n" }] } },
+    ],
+    expect: [
+      'group "backups" alert NoLabels: severity null is not one of critical, warning, info',
+      'group "backups" alert NoLabels: no runbook_url annotation',
+      'alert BackupStale: severity "page"',
+      '/etc/prometheus/rules/c.yml group "c" alert C: no runbook_url',
+    ],
+  },
+});
+
+describe("data-protection checks", () => {
+  it("count point-in-time recovery and continuous backup towards the RPO", () => {
+    const pitr = cloud("aws:rds/instance:Instance", "main-db-instance", { engine: "postgres", backupRetentionPeriod: 7 });
+    expect(messages(backupMeetsRpo, [pitr, backupOf(pitr, (p) => (p.spec.schedule = "0 2 * * *"))], { config: { rpoMinutes: 60 } })).toEqual([]);
+    expect(messages(backupMeetsRpo, [db, ...awsBackup(true, 30)], { config: { rpoMinutes: 60 } })).toEqual([]);
+    expect(messages(backupMeetsRpo, [db, ...awsBackup(false, 30), backupOf(db, (p) => (p.spec.schedule = "0 */6 * * *"))], { config: { rpoMinutes: 60 } })).toEqual([
+      'database "main-db-instance": best backup (CronJob "main-db-backup-backup" (0 */6 * * *)) may lose 360 minutes; the stack\'s RPO is 60',
+    ]);
+  });
+
+  it("ignore databases outside production for the backup requirement and stay quiet while rules are unknown", () => {
+    const staging = cloud("aws:rds/instance:Instance", "stg", { engine: "postgres" }, { stack: "staging" });
+    expect(messages(prodDatabaseStaleBackupAlert, [staging])).toEqual([]);
+    const unknownRules = variant(promRule([]), (p) => (p.props.spec = UNKNOWN));
+    expect(messages(prodDatabaseStaleBackupAlert, [db, backupOf(db), unknownRules])).toEqual([]);
+    expect(messages(alertRuleLabels, unknownRules)).toEqual([]);
+  });
+});

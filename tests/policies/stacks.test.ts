@@ -1,0 +1,95 @@
+import * as fs from "fs";
+import * as path from "path";
+import { allPolicies, policyNames } from "../../policies/rules/catalog";
+import { type PackConfig, validatePackConfig } from "../../policies/rules/config";
+import { type Exemption, loadExemptions, urnMatches } from "../../policies/rules/exemptions";
+import type { OutputHook } from "../helpers/mocks";
+import { type Diagnostic, type PolicyInput, runPack, stackInputs, UNKNOWN } from "../helpers/policy";
+import { buildStack, REPO_ROOT } from "../helpers/stack";
+import { SECRETS_BY_STACK } from "../stacks/fixtures";
+
+/**
+ * Every bundled stack, built once under mocks, passes the whole pack under its own policy config with zero
+ * mandatory violations (exempted ones come back advisory, with their reason).
+ */
+const variants: Array<[string, string, Record<string, unknown>]> = [
+  ["dev", "dev", {}],
+  ["staging-aws", "staging", {}],
+  ["prod-aws", "prod", {}],
+  ["staging-alicloud", "staging", { cloud: "alicloud" }],
+  ["prod-alicloud", "prod", { cloud: "alicloud" }],
+];
+
+/** Autonamed physical names a real provider computes (mocks echo inputs only), so the dependencies on them are recorded. */
+const providerNames: OutputHook = (args) =>
+  args.type === "aws:rds/parameterGroup:ParameterGroup" && args.inputs.name === undefined ? { name: `${args.name}-0123456` } : undefined;
+
+const results: Record<string, Diagnostic[]> = {};
+const inputs: Record<string, PolicyInput[]> = {};
+const configs: Record<string, PackConfig> = {};
+let exemptions: Exemption[] = [];
+
+beforeAll(async () => {
+  exemptions = loadExemptions(policyNames, new Date());
+  for (const stack of ["dev", "staging", "prod"]) {
+    const file = path.join(REPO_ROOT, "policies/config", `${stack}.json`);
+    configs[stack] = validatePackConfig(JSON.parse(fs.readFileSync(file, "utf8")), allPolicies, `policies/config/${stack}.json`);
+  }
+  for (const [key, stack, overrides] of variants) {
+    const built = await buildStack(stack, overrides, { secrets: SECRETS_BY_STACK[stack], outputs: providerNames });
+    inputs[key] = stackInputs(built.recorder);
+    results[key] = runPack(allPolicies, inputs[key], configs[stack], exemptions);
+  }
+  // The same prod stack as `pulumi preview` sees it: outputs of resources not created yet are unknown.
+  const preview = await buildStack("prod", {}, { secrets: SECRETS_BY_STACK.prod, preview: true });
+  inputs["prod-aws-preview"] = stackInputs(preview.recorder);
+  results["prod-aws-preview"] = runPack(allPolicies, inputs["prod-aws-preview"], configs.prod, exemptions);
+}, 240_000);
+
+const show = (ds: Diagnostic[]) => ds.map((d) => `${d.policy} ${d.urn?.split("::").pop()}: ${d.message}`);
+
+describe.each(variants.map(([key]) => key))("%s stack under its policy config", (key) => {
+  it("has no mandatory violation", () => {
+    expect(show(results[key].filter((d) => d.enforcementLevel === "mandatory"))).toEqual([]);
+  });
+});
+
+describe("the pack judges the bundled stacks for real", () => {
+  it("reports the exempted gaps as advisory, with the exemption's reason", () => {
+    const exempted = results["prod-aws"].filter((d) => d.message.includes("EXEMPTED until"));
+    expect(exempted.length).toBeGreaterThan(0);
+    expect(exempted.every((d) => d.enforcementLevel === "advisory")).toBe(true);
+    expect(exempted.map((d) => d.policy)).toContain("k8s-networkpolicy-egress");
+    expect(exempted[0].message).toContain("issue #16");
+  });
+
+  it("blocks a bad change to a prod stack's real registrations", () => {
+    const broken = inputs["prod-aws"].map((r) =>
+      r.type === "aws:rds/instance:Instance" ? { ...r, props: { ...r.props, publiclyAccessible: true, multiAz: false } } : r,
+    );
+    const mandatory = runPack(allPolicies, broken, configs.prod, exemptions).filter((d) => d.enforcementLevel === "mandatory");
+    expect(show(mandatory)).toEqual([
+      "aws-rds-private main-db-instance: instance is publicly accessible",
+      "aws-rds-multi-az main-db-instance: production instance is not Multi-AZ",
+    ]);
+  });
+
+  it("stays quiet about values unknown during preview: the preview reports what the update reports, nothing more", () => {
+    const withUnknowns = inputs["prod-aws-preview"].filter((r) => JSON.stringify(r.props).includes(UNKNOWN));
+    expect(withUnknowns.map((r) => r.type)).toEqual(expect.arrayContaining(["aws:rds/instance:Instance", "aws:elasticache/replicationGroup:ReplicationGroup"]));
+    const key = (d: Diagnostic) => `${d.enforcementLevel} ${d.policy} ${d.urn?.split("::").pop()}`;
+    expect(results["prod-aws-preview"].map(key).sort()).toEqual(results["prod-aws"].map(key).sort());
+  });
+
+  it("uses every exemption: an entry that no longer matches a violation must be removed", () => {
+    const exempted = Object.values(results).flat().filter((d) => d.message.includes("EXEMPTED until"));
+    const unused = exemptions.filter((e) => !exempted.some((d) => d.policy === e.policy && urnMatches(e.urn, d.urn ?? "")));
+    expect(unused).toEqual([]);
+  });
+
+  it("sees the managed data stores of each cloud (no check silently skipped for lack of resources)", () => {
+    const types = (key: string) => new Set(inputs[key].map((r) => r.type));
+    expect([...types("prod-aws")]).toEqual(expect.arrayContaining(["aws:rds/instance:Instance", "aws:elasticache/replicationGroup:ReplicationGroup", "aws:rds/parameterGroup:ParameterGroup"]));
+    expect([...types("prod-alicloud")]).toEqual(expect.arrayContaining(["alicloud:rds/instance:Instance", "alicloud:kvstore/instance:Instance", "alicloud:cs/nodePool:NodePool"]));
+  });
+});
