@@ -18,6 +18,9 @@ module.exports = {
     "^typescript$": "<rootDir>/tests/helpers/lazy/typescript.js",
     "^@npmcli/arborist$": "<rootDir>/tests/helpers/lazy/arborist.js",
   },
+  // Jest's default is one worker per core minus one, i.e. a single worker on a 2-core machine while the
+  // parent process idles; one worker per core halves the wall time there.
+  maxWorkers: "100%",
   // Mocked Pulumi programs resolve outputs asynchronously; a generous timeout avoids flakes on 2 cores.
   testTimeout: 60000,
 };

@@ -6,7 +6,7 @@ import { k8sName } from "../lib/naming";
 import { type PlatformContext, providerFor } from "../lib/platform";
 import { applyTransform } from "../lib/transform";
 import { hasService } from "./args";
-import { gatewayFor } from "../lib/gateway";
+import { gatewayFor, httpsListenerName } from "../lib/gateway";
 import { rateLimitBuckets } from "./ingress";
 import type { ResolvedAppServiceArgs } from "./validate";
 
@@ -159,7 +159,8 @@ function httpRoute(r: ResolvedAppServiceArgs, ctx: PlatformContext): k8s.apiexte
     kind: "HTTPRoute",
     metadata: { name: kubernetesNames(r.name).workload, namespace: ctx.namespace, labels: standardLabels(ctx, r.name, r.kind) },
     spec: {
-      parentRefs: [{ group: GATEWAY_API, kind: "Gateway", name: gateway.name, namespace: gateway.namespace }],
+      // Bound to the host's HTTPS listener only: nothing but the redirect is served on plain HTTP.
+      parentRefs: [{ group: GATEWAY_API, kind: "Gateway", name: gateway.name, namespace: gateway.namespace, sectionName: httpsListenerName(ing.host) }],
       hostnames: [ing.host],
       rules: [{
         matches: [{ path: { type: "PathPrefix", value: ing.path } }],

@@ -2,6 +2,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
+import { ENVOY_GATEWAY_MODULE, GATEWAY_API_MODULE } from "../../components/foundation/edge-values";
 import { CHART_KEYS, DEFAULT_CHART_SOURCES, type ChartKey } from "../../components/lib/charts";
 
 /**
@@ -9,7 +10,7 @@ import { CHART_KEYS, DEFAULT_CHART_SOURCES, type ChartKey } from "../../componen
  * repositories, and what it checks is *our* objects, not the vendors' controllers. Each fixture carries
  *   - the CRDs our custom resources need, read from the upstream project's Go module in the module cache
  *     (`go mod download`), never committed; and
- *   - the few objects our program reads back from the release (e.g. the ingress controller Service).
+ *   - the few objects our program reads back from the release, if any.
  *
  * Every chart key the library knows must have a fixture here (a test checks it), so adding a chart to
  * components/lib/charts.ts without teaching the engine tier about it fails loudly.
@@ -44,33 +45,28 @@ const CERT_MANAGER: CrdSource = {
   pattern: /^(cert-manager\.io|acme\.cert-manager\.io)_.*\.yaml$/,
 };
 
+/** The Gateway API release the pinned Envoy Gateway chart installs. */
 const GATEWAY_API: CrdSource = {
-  module: "sigs.k8s.io/gateway-api",
-  version: "v1.4.1",
+  module: GATEWAY_API_MODULE.path,
+  version: GATEWAY_API_MODULE.version,
   dir: "config/crd/standard",
-  pattern: /^gateway\.networking\.k8s\.io_.*\.yaml$/,
+  pattern: /^gateway\.networking\.k8s\.io_(gatewayclasses|gateways|httproutes|grpcroutes|referencegrants|backendtlspolicies)\.yaml$/,
+};
+
+/** Envoy Gateway's own policy CRDs (EnvoyProxy, ClientTrafficPolicy, BackendTrafficPolicy, ...), from its chart. */
+const ENVOY_GATEWAY: CrdSource = {
+  module: ENVOY_GATEWAY_MODULE.path,
+  version: ENVOY_GATEWAY_MODULE.version,
+  dir: "charts/gateway-helm/charts/crds/crds/generated",
+  pattern: /^gateway\.envoyproxy\.io_.*\.yaml$/,
 };
 
 export const FIXTURES: Record<ChartKey, FixtureSpec> = {
   "kube-prometheus-stack": { crds: [PROMETHEUS_OPERATOR] },
-  "cert-manager": { crds: [CERT_MANAGER, GATEWAY_API] },
-  "ingress-nginx": {
-    crds: [],
-    templates: [
-      {
-        apiVersion: "v1",
-        kind: "Service",
-        metadata: { name: "ingress-nginx-controller", namespace: "{{ .Release.Namespace }}" },
-        spec: { type: "ClusterIP", selector: { "app.kubernetes.io/name": "ingress-nginx" }, ports: [{ name: "https", port: 443 }] },
-      },
-      {
-        apiVersion: "networking.k8s.io/v1",
-        kind: "IngressClass",
-        metadata: { name: "nginx" },
-        spec: { controller: "k8s.io/ingress-nginx" },
-      },
-    ],
-  },
+  "cert-manager": { crds: [CERT_MANAGER] },
+  // Like the real chart, the Envoy Gateway fixture brings the Gateway API CRDs. The edge reads the load balancer
+  // address from the Gateway's status, which stays empty without a controller (the output is then "").
+  "envoy-gateway": { crds: [GATEWAY_API, ENVOY_GATEWAY] },
 };
 
 function goEnv(): NodeJS.ProcessEnv {

@@ -83,9 +83,12 @@ function kubernetesObjectsInState(state: any): Array<{ type: string; urn: string
   return out;
 }
 
+/** Resource name of a kind (NetworkPolicy -> networkpolicies, Ingress -> ingresses, EnvoyProxy -> envoyproxies). */
 function pluralOf(kind: string): string {
-  const special: Record<string, string> = { NetworkPolicy: "networkpolicies", Ingress: "ingresses", PodDisruptionBudget: "poddisruptionbudgets" };
-  return special[kind] ?? `${kind.toLowerCase()}s`;
+  const k = kind.toLowerCase();
+  if (/[^aeiou]y$/.test(k)) return `${k.slice(0, -1)}ies`;
+  if (k.endsWith("s")) return `${k}es`;
+  return `${k}s`;
 }
 
 describe.each(STACKS)("bundled %s stack on the local control plane", (stackName) => {

@@ -14,6 +14,8 @@ export interface RecordedResource {
   parent: string;
   /** URNs this resource depends on (explicit dependsOn plus input dependencies). */
   dependencies: string[];
+  /** Input dependencies only: input name -> URNs whose outputs flow into it (what dependsOn does not add). */
+  propertyDependencies: Record<string, string[]>;
   protect: boolean;
   retainOnDelete: boolean;
   ignoreChanges: string[];
@@ -146,6 +148,9 @@ function computedOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, 
         identities: [{ oidcs: [{ issuer: `https://oidc.eks.local/id/${name}` }] }],
         arn: `arn:aws:eks:::cluster/${name}`,
       };
+    case "aws:rds/parameterGroup:ParameterGroup":
+      // Autonamed by the provider (mocks echo inputs only), so an instance's parameterGroupName resolves.
+      return { name: inputs.name ?? `${name}-0123456` };
     case "aws:s3/bucket:Bucket":
     case "aws:s3/bucketV2:BucketV2":
       return { bucket: inputs.bucket ?? `${name}-bucket`, arn: `arn:aws:s3:::${inputs.bucket ?? name}` };
@@ -217,6 +222,9 @@ export function installMocks(options: MockOptions = {}): Recorder {
           inputs: req.getObject()?.toJavaScript() ?? {},
           parent: req.getParent(),
           dependencies: req.getDependenciesList(),
+          propertyDependencies: Object.fromEntries(
+            (req.getPropertydependenciesMap?.()?.toArray?.() ?? []).map(([k, v]: [string, any]) => [k, Array.isArray(v) ? (v[0] ?? []) : (v?.getUrnsList?.() ?? [])]),
+          ),
           protect: req.getProtect?.() ?? false,
           retainOnDelete: req.getRetainondelete?.() ?? false,
           ignoreChanges: req.getIgnorechangesList?.() ?? [],

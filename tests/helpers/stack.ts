@@ -12,11 +12,33 @@ export function testSecretValue(key: string): string {
   return `test-secret-value-${key}`;
 }
 
-/** Reads `Pulumi.<stack>.yaml` as the flat `namespace:key -> value` map Pulumi stores. */
-export function readStackFile(stack: string): Record<string, unknown> {
-  const file = path.join(REPO_ROOT, `Pulumi.${stack}.yaml`);
+/**
+ * Reads `Pulumi.<stack>.yaml` of a project (default: this repository) as the flat `namespace:key -> value` map
+ * Pulumi stores, over the project-level defaults of `Pulumi.yaml` (`config: {key: value | {default|value}}`).
+ */
+export function readStackFile(stack: string, projectDir = REPO_ROOT): Record<string, unknown> {
+  const project = readProject(projectDir);
+  const defaults = Object.fromEntries(
+    Object.entries(project.config ?? {}).flatMap(([key, spec]) => {
+      if (spec && typeof spec === "object" && !Array.isArray(spec)) {
+        const s = spec as Record<string, unknown>;
+        if ("value" in s) return [[key, s.value]];
+        if ("default" in s) return [[key, s.default]];
+        return [];
+      }
+      return [[key, spec]];
+    }),
+  );
+  const file = path.join(projectDir, `Pulumi.${stack}.yaml`);
   const doc = parse(fs.readFileSync(file, "utf8")) ?? {};
-  return { ...(doc.config ?? {}) };
+  return { ...defaults, ...(doc.config ?? {}) };
+}
+
+/** `Pulumi.yaml` of a project directory. */
+export function readProject(projectDir = REPO_ROOT): { name: string; config?: Record<string, unknown> } {
+  const doc = parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) ?? {};
+  if (typeof doc.name !== "string") throw new Error(`${path.join(projectDir, "Pulumi.yaml")} has no project name`);
+  return doc;
 }
 
 export interface BuildStackOptions {
@@ -24,6 +46,8 @@ export interface BuildStackOptions {
   secrets?: Record<string, string>;
   /** Run as a preview. */
   preview?: boolean;
+  /** Directory holding Pulumi.yaml and the stack file (default: this repository). */
+  projectDir?: string;
   /** Extra computed outputs, as a real provider would return them (see `installMocks`). */
   outputs?: OutputHook;
 }
@@ -45,7 +69,7 @@ function qualify(key: string): string {
  * Returns every secret value set, for leak scans.
  */
 export function applyStackConfig(stack: string, overrides: Record<string, unknown> = {}, options: BuildStackOptions = {}): string[] {
-  const raw = readStackFile(stack);
+  const raw = readStackFile(stack, options.projectDir);
   for (const [key, value] of Object.entries(overrides)) {
     if (value === undefined) delete raw[qualify(key)];
     else raw[qualify(key)] = value;
@@ -74,7 +98,7 @@ export async function buildStack(
   options: BuildStackOptions = {},
 ): Promise<BuiltStack> {
   const secretValues = applyStackConfig(stack, overrides, options);
-  const recorder = installMocks({ stack, preview: options.preview, outputs: options.outputs });
+  const recorder = installMocks({ project: readProject(options.projectDir).name, stack, preview: options.preview, outputs: options.outputs });
   // Imported lazily so the SDK and providers load once per test file, after the mocks are in place.
   const { runProgram } = await import("../../stacks/program");
   const outputs = runProgram();
@@ -92,7 +116,7 @@ export async function stackError(
   options: BuildStackOptions = {},
 ): Promise<string> {
   applyStackConfig(stack, overrides, options);
-  const recorder = installMocks({ stack });
+  const recorder = installMocks({ project: readProject(options.projectDir).name, stack });
   const { runProgram } = await import("../../stacks/program");
   let message: string | undefined;
   try {

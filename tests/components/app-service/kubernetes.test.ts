@@ -208,7 +208,9 @@ describe("AppService on Kubernetes: ingress (Gateway API)", () => {
     await build("web", KIND_ARGS.web);
     const route = rec.one(T.httpRoute, "web-http-route").inputs;
     expect(route.metadata).toMatchObject({ name: "web", namespace: "apps" });
-    expect(route.spec.parentRefs).toEqual([{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "public", namespace: "envoy-gateway-system" }]);
+    expect(route.spec.parentRefs).toEqual([
+      { group: "gateway.networking.k8s.io", kind: "Gateway", name: "public", namespace: "envoy-gateway-system", sectionName: "https-app.example.com" },
+    ]);
     expect(route.spec.hostnames).toEqual(["app.example.com"]);
     const rule = route.spec.rules[0];
     expect(rule.matches).toEqual([{ path: { type: "PathPrefix", value: "/" } }]);
