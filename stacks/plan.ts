@@ -73,7 +73,8 @@ export function planPlatform(): PlatformPlan {
   }
   if (parsed.backups) {
     const engines = Object.fromEntries(declared.map((d) => [d.name, d.engine]));
-    plan.backups = problems.collect(() => backups.planBackups(parsed.backups!, sctx, engines));
+    const stagingSizes = Object.fromEntries((plan.databases ?? []).map((d) => [d.name, backups.dumpStagingSize(d)]));
+    plan.backups = problems.collect(() => backups.planBackups(parsed.backups!, sctx, engines, stagingSizes));
   }
   if (parsed.alerting) plan.alerting = problems.collect(() => alerting.planAlerting(parsed.alerting!, sctx));
   if (problems.empty) problems.addRendered(...derivedNameProblems(plan as PlatformPlan));

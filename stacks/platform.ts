@@ -5,6 +5,7 @@ import type { AlertingStack } from "../components/alerting-stack";
 import type { MonitoredDatabase } from "../components/monitored-database";
 import type { MonitoredService } from "../components/lib/contracts";
 import { mergeMonitoring } from "../components/lib/monitoring";
+import { namespaceAllowDns, namespaceDefaultDeny } from "../components/lib/network-policy";
 import type { PlatformContext } from "../components/lib/platform";
 import { dockerContext, withProviders } from "./context";
 import type { PlatformPlan } from "./plan";
@@ -19,6 +20,8 @@ import type { SectionContext } from "./sections/types";
 export interface Platform {
   foundation: FoundationBuild;
   namespace?: k8s.core.v1.Namespace;
+  /** Kubernetes: the namespace's default-deny (ingress and egress) and allow-dns NetworkPolicies. */
+  namespacePolicies?: k8s.networking.v1.NetworkPolicy[];
   databases: Record<string, MonitoredDatabase>;
   services: Record<string, AppService>;
   backups: Record<string, BackupJob>;
@@ -52,7 +55,10 @@ function workloadNamespace(ctx: PlatformContext, provider: k8s.Provider): k8s.co
  * The build context for workloads. On Docker: the engine provider and tier networks. On Kubernetes: a provider
  * whose default namespace is the workload namespace, so every workload waits for the namespace to exist.
  */
-function workloadContext(plan: PlatformPlan, built: FoundationBuild): { ctx: PlatformContext; namespace?: k8s.core.v1.Namespace } {
+function workloadContext(
+  plan: PlatformPlan,
+  built: FoundationBuild,
+): { ctx: PlatformContext; namespace?: k8s.core.v1.Namespace; namespacePolicies?: k8s.networking.v1.NetworkPolicy[] } {
   const base = plan.sctx.platform;
   if (base.target === "docker") return { ctx: dockerContext(base) };
   const clusterProvider = built.kubernetesProvider!;
@@ -61,7 +67,13 @@ function workloadContext(plan: PlatformPlan, built: FoundationBuild): { ctx: Pla
     kubeconfig: built.outputs.kubeconfig!,
     namespace: namespace.metadata.name,
   });
-  return { ctx: withProviders(base, { kubernetes: provider }), namespace };
+  // Deny by default, both directions, for every pod of the namespace; components open what their pods need.
+  const labels = { "app.kubernetes.io/part-of": base.project, environment: base.environment };
+  const namespacePolicies = [
+    new k8s.networking.v1.NetworkPolicy("namespace-default-deny", namespaceDefaultDeny(base.namespace, labels), { provider }),
+    new k8s.networking.v1.NetworkPolicy("namespace-allow-dns", namespaceAllowDns(base.namespace, labels), { provider }),
+  ];
+  return { ctx: withProviders(base, { kubernetes: provider }), namespace, namespacePolicies };
 }
 
 /**
@@ -71,13 +83,14 @@ function workloadContext(plan: PlatformPlan, built: FoundationBuild): { ctx: Pla
  */
 export function buildPlatform(plan: PlatformPlan): Platform {
   const foundation = buildFoundation(plan.foundation, plan.sctx);
-  const { ctx, namespace } = workloadContext(plan, foundation);
+  const { ctx, namespace, namespacePolicies } = workloadContext(plan, foundation);
   const sctx: SectionContext = { ...plan.sctx, platform: ctx };
 
   const databases = buildDatabases(plan.databases, sctx, { placement: foundation.placement, keys: foundation.keys });
   const services = buildServices(plan.services, sctx, {
     connections: databaseConnections(databases),
     clusterIssuer: foundation.outputs.clusterIssuer,
+    ...(plan.foundation.enabled && plan.foundation.args.network ? { dataStoreCidrs: [plan.foundation.args.network.cidr] } : {}),
   });
   const backups = buildBackups(plan.backups, sctx, {
     databases: Object.fromEntries(
@@ -97,5 +110,5 @@ export function buildPlatform(plan: PlatformPlan): Platform {
       .filter((s): s is MonitoredService => s !== undefined),
     managedControlPlane: foundation.managedControlPlane,
   });
-  return { foundation, namespace, databases, services, backups, alerting };
+  return { foundation, namespace, namespacePolicies, databases, services, backups, alerting };
 }

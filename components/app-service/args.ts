@@ -1,3 +1,4 @@
+import type { DataStoreEgress } from "../lib/network-policy";
 import type * as pulumi from "@pulumi/pulumi";
 import type { SecretKeyRef, ServiceObjectives } from "../lib/contracts";
 import { GATEWAY_NAMESPACE, type RouteVisibility } from "../lib/gateway";
@@ -66,6 +67,10 @@ export interface StartupProbeSettings {
 }
 
 export interface HealthSettings {
+  /** Exec liveness command (exit 0 = alive), e.g. for workers without a port; replaces livenessPath. */
+  livenessCommand?: string[];
+  /** Liveness from a heartbeat file the process touches; restarted when older than maxAgeSeconds. Replaces livenessPath. */
+  heartbeat?: { file: string; maxAgeSeconds: number };
   /** Liveness path; a failing liveness probe restarts the container. @default "/health" */
   livenessPath?: string;
   /** Readiness path (web/api only); a failing readiness probe takes the pod out of the Service. @default "/health/ready" */
@@ -142,6 +147,13 @@ export interface NetworkPolicySettings {
   ingressControllerNamespace?: string;
   /** Namespace Prometheus runs in (allowed to reach the metrics port). @default "monitoring" */
   monitoringNamespace?: string;
+  /**
+   * Data stores the pods connect to (egress on the store's port to the network's CIDRs). The stacks fill this in
+   * from `connections`. @default []
+   */
+  dataStores?: DataStoreEgress[];
+  /** Other destinations outside the cluster (external APIs), by CIDR and TCP ports. Everything else is denied. @default [] */
+  egress?: Array<{ cidr: string; ports: number[] }>;
 }
 
 export interface DockerSettings {

@@ -31,7 +31,10 @@ function megabytes(quantity: string): number {
 /** Healthcheck: the given command, else curl on the readiness (or liveness) path; none without either. */
 function healthcheck(r: ResolvedAppServiceArgs): docker.types.input.ContainerHealthcheck | undefined {
   const path = r.probes.readinessPath ?? r.probes.livenessPath;
-  const tests = r.probes.dockerTest ?? (r.probes.port !== undefined && path ? ["CMD", "curl", "-fsS", `http://localhost:${r.probes.port}${path}`] : undefined);
+  const tests =
+    r.probes.dockerTest ??
+    (r.probes.livenessCommand ? ["CMD", ...r.probes.livenessCommand] : undefined) ??
+    (r.probes.port !== undefined && path ? ["CMD", "curl", "-fsS", `http://localhost:${r.probes.port}${path}`] : undefined);
   if (!tests) return undefined;
   // Interval, timeout, retries and start period from the GreenLink Dockerfiles' HEALTHCHECK.
   return { tests, interval: "30s", timeout: "3s", retries: 3, startPeriod: "5s" };

@@ -5,7 +5,7 @@ import type { PlatformContext } from "../lib/platform";
 import type { AppServiceArgs } from "./args";
 import { type DockerChildren, dockerScrapeTarget, registerDocker } from "./docker";
 import { type KubernetesChildren, registerKubernetes } from "./kubernetes";
-import { type ResolvedAppServiceArgs, validateAppServiceArgs } from "./validate";
+import { probeWarnings, type ResolvedAppServiceArgs, validateAppServiceArgs } from "./validate";
 
 export * from "./args";
 export { validateAppServiceArgs, type ResolvedAppServiceArgs, type ValidateOptions } from "./validate";
@@ -39,6 +39,7 @@ export class AppService extends pulumi.ComponentResource {
     const settings = validateAppServiceArgs(name, args, ctx);
     super(APP_SERVICE_TYPE, name, {}, opts);
     this.settings = settings;
+    for (const warning of probeWarnings(name, args)) pulumi.log.warn(warning, this);
 
     if (ctx.target === "kubernetes") this.kubernetes = registerKubernetes(this, settings, ctx);
     else this.docker = registerDocker(this, settings, ctx);

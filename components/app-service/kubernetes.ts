@@ -1,3 +1,4 @@
+import { cidrEgress, dataStoreEgress, DNS_EGRESS } from "../lib/network-policy";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, tmpVolume } from "../lib/k8s";
@@ -66,9 +67,16 @@ function envVars(r: ResolvedAppServiceArgs): Input.core.v1.EnvVar[] {
 }
 
 function probes(r: ResolvedAppServiceArgs): Partial<Pick<Input.core.v1.Container, "livenessProbe" | "readinessProbe" | "startupProbe">> {
-  const { port, livenessPath, readinessPath, startup } = r.probes;
-  if (port === undefined || !livenessPath) return {};
+  const { port, livenessPath, readinessPath, startup, livenessCommand } = r.probes;
   const httpGet = (path: string) => ({ path, port: HTTP_PORT_NAME });
+  if (livenessCommand) {
+    // Exec liveness (a worker's command or heartbeat file): no port needed; a Service still gets HTTP readiness.
+    return {
+      livenessProbe: { exec: { command: livenessCommand }, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 },
+      ...(port !== undefined && readinessPath ? { readinessProbe: { httpGet: httpGet(readinessPath), periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 } } : {}),
+    };
+  }
+  if (port === undefined || !livenessPath) return {};
   return {
     // The startup probe holds liveness off until the app has started, instead of a fixed initial delay.
     ...(startup ? { startupProbe: { httpGet: httpGet(livenessPath), periodSeconds: startup.periodSeconds, failureThreshold: startup.failureThreshold, timeoutSeconds: 3 } } : {}),
@@ -235,7 +243,11 @@ function namespaceSelector(namespace: string): Input.meta.v1.LabelSelector {
   return { matchLabels: { "kubernetes.io/metadata.name": namespace } };
 }
 
-/** Deny all ingress to the pods except the edge proxies (for exposed services), listed callers and Prometheus. */
+/**
+ * Ingress only from the edge proxies (for exposed services), listed callers and Prometheus; egress only to other
+ * pods of the namespace (each admits only its allowedCallers), the connected data stores and the listed external
+ * destinations. DNS comes from the namespace's allow-dns policy.
+ */
 function networkPolicy(r: ResolvedAppServiceArgs, ctx: PlatformContext): k8s.networking.v1.NetworkPolicyArgs {
   const rules: Input.networking.v1.NetworkPolicyIngressRule[] = [];
   const httpPort = r.port !== undefined ? [{ protocol: "TCP", port: r.port }] : [];
@@ -251,7 +263,17 @@ function networkPolicy(r: ResolvedAppServiceArgs, ctx: PlatformContext): k8s.net
   }
   return {
     metadata: { name: kubernetesNames(r.name).workload, namespace: ctx.namespace, labels: standardLabels(ctx, r.name, r.kind) },
-    spec: { podSelector: { matchLabels: selectorLabels(r.name) }, policyTypes: ["Ingress"], ingress: rules },
+    spec: {
+      podSelector: { matchLabels: selectorLabels(r.name) },
+      policyTypes: ["Ingress", "Egress"],
+      ingress: rules,
+      egress: [
+        DNS_EGRESS,
+        { to: [{ podSelector: {} }] },
+        ...dataStoreEgress(r.networkPolicy.dataStores),
+        ...r.networkPolicy.egress.map((e) => cidrEgress([e.cidr], e.ports)),
+      ],
+    },
   };
 }
 

@@ -1,4 +1,5 @@
-import type * as pulumi from "@pulumi/pulumi";
+import type { DataStoreEgress } from "../lib/network-policy";
+import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { LIMITS } from "../lib/limits";
 import type { SecretKeyRef, ServiceObjectives } from "../lib/contracts";
@@ -73,6 +74,19 @@ export const healthSchema = z.strictObject({
     ])
     .optional()
     .describe("Startup probe on the liveness path, giving slow starts time before liveness applies; `false` disables it. Default: `{periodSeconds: 5, failureThreshold: 30}`."),
+  livenessCommand: z
+    .array(z.string().min(1))
+    .min(1)
+    .max(20)
+    .optional()
+    .describe("Liveness as a command run in the container (exit 0 = alive), for workers without a port; replaces livenessPath. Example: `[/app/healthcheck]`"),
+  heartbeat: z
+    .strictObject({
+      file: z.string().regex(/^\/[A-Za-z0-9._/-]+$/, { message: "must be an absolute file path like /tmp/heartbeat" }).describe("File the worker touches while it makes progress. Example: `/tmp/heartbeat`"),
+      maxAgeSeconds: int(10, "of at least 10").max(86400, { message: "must be at most 86400" }).describe("Oldest the file may get before the container is restarted (10 to 86400). Example: 120"),
+    })
+    .optional()
+    .describe("Liveness from a heartbeat file the worker touches (checked with sh, date and stat in the image); for workers without a port. Replaces livenessPath. Example: `{file: /tmp/heartbeat, maxAgeSeconds: 120}`"),
   dockerTest: z
     .array(z.string())
     .min(2, { message: "must be a Docker CMD array like [\"CMD\", \"/app/healthcheck\"]" })
@@ -138,6 +152,16 @@ export const objectivesSchema = z.strictObject({
 export const networkPolicySchema = z.strictObject({
   ingressControllerNamespace: dnsLabel.optional().describe("Namespace of the edge proxies, admitted to services with an ingress. Default: `envoy-gateway-system`."),
   monitoringNamespace: dnsLabel.optional().describe("Namespace Prometheus runs in, admitted to the metrics port. Default: `monitoring`."),
+  egress: z
+    .array(
+      z.strictObject({
+        cidr: z.cidrv4({ message: "must be an IPv4 CIDR like 203.0.113.0/24" }).describe("Destination range. Example: `203.0.113.0/24`"),
+        ports: z.array(port).min(1).max(20).describe("TCP ports. Example: `[443]`"),
+      }),
+    )
+    .max(50)
+    .optional()
+    .describe("Destinations outside the cluster the pods may call (external APIs); everything not listed is denied. DNS, other pods of the namespace (subject to their allowedCallers) and the connected data stores are always allowed. Default: none. Example: `[{cidr: 0.0.0.0/0, ports: [443]}]`"),
 }).describe("Namespaces the deny-by-default NetworkPolicy admits traffic from.");
 
 export const dockerSchema = z.strictObject({
@@ -190,7 +214,14 @@ const argsSchema = z.strictObject({
   autoscaling: autoscalingSchema.optional(),
   ...workloadFieldSchemas,
   runAsUser: int(1, "UID of at least 1 (0 is root)").optional(),
-  networkPolicy: networkPolicySchema.optional(),
+  // Component args also take the data stores (filled in by the stacks from `connections`, not a config key).
+  networkPolicy: networkPolicySchema
+    .extend({
+      dataStores: z
+        .array(z.strictObject({ cidrs: z.array(z.cidrv4()).optional(), port: z.union([port, z.custom<pulumi.Output<number>>((v) => pulumi.Output.isInstance(v))]) }))
+        .optional(),
+    })
+    .optional(),
   docker: dockerSchema.optional(),
   transforms: z.record(z.string(), z.custom((v) => typeof v === "function", { message: "must be a function" })).optional(),
 });
@@ -205,6 +236,30 @@ export interface ResolvedProbes {
   readinessPath?: string;
   startup?: { periodSeconds: number; failureThreshold: number };
   dockerTest?: string[];
+  /** Exec liveness (health.livenessCommand or the heartbeat check); used with or without a port. */
+  livenessCommand?: string[];
+}
+
+/** Exec command checking that `file` was modified within `maxAgeSeconds` (needs sh, date and stat). */
+export function heartbeatCommand(file: string, maxAgeSeconds: number): string[] {
+  return ["sh", "-c", `test $(( $(date +%s) - $(stat -c %Y "$0") )) -lt ${maxAgeSeconds}`, file];
+}
+
+/**
+ * Advice about probes that is valid but risky. Identical liveness and readiness checks are allowed (a frontend
+ * without dependencies often has one health endpoint) but warned about: when the shared check fails because a
+ * dependency is down, liveness restarts every pod at once instead of readiness taking them out of rotation.
+ */
+export function probeWarnings(name: string, args: Pick<AppServiceArgs, "health">): string[] {
+  const h = args.health;
+  if (h?.livenessPath !== undefined && h.livenessPath === h.readinessPath) {
+    return [
+      `AppService "${name}": health.livenessPath and health.readinessPath are both "${h.livenessPath}". If that check fails because a ` +
+        "dependency is down, every pod is restarted at once instead of being taken out of rotation; keep liveness to the " +
+        "process itself (e.g. /health) and put dependency checks in readiness (e.g. /health/ready).",
+    ];
+  }
+  return [];
 }
 
 export interface ResolvedIngress {
@@ -243,7 +298,12 @@ export interface ResolvedAppServiceArgs {
   zoneSpread: boolean;
   serviceAccountToken: boolean;
   runAsUser: number;
-  networkPolicy: { ingressControllerNamespace: string; monitoringNamespace: string };
+  networkPolicy: {
+    ingressControllerNamespace: string;
+    monitoringNamespace: string;
+    dataStores: DataStoreEgress[];
+    egress: Array<{ cidr: string; ports: number[] }>;
+  };
   docker: { hostPort?: number; hostIp: string };
   transforms?: Transforms<AppServiceChildRole>;
 }
@@ -332,8 +392,18 @@ export function validateAppServiceArgs(
 
   // Probes need a port; readiness only matters where a Service routes traffic.
   const health = args.health ?? {};
-  if (args.health && args.port === undefined && !(ctx.target === "docker" && health.dockerTest)) {
-    p.add("health", args.health, "needs a port to probe; set port (or health.dockerTest on the docker target)");
+  const execLiveness = health.livenessCommand !== undefined || health.heartbeat !== undefined;
+  const httpHealth = health.livenessPath !== undefined || health.readinessPath !== undefined || health.startup !== undefined;
+  if (args.health && args.port === undefined && httpHealth) {
+    p.add("health", args.health, "HTTP probes need a port; set port, or use health.livenessCommand or health.heartbeat for a worker without one");
+  } else if (args.health && args.port === undefined && !execLiveness && !(ctx.target === "docker" && health.dockerTest)) {
+    p.add("health", args.health, "needs a port to probe; set port, or use health.livenessCommand / health.heartbeat (or health.dockerTest on the docker target)");
+  }
+  if (health.livenessCommand && health.heartbeat) {
+    p.add(["health", "heartbeat"], health.heartbeat, "cannot be combined with health.livenessCommand; choose one liveness check");
+  }
+  if (execLiveness && health.livenessPath !== undefined) {
+    p.add(["health", "livenessPath"], health.livenessPath, "cannot be combined with health.livenessCommand or health.heartbeat; choose one liveness check");
   }
   if (health.readinessPath && !service) p.add(["health", "readinessPath"], health.readinessPath, `is only used by kinds with a Service (web, api), not ${kind}`);
 
@@ -378,10 +448,13 @@ export function validateAppServiceArgs(
   p.throwIfAny();
 
   const startup = health.startup === false ? undefined : { ...D.startup, ...(health.startup ?? {}) };
+  const livenessCommand = health.livenessCommand ?? (health.heartbeat ? heartbeatCommand(health.heartbeat.file, health.heartbeat.maxAgeSeconds) : undefined);
   const probes: ResolvedProbes =
     args.port === undefined
-      ? { dockerTest: health.dockerTest }
-      : {
+      ? { dockerTest: health.dockerTest, livenessCommand }
+      : livenessCommand
+        ? { port: args.port, readinessPath: service ? (health.readinessPath ?? D.readinessPath) : undefined, dockerTest: health.dockerTest, livenessCommand }
+        : {
           port: args.port,
           livenessPath: health.livenessPath ?? D.livenessPath,
           readinessPath: service ? (health.readinessPath ?? D.readinessPath) : undefined,
@@ -432,6 +505,8 @@ export function validateAppServiceArgs(
     networkPolicy: {
       ingressControllerNamespace: args.networkPolicy?.ingressControllerNamespace ?? D.ingressControllerNamespace,
       monitoringNamespace: args.networkPolicy?.monitoringNamespace ?? D.monitoringNamespace,
+      dataStores: [...(args.networkPolicy?.dataStores ?? [])],
+      egress: [...(args.networkPolicy?.egress ?? [])],
     },
     docker,
     transforms: args.transforms,

@@ -135,6 +135,13 @@ export interface BackupJobArgs {
   startingDeadlineSeconds?: number;
   /** Kubernetes: retries of a failed backup Job. @default 1 */
   backoffLimit?: number;
+  /**
+   * Kubernetes: scratch space for one dump. It is the `sizeLimit` of the dump `emptyDir` and the containers'
+   * ephemeral-storage request (their limit adds 1Gi for /tmp and logs), so a large dump is evicted on its own
+   * instead of filling the node disk under the apps beside it. At most 1Ti.
+   * @default 10Gi (the stack config derives it from the database: PostgreSQL storage, Redis memory)
+   */
+  stagingSize?: string;
   /** Requests/limits of the job containers. @default 100m/256Mi requests, 1/1Gi limits */
   resources?: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
   /**

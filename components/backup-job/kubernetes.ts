@@ -2,7 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { DatabaseConnection } from "../lib/contracts";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, tmpVolume } from "../lib/k8s";
-import { standardLabels } from "../lib/labels";
+import { selectorLabels, standardLabels } from "../lib/labels";
+import { ANYWHERE, cidrEgress, DNS_EGRESS } from "../lib/network-policy";
 import { type PlatformContext, providerFor } from "../lib/platform";
 import { applyTransform, type Transforms } from "../lib/transform";
 import { BACKUP_SCRIPT_NAME, backupScript } from "./script";
@@ -78,7 +79,12 @@ export function buildCronJobSpec(i: CronJobInputs): CronJobSpec {
     { name: "staging", mountPath: STAGING_DIR },
     tmp.mount,
   ];
-  const resources = { requests: { ...r.resources.requests }, limits: { ...r.resources.limits } };
+  // The dump lives in the staging emptyDir: bound it, and request that much node disk so the scheduler places
+  // the job where it fits; the limit adds room for /tmp and container logs.
+  const resources = {
+    requests: { ...r.resources.requests, "ephemeral-storage": r.stagingSize },
+    limits: { ...r.resources.limits, "ephemeral-storage": r.ephemeralStorageLimit },
+  };
   const container = (name: string, image: string, command: string, env: EnvVar[]) => ({
     name,
     image,
@@ -121,7 +127,7 @@ export function buildCronJobSpec(i: CronJobInputs): CronJobSpec {
             containers: [second],
             volumes: [
               { name: "script", configMap: { name: i.configMapName, defaultMode: 0o555 } },
-              { name: "staging", emptyDir: {} },
+              { name: "staging", emptyDir: { sizeLimit: r.stagingSize } },
               tmp.volume,
             ],
           },
@@ -147,6 +153,30 @@ export interface KubernetesBackupResources {
   serviceAccount: k8s.core.v1.ServiceAccount;
   backupCronJob: k8s.batch.v1.CronJob;
   verifyCronJob?: k8s.batch.v1.CronJob;
+  networkPolicy: k8s.networking.v1.NetworkPolicy;
+}
+
+/**
+ * The backup and verify pods take no connections; they reach the database on its port and the object store (and
+ * the cloud's token service for workload identity) over HTTPS, which have no fixed addresses. DNS comes from the
+ * namespace's allow-dns policy; the instance metadata endpoints stay closed.
+ */
+export function backupNetworkPolicy(
+  r: Pick<ResolvedBackup, "name">,
+  namespace: string,
+  labels: Record<string, string>,
+  databasePort: pulumi.Input<number>,
+): k8s.networking.v1.NetworkPolicyArgs {
+  return {
+    // Backup names are at most 45 characters on Kubernetes (CronJob name limit), so this fits a DNS label.
+    metadata: { name: `${r.name}-backup`, namespace, labels },
+    spec: {
+      podSelector: { matchLabels: { ...selectorLabels(r.name), "app.kubernetes.io/component": "backup" } },
+      policyTypes: ["Ingress", "Egress"],
+      ingress: [],
+      egress: [DNS_EGRESS, cidrEgress([ANYWHERE], [databasePort]), cidrEgress([ANYWHERE], [443])],
+    },
+  };
 }
 
 export function registerKubernetesBackup(i: KubernetesBackupInputs): KubernetesBackupResources {
@@ -212,5 +242,10 @@ export function registerKubernetesBackup(i: KubernetesBackupInputs): KubernetesB
       opts,
     );
   }
-  return { script, credentials, serviceAccount, backupCronJob, verifyCronJob };
+  const networkPolicy = new k8s.networking.v1.NetworkPolicy(
+    `${r.name}-network-policy`,
+    applyTransform(i.transforms, "networkPolicy", backupNetworkPolicy(r, ctx.namespace, labels, i.connection.port)),
+    opts,
+  );
+  return { script, credentials, serviceAccount, backupCronJob, verifyCronJob, networkPolicy };
 }

@@ -37,12 +37,17 @@ export interface ResolvedBackup {
   achievableRpoMinutes: number;
   images: { client: string; awsCli: string };
   resources: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
+  /** Dump scratch space (emptyDir sizeLimit, ephemeral-storage request) and the containers' ephemeral-storage limit. */
+  stagingSize: string;
+  ephemeralStorageLimit: string;
   protect: boolean;
   nativePlan: boolean;
   /** Kubernetes object names (stable: alerts select on them). */
   names: { backupCronJob: string; verifyCronJob: string; serviceAccount: string; configMap: string; secret: string };
 }
 
+/** Dump scratch space when nothing says how big the database is. */
+export const DEFAULT_STAGING_SIZE = "10Gi";
 const DEFAULT_RESOURCES = { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } };
 
 /**
@@ -191,6 +196,10 @@ export function validateBackupJobArgs(
   if (p.empty && (cpuMillis(resources.requests.cpu) > cpuMillis(resources.limits.cpu) || memoryBytes(resources.requests.memory) > memoryBytes(resources.limits.memory))) {
     p.add("resources", resources, "requests must not exceed limits");
   }
+  const stagingSize = args.stagingSize ?? DEFAULT_STAGING_SIZE;
+  if (!memoryQuantity.safeParse(stagingSize).success || memoryBytes(stagingSize) < 2 ** 20 || memoryBytes(stagingSize) > 2 ** 40) {
+    p.add("stagingSize", args.stagingSize, "must be a storage quantity like 20Gi, from 1Mi to 1Ti");
+  }
   if (!["postgres", "redis"].includes(engine)) p.add(["connection", "engine"], engine, "must be postgres or redis");
   if (args.nativeBackup && args.nativeBackup.engine !== engine) {
     p.add(["nativeBackup", "engine"], args.nativeBackup.engine, `must match the connection engine (${engine})`);
@@ -232,6 +241,8 @@ export function validateBackupJobArgs(
     achievableRpoMinutes: rpo.minutes,
     images: { client, awsCli },
     resources,
+    stagingSize,
+    ephemeralStorageLimit: p.empty ? `${Math.ceil(memoryBytes(stagingSize) / 2 ** 20) + 1024}Mi` : stagingSize,
     protect: args.protect ?? isProd,
     nativePlan,
     names: {

@@ -1,6 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { ANYWHERE, cidrEgress, DEFAULT_MONITORING_NAMESPACE, DNS_EGRESS, namespaceSelector } from "../lib/network-policy";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../lib/k8s";
 import { selectorLabels, standardLabels } from "../lib/labels";
 import type { ScrapeTarget } from "../lib/monitoring";
@@ -157,7 +158,26 @@ function exporterWorkload(input: ExporterInput, job: string, childName: string, 
     }),
     opts,
   );
-  return { job, children: { exporterDeployment: deployment, exporterService: service, serviceMonitor }, scrapeTargets: [] };
+  // The exporter's env holds the database credentials: only Prometheus may reach its port, and it may reach only
+  // the database (DNS through the namespace's allow-dns policy).
+  const networkPolicy = new k8s.networking.v1.NetworkPolicy(
+    `${name}-exporter`,
+    applyTransform(t, "exporterNetworkPolicy", {
+      metadata: { name: job, namespace: ctx.namespace, labels },
+      spec: {
+        podSelector: { matchLabels: selector },
+        policyTypes: ["Ingress", "Egress"],
+        ingress: [{ from: [{ namespaceSelector: namespaceSelector(DEFAULT_MONITORING_NAMESPACE) }], ports: [{ protocol: "TCP", port: spec.port }] }],
+        egress: [DNS_EGRESS, cidrEgress([ANYWHERE], [input.port])],
+      },
+    } satisfies k8s.networking.v1.NetworkPolicyArgs),
+    opts,
+  );
+  return {
+    job,
+    children: { exporterDeployment: deployment, exporterService: service, serviceMonitor, exporterNetworkPolicy: networkPolicy },
+    scrapeTargets: [],
+  };
 }
 
 /** Exporter as a container on the backend network, scraped through a static target. */

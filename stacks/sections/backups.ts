@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { BackupJob, type BackupJobArgs, validateBackupJobArgs } from "../../components/backup-job";
 import type { DatabaseConnection, EncryptionKeys, NativeBackupInfo, WorkloadIdentity } from "../../components/lib/contracts";
-import { dnsLabel, parseOrThrow, Problems, ValidationError } from "../../components/lib/validation";
+import { dnsLabel, memoryQuantity, parseOrThrow, Problems, ValidationError } from "../../components/lib/validation";
 import type { SectionContext } from "./types";
 
 /** Config key of this section. */
@@ -49,6 +49,9 @@ const entrySchema = z
       .optional()
       .describe(`Recovery point objective in minutes (at most ${LIMITS.objectiveMinutes}); refused when the dump period, PITR and native snapshots cannot meet it. Default: profile (dev/staging 1440, prod 60).`),
     rtoMinutes: z.number().optional().describe(`Recovery time objective in minutes (at most ${LIMITS.objectiveMinutes}); the restore test must finish within it. Default: 240.`),
+    stagingSize: memoryQuantity
+      .optional()
+      .describe("Kubernetes: scratch space for one dump (emptyDir sizeLimit and ephemeral-storage request; the limit adds 1Gi), up to 1Ti. Default: the database's size (PostgreSQL storageGb, Redis memory of its size class). Example: `50Gi`"),
     destination: destinationSchema
       .optional()
       .describe("Where dumps go. Default: `local` on Docker, `s3` on AWS, `oss` on Alibaba Cloud."),
@@ -110,6 +113,8 @@ export function planBackups(
   parsed: BackupsConfig,
   sctx: SectionContext,
   knownDatabases: Record<string, "postgres" | "redis">,
+  /** Dump scratch space per database (`dumpStagingSize`), when the databases planned. */
+  stagingSizes: Record<string, string> = {},
 ): BackupsPlan {
   const p = new Problems("stack config", PREFIX);
   const names = new Set<string>();
@@ -138,6 +143,7 @@ export function planBackups(
         endpointUrl: dest.endpointUrl ?? (dest.type === "oss" ? defaultOssEndpoint() : undefined),
       },
       verify: { schedule: entry.verifySchedule ?? profile.verifySchedule, query: entry.verifyQuery },
+      ...(entry.stagingSize ?? stagingSizes[entry.database] ? { stagingSize: entry.stagingSize ?? stagingSizes[entry.database] } : {}),
     };
     // Check the component args now (with placeholder outputs) so a bad value fails before anything registers.
     try {
@@ -205,4 +211,16 @@ export function buildBackups(plan: BackupsPlan, sctx: SectionContext, deps: Back
     }, sctx.platform);
   });
   return out;
+}
+
+/** Largest RDB snapshot of a Redis of each size class, in GiB (its memory: cache.t4g.small 1.4, m7g.large 6.4, r7g.large 13). */
+const REDIS_DUMP_GI: Record<string, number> = { small: 2, medium: 8, large: 16 };
+
+/**
+ * Scratch space one dump of a planned database needs: a logical dump is at most the data it reads, so PostgreSQL
+ * gets its allocated storage and Redis the memory of its size class (Docker databases are small by design).
+ */
+export function dumpStagingSize(db: { engine: string; args: { storageGb?: number; size?: string } }): string {
+  if (db.engine === "postgres" && db.args.storageGb !== undefined) return `${db.args.storageGb}Gi`;
+  return `${REDIS_DUMP_GI[db.args.size ?? "small"] ?? 2}Gi`;
 }

@@ -271,6 +271,8 @@ export interface ServicesDeps {
    * ingress whose config names none. @default the AppService default, "letsencrypt-prod"
    */
   clusterIssuer?: string;
+  /** Where the data stores live (the VPC CIDR); services get egress there on their stores' ports. @default any address */
+  dataStoreCidrs?: string[];
 }
 
 /** Registers one AppService per planned service. Call only with a plan from `planServices`. */
@@ -292,6 +294,8 @@ export function buildServices(plan: ServicesPlan, sctx: SectionContext, deps: Se
       Object.assign(args.secretRefs!, extra.secretRefs ?? {});
     }
     if (Object.keys(args.secretRefs!).length === 0) delete args.secretRefs;
+    const dataStores = svc.connections.map(({ database }) => ({ cidrs: deps.dataStoreCidrs ?? [], port: deps.connections[database].port }));
+    if (dataStores.length > 0) args.networkPolicy = { ...args.networkPolicy, dataStores };
     if (args.ingress && deps.clusterIssuer && !args.ingress.tls?.clusterIssuer) {
       args.ingress = { ...args.ingress, tls: { ...args.ingress.tls, clusterIssuer: deps.clusterIssuer } };
     }

@@ -55,12 +55,12 @@ describe.each(variants.map(([key]) => key))("%s stack under its policy config", 
 });
 
 describe("the pack judges the bundled stacks for real", () => {
-  it("reports the exempted gaps as advisory, with the exemption's reason", () => {
-    const exempted = results["prod-aws"].filter((d) => d.message.includes("EXEMPTED until"));
-    expect(exempted.length).toBeGreaterThan(0);
-    expect(exempted.every((d) => d.enforcementLevel === "advisory")).toBe(true);
-    expect(exempted.map((d) => d.policy)).toContain("k8s-networkpolicy-egress");
-    expect(exempted[0].message).toContain("issue #16");
+  it("needs no exemption: every pod has ingress and egress policies and the backup jobs bound their disk (issue #16)", () => {
+    expect(exemptions).toEqual([]);
+    for (const key of variants.map(([k]) => k)) {
+      const gaps = results[key].filter((d) => /^k8s-networkpolicy-|^k8s-ephemeral-storage-bounded$/.test(d.policy));
+      expect({ key, gaps: show(gaps) }).toEqual({ key, gaps: [] });
+    }
   });
 
   it("blocks a bad change to a prod stack's real registrations", () => {

@@ -136,6 +136,41 @@ describe("prod profile", () => {
   });
 });
 
+describe("network policy: deny by default, every pod covered in both directions", () => {
+  const subset = (want: Record<string, string> = {}, have: Record<string, string> = {}) => Object.entries(want).every(([k, v]) => have[k] === v);
+  it.each(["staging-aws", "prod-aws", "prod-alicloud"])("%s", (key) => {
+    const rec = built[key].recorder;
+    const policies = rec.byType("kubernetes:networking.k8s.io/v1:NetworkPolicy").map((p) => p.inputs);
+    const namespace = rec.one("kubernetes:core/v1:Namespace", "namespace").inputs.metadata.name;
+    const deny = policies.find((p) => p.metadata.name === "default-deny");
+    expect(deny).toMatchObject({ metadata: { namespace }, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } });
+    expect(deny!.spec.ingress ?? []).toEqual([]);
+    expect(deny!.spec.egress ?? []).toEqual([]);
+    const dns = policies.find((p) => p.metadata.name === "allow-dns");
+    expect(dns!.spec.egress[0].ports).toEqual([{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }]);
+
+    const pods = [
+      ...rec.byType("kubernetes:apps/v1:Deployment").map((d) => ({ name: d.name, ns: d.inputs.metadata.namespace, labels: d.inputs.spec.template.metadata.labels })),
+      ...rec.byType("kubernetes:batch/v1:CronJob").map((c) => ({ name: c.name, ns: c.inputs.metadata.namespace, labels: c.inputs.spec.jobTemplate.spec.template.metadata.labels })),
+    ].filter((p) => p.ns === namespace);
+    expect(pods.length).toBeGreaterThanOrEqual(8); // 4 services, 2 exporters, 2+ backup CronJobs
+    for (const pod of pods) {
+      const own = policies.filter((p) => Object.keys(p.spec.podSelector.matchLabels ?? {}).length > 0 && subset(p.spec.podSelector.matchLabels, pod.labels));
+      expect({ pod: pod.name, types: own.flatMap((p) => p.spec.policyTypes).sort() }).toEqual({ pod: pod.name, types: ["Egress", "Ingress"] });
+      for (const p of own) {
+        // No egress rule reaches the instance metadata endpoints (pods use workload identity).
+        for (const rule of p.spec.egress ?? []) for (const peer of rule.to ?? []) if (peer.ipBlock?.cidr === "0.0.0.0/0") expect(peer.ipBlock.except).toContain("169.254.169.254/32");
+      }
+    }
+    // The exporters' metrics ports (their env holds database credentials) admit Prometheus only.
+    const exporterPolicies = policies.filter((p) => /exporter$/.test(p.metadata.name));
+    expect(exporterPolicies).toHaveLength(2);
+    for (const p of exporterPolicies) {
+      expect(p.spec.ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }], ports: [{ protocol: "TCP", port: expect.any(Number) }] }]);
+    }
+  });
+});
+
 describe("edge on Gateway API", () => {
   it.each(["prod-aws", "prod-alicloud", "staging-aws"])("%s registers the Gateway stack and one TLS HTTPRoute with filters and rate-limit policy per exposed service", (key) => {
     const rec = built[key].recorder;

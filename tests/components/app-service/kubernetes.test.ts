@@ -276,13 +276,36 @@ describe("AppService on Kubernetes: network policy", () => {
   test("api admits the edge proxies' namespace, listed callers and Prometheus (metrics port) only", async () => {
     await build("api", KIND_ARGS.api);
     const np = rec.one(T.netpol, "api-network-policy").inputs.spec;
-    expect(np.policyTypes).toEqual(["Ingress"]);
+    expect(np.policyTypes).toEqual(["Ingress", "Egress"]);
     expect(np.podSelector).toEqual({ matchLabels: { "app.kubernetes.io/name": "api", "app.kubernetes.io/instance": "api" } });
     expect(np.ingress).toEqual([
       { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "envoy-gateway-system" } } }], ports: [{ protocol: "TCP", port: 8000 }] },
       { from: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "web" } } }], ports: [{ protocol: "TCP", port: 8000 }] },
       { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }], ports: [{ protocol: "TCP", port: 9100 }] },
     ]);
+  });
+
+  test("egress only to DNS, the namespace's pods, the connected data stores and listed external destinations", async () => {
+    await build("api", {
+      ...KIND_ARGS.api,
+      networkPolicy: { dataStores: [{ cidrs: ["10.0.0.0/16"], port: 5432 }], egress: [{ cidr: "203.0.113.0/24", ports: [443] }] },
+    });
+    const np = rec.one(T.netpol, "api-network-policy").inputs.spec;
+    expect(np.egress).toEqual([
+      {
+        to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+        ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
+      },
+      { to: [{ podSelector: {} }] },
+      { to: [{ ipBlock: { cidr: "10.0.0.0/16" } }], ports: [{ protocol: "TCP", port: 5432 }] },
+      { to: [{ ipBlock: { cidr: "203.0.113.0/24" } }], ports: [{ protocol: "TCP", port: 443 }] },
+    ]);
+  });
+
+  test("an external destination must be a CIDR", async () => {
+    await expect(build("api", { ...KIND_ARGS.api, networkPolicy: { egress: [{ cidr: "api.example.com", ports: [443] }] } })).rejects.toThrow(
+      /networkPolicy\.egress\[0\]\.cidr: must be an IPv4 CIDR like 203\.0\.113\.0\/24 \(got "api\.example\.com"\)/,
+    );
   });
 
   test("a singleton without metrics denies all ingress", async () => {
@@ -356,5 +379,43 @@ describe("AppService on Kubernetes: component structure", () => {
       },
     });
     expect(rec.one(T.deployment).inputs.spec.template.metadata.annotations).toEqual({ team: "payments" });
+  });
+});
+
+describe("AppService on Kubernetes: worker liveness without a port", () => {
+  test("health.heartbeat becomes an exec liveness probe checking the file's age", async () => {
+    await build("rebalance", { ...KIND_ARGS.worker, health: { heartbeat: { file: "/tmp/heartbeat", maxAgeSeconds: 120 } } });
+    const [c] = podSpec("rebalance").containers;
+    expect(c.livenessProbe).toMatchObject({ exec: { command: ["sh", "-c", 'test $(( $(date +%s) - $(stat -c %Y "$0") )) -lt 120', "/tmp/heartbeat"] } });
+    expect(c.readinessProbe).toBeUndefined();
+  });
+
+  test("health.livenessCommand becomes an exec liveness probe", async () => {
+    await build("rebalance", { ...KIND_ARGS.worker, health: { livenessCommand: ["/app/healthcheck", "--quick"] } });
+    expect(podSpec("rebalance").containers[0].livenessProbe.exec.command).toEqual(["/app/healthcheck", "--quick"]);
+  });
+
+  test("HTTP probes without a port and two liveness checks at once are refused, with the alternative", async () => {
+    await expect(build("rebalance", { ...KIND_ARGS.worker, health: { livenessPath: "/health" } })).rejects.toThrow(
+      /health: HTTP probes need a port; set port, or use health\.livenessCommand or health\.heartbeat/,
+    );
+    await expect(
+      build("rebalance", { ...KIND_ARGS.worker, health: { livenessCommand: ["/app/hc"], heartbeat: { file: "/tmp/hb", maxAgeSeconds: 60 } } }),
+    ).rejects.toThrow(/health\.heartbeat: cannot be combined with health\.livenessCommand/);
+  });
+
+  test("identical liveness and readiness checks are allowed but warned about, with the reason", async () => {
+    const pulumi = await import("@pulumi/pulumi");
+    const warn = jest.spyOn(pulumi.log, "warn").mockImplementation(async () => undefined);
+    try {
+      await build("api", { ...KIND_ARGS.api, health: { livenessPath: "/health", readinessPath: "/health" } });
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining('health.livenessPath and health.readinessPath are both "/health"'), expect.anything());
+      expect(warn.mock.calls[0][0]).toContain("every pod is restarted at once");
+      warn.mockClear();
+      await build("api2", { ...KIND_ARGS.api, health: { livenessPath: "/health", readinessPath: "/health/ready" } });
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

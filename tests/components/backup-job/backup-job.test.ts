@@ -83,7 +83,11 @@ describe("BackupJob on Kubernetes (AWS)", () => {
     for (const c of [dump, upload]) {
       expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
       expect(c.resources.limits).toBeDefined();
+      // The dump cannot fill the node disk: bounded scratch volume, requested and limited ephemeral storage.
+      expect(c.resources.requests["ephemeral-storage"]).toBe("10Gi");
+      expect(c.resources.limits["ephemeral-storage"]).toBe("11264Mi");
     }
+    expect(pod.volumes.find((v: any) => v.name === "staging")).toEqual({ name: "staging", emptyDir: { sizeLimit: "10Gi" } });
     expect(dump.command).toEqual(["bash", "/opt/backup/backup.sh", "dump"]);
     expect(upload.command).toEqual(["bash", "/opt/backup/backup.sh", "upload"]);
     expect(dump.env).toContainEqual({ name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: "orders-db", key: "password" } } });
@@ -227,6 +231,8 @@ describe("bad input fails up front with key path and value, registering nothing"
     ["verification off in prod", { verify: { enabled: false, schedule: "0 4 1 * *" } }, /verify\.enabled: must stay on in prod.*\(got false\)/, "prod"],
     ["unpinned image", { images: { client: "postgres:latest" } }, /images\.client: must be pinned.*\(got "postgres:latest"\)/],
     ["s3 without workload identity", { identity: undefined }, /identity: is required for s3 on Kubernetes/],
+    ["dump scratch space not a quantity", { stagingSize: "lots" }, /stagingSize: must be a storage quantity like 20Gi, from 1Mi to 1Ti \(got "lots"\)/],
+    ["dump scratch space above 1Ti", { stagingSize: "2Ti" }, /stagingSize: must be a storage quantity like 20Gi, from 1Mi to 1Ti \(got "2Ti"\)/],
   ];
   test.each(cases)("%s", async (_label, overrides, message, env = "staging") => {
     expect(() => new BackupJob("orders", k8sArgs(env, overrides), k8sCtx(env))).toThrow(message);

@@ -3,7 +3,7 @@ import { installMocks, Recorder, settle } from "../../helpers/mocks";
 import { PROFILES } from "../../../stacks/profiles";
 import type { SectionContext } from "../../../stacks/sections/types";
 import type { Cloud, Environment, Target } from "../../../components/lib/platform";
-import { buildBackups, parse, planBackups } from "../../../stacks/sections/backups";
+import { buildBackups, dumpStagingSize, parse, planBackups } from "../../../stacks/sections/backups";
 
 let rec: Recorder;
 beforeAll(() => {
@@ -30,6 +30,19 @@ describe("backups section", () => {
     const plan = planBackups(parse([{ name: "main", database: "main" }, { name: "cache", database: "cache" }]), sctx("prod", "kubernetes", "aws"), known);
     expect(plan[0].args).toMatchObject({ schedule: "0 2 * * *", retentionDays: 30, rpoMinutes: 60, rtoMinutes: 240, destination: { type: "s3" }, verify: { schedule: "0 4 1 * *" } });
     expect(plan[1].args).toMatchObject({ schedule: "0 * * * *", retentionDays: 7 });
+  });
+
+  test("dump scratch space follows the database's size (PostgreSQL storage, Redis memory) unless set", () => {
+    const sizes = {
+      main: dumpStagingSize({ engine: "postgres", args: { storageGb: 100, size: "large" } }),
+      cache: dumpStagingSize({ engine: "redis", args: { size: "medium" } }),
+    };
+    expect(sizes).toEqual({ main: "100Gi", cache: "8Gi" });
+    const ctx = sctx("prod", "kubernetes", "aws");
+    const plan = planBackups(parse([{ name: "main", database: "main" }, { name: "cache", database: "cache", stagingSize: "20Gi" }]), ctx, known, sizes);
+    expect(plan.map((p) => p.args.stagingSize)).toEqual(["100Gi", "20Gi"]);
+    expect(() => planBackups(parse([{ name: "main", database: "main", stagingSize: "5Ti" }]), ctx, known, sizes))
+      .toThrow(/platform:backups\[0\]\.stagingSize: must be a storage quantity like 20Gi, from 1Mi to 1Ti \(got "5Ti"\)/);
   });
 
   test("staging keeps 7 days; alicloud defaults to oss; docker to a local volume", () => {
