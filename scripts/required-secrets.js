@@ -9,8 +9,13 @@ const { parse } = require("yaml");
 
 function requiredSecrets(config) {
   const keys = new Set();
+  // A service's secretEnv is serviceDefaults', then its template's, then its own (stacks/sections/service-layers.ts).
+  const defaults = config["platform:serviceDefaults"] ?? {};
+  const templates = config["platform:serviceTemplates"] ?? {};
   for (const service of config["platform:services"] ?? []) {
-    for (const key of Object.values(service.secretEnv ?? {})) keys.add(key);
+    const template = service.template === undefined ? {} : (templates[service.template] ?? {});
+    const secretEnv = { ...(defaults.secretEnv ?? {}), ...(template.secretEnv ?? {}), ...(service.secretEnv ?? {}) };
+    for (const key of Object.values(secretEnv)) keys.add(key);
   }
   for (const receiver of config["platform:alerting"]?.receivers ?? []) if (receiver.secret) keys.add(receiver.secret);
   const cloud = config["platform:cloud"] ?? "none";

@@ -23,9 +23,26 @@ export const STACK_SCHEMA_PATH = "schemas/pulumi-stack.schema.json";
 export const BLOCK_START = "<!-- config-reference:start -->";
 export const BLOCK_END = "<!-- config-reference:end -->";
 
+/** Formats draft-07 defines; zod also emits its own (`cidrv4`, `jwt`, ...), which validators reject or ignore. */
+const DRAFT7_FORMATS = new Set([
+  "date-time", "date", "time", "email", "idn-email", "hostname", "idn-hostname", "ipv4", "ipv6", "uri", "uri-reference",
+  "iri", "iri-reference", "uri-template", "json-pointer", "relative-json-pointer", "regex",
+]);
+
+/** Drops non-standard `format`s; zod emits a `pattern` next to them, which keeps the check. */
+function standardFormats(node: unknown): void {
+  if (Array.isArray(node)) node.forEach(standardFormats);
+  else if (node && typeof node === "object") {
+    const o = node as Json;
+    if (typeof o.format === "string" && !DRAFT7_FORMATS.has(o.format)) delete o.format;
+    Object.values(o).forEach(standardFormats);
+  }
+}
+
 /** Draft-07 is the dialect editors (VS Code's YAML extension) support best. Input side: defaults make keys optional. */
 function toJson(schema: z.ZodType): Json {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { target: "draft-7", io: "input", unrepresentable: "any" }) as Json;
+  standardFormats(rest);
   return rest;
 }
 

@@ -13,7 +13,19 @@ import { dnsLabel, nearest, parseOrThrow, Problems, unknownKeyMessage } from "..
 /** The project's config namespace (the `name` in Pulumi.yaml). */
 export const CONFIG_NAMESPACE = "platform";
 
-const DEFAULT_RUNBOOK_BASE_URL = "https://github.com/example-org/platform-stacks/blob/main/docs/runbooks/";
+/** Where the runbooks live inside the repository (docs/runbooks/<Alert>.md). */
+const RUNBOOK_DIR = "docs/runbooks/";
+
+/**
+ * Web address of docs/runbooks/ in a repository browser: GitHub (and Gitea/Forgejo) `/blob/<ref>/`, GitLab
+ * `/-/blob/<ref>/`, Bitbucket `/src/<ref>/`.
+ */
+export function runbookBaseFromRepository(url: string, ref: string): string {
+  const base = url.replace(/\.git$/, "").replace(/\/+$/, "");
+  const host = new URL(base).hostname;
+  const tree = host.includes("gitlab") ? "-/blob" : host.includes("bitbucket") ? "src" : "blob";
+  return `${base}/${tree}/${ref}/${RUNBOOK_DIR}`;
+}
 
 /** Top-level keys every stack has. Sections (services, databases, ...) are added in `SECTIONS`. */
 export const rootSchema = z.object({
@@ -41,11 +53,22 @@ export const rootSchema = z.object({
     .record(z.string(), z.string())
     .default({})
     .describe("Extra cloud tags; every resource also gets Project, Environment, Component and ManagedBy. Example: `{CostCenter: payments}`"),
-  runbookBaseUrl: z.url().default(DEFAULT_RUNBOOK_BASE_URL).describe("Base URL of docs/runbooks/ that every alert's runbook_url annotation points at."),
+  repository: z
+    .strictObject({
+      url: z.url().describe("Web address of the repository. Example: `https://github.com/acme/platform-stacks`"),
+      ref: z.string().min(1).default("main").describe("Branch or tag the runbook links point at."),
+    })
+    .optional()
+    .describe("The repository this project lives in; runbookBaseUrl is derived from it (`<url>/blob/<ref>/docs/runbooks/`, GitLab `/-/blob/`, Bitbucket `/src/`)."),
+  runbookBaseUrl: z
+    .url()
+    .optional()
+    .describe("Base URL every alert's runbook_url points at (the runbook is `<base><Alert>.md`). One of runbookBaseUrl or repository is required. Default: derived from repository."),
   charts: chartsSchema,
 });
 
-export type RootConfig = z.output<typeof rootSchema>;
+/** Root settings after parsing; `runbookBaseUrl` is always resolved (given, or derived from `repository`). */
+export type RootConfig = Omit<z.output<typeof rootSchema>, "runbookBaseUrl"> & { runbookBaseUrl: string };
 
 /** Raw config values of this project's namespace, keyed without the namespace prefix. */
 export function readRawConfig(namespace = CONFIG_NAMESPACE): Record<string, unknown> {
@@ -118,8 +141,17 @@ export function configKeyProblems(
 
 export function parseRoot(raw: Record<string, unknown>): RootConfig {
   const root = parseOrThrow(rootSchema, raw, "stack config", `${CONFIG_NAMESPACE}:`);
-  const problems = new Problems("stack config", `${CONFIG_NAMESPACE}:charts`);
-  for (const p of chartOverrideProblems(root.charts)) problems.add(p.path, p.value, p.allowed);
+  const problems = new Problems("stack config", `${CONFIG_NAMESPACE}:`);
+  for (const p of chartOverrideProblems(root.charts)) problems.add(["charts", ...p.path], p.value, p.allowed);
+  // A made-up default would make every runbook link dead: the base must come from the stack's own settings.
+  const runbookBaseUrl = root.runbookBaseUrl ?? (root.repository ? runbookBaseFromRepository(root.repository.url, root.repository.ref) : undefined);
+  if (runbookBaseUrl === undefined) {
+    problems.add(
+      "runbookBaseUrl",
+      undefined,
+      "is required: every alert links its runbook there. Set platform:repository.url (the runbook base becomes <url>/blob/main/docs/runbooks/) or platform:runbookBaseUrl",
+    );
+  }
   problems.throwIfAny();
-  return root;
+  return { ...root, runbookBaseUrl: runbookBaseUrl! };
 }

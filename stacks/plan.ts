@@ -41,7 +41,9 @@ export function planPlatform(): PlatformPlan {
   const root = problems.collect(() => parseRoot(raw));
 
   const parsed = {
-    services: problems.collect(() => services.parseServices(raw[services.SECTION_KEY])),
+    services: problems.collect(() =>
+      services.parseServices(raw[services.SECTION_KEY], { serviceDefaults: raw[services.DEFAULTS_KEY], serviceTemplates: raw[services.TEMPLATES_KEY] }),
+    ),
     databases: problems.collect(() => databases.parseDatabases(raw[databases.SECTION_KEY])),
     backups: problems.collect(() => backups.parse(raw[backups.KEY])),
     alerting: problems.collect(() => alerting.parseAlerting(raw[alerting.SECTION_KEY])),

@@ -34,6 +34,14 @@ export interface BackupDestination {
    */
   endpointUrl?: string;
   /**
+   * With a named `bucket`: how `retentionDays` is enforced, stated explicitly because the component does not own
+   * the bucket. `true` adds an S3 lifecycle rule expiring `<prefix>/<backup name>/` after retentionDays on the
+   * named bucket (AWS only; caution: S3 keeps one lifecycle configuration per bucket, so this replaces any rules
+   * the bucket had). `false` leaves expiry to the bucket's owner. Created buckets always get their rule.
+   * @default required with a named s3/oss bucket
+   */
+  lifecycleRule?: boolean;
+  /**
    * Docker target with an S3 endpoint only: static credentials for the local S3 server, passed as secret env.
    * Never used on Kubernetes, where workload identity provides short-lived credentials.
    * @default none

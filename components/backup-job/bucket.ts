@@ -139,3 +139,30 @@ export function ossTlsOnlyPolicy(bucketName: string): string {
     ],
   });
 }
+
+/**
+ * Expiry rule on a bucket the stack does not own (`destination.lifecycleRule: true`): only objects under this
+ * backup set's prefix expire. S3 keeps one lifecycle configuration per bucket, so this one replaces any other.
+ */
+export function registerNamedBucketLifecycle(i: {
+  name: string;
+  parent: pulumi.Resource;
+  ctx: PlatformContext;
+  bucket: pulumi.Input<string>;
+  keyPrefix: string;
+  retentionDays: number;
+}): aws.s3.BucketLifecycleConfiguration {
+  return new aws.s3.BucketLifecycleConfiguration(`${i.name}-bucket-lifecycle`, {
+    bucket: i.bucket,
+    rules: [
+      {
+        id: `expire-${i.name}`,
+        status: "Enabled",
+        filter: { prefix: i.keyPrefix },
+        expiration: { days: i.retentionDays },
+        noncurrentVersionExpiration: { noncurrentDays: i.retentionDays },
+        abortIncompleteMultipartUpload: { daysAfterInitiation: ABORT_MULTIPART_DAYS },
+      },
+    ],
+  }, { parent: i.parent, ...providerFor(i.ctx, "aws") });
+}

@@ -5,7 +5,7 @@ import type { MonitoringBundle } from "../lib/monitoring";
 import type { PlatformContext } from "../lib/platform";
 import { buildBackupAlerts } from "./alerts";
 import type { BackupJobArgs } from "./args";
-import { registerOssBucket, registerS3Bucket } from "./bucket";
+import { registerNamedBucketLifecycle, registerOssBucket, registerS3Bucket } from "./bucket";
 import { localDestination, registerDockerBackup } from "./docker";
 import { registerBucketIdentity } from "./identity";
 import { registerKubernetesBackup } from "./kubernetes";
@@ -64,6 +64,10 @@ export class BackupJob extends pulumi.ComponentResource {
       this.bucketName = created.bucketName;
       this.bucketResources.push(...created.resources);
       bucket = created.bucketName;
+    } else if (r.destination.lifecycleRule && bucket !== undefined) {
+      this.bucketResources.push(
+        registerNamedBucketLifecycle({ name, parent: this, ctx, bucket, keyPrefix: `${r.destination.prefix}/${name}/`, retentionDays: r.retentionDays }),
+      );
     }
     this.destinationUrl =
       r.destination.type === "local"

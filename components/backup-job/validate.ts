@@ -33,7 +33,8 @@ export interface ResolvedBackup {
   startingDeadlineSeconds: number;
   backoffLimit: number;
   verify: { enabled: boolean; schedule: string; maxPeriodMinutes: number; query?: string; activeDeadlineSeconds: number };
-  destination: { type: "s3" | "oss" | "local"; createBucket: boolean; prefix: string; endpointUrl?: string };
+  /** `lifecycleRule`: add an expiry rule to a named S3 bucket. */
+  destination: { type: "s3" | "oss" | "local"; createBucket: boolean; lifecycleRule: boolean; prefix: string; endpointUrl?: string };
   achievableRpoMinutes: number;
   images: { client: string; awsCli: string };
   resources: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
@@ -176,6 +177,27 @@ export function validateBackupJobArgs(
   if (dest?.endpointUrl?.startsWith("http://") && ctx.environment !== "dev") {
     p.add(["destination", "endpointUrl"], dest.endpointUrl, "must use https outside dev (encryption in transit)");
   }
+  // A named bucket is not ours: its retention must be enforced by a rule we add, or explicitly left to its owner.
+  const namedBucket = (destType === "s3" || destType === "oss") && dest?.bucket !== undefined;
+  const lifecycleRule = namedBucket && dest.lifecycleRule === true;
+  if (namedBucket && dest.lifecycleRule === undefined) {
+    p.add(
+      ["destination", "lifecycleRule"],
+      undefined,
+      `must be set with a named bucket: retentionDays (${args.retentionDays}) is otherwise not enforced. true adds a lifecycle rule for the backup prefix ` +
+        "(s3 on AWS; it replaces the bucket's existing lifecycle configuration), false leaves expiry to the bucket's owner",
+    );
+  }
+  if (lifecycleRule && (destType !== "s3" || ctx.target !== "kubernetes" || ctx.cloud !== "aws")) {
+    p.add(
+      ["destination", "lifecycleRule"],
+      true,
+      "can add a rule only to an s3 bucket on cloud aws (OSS lifecycle rules belong to the bucket resource, and a local S3 server has no provider); set false and configure expiry on the bucket",
+    );
+  }
+  if (!namedBucket && dest?.lifecycleRule !== undefined) {
+    p.add(["destination", "lifecycleRule"], dest.lifecycleRule, "only applies to a named bucket (a created bucket always expires backups after retentionDays; local volumes are pruned)");
+  }
   const prefixValue = dest?.prefix ?? "backups";
   if (!/^[A-Za-z0-9][A-Za-z0-9._\-/]*[A-Za-z0-9]$|^[A-Za-z0-9]$/.test(prefixValue) || prefixValue.includes("//")) {
     p.add(["destination", "prefix"], prefixValue, "must be a key prefix of letters, digits, '.', '_', '-', '/' without leading or trailing '/'");
@@ -237,7 +259,7 @@ export function validateBackupJobArgs(
       query: args.verify?.query,
       activeDeadlineSeconds: args.rtoMinutes * 60,
     },
-    destination: { type: destType, createBucket, prefix: prefixValue, endpointUrl: dest.endpointUrl },
+    destination: { type: destType, createBucket, lifecycleRule, prefix: prefixValue, endpointUrl: dest.endpointUrl },
     achievableRpoMinutes: rpo.minutes,
     images: { client, awsCli },
     resources,

@@ -55,6 +55,8 @@ export interface DatabaseConnection {
   tls: boolean;
   /** PostgreSQL read replicas' hosts (same port, user and password), for read-only traffic. */
   replicaHosts?: pulumi.Output<string>[];
+  /** Secret output: the client connection URL with the password embedded (`postgresql://...`, `rediss://...`). */
+  url?: pulumi.Output<string>;
   /** Kubernetes target: the Secret holding `password` (and `url`), for AppService secret references. */
   secretRef?: { name: pulumi.Output<string>; passwordKey: string; urlKey: string };
 }

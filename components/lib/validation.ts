@@ -326,6 +326,14 @@ export const dnsLabel = z
   .string()
   .regex(DNS_LABEL, { message: "must be a DNS label: lowercase letters, digits and '-', 1-63 characters, starting and ending alphanumeric" });
 
+/** RFC 1123 DNS subdomain (names of most Kubernetes objects, e.g. Secrets): dot-separated DNS labels, max 253. */
+export const dnsSubdomain = z
+  .string()
+  .max(253, { message: "must be a DNS subdomain of at most 253 characters" })
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, {
+    message: "must be a Kubernetes object name: lowercase letters, digits, '-' and '.', starting and ending alphanumeric",
+  });
+
 /** Fully qualified hostname (ingress hosts). A single leading `*.` wildcard is allowed. */
 export const hostname = z.string().superRefine((host, ctx) => {
   const bare = host.startsWith("*.") ? host.slice(2) : host;

@@ -92,6 +92,7 @@ export class MonitoredDatabase extends pulumi.ComponentResource {
       port: target.port,
       ...(db.engine === "postgres" ? { user: pulumi.output(db.username), database: pulumi.output(db.databaseName) } : {}),
       password,
+      url,
       tls: target.tls,
       ...(target.replicas?.length ? { replicaHosts: target.replicas.map((r) => r.host) } : {}),
       ...(secretRef ? { secretRef } : {}),

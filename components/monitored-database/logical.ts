@@ -55,8 +55,8 @@ export function registerLogicalDatabases(input: LogicalInput): LogicalOutput {
   for (const l of list) {
     const password = passwords[l.name];
     let secretRef: DatabaseConnection["secretRef"];
+    const url = connectionUrl("postgres", { username: l.user, databaseName: l.name }, target.host, target.port, target.tls, password);
     if (ctx.target === "kubernetes") {
-      const url = connectionUrl("postgres", { username: l.user, databaseName: l.name }, target.host, target.port, target.tls, password);
       const secret = credentialsSecret(parent, `${name}-${l.name}`, db, ctx, password, url, logicalSecretName(name, l.name));
       children[`${l.name}CredentialsSecret`] = secret;
       secretRef = { name: secret.metadata.name, passwordKey: PASSWORD_KEY, urlKey: URL_KEY };
@@ -68,6 +68,7 @@ export function registerLogicalDatabases(input: LogicalInput): LogicalOutput {
       user: pulumi.output(l.user),
       database: pulumi.output(l.name),
       password,
+      url,
       tls: target.tls,
       ...(secretRef ? { secretRef } : {}),
     };

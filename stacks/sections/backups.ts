@@ -19,6 +19,10 @@ const destinationSchema = z
       .optional()
       .describe("Existing bucket to write to. Omit to have one created (versioned, KMS-encrypted, TLS-only, private, expiring after retentionDays). Default: a created bucket. Example: `acme-prod-backups`"),
     prefix: z.string().optional().describe("Key prefix inside the bucket; objects land under `<prefix>/<backup name>/`. Default: `backups`."),
+    lifecycleRule: z
+      .boolean()
+      .optional()
+      .describe("With a named bucket, required: `true` adds a lifecycle rule expiring `<prefix>/<backup name>/` after retentionDays (s3 on AWS; caution: it replaces the bucket's existing lifecycle configuration), `false` leaves expiry to the bucket's owner. Created buckets always get their rule."),
     endpointUrl: z
       .string()
       .optional()
@@ -140,6 +144,7 @@ export function planBackups(
         type: dest.type,
         bucket: dest.bucket,
         prefix: dest.prefix,
+        ...(dest.lifecycleRule !== undefined ? { lifecycleRule: dest.lifecycleRule } : {}),
         endpointUrl: dest.endpointUrl ?? (dest.type === "oss" ? defaultOssEndpoint() : undefined),
       },
       verify: { schedule: entry.verifySchedule ?? profile.verifySchedule, query: entry.verifyQuery },

@@ -11,9 +11,10 @@ import {
 } from "../../components/app-service/validate";
 import type { DatabaseConnection } from "../../components/lib/contracts";
 import { defaultTlsSecretName, type EdgeHost } from "../../components/lib/gateway";
-import { cpuQuantity, memoryQuantity, parseOrThrow, pinnedImage, port, keyPath, describeValue, ValidationError } from "../../components/lib/validation";
+import { cpuQuantity, dnsLabel, dnsSubdomain, memoryQuantity, parseOrThrow, pinnedImage, port, keyPath, describeValue, ValidationError } from "../../components/lib/validation";
 import { CONFIG_NAMESPACE } from "../config";
 import type { Profile } from "../profiles";
+import { mergeServiceLayers } from "./service-layers";
 import type { RequiredSecret, SectionContext } from "./types";
 
 /**
@@ -38,6 +39,8 @@ const SOURCE = "stack config";
 
 const configKey = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, { message: "must be a config key name like apiKey" });
 
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: "must be an environment variable name ([A-Za-z_][A-Za-z0-9_]*)" });
+
 const connectionSchema = z.strictObject({
   database: z
     .string()
@@ -48,6 +51,9 @@ const connectionSchema = z.strictObject({
       "Name of a database in `platform:databases`, or one of its PostgreSQL `logicalDatabases` as `<name>/<database>` " +
         "(the service then gets that database's own role and password). Example: `main-db/orders`",
     ),
+  urlEnv: envName
+    .optional()
+    .describe("Also inject the full connection URL (`postgresql://user:password@host:port/db?sslmode=require`, `rediss://:password@host:port/0`) under this name, read from the database's Secret on Kubernetes and as a secret env on Docker. Example: `DATABASE_URL`"),
   envPrefix: z
     .string()
     .regex(/^[A-Z][A-Z0-9_]*$/, { message: "must be an upper-case env prefix like DATABASE" })
@@ -61,12 +67,12 @@ const partialQuantities = (which: string) =>
     memory: memoryQuantity.optional().describe(`Memory ${which}. Example: \`512Mi\``),
   });
 
-const serviceSchema = z.strictObject({
-  name: serviceNameSchema,
+/** Every setting of a service but its name: what serviceDefaults and serviceTemplates hold, all optional there. */
+const serviceFields = {
   kind: z
     .enum(APP_SERVICE_KINDS as [AppServiceKind, ...AppServiceKind[]], { message: `must be one of ${APP_SERVICE_KINDS.join(", ")}` })
-    .describe("`web` (HTTP behind the ingress), `api` (HTTP called by other services, ingress optional), `worker` (no Service), `singleton` (exactly 1 replica, Recreate, no HPA). Caution: changing it adds or removes the Service, Ingress and HPA."),
-  image: pinnedImage.describe("Container image pinned by tag or digest; `latest` and untagged images are refused. Example: `registry.example.com/paimon/api:1.4.2`"),
+    .describe("`web` (HTTP behind the ingress), `api` (HTTP called by other services, ingress optional), `worker` (no Service), `singleton` (exactly 1 replica, Recreate, no HPA). Caution: changing it adds or removes the Service, Ingress and HPA. Required, here or through template/serviceDefaults."),
+  image: pinnedImage.describe("Container image pinned by tag or digest; `latest` and untagged images are refused. Required, here or through template/serviceDefaults. Example: `registry.example.com/paimon/api:1.4.2`"),
   port: port.optional().describe("Port the container listens on; required for web and api (the Service and probes target it)."),
   command: z.array(z.string()).optional().describe("Overrides the image entrypoint. Example: `[python, -m, app.worker]`"),
   args: z.array(z.string()).optional().describe("Arguments to the entrypoint."),
@@ -75,6 +81,16 @@ const serviceSchema = z.strictObject({
     .record(z.string(), configKey)
     .optional()
     .describe("Secret environment: variable name -> name of a secret config key (`pulumi config set --secret <key> ...`). Delivered through a Kubernetes Secret or secret Docker env. Example: `{JWT_SECRET: apiJwtSecret}`"),
+  secretRefs: z
+    .record(
+      z.string(), // names are checked by the component, with their key path
+      z.strictObject({
+        name: dnsSubdomain.describe("Name of an existing Kubernetes Secret in the workload namespace."),
+        key: z.string().regex(/^[-._a-zA-Z0-9]+$/, { message: "must be a Secret data key ([-._a-zA-Z0-9]+)" }).describe("Key inside that Secret."),
+      }),
+    )
+    .optional()
+    .describe("Environment read from existing Kubernetes Secrets (created outside this stack, e.g. by an operator); Kubernetes target only. Example: `{STRIPE_KEY: {name: payment-keys, key: stripe}}`"),
   connections: z
     .array(connectionSchema)
     .optional()
@@ -100,16 +116,87 @@ const serviceSchema = z.strictObject({
     .describe("UID and GID the container runs as (never root). Default: 10001."),
   networkPolicy: networkPolicySchema.optional(),
   docker: dockerSchema.optional(),
+};
+
+/** One service after serviceDefaults and its template are merged in: kind and image are required now. */
+const serviceSchema = z.strictObject({ name: serviceNameSchema, ...serviceFields });
+
+/** Settings shared by several services (serviceDefaults, a template): any service field, all optional. */
+const sharedServiceSchema = z.strictObject(serviceFields).partial();
+
+const entrySchema = z.strictObject({
+  name: serviceNameSchema,
+  ...sharedServiceSchema.shape,
+  template: dnsLabel
+    .optional()
+    .describe("Name of an entry of `platform:serviceTemplates` this service starts from (merged over serviceDefaults, under the entry's own settings)."),
 });
 
 /** Zod schema of `platform:services` (absent = no services). */
-export const schema = z.array(serviceSchema).default([]).describe("Workloads of the stack, one AppService each.");
-export type ServicesConfig = z.output<typeof schema>;
-export type ServiceConfig = ServicesConfig[number];
+export const schema = z.array(entrySchema).default([]).describe("Workloads of the stack, one AppService each.");
 
-/** Parses the raw `platform:services` value, naming `platform:services[i].<key>` in errors. */
-export function parseServices(raw: unknown): ServicesConfig {
-  return parseOrThrow(schema, raw, SOURCE, PREFIX);
+export const DEFAULTS_KEY = "serviceDefaults";
+export const TEMPLATES_KEY = "serviceTemplates";
+
+/** `platform:serviceDefaults` */
+export const defaultsSchema = sharedServiceSchema
+  .optional()
+  .describe(
+    "Settings merged under every service (any service field but name): maps and objects merge key by key, lists and scalars are replaced by the service's own. Example: `{resources: {limits: {memory: 2Gi}}, env: {LOG_FORMAT: json}}`",
+  );
+
+/** `platform:serviceTemplates` */
+export const templatesSchema = z
+  .record(dnsLabel, sharedServiceSchema)
+  .default({})
+  .describe(
+    "Named service templates for many similar services: a service with `template: <name>` starts from it (over serviceDefaults), so each entry only states what differs, e.g. name, image and port. Example: `{java-api: {kind: api, port: 8080, metrics: {path: /actuator/prometheus}}}`",
+  );
+
+export type ServiceConfig = z.output<typeof serviceSchema>;
+export type ServicesConfig = ServiceConfig[];
+
+/** Raw values of the keys that shape the services: the list itself, serviceDefaults and serviceTemplates. */
+export interface RawServiceKeys {
+  services?: unknown;
+  serviceDefaults?: unknown;
+  serviceTemplates?: unknown;
+}
+
+/**
+ * Parses `platform:services` with `serviceDefaults` and `serviceTemplates` merged in (see ./service-layers.ts),
+ * naming `platform:services[i].<key>`, `platform:serviceDefaults.<key>` or `platform:serviceTemplates.<name>.<key>`
+ * in errors; every problem of the three keys is reported in one error.
+ */
+export function parseServices(raw: unknown, shared: Omit<RawServiceKeys, "services"> = {}): ServicesConfig {
+  const problems: string[] = [];
+  const collect = <T>(parse: () => T): T | undefined => {
+    try {
+      return parse();
+    } catch (e) {
+      if (!(e instanceof ValidationError)) throw e;
+      problems.push(...e.problems);
+      return undefined;
+    }
+  };
+  const entries = collect(() => parseOrThrow(schema, raw, SOURCE, PREFIX));
+  const defaults = collect(() => parseOrThrow(defaultsSchema, shared.serviceDefaults, SOURCE, `${CONFIG_NAMESPACE}:${DEFAULTS_KEY}`));
+  const templates = collect(() => parseOrThrow(templatesSchema, shared.serviceTemplates, SOURCE, `${CONFIG_NAMESPACE}:${TEMPLATES_KEY}`));
+  if (problems.length > 0 || !entries || !templates) throw new ValidationError(SOURCE, problems);
+
+  const out: ServicesConfig = [];
+  entries.forEach(({ template, ...own }, i) => {
+    if (template !== undefined && !(template in templates)) {
+      const known = Object.keys(templates).join(", ") || "none";
+      problems.push(`${keyPath(PREFIX, [i, "template"])}: must name an entry of ${CONFIG_NAMESPACE}:${TEMPLATES_KEY} (known: ${known}) (got ${describeValue(template)})`);
+      return;
+    }
+    const merged = mergeServiceLayers(defaults, template === undefined ? undefined : templates[template], own);
+    const service = collect(() => parseOrThrow(serviceSchema, merged, SOURCE, keyPath(PREFIX, [i])));
+    if (service) out.push(service);
+  });
+  if (problems.length > 0) throw new ValidationError(SOURCE, problems);
+  return out;
 }
 
 /** Every secret config key the services read, with the setting that needs it. */
@@ -126,7 +213,7 @@ export interface ServicePlan {
   args: AppServiceArgs;
   /** Env name -> secret config key. */
   secretEnvKeys: Record<string, string>;
-  connections: Array<{ database: string; envPrefix: string }>;
+  connections: Array<{ database: string; envPrefix: string; urlEnv?: string }>;
 }
 export type ServicesPlan = ServicePlan[];
 
@@ -136,12 +223,19 @@ const CONNECTION_SUFFIXES = ["HOST", "PORT", "USER", "NAME", "PASSWORD", "REPLIC
 function withProfile(svc: ServiceConfig, profile: Profile): AppServiceArgs {
   const app = profile.app;
   const singleton = svc.kind === "singleton";
+  const profileTargets = app.autoscaling ? { cpuPercent: app.autoscaling.cpuPercent, memoryPercent: app.autoscaling.memoryPercent } : {};
+  // Own bounds without own targets keep the profile's targets (prod: CPU 70 % and memory 80 %); naming either
+  // target means the service chose its targets.
+  const own = svc.autoscaling === false ? undefined : svc.autoscaling;
+  const ownTargets = own && (own.cpuPercent !== undefined || own.memoryPercent !== undefined);
   const autoscaling =
     svc.autoscaling === false
       ? undefined
-      : (svc.autoscaling ?? (svc.replicas === undefined && !singleton && app.autoscaling
-          ? { min: app.autoscaling.min, max: app.autoscaling.max, cpuPercent: app.autoscaling.cpuPercent, memoryPercent: app.autoscaling.memoryPercent }
-          : undefined));
+      : own
+        ? { ...(ownTargets ? {} : profileTargets), ...own }
+        : svc.replicas === undefined && !singleton && app.autoscaling
+          ? { min: app.autoscaling.min, max: app.autoscaling.max, ...profileTargets }
+          : undefined;
   const replicas = autoscaling ? svc.replicas : (svc.replicas ?? (singleton ? 1 : app.replicas));
   const minReplicas = autoscaling?.min ?? replicas ?? 1;
   const resources = {
@@ -178,16 +272,24 @@ export function planServices(parsed: ServicesConfig, sctx: SectionContext, known
       if (!names.includes(caller)) add([i, "allowedCallers", j], caller, `must name a service in platform:services (known: ${names.join(", ")})`);
     });
 
-    const taken = new Set([...Object.keys(svc.env ?? {}), ...Object.keys(svc.secretEnv ?? {})]);
+    const taken = new Set([...Object.keys(svc.env ?? {}), ...Object.keys(svc.secretEnv ?? {}), ...Object.keys(svc.secretRefs ?? {})]);
     const prefixes = new Set<string>();
     (svc.connections ?? []).forEach((conn, j) => {
       if (!knownDatabases.includes(conn.database)) {
         add([i, "connections", j, "database"], conn.database, `must name a database in platform:databases or one of its logical databases as <name>/<database> (known: ${knownDatabases.join(", ") || "none"})`);
       }
-      if (prefixes.has(conn.envPrefix)) add([i, "connections", j, "envPrefix"], conn.envPrefix, "is already used by another connection of this service");
+      if (prefixes.has(conn.envPrefix)) {
+        add([i, "connections", j, "envPrefix"], conn.envPrefix, "is already used by another connection of this service");
+        return;
+      }
       prefixes.add(conn.envPrefix);
       const clash = CONNECTION_SUFFIXES.map((s) => `${conn.envPrefix}_${s}`).filter((n) => taken.has(n));
-      if (clash.length > 0) add([i, "connections", j, "envPrefix"], conn.envPrefix, `would overwrite ${clash.join(", ")} set in env/secretEnv; choose another prefix`);
+      if (clash.length > 0) add([i, "connections", j, "envPrefix"], conn.envPrefix, `would overwrite ${clash.join(", ")} set in env/secretEnv/secretRefs; choose another prefix`);
+      CONNECTION_SUFFIXES.forEach((s) => taken.add(`${conn.envPrefix}_${s}`));
+      if (conn.urlEnv !== undefined) {
+        if (taken.has(conn.urlEnv)) add([i, "connections", j, "urlEnv"], conn.urlEnv, "is already set by env, secretEnv, secretRefs or another connection; choose another name");
+        taken.add(conn.urlEnv);
+      }
     });
 
     const args = withProfile(svc, sctx.profile);
@@ -243,11 +345,12 @@ export function planEdgeHosts(plan: ServicesPlan, edgeIssuer: string): EdgeHost[
 }
 
 /** Environment a service gets from one database connection. */
-function connectionEnv(
+export function connectionEnv(
   conn: DatabaseConnection,
-  envPrefix: string,
+  use: { envPrefix: string; urlEnv?: string },
   target: SectionContext["platform"]["target"],
 ): Pick<AppServiceArgs, "env" | "secretEnv" | "secretRefs"> {
+  const { envPrefix, urlEnv } = use;
   const env: Record<string, pulumi.Input<string>> = {
     [`${envPrefix}_HOST`]: conn.host,
     [`${envPrefix}_PORT`]: conn.port.apply(String),
@@ -256,11 +359,22 @@ function connectionEnv(
   if (conn.database) env[`${envPrefix}_NAME`] = conn.database;
   // Read replicas share port, user and password; read-only traffic picks a host from the list.
   if (conn.replicaHosts?.length) env[`${envPrefix}_REPLICA_HOSTS`] = pulumi.all(conn.replicaHosts).apply((hosts) => hosts.join(","));
-  // Prefer the data store's own Secret on Kubernetes; otherwise the password travels as a Pulumi secret.
+  // Prefer the data store's own Secret on Kubernetes; otherwise the password (and URL) travel as Pulumi secrets.
   if (target === "kubernetes" && conn.secretRef) {
-    return { env, secretRefs: { [`${envPrefix}_PASSWORD`]: { name: conn.secretRef.name, key: conn.secretRef.passwordKey } } };
+    const ref = conn.secretRef;
+    return {
+      env,
+      secretRefs: {
+        [`${envPrefix}_PASSWORD`]: { name: ref.name, key: ref.passwordKey },
+        ...(urlEnv ? { [urlEnv]: { name: ref.name, key: ref.urlKey } } : {}),
+      },
+    };
   }
-  return { env, secretEnv: { [`${envPrefix}_PASSWORD`]: pulumi.secret(conn.password) } };
+  if (urlEnv && !conn.url) throw new Error(`services: connection ${envPrefix} asks for ${urlEnv} but the database publishes no URL`);
+  return {
+    env,
+    secretEnv: { [`${envPrefix}_PASSWORD`]: pulumi.secret(conn.password), ...(urlEnv ? { [urlEnv]: pulumi.secret(conn.url!) } : {}) },
+  };
 }
 
 export interface ServicesDeps {
@@ -285,10 +399,10 @@ export function buildServices(plan: ServicesPlan, sctx: SectionContext, deps: Se
       secretEnv: Object.fromEntries(Object.entries(svc.secretEnvKeys).map(([envName, key]) => [envName, sctx.secrets.get(key)])),
       secretRefs: { ...(svc.args.secretRefs ?? {}) },
     };
-    for (const { database, envPrefix } of svc.connections) {
-      const conn = deps.connections[database];
-      if (!conn) throw new Error(`services: database "${database}" used by service "${svc.name}" was not built; build databases before services`);
-      const extra = connectionEnv(conn, envPrefix, sctx.platform.target);
+    for (const use of svc.connections) {
+      const conn = deps.connections[use.database];
+      if (!conn) throw new Error(`services: database "${use.database}" used by service "${svc.name}" was not built; build databases before services`);
+      const extra = connectionEnv(conn, use, sctx.platform.target);
       Object.assign(args.env!, extra.env);
       Object.assign(args.secretEnv!, extra.secretEnv ?? {});
       Object.assign(args.secretRefs!, extra.secretRefs ?? {});

@@ -10,7 +10,7 @@ function fromSections(config: Record<string, unknown>): string[] {
   const raw = Object.fromEntries(Object.entries(config).filter(([k]) => k.startsWith("platform:")).map(([k, v]) => [k.slice(9), v]));
   const root = { cloud: String(raw.cloud ?? "none"), target: String(raw.target) };
   const keys = [
-    ...servicesRequiredSecrets(parseServices(raw.services)),
+    ...servicesRequiredSecrets(parseServices(raw.services, { serviceDefaults: raw.serviceDefaults, serviceTemplates: raw.serviceTemplates })),
     ...alertingRequiredSecrets(parseAlerting(raw.alerting)),
     ...foundationRequiredSecrets(parseFoundation(raw), root),
   ].map((r) => r.key);
@@ -22,6 +22,17 @@ describe("scripts/required-secrets.js (used by npm run up:dev)", () => {
     const config = readStackFile(stack);
     expect(requiredSecrets(config)).toEqual(fromSections(config));
     expect(requiredSecrets(config)).toContain("apiJwtSecret");
+  });
+
+  it("includes secrets that services get from serviceDefaults and their template", () => {
+    const config: Record<string, any> = {
+      ...readStackFile("dev"),
+      "platform:serviceDefaults": { secretEnv: { SENTRY_DSN: "sentryDsn" } },
+      "platform:serviceTemplates": { payments: { secretEnv: { STRIPE_KEY: "stripeKey" } } },
+    };
+    config["platform:services"][2].template = "payments";
+    expect(requiredSecrets(config)).toEqual(expect.arrayContaining(["sentryDsn", "stripeKey"]));
+    expect(requiredSecrets(config)).toEqual(fromSections(config));
   });
 
   it("includes the kubeconfig for an existing cluster", () => {

@@ -95,3 +95,44 @@ describe("backups section", () => {
     expect(rec.byType("docker:index/container:Container")).toHaveLength(2);
   });
 });
+
+describe("backups section: retention on a named bucket is enforced or explicitly left to its owner", () => {
+  const named = (destination: Record<string, unknown>) => parse([{ name: "main", database: "main", destination: { type: "s3", bucket: "acme-backups", ...destination } }]);
+  const awsDeps = () => ({
+    databases: {
+      main: {
+        connection: { engine: "postgres" as const, host: pulumi.output("pg"), port: pulumi.output(5432), user: pulumi.output("app"), database: pulumi.output("app"), password: pulumi.secret("pw"), tls: true },
+        nativeBackup: { engine: "postgres" as const, target: "aws" as const, retentionDays: 7, pointInTimeRecovery: true, snapshotIntervalMinutes: 1440 },
+      },
+    },
+    identity: { cloud: "aws" as const, providerArn: "arn:aws:iam::123456789012:oidc-provider/x", issuerUrl: "https://oidc.example.com" },
+  });
+
+  test("a named bucket without lifecycleRule is refused, saying what each choice does", () => {
+    expect(() => planBackups(named({}), sctx("staging", "kubernetes", "aws"), known)).toThrow(
+      /platform:backups\[0\]\.destination\.lifecycleRule: must be set with a named bucket: retentionDays \(7\) is otherwise not enforced\. true adds a lifecycle rule .* false leaves expiry to the bucket's owner \(got undefined\)/,
+    );
+  });
+
+  test("lifecycleRule true adds an expiry rule for this backup set's prefix on the named bucket; false adds none", async () => {
+    const ctx = sctx("staging", "kubernetes", "aws");
+    buildBackups(planBackups(named({ lifecycleRule: true, prefix: "db" }), ctx, known), ctx, awsDeps());
+    await settle();
+    const rule = rec.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "main-bucket-lifecycle").inputs;
+    expect(rule.bucket).toBe("acme-backups");
+    expect(rule.rules).toEqual([expect.objectContaining({ filter: { prefix: "db/main/" }, expiration: { days: 7 }, status: "Enabled" })]);
+    expect(rec.byType("aws:s3/bucket:Bucket")).toHaveLength(0);
+
+    rec.clear();
+    buildBackups(planBackups(named({ lifecycleRule: false }), ctx, known), ctx, awsDeps());
+    await settle();
+    expect(rec.byType("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")).toHaveLength(0);
+  });
+
+  test.each([
+    ["oss cannot get a rule added", parse([{ name: "main", database: "main", destination: { type: "oss", bucket: "acme", endpointUrl: "https://oss-cn-hangzhou-internal.aliyuncs.com", lifecycleRule: true } }]), sctx("staging", "kubernetes", "alicloud"), /destination\.lifecycleRule: can add a rule only to an s3 bucket on cloud aws.* \(got true\)/],
+    ["a created bucket always has its rule", parse([{ name: "main", database: "main", destination: { type: "s3", lifecycleRule: false } }]), sctx("staging", "kubernetes", "aws"), /destination\.lifecycleRule: only applies to a named bucket .* \(got false\)/],
+  ])("%s", (_what, parsed, ctx, message) => {
+    expect(() => planBackups(parsed, ctx, known)).toThrow(message);
+  });
+});

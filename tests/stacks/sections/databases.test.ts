@@ -22,7 +22,7 @@ beforeAll(() => {
 beforeEach(() => rec.clear());
 
 function sctx(environment: "dev" | "staging" | "prod", target: "docker" | "kubernetes", cloud: "aws" | "alicloud" | "none"): SectionContext {
-  const root = parseRoot({ environment, target, cloud });
+  const root = parseRoot({ environment, target, cloud, runbookBaseUrl: "https://example.com/runbooks/" });
   const platform = platformContext(environment, cloud === "none" && target === "docker" ? "none" : cloud);
   return { root, platform: { ...platform, target, cloud }, profile: profileFor(environment), secrets: new SecretConfig("platform") };
 }

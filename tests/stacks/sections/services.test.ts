@@ -19,7 +19,7 @@ import { dockerCtx, kubernetesCtx } from "../../components/app-service/fixtures"
 
 function sectionCtx(environment: "dev" | "staging" | "prod", platform: PlatformContext): SectionContext {
   return {
-    root: parseRoot({ environment, target: platform.target }),
+    root: parseRoot({ environment, target: platform.target, runbookBaseUrl: "https://example.com/runbooks/" }),
     platform: { ...platform, environment },
     profile: profileFor(environment),
     secrets: new SecretConfig("platform"),
@@ -130,7 +130,7 @@ describe("services section: bad config fails in plan, naming the key path and th
     ]);
     expect(message).toContain('platform:services[1].connections[0].database: must name a database in platform:databases or one of its logical databases as <name>/<database> (known: orders) (got "payments")');
     expect(message).toContain('platform:services[1].allowedCallers[0]: must name a service in platform:services (known: web, api) (got "frontend")');
-    expect(message).toContain('platform:services[1].connections[0].envPrefix: would overwrite DATABASE_HOST set in env/secretEnv; choose another prefix (got "DATABASE")');
+    expect(message).toContain('platform:services[1].connections[0].envPrefix: would overwrite DATABASE_HOST set in env/secretEnv/secretRefs; choose another prefix (got "DATABASE")');
   });
 
   test("a connection may name a logical database as <database>/<logical>; unknown or malformed ones are refused", () => {
@@ -181,6 +181,7 @@ function connection(withSecretRef: boolean): DatabaseConnection {
     user: pulumi.output("app"),
     database: pulumi.output("orders"),
     password: pulumi.secret(`${MOCK_SECRET_PREFIX}orders-password`),
+    url: pulumi.secret(`postgresql://app:${MOCK_SECRET_PREFIX}orders-password@orders.db.internal:5432/orders?sslmode=require`),
     tls: true,
     ...(withSecretRef ? { secretRef: { name: pulumi.output("orders-credentials"), passwordKey: "password", urlKey: "url" } } : {}),
   };
@@ -296,5 +297,136 @@ describe("services section: build", () => {
       plaintextStrings(r.inputs).filter((s) => s.value.includes(SECRET_VALUE) || s.value.includes(MOCK_SECRET_PREFIX)),
     );
     expect(leaks).toEqual([]);
+  });
+});
+
+describe("services section: serviceDefaults and serviceTemplates", () => {
+  const defaults = { resources: { limits: { memory: "2Gi" } }, env: { LOG_FORMAT: "json", REGION: "eu" }, health: { livenessPath: "/livez" } };
+  const templates = {
+    "java-api": { kind: "api", port: 8080, env: { JVM_OPTS: "-Xmx1g" }, metrics: { path: "/actuator/prometheus" }, allowedCallers: ["web"] },
+  };
+  const layered = [
+    SERVICES[0],
+    { name: "ledger", template: "java-api", image: "registry.example.com/ledger:3.1.0" },
+    { name: "payouts", template: "java-api", image: "registry.example.com/payouts:1.0.2", port: 8081, env: { REGION: "us" }, allowedCallers: [] },
+  ];
+
+  test("each service is defaults, then its template, then its own settings; maps merge, scalars and lists are replaced", () => {
+    const parsed = parseServices(layered, { serviceDefaults: defaults, serviceTemplates: templates });
+    const [web, ledger, payouts] = planServices(parsed, prod(), []).map((p) => p.args);
+    expect(web.env).toEqual({ LOG_FORMAT: "json", REGION: "eu" });
+    expect(web.resources!.limits).toEqual({ cpu: "500m", memory: "2Gi" });
+    expect(ledger).toMatchObject({
+      kind: "api",
+      port: 8080,
+      image: "registry.example.com/ledger:3.1.0",
+      env: { LOG_FORMAT: "json", REGION: "eu", JVM_OPTS: "-Xmx1g" },
+      metrics: { path: "/actuator/prometheus" },
+      health: { livenessPath: "/livez" },
+      allowedCallers: ["web"],
+    });
+    expect(payouts).toMatchObject({ port: 8081, env: { LOG_FORMAT: "json", REGION: "us", JVM_OPTS: "-Xmx1g" }, allowedCallers: [] });
+    // The profile still fills what no layer sets.
+    expect(ledger.autoscaling).toEqual({ min: 3, max: 10, cpuPercent: 70, memoryPercent: 80 });
+  });
+
+  test("a template may supply kind and image; a service with neither anywhere is refused with its own key path", () => {
+    const message = planError([{ name: "ledger", template: "java-api" }, { name: "orphan" }]);
+    expect(message).toContain("platform:services[0].template: must name an entry of platform:serviceTemplates (known: none)");
+    expect(message).toContain("platform:services[1].kind: must be one of web, api, worker, singleton (got undefined)");
+    expect(message).toContain("platform:services[1].image");
+  });
+
+  test("a dangling template, a typo inside serviceDefaults and a bad value inside a template are all reported together", () => {
+    let message = "";
+    try {
+      parseServices([{ name: "ledger", template: "jav-api", image: "registry.example.com/ledger:3.1.0" }], {
+        serviceDefaults: { resorces: {} },
+        serviceTemplates: { "java-api": { kind: "api", port: 70000 } },
+      });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain('platform:serviceDefaults.resorces: unknown key; did you mean "resources"?');
+    expect(message).toContain("platform:serviceTemplates.java-api.port: must be a port between 1 and 65535 (got 70000)");
+    // Layers are only merged once each of them is valid.
+    expect(() => parseServices([{ name: "ledger", template: "jav-api", image: "registry.example.com/ledger:3.1.0" }], { serviceTemplates: templates })).toThrow(
+      'platform:services[0].template: must name an entry of platform:serviceTemplates (known: java-api) (got "jav-api")',
+    );
+  });
+
+  test("secrets named by serviceDefaults and templates are required like the service's own", () => {
+    const parsed = parseServices([{ name: "ledger", template: "java-api", image: "registry.example.com/ledger:3.1.0" }], {
+      serviceDefaults: { secretEnv: { SENTRY_DSN: "sentryDsn" } },
+      serviceTemplates: templates,
+    });
+    expect(servicesRequiredSecrets(parsed)).toEqual([{ key: "sentryDsn", usedBy: "platform:services[0].secretEnv.SENTRY_DSN" }]);
+  });
+});
+
+describe("services section: autoscaling keeps the profile's targets when a service sets only its bounds", () => {
+  test("prod: {min, max} alone keeps CPU 70 % and memory 80 %; naming a target keeps only the service's choice", () => {
+    const plan = planServices(
+      parseServices([
+        { ...SERVICES[2], autoscaling: { min: 2, max: 4 } },
+        { ...SERVICES[2], name: "cpu-only", autoscaling: { min: 2, max: 4, cpuPercent: 60 } },
+      ]),
+      prod(),
+      [],
+    );
+    expect(plan[0].args.autoscaling).toEqual({ min: 2, max: 4, cpuPercent: 70, memoryPercent: 80 });
+    expect(plan[1].args.autoscaling).toEqual({ min: 2, max: 4, cpuPercent: 60 });
+  });
+
+  test("staging has no profile targets: the component's CPU 70 % applies", () => {
+    const plan = planServices(parseServices([{ ...SERVICES[2], autoscaling: { min: 2, max: 4 } }]), staging(), []);
+    expect(plan[0].args.autoscaling).toEqual({ min: 2, max: 4 });
+  });
+});
+
+describe("services section: secretRefs and URL connection variables", () => {
+  const SECRET_VALUE = "api-key-secret-value";
+  beforeEach(() => pulumi.runtime.setAllConfig({ "platform:apiKey": SECRET_VALUE }, ["platform:apiKey"]));
+  afterEach(() => pulumi.runtime.setAllConfig({}, []));
+  const api = { ...SERVICES[1], allowedCallers: [], secretRefs: { STRIPE_KEY: { name: "payment-keys", key: "stripe" } }, connections: [{ database: "orders", urlEnv: "DATABASE_URL" }] };
+
+  test("Kubernetes: existing Secrets and the database URL are referenced, never copied", async () => {
+    const rec = installMocks();
+    const sctx = prod();
+    buildServices(planServices(parseServices([api]), sctx, ["orders"]), sctx, { connections: { orders: connection(true) } });
+    await settle();
+    const env = rec.one("kubernetes:apps/v1:Deployment", "api-deployment").inputs.spec.template.spec.containers[0].env;
+    expect(env).toEqual(
+      expect.arrayContaining([
+        { name: "STRIPE_KEY", valueFrom: { secretKeyRef: { name: "payment-keys", key: "stripe" } } },
+        { name: "DATABASE_URL", valueFrom: { secretKeyRef: { name: "orders-credentials", key: "url" } } },
+      ]),
+    );
+    const leaks = rec.resources.flatMap((r) => plaintextStrings(r.inputs).filter((s) => s.value.includes(MOCK_SECRET_PREFIX)));
+    expect(leaks).toEqual([]);
+  });
+
+  test("Docker: the URL is a secret env value; secretRefs are refused there with their key path", async () => {
+    const rec = installMocks();
+    const sctx = sectionCtx("dev", dockerCtx());
+    const { secretRefs: _unused, ...dockerApi } = api;
+    buildServices(planServices(parseServices([dockerApi]), sctx, ["orders"]), sctx, { connections: { orders: connection(true) } });
+    await settle();
+    const container = rec.one("docker:index/container:Container", "api-container").inputs;
+    expect(isSecretValue(container.envs)).toBe(true);
+    expect(unwrapSecrets(container.envs)).toContain(`DATABASE_URL=postgresql://app:${MOCK_SECRET_PREFIX}orders-password@orders.db.internal:5432/orders?sslmode=require`);
+    expect(planError([api], sctx)).toContain('platform:services[0].secretRefs: reference Kubernetes Secrets and are not available on the docker target');
+  });
+
+  test.each([
+    ["a bad Secret name", { ...api, secretRefs: { X: { name: "Payment_Keys", key: "k" } } }, "platform:services[0].secretRefs.X.name: must be a Kubernetes object name", '(got "Payment_Keys")'],
+    ["an unknown field in a reference", { ...api, secretRefs: { X: { name: "keys", key: "k", optional: true } } }, "platform:services[0].secretRefs.X.optional: unknown key (allowed: name, key)", ""],
+    ["a bad variable name", { ...api, secretRefs: { "STRIPE-KEY": { name: "keys", key: "k" } } }, "platform:services[0].secretRefs.STRIPE-KEY", "must be an environment variable name"],
+    ["a URL variable that clashes with env", { ...api, env: { DATABASE_URL: "x" } }, "platform:services[0].connections[0].urlEnv: is already set by env, secretEnv, secretRefs or another connection", '(got "DATABASE_URL")'],
+    ["a URL variable that clashes with a secretRef", { ...api, secretRefs: { DATABASE_URL: { name: "keys", key: "k" } } }, "platform:services[0].connections[0].urlEnv: is already set", ""],
+  ])("refuses %s", (_what, svc, fragment, got) => {
+    const message = planError([svc]);
+    expect(message).toContain(fragment);
+    expect(message).toContain(got);
   });
 });
