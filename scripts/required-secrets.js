@@ -22,18 +22,32 @@ function requiredSecrets(config) {
   const cluster = config["platform:cluster"] ?? {};
   const mode = cluster.mode ?? (cloud === "aws" ? "eks" : cloud === "alicloud" ? "ack" : "existing");
   if (config["platform:target"] === "kubernetes" && mode === "existing") keys.add(cluster.kubeconfigSecret ?? "kubeconfig");
+  for (const pair of certificatePairs(config)) {
+    keys.add(pair.certificateSecret);
+    keys.add(pair.keySecret);
+  }
   return [...keys].sort();
 }
 
-module.exports = { requiredSecrets };
+/** The Docker edge's certificate/key secret pairs with their hosts (up:dev makes a self-signed pair for each). */
+function certificatePairs(config) {
+  return (config["platform:dockerEdge"]?.certificates ?? []).map((c) => ({ certificateSecret: c.certificateSecret, keySecret: c.keySecret, hosts: [...c.hosts] }));
+}
+
+module.exports = { requiredSecrets, certificatePairs };
 
 if (require.main === module) {
-  const stack = process.argv[2];
+  const [stack, mode] = process.argv.slice(2);
   if (!stack) {
-    console.error("usage: required-secrets.js <stack>");
+    console.error("usage: required-secrets.js <stack> [--certificates]");
     process.exit(2);
   }
   const file = path.join(__dirname, "..", `Pulumi.${stack}.yaml`);
   const doc = parse(fs.readFileSync(file, "utf8")) ?? {};
-  for (const key of requiredSecrets(doc.config ?? {})) console.log(key);
+  if (mode === "--certificates") {
+    // One line per pair: <certificate secret> <key secret> <host>[,<host>...]
+    for (const pair of certificatePairs(doc.config ?? {})) console.log(`${pair.certificateSecret} ${pair.keySecret} ${pair.hosts.join(",")}`);
+  } else {
+    for (const key of requiredSecrets(doc.config ?? {})) console.log(key);
+  }
 }

@@ -2,6 +2,7 @@ import type { z } from "zod";
 import * as alerting from "./sections/alerting";
 import * as backups from "./sections/backups";
 import * as databases from "./sections/databases";
+import * as dockerEdge from "./sections/docker-edge";
 import * as foundation from "./sections/foundation";
 import * as services from "./sections/services";
 import { rootSchema } from "./config";
@@ -50,6 +51,14 @@ export const CONFIG_GROUPS: readonly ConfigGroup[] = [
     title: "alerting",
     intro: "AlertingStack (`components/alerting-stack/`): receivers, severity routes, thresholds, business alerts and the Prometheus installation.",
     keys: { [alerting.SECTION_KEY]: alerting.schema },
+  },
+  {
+    title: "dockerEdge",
+    intro:
+      "The Docker target's edge proxy (`components/edge-proxy/`): one hardened nginx container in front of every service with an `ingress`. " +
+      "Hosts, paths, rate limits and headers come from `services[].ingress`, as on Kubernetes; this section holds the TLS certificates (as secrets) and the ports. " +
+      "Required as soon as a service has an ingress on Docker.",
+    keys: { [dockerEdge.SECTION_KEY]: dockerEdge.schema },
   },
   {
     title: "network, cluster, edge",

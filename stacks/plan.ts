@@ -1,6 +1,7 @@
 import * as alerting from "./sections/alerting";
 import * as backups from "./sections/backups";
 import * as databases from "./sections/databases";
+import * as dockerEdge from "./sections/docker-edge";
 import * as foundation from "./sections/foundation";
 import * as services from "./sections/services";
 import { Problems, ValidationError } from "../components/lib/validation";
@@ -8,6 +9,8 @@ import { CONFIG_KEYS } from "./config-keys";
 import { CONFIG_NAMESPACE, configKeyProblems, parseRoot, readRawConfig, type RootConfig } from "./config";
 import { derivedNameProblems } from "./names";
 import { planningContext } from "./context";
+import type { HostPortClaim } from "../components/lib/host-ports";
+import { assertNoHostPortCollisions } from "./ports";
 import { profileFor } from "./profiles";
 import { SecretConfig } from "./secrets";
 import type { SectionContext } from "./sections/types";
@@ -24,6 +27,10 @@ export interface PlatformPlan {
   services: services.ServicesPlan;
   backups: backups.BackupsPlan;
   alerting: alerting.AlertingPlan;
+  /** Docker target: the edge proxy in front of the services with an ingress (undefined when none). */
+  dockerEdge?: dockerEdge.DockerEdgePlan;
+  /** Docker target: every published host port and the setting that decides it (checked for collisions). */
+  hostPorts: HostPortClaim[];
 }
 
 /**
@@ -48,12 +55,15 @@ export function planPlatform(): PlatformPlan {
     backups: problems.collect(() => backups.parse(raw[backups.KEY])),
     alerting: problems.collect(() => alerting.parseAlerting(raw[alerting.SECTION_KEY])),
     foundation: problems.collect(() => foundation.parseFoundation(raw)),
+    // Wrapped: an absent dockerEdge section parses to undefined, which must not read as "failed to parse".
+    dockerEdge: problems.collect(() => ({ value: dockerEdge.parseDockerEdge(raw[dockerEdge.SECTION_KEY]) })),
   };
 
   const required = [
     ...(parsed.services ? services.servicesRequiredSecrets(parsed.services) : looseReferences(raw, services.SECTION_KEY, "secretEnv")),
     ...(parsed.alerting ? alerting.alertingRequiredSecrets(parsed.alerting) : looseReferences(raw, alerting.SECTION_KEY, "receivers")),
     ...(parsed.foundation && root ? foundation.foundationRequiredSecrets(parsed.foundation, root) : []),
+    ...(parsed.dockerEdge ? dockerEdge.dockerEdgeRequiredSecrets(parsed.dockerEdge.value) : []),
   ];
   const secrets = new SecretConfig(CONFIG_NAMESPACE);
   problems.addRendered(...configKeyProblems(raw, KNOWN_KEYS, required, secrets));
@@ -79,6 +89,15 @@ export function planPlatform(): PlatformPlan {
     plan.backups = problems.collect(() => backups.planBackups(parsed.backups!, sctx, engines, stagingSizes));
   }
   if (parsed.alerting) plan.alerting = problems.collect(() => alerting.planAlerting(parsed.alerting!, sctx));
+  if (parsed.dockerEdge && plan.services) {
+    plan.dockerEdge = problems.collect(() => dockerEdge.planDockerEdge(parsed.dockerEdge!.value, sctx, plan.services!));
+  }
+  // Docker: every published host port (services, edge, monitoring UIs), checked for collisions naming both settings.
+  plan.hostPorts = [];
+  if (root.target === "docker" && plan.services && plan.alerting) {
+    const { services: servicesPlan, alerting: alertingPlan, dockerEdge: edgePlan } = plan;
+    plan.hostPorts = problems.collect(() => assertNoHostPortCollisions({ services: servicesPlan, alerting: alertingPlan, extra: edgePlan?.hostPorts })) ?? [];
+  }
   if (problems.empty) problems.addRendered(...derivedNameProblems(plan as PlatformPlan));
   if (!problems.empty) throw new ValidationError("stack config", withoutRepeats(problems.all));
   return plan as PlatformPlan;

@@ -3,6 +3,7 @@ import type { AppService } from "../components/app-service";
 import type { BackupJob } from "../components/backup-job";
 import type { AlertingStack } from "../components/alerting-stack";
 import type { MonitoredDatabase } from "../components/monitored-database";
+import type { EdgeProxy } from "../components/edge-proxy";
 import type { MonitoredService } from "../components/lib/contracts";
 import { mergeMonitoring } from "../components/lib/monitoring";
 import { namespaceAllowDns, namespaceDefaultDeny } from "../components/lib/network-policy";
@@ -12,6 +13,7 @@ import type { PlatformPlan } from "./plan";
 import { buildAlerting } from "./sections/alerting";
 import { buildBackups } from "./sections/backups";
 import { buildDatabases, databaseConnections } from "./sections/databases";
+import { buildDockerEdge } from "./sections/docker-edge";
 import { buildFoundation, type FoundationBuild } from "./sections/foundation";
 import { buildServices } from "./sections/services";
 import type { SectionContext } from "./sections/types";
@@ -24,6 +26,8 @@ export interface Platform {
   namespacePolicies?: k8s.networking.v1.NetworkPolicy[];
   databases: Record<string, MonitoredDatabase>;
   services: Record<string, AppService>;
+  /** Docker target: the edge proxy in front of the services with an ingress. */
+  dockerEdge?: EdgeProxy;
   backups: Record<string, BackupJob>;
   alerting: AlertingStack;
 }
@@ -92,6 +96,7 @@ export function buildPlatform(plan: PlatformPlan): Platform {
     clusterIssuer: foundation.outputs.clusterIssuer,
     ...(plan.foundation.enabled && plan.foundation.args.network ? { dataStoreCidrs: [plan.foundation.args.network.cidr] } : {}),
   });
+  const dockerEdge = buildDockerEdge(plan.dockerEdge, sctx, services);
   const backups = buildBackups(plan.backups, sctx, {
     databases: Object.fromEntries(
       Object.entries(databases).map(([name, db]) => [name, { connection: db.connection, nativeBackup: db.nativeBackup }]),
@@ -110,5 +115,5 @@ export function buildPlatform(plan: PlatformPlan): Platform {
       .filter((s): s is MonitoredService => s !== undefined),
     managedControlPlane: foundation.managedControlPlane,
   });
-  return { foundation, namespace, namespacePolicies, databases, services, backups, alerting };
+  return { foundation, namespace, namespacePolicies, databases, services, dockerEdge, backups, alerting };
 }

@@ -17,6 +17,8 @@ export interface StackOutputs {
   backupDestinations: Record<string, pulumi.Output<string> | string>;
   grafanaUrl?: pulumi.Input<string>;
   ingressEndpoint?: pulumi.Output<string>;
+  /** Docker target: the public URL of each ingress host, served by the edge proxy. */
+  edgeUrls?: Record<string, string>;
   clusterName?: pulumi.Output<string>;
   vpcId?: pulumi.Output<string>;
   /** Secret. */
@@ -35,6 +37,7 @@ export function stackOutputs(platform: Platform, plan = { environment: "", targe
     backupDestinations: Object.fromEntries(Object.entries(backups).map(([name, b]) => [name, b.destinationUrl])),
     grafanaUrl: alerting.urls?.grafana,
     ingressEndpoint: foundation.outputs.ingressEndpoint,
+    ...(platform.dockerEdge ? { edgeUrls: platform.dockerEdge.urls } : {}),
     clusterName: foundation.outputs.clusterName,
     vpcId: foundation.outputs.vpcId,
     kubeconfig: foundation.outputs.kubeconfig ? pulumi.secret(foundation.outputs.kubeconfig) : undefined,

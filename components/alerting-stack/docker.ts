@@ -7,6 +7,7 @@ import { providerFor, type PlatformContext } from "../lib/platform";
 import { applyTransform } from "../lib/transform";
 import type { AlertingStackArgs } from "./index";
 import { PROMETHEUS_DATASOURCE } from "./dashboards/panels";
+import { DEFAULT_HOST_PORTS } from "./host-ports";
 import type { RenderedAlerting } from "./render";
 import { bundlesBySource } from "./validate";
 import { withWechatSecrets } from "./wechat";
@@ -110,6 +111,7 @@ export function registerDocker(
   const t = args.transforms;
   const opts = { parent, ...providerFor(ctx, "docker") };
   const images = { ...DOCKER_IMAGES, ...(args.images ?? {}) };
+  const hostPorts = { ...DEFAULT_HOST_PORTS, ...(args.hostPorts ?? {}) };
   const backend = ctx.dockerNetworks!.backend;
   const network = (alias: string) => [{ name: backend, aliases: [alias] }];
 
@@ -136,7 +138,7 @@ export function registerDocker(
       user: "65534:65534",
       command: ["--config.file=/etc/alertmanager/alertmanager.yml", "--storage.path=/alertmanager"],
       networksAdvanced: network("alertmanager"),
-      ports: [{ internal: 9093, external: 9093, ip: "127.0.0.1" }],
+      ports: [{ internal: 9093, external: hostPorts.alertmanager, ip: "127.0.0.1" }],
       healthcheck: { tests: ["CMD", "wget", "-q", "--spider", "http://localhost:9093/-/healthy"], interval: "30s", timeout: "5s", retries: 3 },
       uploads: [
         {
@@ -168,7 +170,7 @@ export function registerDocker(
         "--web.enable-lifecycle",
       ],
       networksAdvanced: network("prometheus"),
-      ports: [{ internal: 9090, external: 9090, ip: "127.0.0.1" }],
+      ports: [{ internal: 9090, external: hostPorts.prometheus, ip: "127.0.0.1" }],
       volumes: [{ volumeName: prometheusData.name, containerPath: "/prometheus" }],
       healthcheck: { tests: ["CMD", "wget", "-q", "--spider", "http://localhost:9090/-/healthy"], interval: "30s", timeout: "5s", retries: 3 },
       uploads: [
@@ -198,7 +200,7 @@ export function registerDocker(
         "GF_ANALYTICS_REPORTING_ENABLED=false",
       ],
       networksAdvanced: network("grafana"),
-      ports: [{ internal: 3000, external: 3000, ip: "127.0.0.1" }],
+      ports: [{ internal: 3000, external: hostPorts.grafana, ip: "127.0.0.1" }],
       volumes: [{ volumeName: grafanaData.name, containerPath: "/var/lib/grafana" }],
       healthcheck: { tests: ["CMD", "wget", "-q", "--spider", "http://localhost:3000/api/health"], interval: "30s", timeout: "5s", retries: 3 },
       uploads: Object.entries(grafanaProvisioning(rendered.dashboards)).map(([file, content]) => ({ file, content })),
@@ -213,9 +215,9 @@ export function registerDocker(
     grafana,
     grafanaPassword,
     urls: {
-      prometheus: pulumi.output("http://127.0.0.1:9090"),
-      alertmanager: pulumi.output("http://127.0.0.1:9093"),
-      grafana: pulumi.output("http://127.0.0.1:3000"),
+      prometheus: pulumi.output(`http://127.0.0.1:${hostPorts.prometheus}`),
+      alertmanager: pulumi.output(`http://127.0.0.1:${hostPorts.alertmanager}`),
+      grafana: pulumi.output(`http://127.0.0.1:${hostPorts.grafana}`),
     },
   };
 }

@@ -8,6 +8,7 @@ import type { PlatformContext } from "../lib/platform";
 import type { Transforms } from "../lib/transform";
 import { Problems } from "../lib/validation";
 import { registerDocker, DOCKER_SECRET_DIR, type DockerImages } from "./docker";
+import type { DockerHostPorts } from "./host-ports";
 import { registerKubernetes, k8sSecretDir } from "./kubernetes";
 import type { Receiver } from "./receivers";
 import { renderAlerting, builtInAlertNames, type RenderedAlerting } from "./render";
@@ -18,6 +19,7 @@ import {
   bundlesBySource,
   checkAlertingSpec,
   checkRuleSources,
+  checkHostPorts,
   checkServices,
   requireTargetContext,
 } from "./validate";
@@ -29,6 +31,7 @@ export type { AlertThresholds, ThresholdOverrides } from "./thresholds";
 export { DEFAULT_THRESHOLDS } from "./thresholds";
 export { KUBE_PROMETHEUS_STACK_VERSION } from "./kubernetes";
 export { DOCKER_IMAGES } from "./docker";
+export { DEFAULT_HOST_PORTS, type DockerHostPorts } from "./host-ports";
 export { buildAlertmanagerConfig } from "./routes";
 export { renderAlerting, builtInAlertNames } from "./render";
 
@@ -99,6 +102,12 @@ export interface AlertingStackArgs {
    * @default "monitoring"
    */
   namespace?: string;
+  /**
+   * Docker target: host ports (on 127.0.0.1) the Prometheus, Alertmanager and Grafana UIs are published on.
+   * @default DEFAULT_HOST_PORTS ({ prometheus: 9090, alertmanager: 9093, grafana: 3000 })
+   * @example { grafana: 3300 }
+   */
+  hostPorts?: Partial<DockerHostPorts>;
   /** Pinned images of the Docker target. @default DOCKER_IMAGES */
   images?: Partial<DockerImages>;
   /** kube-prometheus-stack chart version. @default KUBE_PROMETHEUS_STACK_VERSION */
@@ -127,6 +136,7 @@ export function validateAlertingStackArgs(name: string, args: AlertingStackArgs,
     problems,
     builtInAlertNames(),
   );
+  checkHostPorts(args.hostPorts, problems);
   const services = args.services ?? [];
   checkServices(services, problems);
   const bundles = bundlesBySource(args.monitoring);

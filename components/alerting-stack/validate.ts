@@ -2,9 +2,11 @@ import { assertUniqueAlertNames, SEVERITIES, type RuleGroup } from "../lib/alert
 import type { MonitoredService } from "../lib/contracts";
 import type { MonitoringBundle } from "../lib/monitoring";
 import type { PlatformContext } from "../lib/platform";
+import { hostPortCollisions, type HostPortClaim } from "../lib/host-ports";
 import { LIMITS } from "../lib/limits";
-import { dnsLabel, durationSeconds, memoryBytes, memoryQuantity, Problems, promDuration, ValidationError } from "../lib/validation";
+import { dnsLabel, durationSeconds, memoryBytes, memoryQuantity, port, Problems, promDuration, ValidationError } from "../lib/validation";
 import { promqlSyntaxProblem } from "../lib/promql";
+import { DEFAULT_HOST_PORTS, type DockerHostPorts } from "./host-ports";
 import { NULL_RECEIVER } from "./routes";
 import { RECEIVER_TYPES } from "./receivers";
 import type { CustomRule } from "./rules/custom";
@@ -268,3 +270,15 @@ export function requireTargetContext(ctx: PlatformContext, problems: Problems): 
 }
 
 export { ValidationError };
+
+/** The UIs' host ports (Docker): valid ports, none taken twice. */
+export function checkHostPorts(hostPorts: Partial<DockerHostPorts> | undefined, problems: Problems): void {
+  const ports = { ...DEFAULT_HOST_PORTS, ...(hostPorts ?? {}) };
+  const claims: HostPortClaim[] = [];
+  for (const ui of Object.keys(DEFAULT_HOST_PORTS) as Array<keyof DockerHostPorts>) {
+    const value = ports[ui];
+    if (!port.safeParse(value).success) problems.add(["hostPorts", ui], value, "must be an integer port between 1 and 65535");
+    else claims.push({ claimant: `hostPorts.${ui}`, what: `${ui} UI`, ip: "127.0.0.1", port: value });
+  }
+  for (const c of hostPortCollisions(claims)) problems.add(c.claim.claimant.split("."), c.claim.port, c.allowed);
+}

@@ -434,8 +434,8 @@ export function validateAppServiceArgs(
   // Target-specific rules.
   const docker = { hostIp: args.docker?.hostIp ?? D.hostIp, hostPort: args.docker?.hostPort };
   if (ctx.target === "docker") {
-    if (args.autoscaling) p.add("autoscaling", args.autoscaling, "is not supported on the docker target (one container per service)");
-    if ((args.replicas ?? 1) > 1) p.add("replicas", args.replicas, "must be 1 on the docker target (one container per service)");
+    if (args.autoscaling) p.add("autoscaling", args.autoscaling, "is not supported on the docker target (one container per service); remove it, or deploy with target kubernetes");
+    if ((args.replicas ?? 1) > 1) p.add("replicas", args.replicas, "must be 1 on the docker target (one container per service); remove it, or deploy with target kubernetes");
     if (args.secretRefs && Object.keys(args.secretRefs).length > 0) {
       p.add("secretRefs", Object.keys(args.secretRefs), "reference Kubernetes Secrets and are not available on the docker target; pass the values in secretEnv");
     }

@@ -129,8 +129,10 @@ export function validateBackupJobArgs(
   if (!Number.isFinite(args.rpoMinutes) || args.rpoMinutes <= 0 || args.rpoMinutes > LIMITS.objectiveMinutes) {
     p.add("rpoMinutes", args.rpoMinutes, `must be a positive number of minutes, at most ${LIMITS.objectiveMinutes} (7 days)`);
   } else if (!scheduleProblem && rpo.minutes > args.rpoMinutes) {
-    p.add("rpoMinutes", args.rpoMinutes,
-      `cannot be met: the best recovery point is ${rpo.minutes} min old (${rpo.explanation}); dump more often or enable point-in-time recovery`);
+    const fix = ctx.target === "docker"
+      ? `set schedule to dump at least every ${args.rpoMinutes} min (e.g. "${hourlyOrFaster(args.rpoMinutes)}") or raise rpoMinutes to ${rpo.minutes}; the Docker target has no point-in-time recovery`
+      : "dump more often or enable point-in-time recovery";
+    p.add("rpoMinutes", args.rpoMinutes, `cannot be met: the best recovery point is ${rpo.minutes} min old (${rpo.explanation}); ${fix}`);
   }
   if (!Number.isFinite(args.rtoMinutes) || args.rtoMinutes <= 0 || args.rtoMinutes > LIMITS.objectiveMinutes) {
     p.add("rtoMinutes", args.rtoMinutes, `must be a positive number of minutes, at most ${LIMITS.objectiveMinutes} (7 days)`);
@@ -275,6 +277,13 @@ export function validateBackupJobArgs(
       secret: k8sName(name, "backup-credentials"),
     },
   };
+}
+
+/** A cron expression that dumps at least every `minutes` minutes, for error messages. */
+function hourlyOrFaster(minutes: number): string {
+  if (minutes >= 60) return "0 * * * *";
+  const step = Math.max(MIN_PERIOD_MINUTES, Math.floor(minutes / 5) * 5);
+  return `*/${step} * * * *`;
 }
 
 function isTimeZone(tz: string): boolean {

@@ -5,10 +5,10 @@ import type { Receiver } from "../../components/alerting-stack/receivers";
 import { RECEIVER_TYPES } from "../../components/alerting-stack/receivers";
 import type { AlertRoutes } from "../../components/alerting-stack/routes";
 import type { CustomRule } from "../../components/alerting-stack/rules/custom";
-import { checkAlertingSpec } from "../../components/alerting-stack/validate";
+import { checkAlertingSpec, checkHostPorts } from "../../components/alerting-stack/validate";
 import type { MonitoredService } from "../../components/lib/contracts";
 import type { MonitoringBundle } from "../../components/lib/monitoring";
-import { parseOrThrow, Problems } from "../../components/lib/validation";
+import { parseOrThrow, port, Problems } from "../../components/lib/validation";
 import { CONFIG_NAMESPACE } from "../config";
 import type { RequiredSecret, SectionContext } from "./types";
 
@@ -115,6 +115,18 @@ export const schema = z
     replicas: z.number().optional().describe("Prometheus and Alertmanager replicas (Kubernetes), 1 to 5. Default: staging 1, prod 2."),
     namespace: z.string().optional().describe("Namespace of kube-prometheus-stack. Default: `monitoring`."),
     chartVersion: z.string().optional().describe("kube-prometheus-stack chart version. Default: the version pinned in components/alerting-stack."),
+    hostPorts: z
+      .strictObject({
+        prometheus: port.optional().describe("Host port (127.0.0.1) of the Prometheus UI. Default: 9090. Example: 9190"),
+        alertmanager: port.optional().describe("Host port (127.0.0.1) of the Alertmanager UI. Default: 9093. Example: 9193"),
+        grafana: port.optional().describe("Host port (127.0.0.1) of Grafana. Default: 3000. Example: 3300"),
+      })
+      .optional()
+      .describe(
+        "Docker target only: host ports the monitoring UIs are published on, always bound to 127.0.0.1. Every published " +
+          "host port of the stack is checked for collisions at plan time. Default: { prometheus: 9090, alertmanager: 9093, grafana: 3000 }. " +
+          "Example: { grafana: 3300 }",
+      ),
   })
   .default({ receivers: [], routes: { critical: [], warning: [], info: [] }, customRules: [] })
   .describe("Alert routing and the monitoring installation.");
@@ -160,6 +172,10 @@ export function planAlerting(parsed: AlertingConfig, sctx: SectionContext): Aler
   if (parsed.namespace !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(parsed.namespace)) {
     problems.add(["namespace"], parsed.namespace, "must be a DNS label");
   }
+  if (parsed.hostPorts && sctx.platform.target !== "docker") {
+    problems.add(["hostPorts"], parsed.hostPorts, "applies to the docker target only (on Kubernetes the UIs are reached through the cluster)");
+  }
+  checkHostPorts(parsed.hostPorts, problems);
   problems.throwIfAny();
 
   const routes = parsed.routes as unknown as AlertRoutes;
@@ -173,6 +189,7 @@ export function planAlerting(parsed: AlertingConfig, sctx: SectionContext): Aler
       replicas: parsed.replicas ?? sctx.profile.alerting.replicas,
       ...(parsed.namespace ? { namespace: parsed.namespace } : {}),
       ...(parsed.chartVersion ? { chartVersion: parsed.chartVersion } : {}),
+      ...(parsed.hostPorts ? { hostPorts: parsed.hostPorts } : {}),
     },
     receivers: parsed.receivers.map(({ secret, ...r }) => ({ ...(r as Receiver), secretKey: secret! })),
   };

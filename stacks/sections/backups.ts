@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { BackupJob, type BackupJobArgs, validateBackupJobArgs } from "../../components/backup-job";
 import type { DatabaseConnection, EncryptionKeys, NativeBackupInfo, WorkloadIdentity } from "../../components/lib/contracts";
+import { cronMaxPeriodMinutes, cronProblem } from "../../components/lib/cron";
 import { dnsLabel, memoryQuantity, parseOrThrow, Problems, ValidationError } from "../../components/lib/validation";
 import type { SectionContext } from "./types";
 
@@ -95,6 +96,17 @@ export function defaultOssEndpoint(): string | undefined {
   return region ? `https://oss-${region}-internal.aliyuncs.com` : undefined;
 }
 
+/**
+ * The profile's RPO, except on Docker: there is no point-in-time recovery or provider snapshot there, so a
+ * prod RPO the dump schedule cannot meet must not leak in as a default. The dump period is the honest default;
+ * an explicit rpoMinutes is still checked against the schedule.
+ */
+function defaultRpo(sctx: SectionContext, schedule: string): number {
+  const profileRpo = sctx.profile.backup.rpoMinutes;
+  if (sctx.platform.target !== "docker" || cronProblem(schedule)) return profileRpo;
+  return Math.max(profileRpo, cronMaxPeriodMinutes(schedule));
+}
+
 /** What the native backups of a managed store will be, from the profile (the real facts arrive at build time). */
 function expectedNative(sctx: SectionContext, engine: "postgres" | "redis"): NativeBackupInfo | undefined {
   const { cloud, target } = sctx.platform;
@@ -138,7 +150,7 @@ export function planBackups(
       schedule: entry.schedule ?? (engine === "redis" ? profile.redisSchedule : profile.schedule),
       timeZone: entry.timeZone ?? profile.timeZone,
       retentionDays: entry.retentionDays ?? (engine === "redis" ? profile.redisRetentionDays : profile.retentionDays),
-      rpoMinutes: entry.rpoMinutes ?? profile.rpoMinutes,
+      rpoMinutes: entry.rpoMinutes ?? defaultRpo(sctx, entry.schedule ?? (engine === "redis" ? profile.redisSchedule : profile.schedule)),
       rtoMinutes: entry.rtoMinutes ?? profile.rtoMinutes,
       destination: {
         type: dest.type,

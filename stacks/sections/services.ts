@@ -219,9 +219,13 @@ export type ServicesPlan = ServicePlan[];
 
 const CONNECTION_SUFFIXES = ["HOST", "PORT", "USER", "NAME", "PASSWORD", "REPLICA_HOSTS"] as const;
 
-/** Profile defaults applied to one service's config. */
-function withProfile(svc: ServiceConfig, profile: Profile): AppServiceArgs {
-  const app = profile.app;
+/**
+ * Profile defaults applied to one service's config. The Docker target runs one container per service, so the
+ * profile's scaling and availability defaults (prod: HPA 3-10, PDB, zone spread) do not apply there: a prod
+ * Docker stack gets one container per service unless the user asks for more (and is then told why not).
+ */
+function withProfile(svc: ServiceConfig, profile: Profile, target: SectionContext["platform"]["target"]): AppServiceArgs {
+  const app = target === "docker" ? { ...profile.app, replicas: 1, autoscaling: undefined, podDisruptionBudget: false, zoneSpread: false } : profile.app;
   const singleton = svc.kind === "singleton";
   const profileTargets = app.autoscaling ? { cpuPercent: app.autoscaling.cpuPercent, memoryPercent: app.autoscaling.memoryPercent } : {};
   // Own bounds without own targets keep the profile's targets (prod: CPU 70 % and memory 80 %); naming either
@@ -292,7 +296,7 @@ export function planServices(parsed: ServicesConfig, sctx: SectionContext, known
       }
     });
 
-    const args = withProfile(svc, sctx.profile);
+    const args = withProfile(svc, sctx.profile, sctx.platform.target);
     try {
       // Same rules as the component, with placeholder secret values (only the names matter here).
       const placeholders = Object.fromEntries(Object.keys(svc.secretEnv ?? {}).map((k) => [k, "<secret>"]));

@@ -1,9 +1,13 @@
 import { parseAlerting, alertingRequiredSecrets } from "../../stacks/sections/alerting";
+import { dockerEdgeRequiredSecrets, parseDockerEdge } from "../../stacks/sections/docker-edge";
 import { parseFoundation, foundationRequiredSecrets } from "../../stacks/sections/foundation";
 import { parseServices, servicesRequiredSecrets } from "../../stacks/sections/services";
 import { readStackFile } from "../helpers/stack";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { requiredSecrets } = require("../../scripts/required-secrets.js") as { requiredSecrets(c: Record<string, unknown>): string[] };
+const { requiredSecrets, certificatePairs } = require("../../scripts/required-secrets.js") as {
+  requiredSecrets(c: Record<string, unknown>): string[];
+  certificatePairs(c: Record<string, unknown>): Array<{ certificateSecret: string; keySecret: string; hosts: string[] }>;
+};
 
 /** What the typed sections say a stack file needs (the source of truth). */
 function fromSections(config: Record<string, unknown>): string[] {
@@ -13,6 +17,7 @@ function fromSections(config: Record<string, unknown>): string[] {
     ...servicesRequiredSecrets(parseServices(raw.services, { serviceDefaults: raw.serviceDefaults, serviceTemplates: raw.serviceTemplates })),
     ...alertingRequiredSecrets(parseAlerting(raw.alerting)),
     ...foundationRequiredSecrets(parseFoundation(raw), root),
+    ...dockerEdgeRequiredSecrets(parseDockerEdge(raw.dockerEdge)),
   ].map((r) => r.key);
   return [...new Set(keys)].sort();
 }
@@ -22,6 +27,12 @@ describe("scripts/required-secrets.js (used by npm run up:dev)", () => {
     const config = readStackFile(stack);
     expect(requiredSecrets(config)).toEqual(fromSections(config));
     expect(requiredSecrets(config)).toContain("apiJwtSecret");
+  });
+
+  it("lists the dev edge's certificate pair separately, so up:dev can make a self-signed one instead of random bytes", () => {
+    const config = readStackFile("dev");
+    expect(requiredSecrets(config)).toEqual(expect.arrayContaining(["edgeTlsCertificate", "edgeTlsKey"]));
+    expect(certificatePairs(config)).toEqual([{ certificateSecret: "edgeTlsCertificate", keySecret: "edgeTlsKey", hosts: ["app.dev.example.com"] }]);
   });
 
   it("includes secrets that services get from serviceDefaults and their template", () => {

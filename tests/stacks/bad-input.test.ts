@@ -96,6 +96,36 @@ describe("invalid stack config fails before anything is registered", () => {
     const message = await stackError("staging", { cluster: { mode: "existing" } }, { secrets: CLOUD_SECRETS });
     expect(message).toContain("missing required secret platform:kubeconfig");
   });
+
+  it("two published host ports that collide (web and Grafana both on 3000), naming both claimants", async () => {
+    const alerting = structuredClone(readStackFile("dev")["platform:alerting"]) as any;
+    delete alerting.hostPorts;
+    const message = await stackError("dev", { alerting }, { secrets: DEV_SECRETS });
+    expect(message).toContain(
+      "platform:alerting.hostPorts.grafana: host port 3000 on 127.0.0.1 (grafana UI) is already published by platform:services[0].port (service web on 127.0.0.1)",
+    );
+  });
+
+  it("a service's explicit host port that another service already publishes", async () => {
+    const services = devServices();
+    services[1].docker = { hostPort: 3000 };
+    const message = await stackError("dev", { services }, { secrets: DEV_SECRETS });
+    expect(message).toContain("platform:services[1].docker.hostPort: host port 3000 on 127.0.0.1 (service api) is already published by platform:services[0].port");
+  });
+
+  it("prod on Docker: a service that asks for autoscaling is told it cannot have it", async () => {
+    const services = devServices();
+    services[1].autoscaling = { min: 3, max: 10 };
+    const message = await stackError("dev", { environment: "prod", services }, { secrets: DEV_SECRETS });
+    expect(message).toContain("platform:services[1].autoscaling: is not supported on the docker target");
+    expect(message).not.toContain("platform:services[0].autoscaling");
+  });
+
+  it("prod on Docker: an explicit RPO the dump schedule cannot meet names the schedule that would", async () => {
+    const message = await stackError("dev", { environment: "prod", backups: [{ name: "main-db-backup", database: "main-db", rpoMinutes: 60 }] }, { secrets: DEV_SECRETS });
+    expect(message).toContain("platform:backups[0].rpoMinutes: cannot be met: the best recovery point is 1440 min old");
+    expect(message).toContain('set schedule to dump at least every 60 min (e.g. "0 * * * *") or raise rpoMinutes to 1440; the Docker target has no point-in-time recovery');
+  });
 });
 
 describe("hardening: every problem in one run, typos named where they are, nothing secret echoed", () => {

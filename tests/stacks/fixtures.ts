@@ -1,5 +1,10 @@
 /** Test values for the secrets each bundled stack references (the stack files carry none). */
-export const DEV_SECRETS = { apiJwtSecret: "dev-jwt-secret-value", slackWebhookUrl: "https://hooks.slack.test/dev-webhook-value" };
+export const DEV_SECRETS = {
+  apiJwtSecret: "dev-jwt-secret-value",
+  slackWebhookUrl: "https://hooks.slack.test/dev-webhook-value",
+  edgeTlsCertificate: "-----BEGIN CERTIFICATE-----\ndev-edge-certificate-value\n-----END CERTIFICATE-----\n",
+  edgeTlsKey: "-----BEGIN PRIVATE KEY-----\ndev-edge-key-value\n-----END PRIVATE KEY-----\n",
+};
 
 export const CLOUD_SECRETS = {
   apiJwtSecret: "cloud-jwt-secret-value",

@@ -118,6 +118,16 @@ describe.each(["dev", "staging", "prod"] as const)("docker target, %s profile", 
   });
 });
 
+test("docker target: the UIs' host ports are configurable and stay on 127.0.0.1", async () => {
+  const stack = new AlertingStack("alerting", secretArgs({ hostPorts: { grafana: 3300, prometheus: 9190 } }), ctxFor("dev", "docker"));
+  await settle();
+  const published = (name: string) => rec.one("docker:index/container:Container", `alerting-${name}`).inputs.ports;
+  expect(published("grafana")).toEqual([{ internal: 3000, external: 3300, ip: "127.0.0.1" }]);
+  expect(published("prometheus")).toEqual([{ internal: 9090, external: 9190, ip: "127.0.0.1" }]);
+  expect(published("alertmanager")).toEqual([{ internal: 9093, external: 9093, ip: "127.0.0.1" }]);
+  expect(await outputOf(stack.urls.grafana)).toBe("http://127.0.0.1:3300");
+});
+
 test("without WeChat receivers the Alertmanager config stays plain data", async () => {
   const args = secretArgs();
   args.receivers = args.receivers.filter((r) => r.type !== "wechat");
@@ -200,6 +210,12 @@ describe("bad input fails before anything is registered", () => {
     ],
     ["thresholds in the wrong order", { thresholds: { cpuPercent: { warning: 95, critical: 90 } } }, /thresholds\.cpuPercent: warning \(95\) must be below critical \(90\)/],
     ["bad retention", { retention: "forever" }, /retention: must be a Prometheus duration .*\(got "forever"\)/],
+    [
+      "two UIs on one host port",
+      { hostPorts: { grafana: 9090 } },
+      /hostPorts\.grafana: host port 9090 on 127\.0\.0\.1 \(grafana UI\) is already published by hostPorts\.prometheus .*\(got 9090\)/,
+    ],
+    ["a host port out of range", { hostPorts: { alertmanager: 70000 } }, /hostPorts\.alertmanager: must be an integer port between 1 and 65535 \(got 70000\)/],
   ];
 
   test.each(cases)("%s", async (_label, change, message) => {
