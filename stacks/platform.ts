@@ -11,6 +11,8 @@ import type { PlatformContext } from "../components/lib/platform";
 import { dockerContext, withProviders } from "./context";
 import type { PlatformPlan } from "./plan";
 import { buildAlerting } from "./sections/alerting";
+import { publicProbeUrl } from "../components/alerting-stack/probes";
+import { CERT_MANAGER_NAMESPACE } from "../components/foundation/edge-values";
 import { buildBackups } from "./sections/backups";
 import { buildDatabases, databaseConnections } from "./sections/databases";
 import { buildDockerEdge } from "./sections/docker-edge";
@@ -114,6 +116,14 @@ export function buildPlatform(plan: PlatformPlan): Platform {
       .map((s) => s.monitoredService)
       .filter((s): s is MonitoredService => s !== undefined),
     managedControlPlane: foundation.managedControlPlane,
+    // Ingress hosts are public (TLS through the edge) only on Kubernetes; dev's Docker services are local.
+    probeTargets:
+      sctx.platform.target === "kubernetes"
+        ? Object.values(services)
+            .map((s) => publicProbeUrl(s.settings))
+            .filter((u): u is string => u !== undefined)
+        : [],
+    certManagerNamespace: foundation.foundation?.edge ? CERT_MANAGER_NAMESPACE : undefined,
   });
   return { foundation, namespace, namespacePolicies, databases, services, dockerEdge, backups, alerting };
 }

@@ -52,6 +52,8 @@ export interface Profile {
     retention: string;
     storageSize: string;
     replicas: number;
+    /** May alerts page (PagerDuty)? Only prod: a staging outage must not wake the prod on-call. */
+    paging: boolean;
   };
   network: {
     zones: number;
@@ -94,14 +96,14 @@ export const PROFILES: Record<Environment, Profile> = {
     database: { ...shared.database, backupRetentionDays: 1, pointInTimeRecovery: false },
     // Dev data is disposable: a daily dump is enough (RPO one day).
     backup: { ...shared.backup, retentionDays: 7, rpoMinutes: 1440 },
-    alerting: { retention: "200h", storageSize: "10Gi", replicas: 1 },
+    alerting: { retention: "200h", storageSize: "10Gi", replicas: 1, paging: false },
     network: { ...shared.network, natPerZone: false },
   },
   staging: {
     app: { ...shared.app },
     database: { ...shared.database, backupRetentionDays: 7, pointInTimeRecovery: true },
     backup: { ...shared.backup, retentionDays: 7, rpoMinutes: 1440 },
-    alerting: { retention: "7d", storageSize: "20Gi", replicas: 1 },
+    alerting: { retention: "7d", storageSize: "20Gi", replicas: 1, paging: false },
     network: { ...shared.network, natPerZone: false },
   },
   prod: {
@@ -122,7 +124,7 @@ export const PROFILES: Record<Environment, Profile> = {
       pointInTimeRecovery: true,
     },
     backup: { ...shared.backup, retentionDays: 30, rpoMinutes: 60 },
-    alerting: { retention: "30d", storageSize: "100Gi", replicas: 2 },
+    alerting: { retention: "30d", storageSize: "100Gi", replicas: 2, paging: true },
     network: { ...shared.network, natPerZone: true },
   },
 };

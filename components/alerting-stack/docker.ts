@@ -9,6 +9,7 @@ import type { AlertingStackArgs } from "./index";
 import { PROMETHEUS_DATASOURCE } from "./dashboards/panels";
 import { DEFAULT_HOST_PORTS } from "./host-ports";
 import type { RenderedAlerting } from "./render";
+import { BLACKBOX_HOST, BLACKBOX_PORT, blackboxConfig, blackboxScrapeConfig } from "./probes";
 import { bundlesBySource } from "./validate";
 import { withWechatSecrets } from "./wechat";
 
@@ -17,11 +18,14 @@ export interface DockerImages {
   prometheus: string;
   alertmanager: string;
   grafana: string;
+  /** Only started when there are probe targets. */
+  blackbox: string;
 }
 export const DOCKER_IMAGES: DockerImages = {
   prometheus: "prom/prometheus:v3.5.0",
   alertmanager: "prom/alertmanager:v0.28.1",
   grafana: "grafana/grafana:12.1.1",
+  blackbox: "prom/blackbox-exporter:v0.27.0",
 };
 
 /** Receiver secret files inside the Alertmanager container. */
@@ -39,6 +43,8 @@ export function prometheusConfig(input: {
   environment: string;
   ruleSources: string[];
   scrapeTargets: ReadonlyArray<ResolvedScrapeTarget>;
+  /** Public URLs the blackbox exporter probes (job `blackbox`). */
+  probeTargets?: ReadonlyArray<string>;
 }): Record<string, unknown> {
   return {
     global: { scrape_interval: "15s", evaluation_interval: "15s", external_labels: { environment: input.environment } },
@@ -53,6 +59,7 @@ export function prometheusConfig(input: {
         metrics_path: t.metricsPath ?? "/metrics",
         static_configs: [{ targets: t.targets, ...(t.labels ? { labels: t.labels } : {}) }],
       })),
+      ...(input.probeTargets && input.probeTargets.length > 0 ? [blackboxScrapeConfig(input.probeTargets)] : []),
     ],
   };
 }
@@ -124,6 +131,7 @@ export function registerDocker(
           environment: ctx.environment,
           ruleSources: Object.keys(rendered.ruleFiles),
           scrapeTargets: scrapeTargets.map((s, i) => ({ ...s, targets: resolved[i] })),
+          probeTargets: args.probeTargets ?? [],
         }),
       ),
     );
@@ -158,6 +166,24 @@ export function registerDocker(
     opts,
   );
 
+  const probeTargets = args.probeTargets ?? [];
+  const blackbox =
+    probeTargets.length > 0
+      ? new docker.Container(
+          `${name}-blackbox`,
+          applyTransform(t, "blackbox", {
+            image: images.blackbox,
+            user: "65534:65534",
+            command: ["--config.file=/etc/blackbox/blackbox.yml"],
+            networksAdvanced: network(BLACKBOX_HOST),
+            healthcheck: { tests: ["CMD", "wget", "-q", "--spider", `http://localhost:${BLACKBOX_PORT}/-/healthy`], interval: "30s", timeout: "5s", retries: 3 },
+            uploads: [{ file: "/etc/blackbox/blackbox.yml", content: stringify(blackboxConfig()) }],
+            ...hardened(128),
+          }),
+          opts,
+        )
+      : undefined;
+
   const prometheus = new docker.Container(
     `${name}-prometheus`,
     applyTransform(t, "prometheus", {
@@ -179,7 +205,7 @@ export function registerDocker(
       ],
       ...hardened(1024),
     }),
-    { ...opts, dependsOn: [alertmanager] },
+    { ...opts, dependsOn: blackbox ? [alertmanager, blackbox] : [alertmanager] },
   );
 
   const grafanaPassword = new random.RandomPassword(
@@ -213,6 +239,7 @@ export function registerDocker(
     prometheus,
     alertmanager,
     grafana,
+    blackbox,
     grafanaPassword,
     urls: {
       prometheus: pulumi.output(`http://127.0.0.1:${hostPorts.prometheus}`),

@@ -11,13 +11,15 @@ import { registerDocker, DOCKER_SECRET_DIR, type DockerImages } from "./docker";
 import type { DockerHostPorts } from "./host-ports";
 import { registerKubernetes, k8sSecretDir } from "./kubernetes";
 import type { Receiver } from "./receivers";
-import { renderAlerting, builtInAlertNames, type RenderedAlerting } from "./render";
+import { renderAlerting, builtInAlertNames, builtInAlertFamilies, type RenderedAlerting } from "./render";
+import type { DurationOverrides } from "./durations";
 import type { AlertRoutes } from "./routes";
 import type { CustomRule } from "./rules/custom";
 import type { ThresholdOverrides } from "./thresholds";
 import {
   bundlesBySource,
   checkAlertingSpec,
+  checkProbeTargets,
   checkRuleSources,
   checkHostPorts,
   checkServices,
@@ -33,7 +35,8 @@ export { KUBE_PROMETHEUS_STACK_VERSION } from "./kubernetes";
 export { DOCKER_IMAGES } from "./docker";
 export { DEFAULT_HOST_PORTS, type DockerHostPorts } from "./host-ports";
 export { buildAlertmanagerConfig } from "./routes";
-export { renderAlerting, builtInAlertNames } from "./render";
+export { renderAlerting, builtInAlertNames, builtInAlertFamilies } from "./render";
+export type { DurationOverrides } from "./durations";
 
 /** Type token. Never change it (it is part of every child's URN). */
 export const ALERTING_STACK_TYPE = "platform:alerting:AlertingStack";
@@ -57,7 +60,10 @@ export type AlertingStackRole =
   | "alertmanager"
   | "grafana"
   | "prometheusData"
-  | "grafanaData";
+  | "grafanaData"
+  | "blackbox"
+  | "probe"
+  | "certManagerMonitor";
 
 export interface AlertingStackArgs {
   /**
@@ -72,6 +78,12 @@ export interface AlertingStackArgs {
   routes: AlertRoutes;
   /** Overrides of the built-in thresholds. @default DEFAULT_THRESHOLDS (payment-platform table) */
   thresholds?: ThresholdOverrides;
+  /**
+   * `for` of built-in alerts per alert family (the `alert_family` label), all levels or per level.
+   * @default each rule's own duration
+   * @example { NodeCpuUsage: "2m", NodeDiskUsage: "1m" }
+   */
+  durations?: DurationOverrides;
   /** Business alerts declared by the stack (risk level, liquidity, queue lag, payment success rate). @default [] */
   customRules?: CustomRule[];
   /** HTTP services: each gets a RED dashboard; those with objectives get SLO burn-rate alerts. @default [] */
@@ -81,6 +93,19 @@ export interface AlertingStackArgs {
    * (each source becomes its own PrometheusRule / rule file). @default {}
    */
   monitoring?: MonitoringBundle | Record<string, MonitoringBundle>;
+  /**
+   * Public URLs probed from outside by the blackbox exporter (HTTP 2xx over valid TLS, certificate expiry):
+   * EndpointDown and EndpointCertificateExpiry alert on them. The stack passes every service's ingress URL.
+   * @default [] (no exporter is installed)
+   * @example ["https://app.example.com/api/health", "https://api.example.com/health/ready"]
+   */
+  probeTargets?: string[];
+  /**
+   * Kubernetes: namespace where cert-manager runs; a ServiceMonitor scrapes its controller so the
+   * CertificateExpiry alerts have data. The stack sets it when the foundation installs the edge.
+   * @default undefined (cert-manager is not scraped)
+   */
+  certManagerNamespace?: string;
   /** Prometheus TSDB retention. @default "15d" @example "200h" */
   retention?: string;
   /**
@@ -127,6 +152,7 @@ export function validateAlertingStackArgs(name: string, args: AlertingStackArgs,
       receivers: args.receivers as unknown as Array<Record<string, unknown>>,
       routes: args.routes as unknown as Record<string, unknown>,
       thresholds: args.thresholds,
+      durations: args.durations,
       customRules: args.customRules,
       retention: args.retention,
       storageSize: args.storageSize,
@@ -135,10 +161,15 @@ export function validateAlertingStackArgs(name: string, args: AlertingStackArgs,
     },
     problems,
     builtInAlertNames(),
+    builtInAlertFamilies(ctx.target),
   );
   checkHostPorts(args.hostPorts, problems);
   const services = args.services ?? [];
   checkServices(services, problems);
+  checkProbeTargets(args.probeTargets, problems);
+  if (args.certManagerNamespace !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(args.certManagerNamespace)) {
+    problems.add(["certManagerNamespace"], args.certManagerNamespace, "must be a namespace name (DNS label)");
+  }
   const bundles = bundlesBySource(args.monitoring);
   for (const source of Object.keys(bundles)) {
     if (["builtin", "custom", "slo"].includes(source) || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(source)) {
@@ -157,6 +188,7 @@ export function validateAlertingStackArgs(name: string, args: AlertingStackArgs,
     target: ctx.target,
     runbookBaseUrl: ctx.runbookBaseUrl,
     thresholds: args.thresholds,
+    durations: args.durations,
     customRules: args.customRules,
     services,
     bundles,
@@ -202,11 +234,18 @@ export class AlertingStack extends pulumi.ComponentResource {
   readonly grafanaSecret?: k8s.core.v1.Secret;
   readonly prometheusRules: k8s.apiextensions.CustomResource[] = [];
   readonly dashboardConfigMaps: k8s.core.v1.ConfigMap[] = [];
+  /** Blackbox exporter release and its Probe (Kubernetes, when there are probe targets). */
+  readonly blackbox?: k8s.helm.v3.Release;
+  readonly probe?: k8s.apiextensions.CustomResource;
+  /** ServiceMonitor of cert-manager's controller metrics (Kubernetes, when certManagerNamespace is set). */
+  readonly certManagerMonitor?: k8s.apiextensions.CustomResource;
 
   /** Docker children (undefined on Kubernetes). */
   readonly prometheusContainer?: docker.Container;
   readonly alertmanagerContainer?: docker.Container;
   readonly grafanaContainer?: docker.Container;
+  /** Blackbox exporter container (Docker, when there are probe targets). */
+  readonly blackboxContainer?: docker.Container;
 
   readonly grafanaPassword: random.RandomPassword;
   /** Grafana admin password (secret output). */
@@ -230,6 +269,9 @@ export class AlertingStack extends pulumi.ComponentResource {
       this.grafanaSecret = k.grafanaSecret;
       this.prometheusRules.push(...k.prometheusRules);
       this.dashboardConfigMaps.push(...k.dashboardConfigMaps);
+      this.blackbox = k.blackbox;
+      this.probe = k.probe;
+      this.certManagerMonitor = k.certManagerMonitor;
       this.grafanaPassword = k.grafanaPassword;
       this.urls = k.urls;
     } else {
@@ -237,6 +279,7 @@ export class AlertingStack extends pulumi.ComponentResource {
       this.prometheusContainer = d.prometheus;
       this.alertmanagerContainer = d.alertmanager;
       this.grafanaContainer = d.grafana;
+      this.blackboxContainer = d.blackbox;
       this.grafanaPassword = d.grafanaPassword;
       this.urls = d.urls;
     }

@@ -8,6 +8,7 @@ import { providerFor, type PlatformContext } from "../lib/platform";
 import { applyTransform } from "../lib/transform";
 import type { AlertingStackArgs } from "./index";
 import type { RenderedAlerting } from "./render";
+import { registerProbes } from "./kubernetes-probes";
 import { withWechatSecrets } from "./wechat";
 
 /**
@@ -69,6 +70,10 @@ export function chartValues(input: ChartValuesInput): Record<string, unknown> {
     crds: { enabled: true },
     defaultRules: {
       create: true,
+      // Our own Watchdog (rules/watchdog.ts) is the heartbeat; the chart's twin would double it. The chart's
+      // InfoInhibitor fires whenever an info alert has no warning/critical beside it, i.e. forever because our
+      // Watchdog is info, and only feeds an inhibit rule our Alertmanager config does not use.
+      disabled: { Watchdog: true, InfoInhibitor: true },
       // On EKS/ACK the control plane is not reachable: these alerts would fire forever ("target down").
       rules: managed
         ? { etcd: false, kubeControllerManager: false, kubeSchedulerAlerting: false, kubeSchedulerRecording: false, kubeProxy: false }
@@ -98,6 +103,9 @@ export function chartValues(input: ChartValuesInput): Record<string, unknown> {
         podMonitorSelector: selector,
         podMonitorSelectorNilUsesHelmValues: false,
         podMonitorNamespaceSelector: {},
+        probeSelector: selector,
+        probeSelectorNilUsesHelmValues: false,
+        probeNamespaceSelector: {},
         storageSpec: {
           volumeClaimTemplate: {
             spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: input.storageSize } } },
@@ -261,6 +269,18 @@ export function registerKubernetes(
       ),
   );
 
+  const probes = registerProbes({
+    parent,
+    name,
+    ctx,
+    namespace: nsName,
+    labels,
+    probeTargets: args.probeTargets ?? [],
+    certManagerNamespace: args.certManagerNamespace,
+    transforms: t,
+    opts: afterChart,
+  });
+
   const release = k8sName(name);
   const svc = (suffix: string, port: number) => pulumi.output(`http://${release}-${suffix}.${nsName}.svc:${port}`);
   return {
@@ -271,6 +291,7 @@ export function registerKubernetes(
     chart,
     prometheusRules,
     dashboardConfigMaps,
+    ...probes,
     urls: {
       prometheus: svc("kube-prom-prometheus", 9090),
       alertmanager: svc("kube-prom-alertmanager", 9093),

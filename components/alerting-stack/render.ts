@@ -2,6 +2,7 @@ import { alertRules, toPrometheusRuleFile, type PrometheusRuleFile, type RuleGro
 import type { MonitoredService } from "../lib/contracts";
 import type { Dashboard, MonitoringBundle } from "../lib/monitoring";
 import type { Target } from "../lib/platform";
+import { applyDurations, familiesOf, type DurationOverrides } from "./durations";
 import { overviewDashboard } from "./dashboards/overview";
 import { serviceDashboard } from "./dashboards/service";
 import { buildAlertmanagerConfig, type AlertRoutes } from "./routes";
@@ -14,6 +15,8 @@ export interface RenderInput {
   target: Target;
   runbookBaseUrl: string;
   thresholds?: ThresholdOverrides;
+  /** `for` per built-in alert family. */
+  durations?: DurationOverrides;
   customRules?: ReadonlyArray<CustomRule>;
   services?: ReadonlyArray<MonitoredService>;
   bundles: Record<string, MonitoringBundle>;
@@ -35,20 +38,31 @@ export interface RenderedAlerting {
   dashboards: Dashboard[];
 }
 
-/** Names of the alerts the library defines itself (their runbooks live in docs/runbooks/). */
-export function builtInAlertNames(target: Target = "kubernetes"): Set<string> {
-  const rules = [
+/** Every built-in rule group a stack on `target` can have (SLO groups of a sample service included). */
+function allBuiltIns(target: Target): RuleGroup[] {
+  return [
     ...builtInRules(resolveThresholds(undefined), target),
     ...sloRules([{ name: "x", namespace: "x", kind: "api", job: "x", objectives: { availabilityPercent: 99.9, latency: { thresholdSeconds: 1, percent: 99 } } }]),
   ];
-  return new Set(alertRules(rules).map((r) => r.alert));
+}
+
+/** Names of the alerts the library defines itself (their runbooks live in docs/runbooks/). */
+export function builtInAlertNames(target: Target = "kubernetes"): Set<string> {
+  return new Set(alertRules(allBuiltIns(target)).map((r) => r.alert));
+}
+
+/** Built-in alert families on `target` and their levels: the keys `durations` accepts. */
+export function builtInAlertFamilies(target: Target = "kubernetes") {
+  return familiesOf(allBuiltIns(target));
 }
 
 export function renderAlerting(input: RenderInput): RenderedAlerting {
   const thresholds = resolveThresholds(input.thresholds);
-  const ruleSources: Record<string, RuleGroup[]> = { builtin: builtInRules(thresholds, input.target) };
+  const ruleSources: Record<string, RuleGroup[]> = {
+    builtin: applyDurations(builtInRules(thresholds, input.target), input.durations),
+  };
   if (input.customRules && input.customRules.length > 0) ruleSources.custom = customRules(input.customRules);
-  const slo = sloRules(input.services ?? []);
+  const slo = applyDurations(sloRules(input.services ?? []), input.durations);
   if (slo.length > 0) ruleSources.slo = slo;
   for (const [source, bundle] of Object.entries(input.bundles)) {
     if (bundle.ruleGroups.length > 0) ruleSources[source] = bundle.ruleGroups;

@@ -1,4 +1,4 @@
-import { SEVERITIES, type Severity } from "../lib/alerts";
+import { ALERT_FAMILY_LABEL, ALERT_IDENTITY_LABELS, SEVERITIES, type Severity } from "../lib/alerts";
 import { renderReceiver, type Receiver } from "./receivers";
 import { WATCHDOG_ALERT } from "./rules/watchdog";
 
@@ -24,6 +24,21 @@ export const SEVERITY_TIMING: Record<Severity, { group_wait: string; group_inter
 /** Receiver that discards; the root falls back to it only when nothing else is configured. */
 export const NULL_RECEIVER = "null";
 
+/**
+ * kube-prometheus-stack's meta-alert: it fires whenever an info alert fires without a warning/critical in
+ * its namespace, and exists only to feed the chart's own inhibit rule. Our Watchdog is `info` and always
+ * firing, so the meta-alert would fire forever and reach the default receiver. The chart rule is disabled
+ * (kubernetes.ts) and this route drops it should anyone turn it back on.
+ */
+export const INFO_INHIBITOR_ALERT = "InfoInhibitor";
+
+/**
+ * Inhibition: a more severe alert mutes a less severe one of the same family (`alert_family`, so a
+ * critical mutes its differently named warning twin) about the same thing (every identity label equal,
+ * so a critical on one Redis does not mute a warning on another).
+ */
+export const INHIBIT_EQUAL: readonly string[] = [ALERT_FAMILY_LABEL, ...ALERT_IDENTITY_LABELS];
+
 export interface AlertmanagerConfigInput {
   environment: string;
   receivers: ReadonlyArray<Receiver>;
@@ -36,7 +51,7 @@ export interface AlertmanagerConfigInput {
  * Builds alertmanager.yml (as an object). Each severity route matches `severity` AND `environment` (the
  * external label Prometheus adds), then fans out to every named receiver through `continue: true`
  * children, so `amtool config routes test` lists all of them. Warning/info are inhibited while a
- * critical alert with the same alertname and namespace fires.
+ * critical alert of the same family about the same thing fires (INHIBIT_EQUAL).
  */
 export function buildAlertmanagerConfig(input: AlertmanagerConfigInput): Record<string, unknown> {
   const { environment, routes } = input;
@@ -65,6 +80,7 @@ export function buildAlertmanagerConfig(input: AlertmanagerConfigInput): Record<
     : [];
   // Watchdog without a switch is dropped rather than sent to a human channel every hour.
   const dropWatchdog = routes.watchdog ? [] : [{ receiver: NULL_RECEIVER, matchers: [`alertname="${WATCHDOG_ALERT}"`] }];
+  const dropInfoInhibitor = [{ receiver: NULL_RECEIVER, matchers: [`alertname="${INFO_INHIBITOR_ALERT}"`] }];
 
   const root = routes.warning[0] ?? routes.critical[0] ?? routes.info[0] ?? NULL_RECEIVER;
 
@@ -76,18 +92,18 @@ export function buildAlertmanagerConfig(input: AlertmanagerConfigInput): Record<
       group_wait: "30s",
       group_interval: "5m",
       repeat_interval: "4h",
-      routes: [...watchdogRoute, ...dropWatchdog, ...severityRoutes],
+      routes: [...watchdogRoute, ...dropWatchdog, ...dropInfoInhibitor, ...severityRoutes],
     },
     inhibit_rules: [
       {
         source_matchers: ['severity="critical"'],
         target_matchers: ['severity=~"warning|info"'],
-        equal: ["alertname", "namespace"],
+        equal: [...INHIBIT_EQUAL],
       },
       {
         source_matchers: ['severity="warning"'],
         target_matchers: ['severity="info"'],
-        equal: ["alertname", "namespace"],
+        equal: [...INHIBIT_EQUAL],
       },
     ],
     receivers: [

@@ -10,6 +10,8 @@ import { DEFAULT_HOST_PORTS, type DockerHostPorts } from "./host-ports";
 import { NULL_RECEIVER } from "./routes";
 import { RECEIVER_TYPES } from "./receivers";
 import type { CustomRule } from "./rules/custom";
+import { durationProblems } from "./durations";
+import type { Severity } from "../lib/alerts";
 import { resolveThresholds, thresholdProblems, type ThresholdOverrides } from "./thresholds";
 
 /**
@@ -20,6 +22,7 @@ export interface AlertingSpec {
   receivers: ReadonlyArray<Record<string, unknown> & { name?: unknown; type?: unknown; secret?: unknown }>;
   routes: Record<string, unknown>;
   thresholds?: ThresholdOverrides;
+  durations?: unknown;
   customRules?: ReadonlyArray<Partial<CustomRule>>;
   retention?: unknown;
   storageSize?: unknown;
@@ -44,7 +47,12 @@ function isBlank(v: unknown): boolean {
 }
 
 /** Adds every problem of `spec` to `problems`. Builders run only when this reports nothing. */
-export function checkAlertingSpec(spec: AlertingSpec, problems: Problems, builtInAlerts: ReadonlySet<string>): void {
+export function checkAlertingSpec(
+  spec: AlertingSpec,
+  problems: Problems,
+  builtInAlerts: ReadonlySet<string>,
+  builtInFamilies: ReadonlyMap<string, ReadonlySet<Severity>> = new Map(),
+): void {
   const names = new Set<string>();
   spec.receivers.forEach((r, i) => {
     const name = r.name;
@@ -126,6 +134,10 @@ export function checkAlertingSpec(spec: AlertingSpec, problems: Problems, builtI
 
   for (const [path, value, allowed] of thresholdProblems(resolveThresholds(spec.thresholds))) {
     problems.add(["thresholds", ...path.split(".")], value, allowed);
+  }
+
+  for (const [path, value, allowed] of durationProblems(spec.durations, builtInFamilies)) {
+    problems.add(["durations", ...path], value, allowed);
   }
 
   const seenCustom = new Map<string, number>();
@@ -233,6 +245,24 @@ export function checkServices(services: ReadonlyArray<MonitoredService>, problem
         );
       }
     }
+  });
+}
+
+/** Probe targets must be distinct https:// URLs (the probe requires valid TLS). */
+export function checkProbeTargets(urls: ReadonlyArray<unknown> | undefined, problems: Problems): void {
+  const seen = new Set<string>();
+  (urls ?? []).forEach((u, i) => {
+    let ok = typeof u === "string" && u.startsWith("https://");
+    if (ok) {
+      try {
+        ok = new URL(u as string).hostname !== "";
+      } catch {
+        ok = false;
+      }
+    }
+    if (!ok) problems.add(["probeTargets", i], u, "must be an https:// URL (probes check TLS as users see it)");
+    else if (seen.has(u as string)) problems.add(["probeTargets", i], u, "is listed twice");
+    seen.add(u as string);
   });
 }
 

@@ -13,19 +13,34 @@ export interface BackupAlertInputs {
   /** Kubernetes CronJob names (kube-state-metrics `cronjob` label). */
   backupCronJob: string;
   verifyCronJob: string;
-  /** Longest gap between scheduled dumps, in minutes. */
+  /** Longest gap between scheduled dumps, in minutes (lib/cron cronMaxPeriodMinutes of the schedule). */
   maxPeriodMinutes: number;
-  /** Seconds a run may take (deadline) plus how late it may start: the slack before a backup counts as stale. */
-  runSlackSeconds: number;
-  verify?: { maxPeriodMinutes: number; runSlackSeconds: number };
+  /**
+   * Grace after the next scheduled run before its absence counts: how late it may start plus how long it
+   * normally runs (see `staleGraceSeconds`).
+   */
+  graceSeconds: number;
+  verify?: { maxPeriodMinutes: number; graceSeconds: number };
 }
 
-/** Extra time beyond period + run slack before "stale" fires, so a slow but healthy run never pages. */
-export const STALE_MARGIN_SECONDS = 30 * 60;
+/**
+ * A run normally finishes well within this; the job deadline (up to 4 h) is a kill switch, not the
+ * expected duration, so it does not stretch the staleness threshold.
+ */
+export const EXPECTED_RUN_SECONDS = 3600;
 
-/** Seconds since the last success after which a backup set is stale. */
-export function staleAfterSeconds(maxPeriodMinutes: number, runSlackSeconds: number): number {
-  return maxPeriodMinutes * 60 + runSlackSeconds + STALE_MARGIN_SECONDS;
+/**
+ * Grace of a backup set: the run may start `startingDeadlineSeconds` late and takes at most
+ * min(deadline, EXPECTED_RUN_SECONDS). A daily 02:00 dump (start deadline 15 min) is stale once its last
+ * success is 24 h + 1 h 15 min old: the next run was missed, not merely slow.
+ */
+export function staleGraceSeconds(startingDeadlineSeconds: number, activeDeadlineSeconds: number): number {
+  return startingDeadlineSeconds + Math.min(activeDeadlineSeconds, EXPECTED_RUN_SECONDS);
+}
+
+/** Seconds since the last success after which a backup set is stale: the longest schedule gap plus the grace. */
+export function staleAfterSeconds(maxPeriodMinutes: number, graceSeconds: number): number {
+  return maxPeriodMinutes * 60 + graceSeconds;
 }
 
 function staleExpr(success: string, created: string, threshold: number): string {
@@ -56,7 +71,7 @@ function k8sFailedExpr(namespace: string, cronJob: string): string {
 export function buildBackupAlerts(i: BackupAlertInputs): RuleGroup[] {
   const serious: Severity = i.environment === "prod" ? "critical" : "warning";
   const labels = { backup: i.name, namespace: i.namespace };
-  const staleSeconds = staleAfterSeconds(i.maxPeriodMinutes, i.runSlackSeconds);
+  const staleSeconds = staleAfterSeconds(i.maxPeriodMinutes, i.graceSeconds);
   const hours = (s: number) => `${Math.round((s / 3600) * 10) / 10}h`;
   const rules: AlertRule[] = [];
 
@@ -72,7 +87,7 @@ export function buildBackupAlerts(i: BackupAlertInputs): RuleGroup[] {
     );
     failed = k8sFailedExpr(i.namespace, i.backupCronJob);
     if (i.verify) {
-      const verifyStale = staleAfterSeconds(i.verify.maxPeriodMinutes, i.verify.runSlackSeconds);
+      const verifyStale = staleAfterSeconds(i.verify.maxPeriodMinutes, i.verify.graceSeconds);
       verifyFailed = `(${k8sFailedExpr(i.namespace, i.verifyCronJob)}) or (${staleExpr(
         `kube_cronjob_status_last_successful_time${sel(i.verifyCronJob)}`,
         `kube_cronjob_created${sel(i.verifyCronJob)}`,
@@ -88,7 +103,7 @@ export function buildBackupAlerts(i: BackupAlertInputs): RuleGroup[] {
     );
     failed = `max(backup_last_run_failed${sel("backup")}) == 1`;
     if (i.verify) {
-      const verifyStale = staleAfterSeconds(i.verify.maxPeriodMinutes, i.verify.runSlackSeconds);
+      const verifyStale = staleAfterSeconds(i.verify.maxPeriodMinutes, i.verify.graceSeconds);
       verifyFailed = `(max(backup_last_run_failed${sel("verify")}) == 1) or (${staleExpr(
         `backup_last_success_timestamp_seconds${sel("verify")}`,
         `backup_scheduler_started_timestamp_seconds${sel("verify")}`,
@@ -105,7 +120,7 @@ export function buildBackupAlerts(i: BackupAlertInputs): RuleGroup[] {
     labels,
     summary: `Backup ${i.name} has not succeeded for more than ${hours(staleSeconds)}`,
     description:
-      `No successful backup of ${i.name} in ${i.namespace} within its schedule period plus margin (${hours(staleSeconds)}), ` +
+      `No successful backup of ${i.name} in ${i.namespace} within its longest schedule gap plus the start and run grace (${hours(staleSeconds)}): the last scheduled run was missed or failed, ` +
       "or the backup job has never succeeded, or it does not exist. The recovery point objective is at risk.",
   });
   rules.push({

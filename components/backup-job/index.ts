@@ -3,7 +3,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import type * as docker from "@pulumi/docker";
 import type { MonitoringBundle } from "../lib/monitoring";
 import type { PlatformContext } from "../lib/platform";
-import { buildBackupAlerts } from "./alerts";
+import { buildBackupAlerts, staleGraceSeconds } from "./alerts";
 import type { BackupJobArgs } from "./args";
 import { registerNamedBucketLifecycle, registerOssBucket, registerS3Bucket } from "./bucket";
 import { localDestination, registerDockerBackup } from "./docker";
@@ -13,7 +13,7 @@ import { type NativePlanResources, registerAwsBackupPlan } from "./native";
 import { type ResolvedBackup, validateBackupJobArgs } from "./validate";
 
 export type { BackupDestination, BackupImages, BackupJobArgs, BackupJobRole, BackupVerification, NativePlanArgs } from "./args";
-export { BACKUP_ALERTS, buildBackupAlerts, staleAfterSeconds } from "./alerts";
+export { BACKUP_ALERTS, buildBackupAlerts, staleAfterSeconds, staleGraceSeconds } from "./alerts";
 export { achievableRpo, awsBackupSchedule, PITR_RPO_MINUTES } from "./native";
 export { DEFAULT_IMAGES, MIN_PERIOD_MINUTES, MIN_RESTORE_MINUTES, type ResolvedBackup, validateBackupJobArgs } from "./validate";
 
@@ -114,13 +114,14 @@ export class BackupJob extends pulumi.ComponentResource {
     }
 
     // Monitoring ------------------------------------------------------------------------------------------
-    const slack = (deadline: number) => deadline + r.startingDeadlineSeconds;
+    // The restore test's deadline is the RTO and it runs monthly: it gets its whole deadline as grace.
+    const verifyGrace = r.startingDeadlineSeconds + r.verify.activeDeadlineSeconds;
     this.monitoring = {
       ruleGroups: buildBackupAlerts({
         name, target: ctx.target, environment: ctx.environment, namespace: ctx.namespace,
         backupCronJob: r.names.backupCronJob, verifyCronJob: r.names.verifyCronJob,
-        maxPeriodMinutes: r.maxPeriodMinutes, runSlackSeconds: slack(r.activeDeadlineSeconds),
-        verify: r.verify.enabled ? { maxPeriodMinutes: r.verify.maxPeriodMinutes, runSlackSeconds: slack(r.verify.activeDeadlineSeconds) } : undefined,
+        maxPeriodMinutes: r.maxPeriodMinutes, graceSeconds: staleGraceSeconds(r.startingDeadlineSeconds, r.activeDeadlineSeconds),
+        verify: r.verify.enabled ? { maxPeriodMinutes: r.verify.maxPeriodMinutes, graceSeconds: verifyGrace } : undefined,
       }),
       dashboards: [],
       scrapeTargets: [],

@@ -14,6 +14,9 @@ import { GATEWAY_NAMES, GATEWAY_NAMESPACE, HTTP_LISTENER } from "../lib/gateway"
 export const ENVOY_GATEWAY_CHART = DEFAULT_CHART_SOURCES["envoy-gateway"];
 export const CERT_MANAGER_CHART = DEFAULT_CHART_SOURCES["cert-manager"];
 
+/** Namespace cert-manager is installed into (the AlertingStack scrapes its controller metrics there). */
+export const CERT_MANAGER_NAMESPACE = "cert-manager";
+
 /** The Go module holding the Envoy Gateway API types and CRDs of the pinned chart (tests read the CRDs from it). */
 export const ENVOY_GATEWAY_MODULE = { path: "github.com/envoyproxy/gateway", version: ENVOY_GATEWAY_CHART.version } as const;
 /** The Gateway API release the pinned Envoy Gateway bundles (its go.mod). */

@@ -10,7 +10,7 @@ import { createAlicloudCdn, createAlicloudDnsRecords } from "./alicloud/cdn";
 import { createAwsCdn, createAwsDnsRecords } from "./aws/cdn";
 import { GATEWAY_NAMESPACE, MAX_HTTPS_LISTENERS, ROUTE_VISIBILITIES, type EdgeHost, type RouteVisibility } from "../lib/gateway";
 import {
-  certManagerValues, clusterIssuerManifest, clusterIssuerName, envoyGatewayValues,
+  CERT_MANAGER_NAMESPACE, certManagerValues, clusterIssuerManifest, clusterIssuerName, envoyGatewayValues,
   type AcmeServer,
 } from "./edge-values";
 import {
@@ -164,7 +164,7 @@ export class Edge extends pulumi.ComponentResource {
     // cert-manager watches Gateways only if their CRDs exist when it starts: install it after Envoy Gateway.
     this.certManager = new k8s.helm.v3.Release(`${name}-cert-manager`, applyTransform(t, "cert-manager", {
       ...helmChartArgs("cert-manager", ctx.charts),
-      namespace: "cert-manager",
+      namespace: CERT_MANAGER_NAMESPACE,
       createNamespace: true,
       values: certManagerValues(),
     }), { ...k, dependsOn: [this.envoyGateway] });

@@ -29,6 +29,48 @@ export interface AlertRule {
   labels?: Record<string, string>;
   /** Overrides the runbook slug when several alerts share one runbook. Defaults to `alert`. */
   runbook?: string;
+  /**
+   * Alert family: alerts about the same condition at different levels (NodeCpuUsageHigh/NodeCpuUsageCritical,
+   * KubeDeploymentReplicasUnavailable/KubeDeploymentUnavailable). Rendered as the `alert_family` label, which
+   * the inhibit rules compare so a critical alert mutes its warning twin even when the names differ.
+   * Defaults to `runbook`, then `alert` (twins share a runbook).
+   */
+  family?: string;
+}
+
+/** Label carrying the alert family (see `AlertRule.family`). */
+export const ALERT_FAMILY_LABEL = "alert_family";
+
+/**
+ * Labels that identify WHAT an alert is about (which instance, database, service, pod, backup...). The
+ * inhibit rules require these to be equal, so a critical alert only mutes warnings about the same thing:
+ * a critical on one Redis never silences a warning on another. A label neither alert carries compares
+ * equal (empty = empty), so one list serves every family.
+ */
+export const ALERT_IDENTITY_LABELS = [
+  "environment",
+  "namespace",
+  "service",
+  "job",
+  "instance",
+  "database",
+  "backup",
+  "deployment",
+  "statefulset",
+  "pod",
+  "container",
+  "mountpoint",
+  "device",
+  "name",
+  "cronjob",
+  "job_name",
+  "horizontalpodautoscaler",
+  "target",
+] as const;
+
+/** The family of a rule: explicit `family`, else its runbook slug, else its name. */
+export function alertFamily(rule: AlertRule): string {
+  return rule.family ?? rule.runbook ?? rule.alert;
 }
 
 /** A Prometheus recording rule (SLO error ratios, for example). */
@@ -58,7 +100,7 @@ export interface PrometheusRuleFile {
   }>;
 }
 
-/** Renders rule groups to the Prometheus rule-file structure, adding severity/priority labels and runbook URLs. */
+/** Renders rule groups to the Prometheus rule-file structure, adding severity/priority/family labels and runbook URLs. */
 export function toPrometheusRuleFile(groups: ReadonlyArray<RuleGroup>, runbookBaseUrl: string): PrometheusRuleFile {
   assertUniqueAlertNames(groups);
   return {
@@ -71,7 +113,12 @@ export function toPrometheusRuleFile(groups: ReadonlyArray<RuleGroup>, runbookBa
               alert: rule.alert,
               expr: rule.expr,
               for: rule.for,
-              labels: { ...rule.labels, severity: rule.severity, priority: SEVERITY_PRIORITY[rule.severity] },
+              labels: {
+                ...rule.labels,
+                severity: rule.severity,
+                priority: SEVERITY_PRIORITY[rule.severity],
+                [ALERT_FAMILY_LABEL]: alertFamily(rule),
+              },
               annotations: {
                 summary: rule.summary,
                 description: rule.description,

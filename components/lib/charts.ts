@@ -36,6 +36,8 @@ export const DEFAULT_CHART_SOURCES = {
    */
   "envoy-gateway": { chart: "oci://docker.io/envoyproxy/gateway-helm", version: "v1.9.1" },
   "cert-manager": { repo: "https://charts.jetstack.io", chart: "cert-manager", version: "v1.19.1" },
+  /** prometheus-blackbox-exporter 11.18.0 (blackbox_exporter v0.28): external HTTP/TLS probes of the public hosts. */
+  "prometheus-blackbox-exporter": { repo: "https://prometheus-community.github.io/helm-charts", chart: "prometheus-blackbox-exporter", version: "11.18.0" },
 } satisfies Record<string, ChartSource>;
 
 export type ChartKey = keyof typeof DEFAULT_CHART_SOURCES;

@@ -1,6 +1,6 @@
 import { LIMITS } from "../../components/lib/limits";
 import { z } from "zod";
-import { AlertingStack, builtInAlertNames, type AlertingStackArgs } from "../../components/alerting-stack";
+import { AlertingStack, builtInAlertFamilies, builtInAlertNames, type AlertingStackArgs } from "../../components/alerting-stack";
 import type { Receiver } from "../../components/alerting-stack/receivers";
 import { RECEIVER_TYPES } from "../../components/alerting-stack/receivers";
 import type { AlertRoutes } from "../../components/alerting-stack/routes";
@@ -109,6 +109,22 @@ export const schema = z
       })
       .optional()
       .describe("Overrides of the built-in alert thresholds; one side of a pair may be given alone."),
+    durations: z
+      .record(z.string(), z.union([z.string(), z.strictObject({
+            warning: z.string().optional().describe("`for` of the family's warning alert. Example: 5m"),
+            critical: z.string().optional().describe("`for` of the family's critical alert. Example: 2m"),
+            info: z.string().optional().describe("`for` of the family's info alert. Example: 30m"),
+          })]))
+      .optional()
+      .describe(
+        "How long a built-in alert's condition must hold before it fires (its `for`), per alert family (the alert_family label, e.g. NodeCpuUsage covers NodeCpuUsageHigh and NodeCpuUsageCritical): one duration for every level or { warning, critical }. Unknown families are refused with the list of known ones. Default: each rule's own duration. Example: { NodeCpuUsage: 2m, NodeDiskUsage: 1m }",
+      ),
+    paging: z
+      .boolean()
+      .optional()
+      .describe(
+        "Whether this environment may route alerts to PagerDuty receivers. When false, a pagerduty receiver in any route is refused, so staging never pages the prod on-call. Set true only with a separate PagerDuty service for this environment. Default: the profile's (prod true, dev and staging false). Example: true",
+      ),
     customRules: z.array(customRuleSchema).default([]).describe("Business alerts, routed by severity like the built-in ones."),
     retention: z.string().optional().describe(`Prometheus TSDB retention, at most ${LIMITS.prometheusRetentionDays}d. Default: dev 200h, staging 7d, prod 30d.`),
     storageSize: z.string().optional().describe(`Prometheus volume size (Kubernetes), at most ${LIMITS.prometheusStorageGi}Gi. Default: staging 20Gi, prod 100Gi.`),
@@ -145,6 +161,30 @@ export function alertingRequiredSecrets(parsed: AlertingConfig): RequiredSecret[
     .map(({ r, i }) => ({ key: r.secret!, usedBy: `${PREFIX}.receivers[${i}].secret` }));
 }
 
+/**
+ * Only environments whose profile pages (prod) may route to a PagerDuty receiver: a staging outage must not
+ * wake the prod on-call. Staging sends criticals to chat and email instead, or opts in with
+ * `paging: true` and its own PagerDuty service.
+ */
+function checkPaging(parsed: AlertingConfig, paging: boolean, environment: string, problems: Problems): void {
+  if (paging) return;
+  const pagers = new Set(parsed.receivers.filter((r) => r.type === "pagerduty").map((r) => r.name));
+  for (const severity of ["critical", "warning", "info"] as const) {
+    (parsed.routes[severity] ?? []).forEach((name, i) => {
+      if (pagers.has(name)) {
+        problems.add(
+          ["routes", severity, i],
+          name,
+          `${environment} does not page: route its alerts to chat or email receivers, or set ${PREFIX}.paging: true with a PagerDuty service of its own (never the prod one)`,
+        );
+      }
+    });
+  }
+  if (parsed.routes.watchdog !== undefined && pagers.has(parsed.routes.watchdog)) {
+    problems.add(["routes", "watchdog"], parsed.routes.watchdog, `${environment} does not page: the watchdog goes to a dead-man's switch, not PagerDuty`);
+  }
+}
+
 /** Validated AlertingStack args, minus what other sections provide and the secret values. */
 export interface AlertingPlan {
   args: Omit<AlertingStackArgs, "receivers" | "services" | "monitoring" | "managedControlPlane">;
@@ -160,6 +200,7 @@ export function planAlerting(parsed: AlertingConfig, sctx: SectionContext): Aler
       receivers: parsed.receivers,
       routes: parsed.routes,
       thresholds: parsed.thresholds,
+      durations: parsed.durations,
       customRules: parsed.customRules as Array<Partial<CustomRule>>,
       retention: parsed.retention,
       storageSize: parsed.storageSize,
@@ -168,7 +209,9 @@ export function planAlerting(parsed: AlertingConfig, sctx: SectionContext): Aler
     },
     problems,
     builtInAlertNames(sctx.platform.target),
+    builtInAlertFamilies(sctx.platform.target),
   );
+  checkPaging(parsed, parsed.paging ?? sctx.profile.alerting.paging, sctx.platform.environment, problems);
   if (parsed.namespace !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(parsed.namespace)) {
     problems.add(["namespace"], parsed.namespace, "must be a DNS label");
   }
@@ -183,6 +226,7 @@ export function planAlerting(parsed: AlertingConfig, sctx: SectionContext): Aler
     args: {
       routes: { critical: routes.critical, warning: routes.warning, info: routes.info, ...(routes.watchdog ? { watchdog: routes.watchdog } : {}) },
       ...(parsed.thresholds ? { thresholds: parsed.thresholds } : {}),
+      ...(parsed.durations ? { durations: parsed.durations } : {}),
       customRules: parsed.customRules as CustomRule[],
       retention: parsed.retention ?? sctx.profile.alerting.retention,
       storageSize: parsed.storageSize ?? sctx.profile.alerting.storageSize,
@@ -202,6 +246,10 @@ export interface AlertingDeps {
   services: MonitoredService[];
   /** From the foundation: EKS/ACK control planes cannot be scraped. */
   managedControlPlane: boolean;
+  /** Public URLs of the services (ingress hosts), probed from outside. */
+  probeTargets?: string[];
+  /** Where the foundation's edge installed cert-manager, when it did. */
+  certManagerNamespace?: string;
 }
 
 /**
@@ -215,6 +263,8 @@ export function buildAlerting(plan: AlertingPlan, sctx: SectionContext, deps: Al
     services: deps.services,
     monitoring: deps.monitoring,
     managedControlPlane: deps.managedControlPlane,
+    ...(deps.probeTargets && deps.probeTargets.length > 0 ? { probeTargets: deps.probeTargets } : {}),
+    ...(deps.certManagerNamespace ? { certManagerNamespace: deps.certManagerNamespace } : {}),
   }, sctx.platform);
 }
 

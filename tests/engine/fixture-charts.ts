@@ -64,6 +64,8 @@ const ENVOY_GATEWAY: CrdSource = {
 export const FIXTURES: Record<ChartKey, FixtureSpec> = {
   "kube-prometheus-stack": { crds: [PROMETHEUS_OPERATOR] },
   "cert-manager": { crds: [CERT_MANAGER] },
+  // The exporter has no CRDs; the Probe that targets it is a kube-prometheus-stack (operator) CRD.
+  "prometheus-blackbox-exporter": { crds: [] },
   // Like the real chart, the Envoy Gateway fixture brings the Gateway API CRDs. The edge reads the load balancer
   // address from the Gateway's status, which stays empty without a controller (the output is then "").
   "envoy-gateway": { crds: [GATEWAY_API, ENVOY_GATEWAY] },

@@ -149,10 +149,17 @@ function labelSelectorProblems(sel: any, where: string): string[] {
   return out;
 }
 
-function endpointProblems(ep: any, where: string): string[] {
+/**
+ * A PodMonitor endpoint names a container port (IANA_SVC_NAME, at most 15 characters); a ServiceMonitor
+ * endpoint names a Service port, which is a DNS label (cert-manager's is `tcp-prometheus-servicemonitor`).
+ */
+function endpointProblems(ep: any, where: string, portKind: "container" | "service" = "container"): string[] {
   const out: string[] = [];
   if (typeof ep !== "object" || ep === null) return [`${where} must be an object`];
-  if (typeof ep.port !== "string" || !/^[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$/.test(ep.port)) out.push(`${where}.port must be a named port (IANA_SVC_NAME)`);
+  if (portKind === "container" && (typeof ep.port !== "string" || !/^[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$/.test(ep.port))) {
+    out.push(`${where}.port must be a named container port (IANA_SVC_NAME)`);
+  }
+  if (portKind === "service" && (typeof ep.port !== "string" || !DNS_LABEL.test(ep.port))) out.push(`${where}.port must be a named Service port (DNS label)`);
   if (ep.path !== undefined && (typeof ep.path !== "string" || !ep.path.startsWith("/"))) out.push(`${where}.path must start with '/'`);
   if (ep.interval !== undefined && !DURATION.test(ep.interval)) out.push(`${where}.interval must be a duration like 30s`);
   if (ep.scheme !== undefined && !["http", "https"].includes(ep.scheme)) out.push(`${where}.scheme must be http or https`);
@@ -190,6 +197,22 @@ function prometheusRuleProblems(spec: any): string[] {
   return out;
 }
 
+/** Probe (Prometheus Operator): a prober address, a module and static targets (the fields we emit). */
+function probeProblems(spec: any): string[] {
+  const out: string[] = [];
+  if (typeof spec.prober?.url !== "string" || !/^[a-z0-9.-]+:\d+$/.test(spec.prober.url)) out.push("spec.prober.url must be host:port (no scheme)");
+  if (typeof spec.module !== "string" || spec.module === "") out.push("spec.module must name a blackbox module");
+  if (spec.jobName !== undefined && typeof spec.jobName !== "string") out.push("spec.jobName must be a string");
+  const targets = spec.targets?.staticConfig?.static;
+  if (!Array.isArray(targets) || targets.length === 0 || targets.some((t: unknown) => typeof t !== "string")) {
+    out.push("spec.targets.staticConfig.static must list the URLs to probe");
+  }
+  for (const key of ["interval", "scrapeTimeout"]) {
+    if (spec[key] !== undefined && !/^\d+(ms|s|m|h)$/.test(spec[key])) out.push(`spec.${key} must be a duration like 30s`);
+  }
+  return out;
+}
+
 /**
  * Structural problems of a ServiceMonitor, PodMonitor or PrometheusRule (fields we emit), [] when fine.
  * `metadata.name` may be absent: Pulumi auto-names such objects at deployment.
@@ -202,13 +225,14 @@ export function crdProblems(obj: K8sObject): string[] {
   const spec = obj.spec;
   if (!spec || typeof spec !== "object") return [...out, "spec is required"];
   if (obj.kind === "PrometheusRule") return [...out, ...prometheusRuleProblems(spec)];
+  if (obj.kind === "Probe") return [...out, ...probeProblems(spec)];
   out.push(...labelSelectorProblems(spec.selector, "spec.selector"));
   if (spec.namespaceSelector !== undefined && !Array.isArray(spec.namespaceSelector.matchNames) && spec.namespaceSelector.any !== true) {
     out.push("spec.namespaceSelector must have matchNames or any: true");
   }
   if (obj.kind === "ServiceMonitor") {
     if (!Array.isArray(spec.endpoints) || spec.endpoints.length === 0) out.push("spec.endpoints must list at least one endpoint");
-    else spec.endpoints.forEach((ep: any, i: number) => out.push(...endpointProblems(ep, `spec.endpoints[${i}]`)));
+    else spec.endpoints.forEach((ep: any, i: number) => out.push(...endpointProblems(ep, `spec.endpoints[${i}]`, "service")));
   } else if (obj.kind === "PodMonitor") {
     if (!Array.isArray(spec.podMetricsEndpoints) || spec.podMetricsEndpoints.length === 0) out.push("spec.podMetricsEndpoints must list at least one endpoint");
     else spec.podMetricsEndpoints.forEach((ep: any, i: number) => out.push(...endpointProblems(ep, `spec.podMetricsEndpoints[${i}]`)));

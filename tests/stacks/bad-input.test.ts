@@ -1,6 +1,6 @@
 import { installMocks } from "../helpers/mocks";
 import { applyStackConfig, readStackFile, stackError } from "../helpers/stack";
-import { CLOUD_SECRETS, DEV_SECRETS } from "./fixtures";
+import { CLOUD_SECRETS, DEV_SECRETS, STAGING_SECRETS } from "./fixtures";
 
 /** Services of the bundled dev stack, to derive bad variants from. */
 const devServices = () => structuredClone(readStackFile("dev")["platform:services"]) as any[];
@@ -81,9 +81,16 @@ describe("invalid stack config fails before anything is registered", () => {
   it("an alert route to an undeclared receiver", async () => {
     const alerting = structuredClone(readStackFile("staging")["platform:alerting"]) as any;
     alerting.routes.critical.push("sms");
-    const message = await stackError("staging", { alerting }, { secrets: CLOUD_SECRETS });
-    expect(message).toContain("platform:alerting.routes.critical[3]");
+    const message = await stackError("staging", { alerting }, { secrets: STAGING_SECRETS });
+    expect(message).toContain("platform:alerting.routes.critical[2]");
     expect(message).toContain('"sms"');
+  });
+
+  it("staging routing criticals to the prod pager", async () => {
+    const alerting = structuredClone(readStackFile("prod")["platform:alerting"]) as any;
+    const message = await stackError("staging", { alerting }, { secrets: CLOUD_SECRETS });
+    expect(message).toContain("platform:alerting.routes.critical[0]: staging does not page");
+    expect(message).toContain('"pager"');
   });
 
   it("prod on a single zone", async () => {
@@ -93,7 +100,7 @@ describe("invalid stack config fails before anything is registered", () => {
   });
 
   it("an existing cluster without its kubeconfig secret", async () => {
-    const message = await stackError("staging", { cluster: { mode: "existing" } }, { secrets: CLOUD_SECRETS });
+    const message = await stackError("staging", { cluster: { mode: "existing" } }, { secrets: STAGING_SECRETS });
     expect(message).toContain("missing required secret platform:kubeconfig");
   });
 

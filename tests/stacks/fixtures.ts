@@ -14,8 +14,11 @@ export const CLOUD_SECRETS = {
   deadmanToken: "deadman-token-value",
 };
 
+/** Staging does not page (profile alerting.paging: false), so it has no PagerDuty key. */
+export const STAGING_SECRETS = Object.fromEntries(Object.entries(CLOUD_SECRETS).filter(([k]) => k !== "pagerdutyRoutingKey"));
+
 export const SECRETS_BY_STACK: Record<string, Record<string, string>> = {
   dev: DEV_SECRETS,
-  staging: CLOUD_SECRETS,
+  staging: STAGING_SECRETS,
   prod: CLOUD_SECRETS,
 };

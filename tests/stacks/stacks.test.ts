@@ -250,3 +250,21 @@ describe("dependencies", () => {
     expect(deploymentOf(rec, "api").provider).toContain("::workloads::");
   });
 });
+
+describe("observability of the public edge", () => {
+  it.each(["staging-aws", "prod-alicloud"])("%s probes every public host from outside and scrapes cert-manager", (key) => {
+    const rec = built[key].recorder;
+    const probe = rec.one("kubernetes:monitoring.coreos.com/v1:Probe", "alerting-probe");
+    const env = key.startsWith("prod") ? "" : "staging.";
+    expect([...probe.inputs.spec.targets.staticConfig.static].sort()).toEqual([
+      `https://api.${env}example.com/health/ready`,
+      `https://app.${env}example.com/api/health`,
+    ]);
+    const monitor = rec.one("kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "alerting-cert-manager-monitor");
+    expect(monitor.inputs.spec.namespaceSelector.matchNames).toEqual(["cert-manager"]);
+  });
+
+  it("dev (Docker, no public hosts) runs no blackbox exporter", () => {
+    expect(built.dev.recorder.resources.find((r) => r.name === "alerting-blackbox")).toBeUndefined();
+  });
+});

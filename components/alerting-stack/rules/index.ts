@@ -5,6 +5,7 @@ import { httpRules } from "./http";
 import { kubernetesRules } from "./kubernetes";
 import { nodeRules } from "./node";
 import { watchdogRules } from "./watchdog";
+import { probeRules } from "../probes";
 
 export { certificateRules } from "./certificates";
 export { customRules, type CustomRule } from "./custom";
@@ -16,13 +17,15 @@ export { watchdogRules, WATCHDOG_ALERT } from "./watchdog";
 
 /**
  * The alerts the platform watches out of the box. Kubernetes workload and certificate rules only make
- * sense where kube-state-metrics and cert-manager run, so the Docker target leaves them out.
+ * sense where kube-state-metrics and cert-manager run, so the Docker target leaves them out. Probe rules
+ * are on both targets (they are silent where nothing is probed).
  */
 export function builtInRules(t: AlertThresholds, target: "kubernetes" | "docker"): RuleGroup[] {
   return [
     ...watchdogRules(),
     ...nodeRules(t),
     ...httpRules(t),
+    ...probeRules(t),
     ...(target === "kubernetes" ? [...kubernetesRules(), ...certificateRules(t)] : []),
   ];
 }

@@ -1,28 +1,55 @@
 import type { RuleGroup } from "../../lib/alerts";
 
-/** Kubernetes workload alerts on kube-state-metrics series. */
+/**
+ * Kubernetes workload alerts on kube-state-metrics series. They need no live scrape target of the workload
+ * itself: a Deployment whose pods are all Pending has no endpoint to scrape (so `up` never turns 0), but
+ * kube-state-metrics still reports it with zero available replicas.
+ */
 export function kubernetesRules(): RuleGroup[] {
+  const deployment = "namespace, deployment";
   return [
     {
       name: "platform-kubernetes",
       rules: [
         {
+          // A crash loop blinks: the container runs briefly once per back-off, and while it runs the
+          // CrashLoopBackOff series is absent. max_over_time bridges the gaps (back-off is capped at 5 min),
+          // and restarts counted over 15 min catch loops whose waiting state a scrape happens to miss.
           alert: "KubePodCrashLooping",
-          expr: `max by (namespace, pod, container) (kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff"}) == 1`,
+          expr:
+            `max by (namespace, pod, container) (max_over_time(kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff"}[5m])) >= 1` +
+            ` or max by (namespace, pod, container) (increase(kube_pod_container_status_restarts_total[15m])) >= 3`,
           for: "10m",
           severity: "warning",
           summary: "Pod {{ $labels.namespace }}/{{ $labels.pod }} is crash looping",
           description:
-            "Container {{ $labels.container }} of {{ $labels.namespace }}/{{ $labels.pod }} has been in CrashLoopBackOff for 10 minutes.",
+            "Container {{ $labels.container }} of {{ $labels.namespace }}/{{ $labels.pod }} keeps restarting (CrashLoopBackOff seen in every 5-minute window for 10 minutes, or 3+ restarts in 15 minutes).",
         },
         {
           alert: "KubeDeploymentReplicasUnavailable",
-          expr: "kube_deployment_status_replicas_unavailable > 0",
+          expr: `kube_deployment_status_replicas_unavailable > 0`,
           for: "10m",
           severity: "warning",
+          family: "KubeDeploymentReplicas",
+          runbook: "KubeDeploymentReplicasUnavailable",
           summary: "Deployment {{ $labels.namespace }}/{{ $labels.deployment }} has unavailable replicas",
           description:
             "{{ $value }} replica(s) of {{ $labels.namespace }}/{{ $labels.deployment }} have been unavailable for 10 minutes.",
+        },
+        {
+          // The service is down for users: pods Pending (no capacity, unbound volume, image pull), crashing or
+          // never ready. Scaled-to-zero deployments are excluded.
+          alert: "KubeDeploymentUnavailable",
+          expr:
+            `max by (${deployment}) (kube_deployment_status_replicas_available) == 0` +
+            ` and on (${deployment}) max by (${deployment}) (kube_deployment_spec_replicas) > 0`,
+          for: "2m",
+          severity: "critical",
+          family: "KubeDeploymentReplicas",
+          runbook: "KubeDeploymentUnavailable",
+          summary: "Deployment {{ $labels.namespace }}/{{ $labels.deployment }} has no available replica",
+          description:
+            "No replica of {{ $labels.namespace }}/{{ $labels.deployment }} has been available for 2 minutes: the service is unreachable (pods Pending, crashing or not ready).",
         },
         {
           alert: "KubeHpaMaxedOut",

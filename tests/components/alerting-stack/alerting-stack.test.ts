@@ -118,6 +118,63 @@ describe.each(["dev", "staging", "prod"] as const)("docker target, %s profile", 
   });
 });
 
+const PROBES = ["https://app.example.com/api/health", "https://api.example.com/health/ready"];
+
+test("kubernetes: probes every public URL through a blackbox exporter and scrapes cert-manager", async () => {
+  new AlertingStack("alerting", secretArgs({ probeTargets: PROBES, certManagerNamespace: "cert-manager" }), ctxFor("prod", "kubernetes"));
+  await settle();
+  const chart = rec.one("kubernetes:helm.sh/v3:Release", "alerting-chart");
+  const blackbox = rec.one("kubernetes:helm.sh/v3:Release", "alerting-blackbox");
+  expect(blackbox.inputs).toMatchObject({ chart: "prometheus-blackbox-exporter", namespace: "monitoring" });
+  expect(blackbox.inputs.version).toMatch(/^\d+\.\d+\.\d+$/);
+  expect(blackbox.inputs.values.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+  expect(blackbox.inputs.values.resources.limits).toEqual({ cpu: "200m", memory: "128Mi" });
+  expect(blackbox.inputs.values.config.modules.http_2xx.http.fail_if_not_ssl).toBe(true);
+
+  const probe = rec.one("kubernetes:monitoring.coreos.com/v1:Probe", "alerting-probe");
+  expect(probe.inputs.metadata.labels["platform.example/monitoring"]).toBe("true");
+  expect(probe.inputs.spec).toMatchObject({
+    jobName: "blackbox",
+    module: "http_2xx",
+    prober: { url: "blackbox-exporter.monitoring.svc:9115" },
+    targets: { staticConfig: { static: PROBES } },
+  });
+  const values = unwrapSecrets(chart.inputs.values).prometheus.prometheusSpec;
+  expect(values).toMatchObject({ probeSelector: { matchLabels: { "platform.example/monitoring": "true" } }, probeSelectorNilUsesHelmValues: false });
+
+  const monitor = rec.one("kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "alerting-cert-manager-monitor");
+  expect(monitor.inputs.metadata).toMatchObject({ namespace: "monitoring", labels: { "platform.example/monitoring": "true" } });
+  expect(monitor.inputs.spec).toMatchObject({
+    namespaceSelector: { matchNames: ["cert-manager"] },
+    selector: { matchLabels: { "app.kubernetes.io/name": "cert-manager", "app.kubernetes.io/component": "controller" } },
+    endpoints: [{ port: "tcp-prometheus-servicemonitor" }],
+  });
+});
+
+test("kubernetes without public URLs or cert-manager installs neither exporter, Probe nor ServiceMonitor", async () => {
+  new AlertingStack("alerting", secretArgs(), ctxFor("prod", "kubernetes"));
+  await settle();
+  expect(rec.byType("kubernetes:monitoring.coreos.com/v1:Probe")).toEqual([]);
+  expect(rec.byType("kubernetes:monitoring.coreos.com/v1:ServiceMonitor")).toEqual([]);
+  expect(rec.resources.find((r) => r.name === "alerting-blackbox")).toBeUndefined();
+});
+
+test("docker: a hardened blackbox container and a probe scrape job when there are public URLs", async () => {
+  new AlertingStack("alerting", secretArgs({ probeTargets: PROBES }), ctxFor("dev", "docker"));
+  await settle();
+  const bb = rec.one("docker:index/container:Container", "alerting-blackbox");
+  expect(bb.inputs.image).toMatch(/^prom\/blackbox-exporter:v\d+\.\d+\.\d+$/);
+  expect(bb.inputs.ports ?? []).toEqual([]);
+  expect(bb.inputs.capabilities.drops).toEqual(["ALL"]);
+  expect(bb.inputs.user).toBe("65534:65534");
+  expect(bb.inputs.networksAdvanced[0]).toMatchObject({ name: "net-backend", aliases: ["blackbox-exporter"] });
+  const prom = rec.one("docker:index/container:Container", "alerting-prometheus");
+  const promYaml = unwrapSecrets(prom.inputs.uploads.find((u: any) => u.file === "/etc/prometheus/prometheus.yml").content) as string;
+  expect(promYaml).toContain("job_name: blackbox");
+  expect(promYaml).toContain("https://app.example.com/api/health");
+  expect(promYaml).toContain("replacement: blackbox-exporter:9115");
+});
+
 test("docker target: the UIs' host ports are configurable and stay on 127.0.0.1", async () => {
   const stack = new AlertingStack("alerting", secretArgs({ hostPorts: { grafana: 3300, prometheus: 9190 } }), ctxFor("dev", "docker"));
   await settle();
@@ -210,6 +267,9 @@ describe("bad input fails before anything is registered", () => {
     ],
     ["thresholds in the wrong order", { thresholds: { cpuPercent: { warning: 95, critical: 90 } } }, /thresholds\.cpuPercent: warning \(95\) must be below critical \(90\)/],
     ["bad retention", { retention: "forever" }, /retention: must be a Prometheus duration .*\(got "forever"\)/],
+    ["plain-HTTP probe target", { probeTargets: ["http://app.example.com/"] }, /probeTargets\[0\]: must be an https:\/\/ URL .*\(got "http:\/\/app.example.com\/"\)/],
+    ["probe target listed twice", { probeTargets: ["https://a.example.com/", "https://a.example.com/"] }, /probeTargets\[1\]: is listed twice/],
+    ["durations of an unknown family", { durations: { NodeCpu: "2m" } }, /durations\.NodeCpu: unknown alert family; allowed: .*NodeCpuUsage/],
     [
       "two UIs on one host port",
       { hostPorts: { grafana: 9090 } },

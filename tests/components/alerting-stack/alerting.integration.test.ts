@@ -1,9 +1,14 @@
+import { spawn, spawnSync, type ChildProcess } from "child_process";
+import { prometheusConfig } from "../../../components/alerting-stack/docker";
+import { blackboxConfig } from "../../../components/alerting-stack/probes";
 import * as fs from "fs";
+import * as net from "net";
 import * as path from "path";
 import { parse } from "yaml";
 import { validateAlertingStackArgs } from "../../../components/alerting-stack";
 import { wechatSecretPlaceholder } from "../../../components/alerting-stack/receivers";
-import type { PrometheusRuleFile } from "../../../components/lib/alerts";
+import { toPrometheusRuleFile, type PrometheusRuleFile } from "../../../components/lib/alerts";
+import { customRules } from "../../../components/alerting-stack/rules";
 import {
   promtoolCheckRules,
   promtoolTestRules,
@@ -13,7 +18,7 @@ import {
   writeYaml,
   type PromtoolTestGroup,
 } from "../../helpers/tools";
-import { ctxFor, fullArgs } from "./fixtures";
+import { ctxFor, fullArgs, RUNBOOK_BASE } from "./fixtures";
 import { builtInAlertTests, withoutAnnotations } from "./promtool-cases";
 
 const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
@@ -37,15 +42,12 @@ describe("generated rule files pass promtool check rules", () => {
     }
   }
 
-  test("a custom rule with invalid PromQL is rejected by promtool", () => {
-    const rendered = validateAlertingStackArgs(
-      "alerting",
-      fullArgs({
-        customRules: [{ alert: "Broken", expr: "sum(rate(x[5m]) >", for: "5m", severity: "warning", summary: "s", description: "d" }],
-      }),
-      ctxFor("prod", "kubernetes"),
+  test("a custom rule with invalid PromQL is rejected at plan time, and promtool rejects it too", () => {
+    const broken = { alert: "Broken", expr: "sum(rate(x[5m]) >", for: "5m", severity: "warning" as const, summary: "s", description: "d" };
+    expect(() => validateAlertingStackArgs("alerting", fullArgs({ customRules: [broken] }), ctxFor("prod", "kubernetes"))).toThrow(
+      /customRules\[0\]\.expr: is not valid PromQL/,
     );
-    expect(() => promtoolCheckRules(rendered.ruleFiles.custom)).toThrow(/parse error|unexpected/i);
+    expect(() => promtoolCheckRules(toPrometheusRuleFile(customRules([broken]), RUNBOOK_BASE))).toThrow(/parse error|unexpected/i);
   });
 });
 
@@ -133,13 +135,33 @@ describe("generated Alertmanager configs pass amtool", () => {
     }
   }
 
-  test("inhibition: critical mutes warning and info with the same alertname and namespace", () => {
-    const config = renderFor("prod", "kubernetes").alertmanagerConfig as { inhibit_rules: unknown[]; route: { routes: Array<Record<string, unknown>> } };
-    expect(config.inhibit_rules).toContainEqual({
-      source_matchers: ['severity="critical"'],
-      target_matchers: ['severity=~"warning|info"'],
-      equal: ["alertname", "namespace"],
-    });
+  test("InfoInhibitor (chart meta-alert) is dropped; the info Watchdog reaches only the dead-man's switch", () => {
+    const rendered = renderFor("prod", "kubernetes");
+    const { dir, cleanup } = tempDir("amtool-info");
+    try {
+      const file = materialise(rendered.alertmanagerConfig, dir, "/etc/alertmanager/secrets/alerting-receivers");
+      const routeTest = (labels: string[], expected: string) =>
+        run("amtool", ["config", "routes", "test", `--config.file=${file}`, `--verify.receivers=${expected}`, ...labels]).trim();
+      expect(routeTest(["alertname=InfoInhibitor", "severity=none", "environment=prod", "namespace=platform"], "null")).toBe("null");
+      expect(routeTest(["alertname=Watchdog", "severity=info", "environment=prod", "alert_family=Watchdog"], "deadman")).toBe("deadman");
+      // Without a switch the heartbeat is dropped, never sent to the info digest or chat.
+      const noSwitch = validateAlertingStackArgs(
+        "alerting",
+        fullArgs({ routes: { critical: ["pager"], warning: ["monitoring-chat"], info: ["ops-digest"] } }),
+        ctxFor("prod", "kubernetes"),
+      );
+      const file2 = materialise(noSwitch.alertmanagerConfig, dir, "/etc/alertmanager/secrets/alerting-receivers");
+      expect(run("amtool", ["config", "routes", "test", `--config.file=${file2}`, "--verify.receivers=null", "alertname=Watchdog", "severity=info", "environment=prod"]).trim()).toBe("null");
+    } finally {
+      cleanup();
+    }
+  });
+
+  test("inhibition rules compare the alert family and every identity label", () => {
+    const config = renderFor("prod", "kubernetes").alertmanagerConfig as { inhibit_rules: Array<{ equal: string[] }>; route: { routes: Array<Record<string, unknown>> } };
+    expect(config.inhibit_rules[0]).toMatchObject({ source_matchers: ['severity="critical"'], target_matchers: ['severity=~"warning|info"'] });
+    expect(config.inhibit_rules[0].equal).toEqual(expect.arrayContaining(["alert_family", "environment", "namespace", "instance", "database", "service", "deployment"]));
+    expect(config.inhibit_rules[0].equal).not.toContain("alertname");
     const critical = config.route.routes.find((r) => (r.matchers as string[]).includes('severity="critical"'))!;
     expect(critical).toMatchObject({ group_wait: "0s", repeat_interval: "15m" });
     const warning = config.route.routes.find((r) => (r.matchers as string[]).includes('severity="warning"'))!;
@@ -158,5 +180,132 @@ describe("generated Alertmanager configs pass amtool", () => {
     } finally {
       cleanup();
     }
+  });
+});
+
+describe("external probes: configs checked by the programs that read them", () => {
+  test("blackbox_exporter accepts the generated module config; it rejects a broken one", () => {
+    requireTool("prometheus-blackbox-exporter", "prometheus-blackbox-exporter");
+    const { dir, cleanup } = tempDir("blackbox");
+    try {
+      const file = writeYaml(path.join(dir, "blackbox.yml"), blackboxConfig());
+      const out = spawnSync("prometheus-blackbox-exporter", [`--config.file=${file}`, "--config.check"], { encoding: "utf8" });
+      expect({ status: out.status, log: `${out.stdout}${out.stderr}` }).toMatchObject({ status: 0, log: expect.stringMatching(/Config file is ok/i) });
+      const broken = writeYaml(path.join(dir, "broken.yml"), { modules: { http_2xx: { prober: "http", http: { no_such_option: true } } } });
+      expect(spawnSync("prometheus-blackbox-exporter", [`--config.file=${broken}`, "--config.check"], { encoding: "utf8" }).status).not.toBe(0);
+    } finally {
+      cleanup();
+    }
+  });
+
+  test("promtool accepts the Docker prometheus.yml with the probe job", () => {
+    const { dir, cleanup } = tempDir("prom-config");
+    try {
+      const file = writeYaml(
+        path.join(dir, "prometheus.yml"),
+        prometheusConfig({ environment: "dev", ruleSources: [], scrapeTargets: [], probeTargets: ["https://app.example.com/api/health"] }),
+      );
+      expect(run("promtool", ["check", "config", "--syntax-only", file])).toMatch(/SUCCESS/);
+    } finally {
+      cleanup();
+    }
+  });
+});
+
+/** A free TCP port on 127.0.0.1. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The rendered inhibit rules in a real Alertmanager (127.0.0.1 only), fed the labels the rendered rules
+ * really carry, queried with amtool: which alerts are inhibited and which stay active.
+ */
+describe("inhibition in a running Alertmanager", () => {
+  let am: ChildProcess | undefined;
+  let url = "";
+  let scratch: { dir: string; cleanup: () => void };
+
+  beforeAll(async () => {
+    requireTool("prometheus-alertmanager", "prometheus-alertmanager");
+    requireTool("amtool", "prometheus-alertmanager");
+    scratch = tempDir("alertmanager");
+    const file = materialise(renderFor("prod", "kubernetes").alertmanagerConfig, scratch.dir, "/etc/alertmanager/secrets/alerting-receivers");
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    am = spawn(
+      "prometheus-alertmanager",
+      [`--config.file=${file}`, `--storage.path=${path.join(scratch.dir, "data")}`, `--web.listen-address=127.0.0.1:${port}`, "--cluster.listen-address="],
+      { stdio: "ignore" },
+    );
+    for (let i = 0; i < 100; i++) {
+      try {
+        if ((await fetch(`${url}/-/ready`)).ok) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error("alertmanager did not become ready on 127.0.0.1");
+  }, 30_000);
+
+  afterAll(() => {
+    if (am?.pid) process.kill(am.pid);
+    scratch?.cleanup();
+  });
+
+  /** Labels as the rendered rule files produce them (severity, priority, alert_family) plus the series' own labels. */
+  const rendered = () => renderFor("prod", "kubernetes");
+  function ruleLabels(alert: string): Record<string, string> {
+    const r = Object.values(rendered().ruleFiles)
+      .flatMap((f) => f.groups.flatMap((g) => g.rules))
+      .find((x) => x.alert === alert);
+    if (!r) throw new Error(`no rendered rule ${alert}`);
+    return r.labels as Record<string, string>;
+  }
+
+  test("a critical mutes its differently named warning twin about the same thing, never another instance", () => {
+    const env = { environment: "prod" };
+    const redis = (db: string) => ({ database: db, job: `redis-${db}`, instance: `redis-${db}-exporter:9121` });
+    const alerts: Array<Record<string, string>> = [
+      { alertname: "NodeCpuUsageCritical", ...ruleLabels("NodeCpuUsageCritical"), instance: "node-a:9100", ...env },
+      { alertname: "NodeCpuUsageHigh", ...ruleLabels("NodeCpuUsageHigh"), instance: "node-a:9100", ...env, case: "twin-same-node" },
+      { alertname: "NodeCpuUsageHigh", ...ruleLabels("NodeCpuUsageHigh"), instance: "node-b:9100", ...env, case: "other-node" },
+      { alertname: "KubeDeploymentUnavailable", ...ruleLabels("KubeDeploymentUnavailable"), namespace: "platform", deployment: "api", ...env },
+      { alertname: "KubeDeploymentReplicasUnavailable", ...ruleLabels("KubeDeploymentReplicasUnavailable"), namespace: "platform", deployment: "api", ...env, case: "twin-other-name" },
+      { alertname: "KubeDeploymentReplicasUnavailable", ...ruleLabels("KubeDeploymentReplicasUnavailable"), namespace: "platform", deployment: "web", ...env, case: "other-deployment" },
+      // Database alerts come from a component bundle: same family, different Redis.
+      { alertname: "RedisMemoryNearMax", alert_family: "RedisMemoryNearMax", severity: "critical", priority: "P1", ...redis("cache-a"), ...env },
+      { alertname: "RedisMemoryNearMax", alert_family: "RedisMemoryNearMax", severity: "warning", priority: "P2", ...redis("cache-a"), ...env, case: "twin-same-redis" },
+      { alertname: "RedisMemoryNearMax", alert_family: "RedisMemoryNearMax", severity: "warning", priority: "P2", ...redis("cache-b"), ...env, case: "other-redis" },
+      // Another family on the same node is not muted by the CPU critical.
+      { alertname: "NodeMemoryUsageHigh", ...ruleLabels("NodeMemoryUsageHigh"), instance: "node-a:9100", ...env, case: "other-family" },
+    ];
+    // `case` is a test-only label naming the expectation; it is not in INHIBIT_EQUAL, so it changes nothing.
+    for (const a of alerts) {
+      const { alertname, ...labels } = a;
+      run("amtool", ["alert", "add", `--alertmanager.url=${url}`, `alertname=${alertname}`, ...Object.entries(labels).map(([k, v]) => `${k}=${v}`)]);
+    }
+    const listed = JSON.parse(run("amtool", ["alert", "query", `--alertmanager.url=${url}`, "--active", "--inhibited", "-o", "json"])) as Array<{
+      labels: Record<string, string>;
+      status: { state: string; inhibitedBy: string[] };
+    }>;
+    const stateOf = Object.fromEntries(listed.filter((a) => a.labels.case).map((a) => [a.labels.case, a.status.inhibitedBy.length > 0 ? "inhibited" : "active"]));
+    expect(stateOf).toEqual({
+      "twin-same-node": "inhibited",
+      "other-node": "active",
+      "twin-other-name": "inhibited",
+      "other-deployment": "active",
+      "twin-same-redis": "inhibited",
+      "other-redis": "active",
+      "other-family": "active",
+    });
   });
 });

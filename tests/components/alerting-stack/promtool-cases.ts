@@ -15,6 +15,18 @@ const sel = (labels: Labels) =>
     .map(([k, v]) => `${k}="${v}"`)
     .join(",")}}`;
 
+/**
+ * The `alert_family` label an alert carries: threshold pairs and SLO burn alerts share their base name
+ * (NodeCpuUsageHigh/Critical -> NodeCpuUsage); others name their family explicitly or are their own family.
+ */
+const EXPLICIT_FAMILIES: Record<string, string> = {
+  KubeDeploymentReplicasUnavailable: "KubeDeploymentReplicas",
+  KubeDeploymentUnavailable: "KubeDeploymentReplicas",
+};
+export function familyOf(alertname: string): string {
+  return EXPLICIT_FAMILIES[alertname] ?? alertname.replace(/(High|Critical|Fast|Slow)$/, "");
+}
+
 function family(opts: {
   name: string;
   evalTime: string;
@@ -31,7 +43,7 @@ function family(opts: {
       alert_rule_test: alerts.map((alertname) => ({
         eval_time: opts.evalTime,
         alertname,
-        exp_alerts: opts.expect[alertname].map((exp_labels) => ({ exp_labels })),
+        exp_alerts: opts.expect[alertname].map((exp_labels) => ({ exp_labels: { ...exp_labels, alert_family: familyOf(alertname) } })),
       })),
     },
     {
@@ -183,26 +195,104 @@ function http(): PromtoolTestGroup[] {
   ];
 }
 
-function kubernetes(): PromtoolTestGroup[] {
+/**
+ * A real crash loop as kube-state-metrics reports it: the container runs for a few seconds after each
+ * back-off (10 s, 20 s, 40 s, ... capped at 5 min); while it runs the CrashLoopBackOff series is gone
+ * (a staleness marker), and the restart counter steps up once per cycle.
+ */
+function crashLoop(): PromtoolTestGroup[] {
   const pod = { namespace: "platform", pod: "api-7d9f", container: "api" };
-  const deploy = { namespace: "platform", deployment: "api" };
+  const waiting = `kube_pod_container_status_waiting_reason${sel({ ...pod, reason: "CrashLoopBackOff" })}`;
+  const restarts = `kube_pod_container_status_restarts_total${sel(pod)}`;
+  // Back-off capped at 5 min: 4 scrapes waiting, 1 scrape running, repeated; one restart per 5 minutes.
+  // kube-state-metrics drops the series while the container runs, so Prometheus writes a staleness marker.
+  const blinking = Array.from({ length: 8 }, () => "1 1 1 1 stale").join(" ");
+  const restartSteps = Array.from({ length: 8 }, (_, i) => `${i + 5} ${i + 5} ${i + 5} ${i + 5} ${i + 6}`).join(" ");
+  const exp = { ...pod, ...warn, alert_family: "KubePodCrashLooping" };
+  return [
+    {
+      name: "crash loop that blinks between back-offs fires and stays firing",
+      interval: "1m",
+      input_series: [
+        { series: waiting, values: blinking },
+        { series: restarts, values: restartSteps },
+      ],
+      alert_rule_test: [
+        { eval_time: "5m", alertname: "KubePodCrashLooping", exp_alerts: [] },
+        { eval_time: "11m", alertname: "KubePodCrashLooping", exp_alerts: [{ exp_labels: exp }] },
+        // Minute 14 and 19 are scrapes where the container is briefly Running: the alert must not reset.
+        { eval_time: "14m", alertname: "KubePodCrashLooping", exp_alerts: [{ exp_labels: exp }] },
+        { eval_time: "19m", alertname: "KubePodCrashLooping", exp_alerts: [{ exp_labels: exp }] },
+        { eval_time: "30m", alertname: "KubePodCrashLooping", exp_alerts: [{ exp_labels: exp }] },
+      ],
+    },
+    {
+      name: "two restarts with one scraped back-off (an OOM kill, then healthy) stay silent",
+      interval: "1m",
+      input_series: [
+        { series: waiting, values: "_ _ _ _ _ 1 stale _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _" },
+        { series: restarts, values: "0x4 1 2x25" },
+      ],
+      alert_rule_test: [
+        { eval_time: "10m", alertname: "KubePodCrashLooping", exp_alerts: [] },
+        { eval_time: "16m", alertname: "KubePodCrashLooping", exp_alerts: [] },
+        { eval_time: "25m", alertname: "KubePodCrashLooping", exp_alerts: [] },
+      ],
+    },
+  ];
+}
+
+/**
+ * "Service unreachable" with all pods Pending: no pod is ready, so no endpoint exists and `up` has no series
+ * (TargetDown cannot fire); kube-state-metrics still reports the Deployment.
+ */
+function deploymentAvailability(): PromtoolTestGroup[] {
+  const deploy = (deployment: string) => ({ namespace: "platform", deployment });
+  const ksm = (deployment: string, spec: number, available: number) => [
+    { series: `kube_deployment_spec_replicas${sel(deploy(deployment))}`, values: `${spec}x30` },
+    { series: `kube_deployment_status_replicas_available${sel(deploy(deployment))}`, values: `${available}x30` },
+    { series: `kube_deployment_status_replicas_unavailable${sel(deploy(deployment))}`, values: `${spec - available}x30` },
+  ];
+  const pending = (deployment: string, n: number) =>
+    Array.from({ length: n }, (_, i) => ({
+      series: `kube_pod_status_phase${sel({ namespace: "platform", pod: `${deployment}-5c7d-${i}`, phase: "Pending" })}`,
+      values: "1x30",
+    }));
+  const crit1 = { ...deploy("api"), ...crit, alert_family: "KubeDeploymentReplicas" };
+  const warn1 = (d: string) => ({ ...deploy(d), ...warn, alert_family: "KubeDeploymentReplicas" });
+  return [
+    {
+      name: "all pods Pending: critical after 2 minutes, without any scrape target",
+      interval: "1m",
+      input_series: [...ksm("api", 3, 0), ...pending("api", 3), ...ksm("web", 3, 2), ...ksm("paused", 0, 0)],
+      alert_rule_test: [
+        { eval_time: "1m", alertname: "KubeDeploymentUnavailable", exp_alerts: [] },
+        { eval_time: "3m", alertname: "KubeDeploymentUnavailable", exp_alerts: [{ exp_labels: crit1 }] },
+        { eval_time: "3m", alertname: "TargetDown", exp_alerts: [] },
+        { eval_time: "9m", alertname: "KubeDeploymentReplicasUnavailable", exp_alerts: [] },
+        // web has one replica missing (warning only); paused is scaled to zero on purpose (silent).
+        { eval_time: "12m", alertname: "KubeDeploymentReplicasUnavailable", exp_alerts: [{ exp_labels: warn1("api") }, { exp_labels: warn1("web") }] },
+        { eval_time: "12m", alertname: "KubeDeploymentUnavailable", exp_alerts: [{ exp_labels: crit1 }] },
+      ],
+    },
+    {
+      name: "every replica available: silent",
+      interval: "1m",
+      input_series: [...ksm("api", 3, 3), ...ksm("paused", 0, 0)],
+      alert_rule_test: [
+        { eval_time: "12m", alertname: "KubeDeploymentUnavailable", exp_alerts: [] },
+        { eval_time: "12m", alertname: "KubeDeploymentReplicasUnavailable", exp_alerts: [] },
+      ],
+    },
+  ];
+}
+
+function kubernetes(): PromtoolTestGroup[] {
   const hpa = { namespace: "platform", horizontalpodautoscaler: "api" };
   const job = { namespace: "platform", job_name: "backup-28911" };
   return [
-    ...family({
-      name: "crash looping",
-      evalTime: "15m",
-      bad: [{ series: `kube_pod_container_status_waiting_reason${sel({ ...pod, reason: "CrashLoopBackOff" })}`, values: "1x20" }],
-      good: [{ series: `kube_pod_container_status_waiting_reason${sel({ ...pod, reason: "CrashLoopBackOff" })}`, values: "0x20" }],
-      expect: { KubePodCrashLooping: [{ ...pod, ...warn }] },
-    }),
-    ...family({
-      name: "replicas unavailable",
-      evalTime: "15m",
-      bad: [{ series: `kube_deployment_status_replicas_unavailable${sel(deploy)}`, values: "1x20" }],
-      good: [{ series: `kube_deployment_status_replicas_unavailable${sel(deploy)}`, values: "0x20" }],
-      expect: { KubeDeploymentReplicasUnavailable: [{ ...deploy, ...warn }] },
-    }),
+    ...crashLoop(),
+    ...deploymentAvailability(),
     ...family({
       name: "hpa maxed out",
       evalTime: "20m",
@@ -243,6 +333,42 @@ function certificates(): PromtoolTestGroup[] {
       CertificateExpiryCritical: [{ ...cert("crit"), ...crit }],
     },
   });
+}
+
+/** blackbox exporter series of a Probe: job = the Probe's jobName, instance = the probed URL. */
+function probes(): PromtoolTestGroup[] {
+  const url = (host: string) => ({ job: "blackbox", instance: `https://${host}/health/ready` });
+  const success = (host: string, values: string) => ({ series: `probe_success${sel(url(host))}`, values });
+  const day = 86400;
+  const expiry = (host: string, days: number) => ({ series: `probe_ssl_earliest_cert_expiry${sel(url(host))}`, values: `${days * day}x80` });
+  const inst = (host: string) => ({ instance: url(host).instance });
+  return [
+    {
+      name: "endpoint down: fires after 2 minutes of failed probes, not before; a healthy URL stays silent",
+      interval: "1m",
+      input_series: [success("api.example.com", "1 0x10"), success("app.example.com", "1x10")],
+      alert_rule_test: [
+        { eval_time: "2m", alertname: "EndpointDown", exp_alerts: [] },
+        { eval_time: "4m", alertname: "EndpointDown", exp_alerts: [{ exp_labels: { ...inst("api.example.com"), ...crit, alert_family: "EndpointDown" } }] },
+      ],
+    },
+    {
+      name: "endpoint up",
+      interval: "1m",
+      input_series: [success("app.example.com", "1x10")],
+      alert_rule_test: [{ eval_time: "4m", alertname: "EndpointDown", exp_alerts: [] }],
+    },
+    ...family({
+      name: "endpoint certificate expiry",
+      evalTime: "70m",
+      bad: [expiry("warn.example.com", 10), expiry("crit.example.com", 3), expiry("ok.example.com", 60)],
+      good: [expiry("ok.example.com", 60)],
+      expect: {
+        EndpointCertificateExpiryHigh: [{ ...inst("warn.example.com"), ...warn }, { ...inst("crit.example.com"), ...warn }],
+        EndpointCertificateExpiryCritical: [{ ...inst("crit.example.com"), ...crit }],
+      },
+    }),
+  ];
 }
 
 /** SLO burn rates of the fixture's payment-gateway (availability 99.9 %, latency 99 % under 1 s). */
@@ -289,13 +415,13 @@ function watchdog(): PromtoolTestGroup[] {
       name: "watchdog",
       interval: "1m",
       input_series: [],
-      alert_rule_test: [{ eval_time: "1m", alertname: "Watchdog", exp_alerts: [{ exp_labels: { ...info } }] }],
+      alert_rule_test: [{ eval_time: "1m", alertname: "Watchdog", exp_alerts: [{ exp_labels: { ...info, alert_family: "Watchdog" } }] }],
     },
   ];
 }
 
 export function builtInAlertTests(): PromtoolTestGroup[] {
-  return [...watchdog(), ...nodeCpu(), ...nodeMemory(), ...nodeDisk(), ...container(), ...http(), ...kubernetes(), ...certificates(), ...slo()];
+  return [...watchdog(), ...nodeCpu(), ...nodeMemory(), ...nodeDisk(), ...container(), ...http(), ...probes(), ...kubernetes(), ...certificates(), ...slo()];
 }
 
 /**

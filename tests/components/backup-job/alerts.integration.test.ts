@@ -1,10 +1,11 @@
 import { toPrometheusRuleFile } from "../../../components/lib/alerts";
-import { buildBackupAlerts, staleAfterSeconds } from "../../../components/backup-job/alerts";
+import { buildBackupAlerts, staleAfterSeconds, staleGraceSeconds } from "../../../components/backup-job/alerts";
+import { cronMaxPeriodMinutes } from "../../../components/lib/cron";
 import { promtoolCheckRules, promtoolTestRules } from "../../helpers/tools";
 
 // Small periods keep the series short: dumps every 60 min, verify every 120 min, 10 min slack.
 const common = { name: "orders", environment: "prod" as const, namespace: "apps", backupCronJob: "orders-backup", verifyCronJob: "orders-verify",
-  maxPeriodMinutes: 60, runSlackSeconds: 600, verify: { maxPeriodMinutes: 120, runSlackSeconds: 600 } };
+  maxPeriodMinutes: 60, graceSeconds: 600, verify: { maxPeriodMinutes: 120, graceSeconds: 600 } };
 const staleMin = staleAfterSeconds(60, 600) / 60; // 100 minutes
 const verifyStaleMin = staleAfterSeconds(120, 600) / 60; // 160 minutes
 const k8s = toPrometheusRuleFile(buildBackupAlerts({ ...common, target: "kubernetes" }), "https://example.com/runbooks/");
@@ -14,11 +15,11 @@ const annotations = (alertname: string): Record<string, string> =>
   k8s.groups[0].rules.find((r) => r.alert === alertname)!.annotations as Record<string, string>;
 const fires = (alertname: string, eval_time: string, labels: Record<string, string> = {}) => ({
   eval_time, alertname,
-  exp_alerts: [{ exp_labels: { backup: "orders", namespace: "apps", priority: "P1", severity: "critical", ...labels }, exp_annotations: annotations(alertname) }],
+  exp_alerts: [{ exp_labels: { backup: "orders", namespace: "apps", priority: "P1", severity: "critical", alert_family: alertname, ...labels }, exp_annotations: annotations(alertname) }],
 });
 const warns = (alertname: string, eval_time: string, labels: Record<string, string> = {}) => ({
   eval_time, alertname,
-  exp_alerts: [{ exp_labels: { backup: "orders", namespace: "apps", priority: "P2", severity: "warning", ...labels }, exp_annotations: annotations(alertname) }],
+  exp_alerts: [{ exp_labels: { backup: "orders", namespace: "apps", priority: "P2", severity: "warning", alert_family: alertname, ...labels }, exp_annotations: annotations(alertname) }],
 });
 const silent = (alertname: string, eval_time: string) => ({ eval_time, alertname, exp_alerts: [] });
 /** A series whose value is the Unix time of the sample: "succeeded just now" at every scrape. */
@@ -64,6 +65,39 @@ describe("backup alerts under promtool", () => {
         alert_rule_test: [silent("BackupStale", "235m")],
       },
     ]);
+  });
+
+  test("a daily 02:00 backup whose next run was missed: silent at 25.5 h, firing at 26 h (schedule gap + grace)", () => {
+    // Defaults of a daily schedule: start deadline 15 min, job deadline 4 h (runs are expected within 1 h).
+    const daily = { ...common, maxPeriodMinutes: cronMaxPeriodMinutes("0 2 * * *"), graceSeconds: staleGraceSeconds(900, 4 * 3600) };
+    expect(staleAfterSeconds(daily.maxPeriodMinutes, daily.graceSeconds) / 3600).toBe(25.25);
+    const sel = 'namespace="apps",cronjob="orders-backup"';
+    const b = 'backup="orders",mode="backup"';
+    // Created at t=0 (02:00), the first run succeeds at 02:20 (t=1200 s); the run 24 h later never happens.
+    const k8sDaily = toPrometheusRuleFile(buildBackupAlerts({ ...daily, target: "kubernetes" }), "https://example.com/runbooks/");
+    const dockerDaily = toPrometheusRuleFile(buildBackupAlerts({ ...daily, target: "docker" }), "https://example.com/runbooks/");
+    const cases = (file: typeof k8sDaily, success: string, created: string) => {
+      const stale = file.groups[0].rules.find((r) => r.alert === "BackupStale")!;
+      expect(stale.annotations).toMatchObject({ summary: "Backup orders has not succeeded for more than 25.3h" });
+      const firing = {
+        eval_time: "26h",
+        alertname: "BackupStale",
+        exp_alerts: [{ exp_labels: { backup: "orders", namespace: "apps", priority: "P1", severity: "critical", alert_family: "BackupStale" }, exp_annotations: stale.annotations as Record<string, string> }],
+      };
+      return [
+        {
+          interval: "5m",
+          input_series: [
+            { series: success, values: "_ _ _ _ 1200x330" },
+            { series: created, values: constant(0, 334) },
+          ],
+          alert_rule_test: [silent("BackupStale", "24h"), silent("BackupStale", "25h30m"), firing],
+        },
+      ];
+    };
+    // One evaluation a minute keeps 26 hours of series fast; the thresholds are hours apart.
+    promtoolTestRules(k8sDaily, cases(k8sDaily, `kube_cronjob_status_last_successful_time{${sel}}`, `kube_cronjob_created{${sel}}`), "1m");
+    promtoolTestRules(dockerDaily, cases(dockerDaily, `backup_last_success_timestamp_seconds{${b}}`, `backup_scheduler_started_timestamp_seconds{${b}}`), "1m");
   });
 
   test("Kubernetes BackupJobFailed: fires for a failed run newer than the last success, silent once a later run succeeds", () => {

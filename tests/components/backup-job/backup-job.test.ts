@@ -262,7 +262,7 @@ describe("alerts and runbooks", () => {
   test("each alert has severity, summary, runbook file; Kubernetes rules use kube-state-metrics", () => {
     const groups = buildBackupAlerts({
       name: "orders", target: "kubernetes", environment: "prod", namespace: "apps", backupCronJob: "orders-backup",
-      verifyCronJob: "orders-verify", maxPeriodMinutes: 1440, runSlackSeconds: 3600, verify: { maxPeriodMinutes: 44640, runSlackSeconds: 3600 },
+      verifyCronJob: "orders-verify", maxPeriodMinutes: 1440, graceSeconds: 3600, verify: { maxPeriodMinutes: 44640, graceSeconds: 3600 },
     });
     const rules = alertRules(groups);
     expect(rules.map((r) => r.alert).sort()).toEqual([...BACKUP_ALERTS].sort());

@@ -1,4 +1,4 @@
-import { alertRules, SEVERITY_PRIORITY, toPrometheusRuleFile, type AlertRule, type RuleGroup } from "../../../components/lib/alerts";
+import { alertFamily, alertRules, SEVERITY_PRIORITY, toPrometheusRuleFile, type AlertRule, type RuleGroup } from "../../../components/lib/alerts";
 import {
   DEFAULT_POSTGRES_THRESHOLDS,
   DEFAULT_REDIS_THRESHOLDS,
@@ -328,7 +328,7 @@ function testGroup(c: Case): PromtoolTestGroup {
         exp_alerts: c.expect.map((e) => {
           const r = rule(c.alert, e.severity);
           return {
-            exp_labels: { ...e.labels, ...r.labels, severity: e.severity, priority: SEVERITY_PRIORITY[e.severity] },
+            exp_labels: { ...e.labels, ...r.labels, severity: e.severity, priority: SEVERITY_PRIORITY[e.severity], alert_family: alertFamily(r) },
             exp_annotations: {
               summary: r.summary,
               description: render(r.description, e.labels, e.value),

@@ -40,6 +40,12 @@ const RAW = {
   customRules: [{ alert: "HighRiskLevel", expr: "paimon_risk_level >= 3", for: "5m", severity: "critical", summary: "High risk", description: "Risk level {{ $value }}" }],
 };
 
+/** Dev and staging do not page (profile alerting.paging: false): the same routing without the pager. */
+function rawFor(env: "dev" | "staging" | "prod") {
+  if (env === "prod") return RAW;
+  return { ...RAW, routes: { ...RAW.routes, critical: RAW.routes.critical.filter((r) => r !== "pager") } };
+}
+
 let rec: Recorder;
 beforeAll(() => {
   rec = installMocks();
@@ -62,7 +68,7 @@ describe("schema and plan", () => {
   });
 
   test.each(["dev", "staging", "prod"] as const)("plan takes retention, storage and replicas from the %s profile", (env) => {
-    const plan = planAlerting(parseAlerting(RAW), sctxFor(env, env === "dev" ? "docker" : "kubernetes"));
+    const plan = planAlerting(parseAlerting(rawFor(env)), sctxFor(env, env === "dev" ? "docker" : "kubernetes"));
     expect(plan.args).toMatchObject({
       retention: profileFor(env).alerting.retention,
       storageSize: profileFor(env).alerting.storageSize,
@@ -76,6 +82,27 @@ describe("schema and plan", () => {
   test("explicit settings win over the profile", () => {
     const plan = planAlerting(parseAlerting({ ...RAW, retention: "90d", replicas: 3 }), sctxFor("prod", "kubernetes"));
     expect(plan.args).toMatchObject({ retention: "90d", replicas: 3 });
+  });
+
+  test("staging may page only when it opts in explicitly (its own PagerDuty service)", () => {
+    expect(() => planAlerting(parseAlerting(RAW), sctxFor("staging", "kubernetes"))).toThrow(
+      /platform:alerting\.routes\.critical\[0\]: staging does not page: .*paging: true .*\(got "pager"\)/,
+    );
+    expect(planAlerting(parseAlerting({ ...RAW, paging: true }), sctxFor("staging", "kubernetes")).args.routes.critical).toContain("pager");
+    expect(() => planAlerting(parseAlerting({ ...RAW, paging: false }), sctxFor("prod", "kubernetes"))).toThrow(/prod does not page/);
+  });
+
+  test("durations per alert family reach the rendered rules (seed 000: CPU 2m, disk 1m)", async () => {
+    const sctx = sctxFor("prod", "kubernetes");
+    const plan = planAlerting(parseAlerting({ ...RAW, durations: { NodeCpuUsage: "2m", NodeDiskUsage: { critical: "1m" } } }), sctx);
+    expect(plan.args.durations).toEqual({ NodeCpuUsage: "2m", NodeDiskUsage: { critical: "1m" } });
+    const stack = buildAlerting(plan, sctx, { monitoring: emptyMonitoring(), services: SERVICES, managedControlPlane: true });
+    await settle();
+    const rules = stack.ruleFiles.builtin.groups.flatMap((g) => g.rules);
+    const forOf = (alert: string) => rules.find((r) => r.alert === alert)?.for;
+    expect([forOf("NodeCpuUsageHigh"), forOf("NodeCpuUsageCritical")]).toEqual(["2m", "2m"]);
+    expect([forOf("NodeDiskUsageHigh"), forOf("NodeDiskUsageCritical")]).toEqual(["15m", "1m"]);
+    expect(forOf("NodeMemoryUsageHigh")).toBe("10m");
   });
 });
 
@@ -102,6 +129,9 @@ describe("bad config fails in plan with the key path and value", () => {
     ["unknown receiver type", { ...RAW, receivers: [{ name: "x", type: "sms", secret: "k" }] }, /platform:alerting\.receivers\[0\]\.type: must be one of slack, email, pagerduty, wechat, webhook \(got "sms"\)/],
     ["email receiver without smarthost", { ...RAW, receivers: [{ name: "m", type: "email", to: "a@b.c", from: "x@b.c", authUsername: "u", secret: "k" }], routes: { critical: ["m"] } }, /platform:alerting\.receivers\[0\]\.smarthost: is required for email receivers \(got undefined\)/],
     ["custom rule without for", { ...RAW, customRules: [{ ...RAW.customRules[0], for: "five minutes" }] }, /platform:alerting\.customRules\[0\]\.for: must be a Prometheus duration like 5m \(got "five minutes"\)/],
+    ["duration of an unknown family", { ...RAW, durations: { NodeCpu: "2m" } }, /platform:alerting\.durations\.NodeCpu: unknown alert family; allowed: .*NodeCpuUsage.* \(got "2m"\)/],
+    ["duration that is not a duration", { ...RAW, durations: { NodeDiskUsage: "1 minute" } }, /platform:alerting\.durations\.NodeDiskUsage: must be a Prometheus duration like 2m \(got "1 minute"\)/],
+    ["duration of a level the family lacks", { ...RAW, durations: { TargetDown: { warning: "5m" } } }, /platform:alerting\.durations\.TargetDown\.warning: TargetDown has the levels critical \(got "5m"\)/],
   ];
 
   test.each(cases)("%s", async (_label, raw, message) => {
@@ -125,7 +155,7 @@ describe("build", () => {
     ["prod", "kubernetes"],
   ] as const)("%s on %s registers the AlertingStack with secrets read only as secrets", async (env, target) => {
     const sctx = sctxFor(env, target);
-    const stack = buildAlerting(planAlerting(parseAlerting(RAW), sctx), sctx, {
+    const stack = buildAlerting(planAlerting(parseAlerting(rawFor(env)), sctx), sctx, {
       monitoring: emptyMonitoring(),
       services: SERVICES,
       managedControlPlane: target === "kubernetes",
@@ -138,8 +168,10 @@ describe("build", () => {
     if (target === "kubernetes") {
       const secret = rec.one("kubernetes:core/v1:Secret", "alerting-receiver-secret");
       expect(isSecretValue(secret.inputs.stringData.pager) || isSecretValue(secret.inputs.stringData)).toBe(true);
-      expect(unwrapSecrets(secret.inputs.stringData).pager).toBe(`${SECRET_PREFIX}pagerdutyRoutingKey`);
-      expect(unwrapSecrets(rec.one("kubernetes:helm.sh/v3:Release", "alerting-chart").inputs.values).kubeEtcd.enabled).toBe(false);
+      expect(unwrapSecrets(secret.inputs.stringData)["critical-chat"]).toBe(`${SECRET_PREFIX}slackWebhookUrl`);
+      const values = unwrapSecrets(rec.one("kubernetes:helm.sh/v3:Release", "alerting-chart").inputs.values);
+      expect(values.kubeEtcd.enabled).toBe(false);
+      expect(values.defaultRules.disabled).toEqual({ Watchdog: true, InfoInhibitor: true });
     } else {
       expect(rec.byType("docker:index/container:Container")).toHaveLength(3);
     }
