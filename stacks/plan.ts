@@ -1,3 +1,4 @@
+import { capacityProblems } from "./capacity";
 import * as alerting from "./sections/alerting";
 import * as backups from "./sections/backups";
 import * as databases from "./sections/databases";
@@ -89,6 +90,18 @@ export function planPlatform(): PlatformPlan {
     plan.backups = problems.collect(() => backups.planBackups(parsed.backups!, sctx, engines, stagingSizes));
   }
   if (parsed.alerting) plan.alerting = problems.collect(() => alerting.planAlerting(parsed.alerting!, sctx));
+  // The node pool must hold the services at their minimum replicas plus the platform's own pods.
+  if (plan.foundation?.enabled && plan.services && (plan.foundation.cloud === "aws" || plan.foundation.cloud === "alicloud") && plan.foundation.args.cluster.mode !== "existing") {
+    const f = plan.foundation;
+    const hosts = f.args.edge?.hosts ?? [];
+    for (const p of capacityProblems({
+      cloud: f.cloud as "aws" | "alicloud",
+      cluster: f.args.cluster,
+      services: plan.services,
+      monitoringReplicas: plan.alerting?.args.replicas ?? sctx.profile.alerting.replicas,
+      edge: f.args.edge ? { proxyReplicas: f.args.edge.ingressReplicas, gateways: hosts.some((h) => h.visibility === "internal") ? 2 : 1 } : undefined,
+    })) problems.add(`platform:${p.path}`, p.value, p.allowed);
+  }
   if (parsed.dockerEdge && plan.services) {
     plan.dockerEdge = problems.collect(() => dockerEdge.planDockerEdge(parsed.dockerEdge!.value, sctx, plan.services!));
   }

@@ -22,6 +22,8 @@ function stackFiles(): string[] {
 
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
 addFormats(ajv);
+// zod's z.cidrv4() emits this format; ajv-formats has no CIDR format.
+ajv.addFormat("cidrv4", /^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)\/(3[0-2]|[12]?\d)$/);
 const validate = ajv.compile(JSON.parse(fs.readFileSync(path.join(REPO_ROOT, STACK_SCHEMA_PATH), "utf8")));
 
 function errorsOf(doc: unknown): string[] {

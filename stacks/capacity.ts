@@ -1,0 +1,130 @@
+import { ENVOY_PROXY_RESOURCES } from "../components/foundation/gateway-manifests";
+import { NODE_INSTANCE_TYPES, type ClusterArgs } from "../components/foundation/args";
+import type { AppServiceArgs } from "../components/app-service";
+import { cpuMillis, memoryBytes } from "../components/lib/validation";
+
+/**
+ * Plan-time node capacity check: do the services' requests at their minimum replicas, plus what the platform
+ * itself runs, fit into the node pool at its maximum size? Pending pods are the failure it prevents: the
+ * playbooks' Potato Chat system requests 7.35 vCPU and would not fit 3 x t3.large (5.19 vCPU left to pods).
+ *
+ * Every figure is documented here and in the README; all requests, no limits (the scheduler places by requests).
+ */
+
+/** vCPU and memory of each instance type the node sizes map to (the clouds' published shapes). */
+export const INSTANCE_SHAPES: Record<string, { vcpu: number; memoryGiB: number }> = {
+  "t3.medium": { vcpu: 2, memoryGiB: 4 },
+  "t3.large": { vcpu: 2, memoryGiB: 8 },
+  "m5.xlarge": { vcpu: 4, memoryGiB: 16 },
+  "ecs.g7.large": { vcpu: 2, memoryGiB: 8 },
+  "ecs.g7.xlarge": { vcpu: 4, memoryGiB: 16 },
+  "ecs.g7.2xlarge": { vcpu: 8, memoryGiB: 32 },
+};
+
+const GiB = 2 ** 30;
+const MiB = 2 ** 20;
+
+/**
+ * What the kubelet leaves to pods on one node: capacity minus the system/kube reservation and the eviction
+ * threshold, by the tiered formula GKE and AKS publish (EKS and ACK reserve amounts of the same order):
+ * CPU 6 % of the first core, 1 % of the second, 0.5 % of cores 3-4, 0.25 % above; memory 25 % of the first 4 GiB,
+ * 20 % of the next 4, 10 % of the next 8, 6 % of the next 112, plus 100 MiB eviction threshold.
+ */
+export function allocatable(shape: { vcpu: number; memoryGiB: number }): { cpuMillis: number; memoryBytes: number } {
+  const cores = shape.vcpu;
+  const reservedCpu = 1000 * (0.06 * Math.min(cores, 1) + 0.01 * clamp(cores - 1, 0, 1) + 0.005 * clamp(cores - 2, 0, 2) + 0.0025 * Math.max(cores - 4, 0));
+  const m = shape.memoryGiB;
+  const reservedMem = GiB * (0.25 * Math.min(m, 4) + 0.2 * clamp(m - 4, 0, 4) + 0.1 * clamp(m - 8, 0, 8) + 0.06 * clamp(m - 16, 0, 112)) + 100 * MiB;
+  return { cpuMillis: cores * 1000 - reservedCpu, memoryBytes: m * GiB - reservedMem };
+}
+
+function clamp(v: number, lo: number, hi: number): number {
+  return Math.min(Math.max(v, lo), hi);
+}
+
+/** DaemonSet pods on every node: kube-proxy 100m/64Mi, CNI (aws-node / Terway) 25m/64Mi, node-exporter 50m/64Mi, CSI node plugin 25m/64Mi. */
+export const PER_NODE_OVERHEAD = { cpuMillis: 200, memoryBytes: 256 * MiB };
+
+/**
+ * Cluster-wide system pods, at their requests: CoreDNS 2 x 100m/70Mi; monitoring (Prometheus Operator
+ * 100m/128Mi, Prometheus 500m/2Gi and Alertmanager 50m/64Mi per replica, Grafana 100m/256Mi,
+ * kube-state-metrics 50m/128Mi, as components/alerting-stack/kubernetes.ts sets them); the edge (Envoy Gateway
+ * controller 100m/256Mi per replica, Envoy proxies per Gateway and replica as gateway-manifests.ts sets them,
+ * cert-manager 50m/128Mi); the cluster autoscaler 100m/600Mi.
+ */
+export function systemOverhead(input: { monitoringReplicas: number; proxyReplicas: number; gateways: number; edge: boolean }): { cpuMillis: number; memoryBytes: number } {
+  let cpu = 2 * 100 + 100 + input.monitoringReplicas * (500 + 50) + 100 + 50 + 100;
+  let mem = 2 * 70 * MiB + 128 * MiB + input.monitoringReplicas * (2 * GiB + 64 * MiB) + 256 * MiB + 128 * MiB + 600 * MiB;
+  if (input.edge) {
+    const controllers = input.proxyReplicas > 1 ? 2 : 1;
+    cpu += controllers * 100 + input.gateways * input.proxyReplicas * cpuMillis(ENVOY_PROXY_RESOURCES.requests.cpu) + 50;
+    mem += controllers * 256 * MiB + input.gateways * input.proxyReplicas * memoryBytes(ENVOY_PROXY_RESOURCES.requests.memory) + 128 * MiB;
+  }
+  return { cpuMillis: cpu, memoryBytes: mem };
+}
+
+/** Requests of the services at their minimum replicas (the HPA minimum, the fixed count, or 1). */
+export function serviceRequests(services: ReadonlyArray<{ args: AppServiceArgs }>): { cpuMillis: number; memoryBytes: number } {
+  let cpu = 0;
+  let mem = 0;
+  for (const { args } of services) {
+    const replicas = args.kind === "singleton" ? 1 : (args.autoscaling?.min ?? args.replicas ?? 1);
+    const requests = args.resources?.requests ?? { cpu: "250m", memory: "512Mi" };
+    cpu += replicas * cpuMillis(requests.cpu);
+    mem += replicas * memoryBytes(requests.memory);
+  }
+  return { cpuMillis: cpu, memoryBytes: mem };
+}
+
+export interface CapacityInput {
+  cloud: "aws" | "alicloud";
+  cluster: Pick<ClusterArgs, "nodeSize" | "nodes">;
+  services: ReadonlyArray<{ args: AppServiceArgs }>;
+  monitoringReplicas: number;
+  /** Edge installed (proxy replicas per Gateway and number of Gateways), or undefined. */
+  edge?: { proxyReplicas: number; gateways: number };
+}
+
+const vcpu = (m: number) => (m / 1000).toFixed(2);
+const gib = (b: number) => (b / GiB).toFixed(1);
+
+/**
+ * Problems (key path relative to `platform:`, value, message) when the load cannot fit the node pool at its
+ * maximum size; [] when it fits.
+ */
+export function capacityProblems(input: CapacityInput): Array<{ path: string; value: unknown; allowed: string }> {
+  const type = NODE_INSTANCE_TYPES[input.cloud][input.cluster.nodeSize];
+  const shape = INSTANCE_SHAPES[type];
+  if (!shape) return [];
+  const perNode = allocatable(shape);
+  const max = input.cluster.nodes.max;
+  const pool = {
+    cpuMillis: max * (perNode.cpuMillis - PER_NODE_OVERHEAD.cpuMillis),
+    memoryBytes: max * (perNode.memoryBytes - PER_NODE_OVERHEAD.memoryBytes),
+  };
+  const services = serviceRequests(input.services);
+  const system = systemOverhead({
+    monitoringReplicas: input.monitoringReplicas,
+    proxyReplicas: input.edge?.proxyReplicas ?? 0,
+    gateways: input.edge?.gateways ?? 0,
+    edge: input.edge !== undefined,
+  });
+  const need = { cpuMillis: services.cpuMillis + system.cpuMillis, memoryBytes: services.memoryBytes + system.memoryBytes };
+  const out: Array<{ path: string; value: unknown; allowed: string }> = [];
+  const fix = "raise cluster.nodes.max or cluster.nodeSize, or lower the services' requests or minimum replicas";
+  if (need.cpuMillis > pool.cpuMillis) {
+    out.push({
+      path: "cluster.nodes.max",
+      value: max,
+      allowed: `is too small: the pods request ${vcpu(need.cpuMillis)} vCPU (services at minimum replicas ${vcpu(services.cpuMillis)} + system ${vcpu(system.cpuMillis)}) but ${max} x ${type} offer at most ${vcpu(pool.cpuMillis)} vCPU to them; ${fix}`,
+    });
+  }
+  if (need.memoryBytes > pool.memoryBytes) {
+    out.push({
+      path: "cluster.nodes.max",
+      value: max,
+      allowed: `is too small: the pods request ${gib(need.memoryBytes)} GiB memory (services at minimum replicas ${gib(services.memoryBytes)} + system ${gib(system.memoryBytes)}) but ${max} x ${type} offer at most ${gib(pool.memoryBytes)} GiB to them; ${fix}`,
+    });
+  }
+  return out;
+}

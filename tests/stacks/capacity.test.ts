@@ -1,0 +1,54 @@
+import type { AppServiceArgs } from "../../components/app-service";
+import { allocatable, capacityProblems, INSTANCE_SHAPES, serviceRequests, systemOverhead } from "../../stacks/capacity";
+import { stackError } from "../helpers/stack";
+import { CLOUD_SECRETS } from "./fixtures";
+
+const svc = (cpu: string, memory: string, min: number, kind: AppServiceArgs["kind"] = "api"): { args: AppServiceArgs } => ({
+  args: { kind, image: "registry.example.com/x:1.0.0", port: 8000, resources: { requests: { cpu, memory }, limits: { cpu: "2", memory: "4Gi" } }, autoscaling: { min, max: 10 } },
+});
+
+/** A Potato Chat-shaped system (web, api-gateway, 6 microservices, admin, a singleton) requesting 7.35 vCPU at minimum replicas. */
+const POTATO_CHAT = [
+  svc("500m", "512Mi", 3), svc("500m", "512Mi", 3),
+  ...Array.from({ length: 6 }, () => svc("200m", "256Mi", 3)),
+  svc("250m", "256Mi", 1, "singleton"), svc("500m", "512Mi", 1),
+];
+
+describe("node capacity check", () => {
+  test("allocatable follows the documented reservation tiers", () => {
+    expect(allocatable(INSTANCE_SHAPES["t3.large"]).cpuMillis).toBe(1930);
+    expect(allocatable(INSTANCE_SHAPES["m5.xlarge"]).cpuMillis).toBe(3920);
+    expect(allocatable(INSTANCE_SHAPES["t3.large"]).memoryBytes / 2 ** 30).toBeCloseTo(6.1, 1);
+  });
+
+  test("sums requests x minimum replicas; singletons count once", () => {
+    expect(serviceRequests(POTATO_CHAT).cpuMillis).toBe(7350);
+    expect(systemOverhead({ monitoringReplicas: 2, proxyReplicas: 3, gateways: 1, edge: true }).cpuMillis).toBe(2500);
+  });
+
+  test("Potato Chat on 3 x t3.large fails naming both figures; on up to 6 x m5.xlarge it fits", () => {
+    const tooSmall = capacityProblems({
+      cloud: "aws", cluster: { nodeSize: "medium", nodes: { min: 3, max: 3, desired: 3 } }, services: POTATO_CHAT,
+      monitoringReplicas: 2, edge: { proxyReplicas: 3, gateways: 1 },
+    });
+    expect(tooSmall.map((p) => p.path)).toEqual(["cluster.nodes.max"]);
+    expect(tooSmall[0].allowed).toContain("the pods request 9.85 vCPU (services at minimum replicas 7.35 + system 2.50) but 3 x t3.large offer at most 5.19 vCPU");
+    expect(capacityProblems({
+      cloud: "aws", cluster: { nodeSize: "large", nodes: { min: 3, max: 6, desired: 3 } }, services: POTATO_CHAT,
+      monitoringReplicas: 2, edge: { proxyReplicas: 3, gateways: 1 },
+    })).toEqual([]);
+  });
+
+  test("memory is checked too (Alibaba Cloud shapes)", () => {
+    const heavy = [svc("100m", "4Gi", 3)];
+    const problems = capacityProblems({ cloud: "alicloud", cluster: { nodeSize: "small", nodes: { min: 1, max: 2, desired: 1 } }, services: heavy, monitoringReplicas: 1 });
+    expect(problems).toHaveLength(1);
+    expect(problems[0].allowed).toMatch(/request 1\d\.\d GiB memory .* but 2 x ecs\.g7\.large offer at most \d+\.\d GiB/);
+  });
+
+  test("a prod stack whose node pool cannot hold it fails before anything is registered, at platform:cluster.nodes.max", async () => {
+    const message = await stackError("prod", { cluster: { nodeSize: "medium", nodes: { min: 2, max: 2, desired: 2 } } }, { secrets: CLOUD_SECRETS });
+    expect(message).toContain("platform:cluster.nodes.max: is too small: the pods request 5.00 vCPU (services at minimum replicas 2.50 + system 2.50) but 2 x t3.large offer at most 3.46 vCPU");
+    expect(message).toContain("(got 2)");
+  });
+});
