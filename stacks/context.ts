@@ -1,4 +1,5 @@
 import * as docker from "@pulumi/docker";
+import { BACKUP_CONTAINER_UID } from "../components/backup-job/docker";
 import type { PlatformContext, PlatformProviders } from "../components/lib/platform";
 import type { RootConfig } from "./config";
 
@@ -54,8 +55,22 @@ export function dockerContext(ctx: PlatformContext): PlatformContext {
     { name: names.backend, driver: "bridge", labels: [{ label: "environment", value: ctx.environment }] },
     { provider },
   );
+  // Textfile metrics of batch jobs (backup and restore-test results), written by the backup containers (uid 999,
+  // the official postgres/redis images' user) and read by node-exporter. A tmpfs sized for a few small files, so
+  // its owner can be set without a root helper; each job keeps a persistent copy and restores it on start.
+  const metrics = new docker.Volume(
+    "metrics-textfile",
+    {
+      name: `${ctx.namespace}-metrics-textfile`,
+      driver: "local",
+      driverOpts: { type: "tmpfs", device: "tmpfs", o: `size=16m,uid=${BACKUP_CONTAINER_UID},gid=${BACKUP_CONTAINER_UID},mode=0755` },
+      labels: [{ label: "environment", value: ctx.environment }],
+    },
+    { provider },
+  );
   return {
     ...withProviders(ctx, { docker: provider }),
     dockerNetworks: { frontend: frontend.name, backend: backend.name },
+    dockerMetricsVolume: metrics.name,
   };
 }

@@ -18,6 +18,8 @@ export interface DockerImages {
   prometheus: string;
   alertmanager: string;
   grafana: string;
+  nodeExporter: string;
+  cadvisor: string;
   /** Only started when there are probe targets. */
   blackbox: string;
 }
@@ -25,8 +27,13 @@ export const DOCKER_IMAGES: DockerImages = {
   prometheus: "prom/prometheus:v3.5.0",
   alertmanager: "prom/alertmanager:v0.28.1",
   grafana: "grafana/grafana:12.1.1",
+  nodeExporter: "prom/node-exporter:v1.9.1",
+  cadvisor: "gcr.io/cadvisor/cadvisor:v0.49.1",
   blackbox: "prom/blackbox-exporter:v0.27.0",
 };
+
+/** Where node-exporter reads the batch jobs' textfile metrics (the stack's shared volume, read-only). */
+export const TEXTFILE_DIR = "/textfile";
 
 /** Receiver secret files inside the Alertmanager container. */
 export const DOCKER_SECRET_DIR = "/etc/alertmanager/secrets";
@@ -54,6 +61,9 @@ export function prometheusConfig(input: {
       { job_name: "prometheus", static_configs: [{ targets: ["localhost:9090"] }] },
       { job_name: "alertmanager", static_configs: [{ targets: ["alertmanager:9093"] }] },
       { job_name: "grafana", static_configs: [{ targets: ["grafana:3000"] }] },
+      // Host (CPU, memory, disk, plus the backup jobs' textfile metrics) and per-container resource usage.
+      { job_name: "node", static_configs: [{ targets: ["node-exporter:9100"] }] },
+      { job_name: "cadvisor", static_configs: [{ targets: ["cadvisor:8080"] }] },
       ...input.scrapeTargets.map((t) => ({
         job_name: t.job,
         metrics_path: t.metricsPath ?? "/metrics",
@@ -208,6 +218,8 @@ export function registerDocker(
     { ...opts, dependsOn: blackbox ? [alertmanager, blackbox] : [alertmanager] },
   );
 
+  const exporters = registerHostExporters(parent, name, ctx, images, network, opts, t);
+
   const grafanaPassword = new random.RandomPassword(
     `${name}-grafana-password`,
     applyTransform(t, "grafanaPassword", { length: 32, special: false }),
@@ -239,6 +251,7 @@ export function registerDocker(
     prometheus,
     alertmanager,
     grafana,
+    ...exporters,
     blackbox,
     grafanaPassword,
     urls: {
@@ -247,4 +260,72 @@ export function registerDocker(
       grafana: pulumi.output(`http://127.0.0.1:${hostPorts.grafana}`),
     },
   };
+}
+
+/**
+ * node-exporter and cAdvisor, least privilege: non-root, read-only root filesystem, no capabilities, host paths
+ * mounted read-only, no published ports (Prometheus reaches them on the backend network), no Docker socket.
+ */
+function registerHostExporters(
+  parent: pulumi.ComponentResource,
+  name: string,
+  ctx: PlatformContext,
+  images: DockerImages,
+  network: (alias: string) => docker.types.input.ContainerNetworksAdvanced[],
+  opts: pulumi.CustomResourceOptions,
+  t: AlertingStackArgs["transforms"],
+) {
+  const textfile = ctx.dockerMetricsVolume;
+  const nodeExporter = new docker.Container(
+    `${name}-node-exporter`,
+    applyTransform(t, "nodeExporter", {
+      image: images.nodeExporter,
+      user: "65534:65534",
+      readOnly: true,
+      command: [
+        // Host /proc and /sys: CPU and memory are host-wide there; filesystems are read through the host root.
+        "--path.procfs=/host/proc",
+        "--path.sysfs=/host/sys",
+        "--path.rootfs=/host/root",
+        "--collector.filesystem.mount-points-exclude=^/(dev|proc|sys|run|var/lib/docker/.+|var/lib/containers/.+)($|/)",
+        ...(textfile ? [`--collector.textfile.directory=${TEXTFILE_DIR}`] : []),
+      ],
+      volumes: [
+        { hostPath: "/proc", containerPath: "/host/proc", readOnly: true },
+        { hostPath: "/sys", containerPath: "/host/sys", readOnly: true },
+        { hostPath: "/", containerPath: "/host/root", readOnly: true },
+        ...(textfile ? [{ volumeName: textfile, containerPath: TEXTFILE_DIR, readOnly: true }] : []),
+      ],
+      networksAdvanced: network("node-exporter"),
+      healthcheck: { tests: ["CMD", "wget", "-q", "-O", "/dev/null", "http://localhost:9100/metrics"], interval: "30s", timeout: "5s", retries: 3 },
+      ...hardened(128),
+    } satisfies docker.ContainerArgs),
+    opts,
+  );
+  const cadvisor = new docker.Container(
+    `${name}-cadvisor`,
+    applyTransform(t, "cadvisor", {
+      image: images.cadvisor,
+      user: "65534:65534",
+      readOnly: true,
+      command: [
+        // cgroup metrics only, for Docker's containers; without the Docker socket (root-equivalent) containers
+        // are identified by cgroup id, which `docker ps --no-trunc` maps to a name.
+        "--docker_only=false",
+        "--raw_cgroup_prefix_whitelist=/docker/,/system.slice/docker-",
+        "--store_container_labels=false",
+        "--housekeeping_interval=30s",
+        "--disable_metrics=percpu,sched,tcp,udp,disk,diskIO,hugetlb,referenced_memory,cpu_topology,resctrl,advtcp,process,memory_numa,oom_event",
+      ],
+      volumes: [
+        { hostPath: "/sys", containerPath: "/sys", readOnly: true },
+        { hostPath: "/", containerPath: "/rootfs", readOnly: true },
+      ],
+      networksAdvanced: network("cadvisor"),
+      healthcheck: { tests: ["CMD", "wget", "-q", "-O", "/dev/null", "http://localhost:8080/healthz"], interval: "30s", timeout: "5s", retries: 3 },
+      ...hardened(256),
+    } satisfies docker.ContainerArgs),
+    opts,
+  );
+  return { nodeExporter, cadvisor };
 }

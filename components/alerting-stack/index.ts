@@ -61,6 +61,8 @@ export type AlertingStackRole =
   | "grafana"
   | "prometheusData"
   | "grafanaData"
+  | "nodeExporter"
+  | "cadvisor"
   | "blackbox"
   | "probe"
   | "certManagerMonitor";

@@ -11,9 +11,13 @@ import { BACKUP_SCRIPT_NAME, backupScript } from "./script";
 import type { ResolvedBackup } from "./validate";
 
 const SCRIPT_DIR = "/opt/backup";
+/** Mount point of the stack's shared textfile-metrics volume (see PlatformContext.dockerMetricsVolume). */
+export const SHARED_METRICS_DIR = "/metrics";
 /** Both official images run as uid/gid 999 and own these directories, which seed fresh named volumes. */
 const DATA_DIR: Record<"postgres" | "redis", string> = { postgres: "/var/lib/postgresql", redis: "/data" };
-const IMAGE_USER = "999:999";
+/** uid/gid of the backup containers; the stack's shared textfile-metrics volume is owned by it. */
+export const BACKUP_CONTAINER_UID = 999;
+const IMAGE_USER = `${BACKUP_CONTAINER_UID}:${BACKUP_CONTAINER_UID}`;
 
 let schedulerCache: string | undefined;
 function schedulerScript(): string {
@@ -74,7 +78,10 @@ export function dockerEnv(i: DockerBackupInputs, mode: "backup" | "verify"): pul
     `RETENTION_DAYS=${r.retentionDays}`,
     `RETENTION_COUNT=${r.retentionCount}`,
     `STAGING_DIR=/tmp/staging`,
-    `METRICS_TEXTFILE_DIR=${metricsDir(r.engine)}`,
+    // With the stack's shared textfile volume, node-exporter serves the results; the job's own volume keeps a copy.
+    ...(i.ctx.dockerMetricsVolume
+      ? [`METRICS_TEXTFILE_DIR=${SHARED_METRICS_DIR}`, `METRICS_STATE_DIR=${metricsDir(r.engine)}`]
+      : [`METRICS_TEXTFILE_DIR=${metricsDir(r.engine)}`]),
     `SCHEDULE_COMMAND=${mode}`,
     `TZ=${r.timeZone}`,
     "HOME=/tmp",
@@ -130,6 +137,7 @@ export function registerDockerBackup(i: DockerBackupInputs): DockerBackupResourc
         volumes: [
           { volumeName: volume.name, containerPath: DATA_DIR[r.engine] },
           { volumeName: scriptsVolume.name, containerPath: SCRIPT_DIR },
+          ...(ctx.dockerMetricsVolume ? [{ volumeName: ctx.dockerMetricsVolume, containerPath: SHARED_METRICS_DIR }] : []),
         ],
         uploads: [
           { file: `${SCRIPT_DIR}/${BACKUP_SCRIPT_NAME}`, content: backupScript(), executable: true },

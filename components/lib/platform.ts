@@ -52,6 +52,12 @@ export interface PlatformContext {
   runbookBaseUrl: string;
   /** Docker target only: the per-tier networks created by the stack. */
   dockerNetworks?: DockerNetworks;
+  /**
+   * Docker target only: name of the shared volume of node-exporter textfile metrics. Batch containers (backups)
+   * write `*.prom` files into it; the AlertingStack's node-exporter reads it (read-only) and Prometheus scrapes
+   * them. Absent = batch metrics stay in the job's own volume and are not scraped.
+   */
+  dockerMetricsVolume?: pulumi.Input<string>;
   /** Helm chart source overrides (mirrors, OCI, local paths); see components/lib/charts.ts. @default {} */
   charts?: ChartOverrides;
 }

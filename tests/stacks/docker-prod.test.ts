@@ -34,6 +34,20 @@ describe("prod profile on the Docker target", () => {
     expect(outputs.edgeUrls).toEqual({ "app.dev.example.com": "https://app.dev.example.com:8443" });
   });
 
+  it("host and container alerts have their exporters, and the backup results reach Prometheus", () => {
+    const node = container("alerting-node-exporter");
+    const cadvisor = container("alerting-cadvisor");
+    expect(node.image).toMatch(/^prom\/node-exporter:v\d+\.\d+\.\d+$/);
+    expect(cadvisor.image).toMatch(/^gcr\.io\/cadvisor\/cadvisor:v\d+\.\d+\.\d+$/);
+    const textfile = node.volumes.find((v: any) => v.containerPath === "/textfile");
+    expect(textfile.readOnly).toBe(true);
+    for (const job of ["main-db-backup-backup-container", "main-db-backup-verify-container", "cache-backup-backup-container", "cache-backup-verify-container"]) {
+      expect(container(job).volumes).toContainEqual({ volumeName: textfile.volumeName, containerPath: "/metrics" });
+    }
+    const volume = rec.one("docker:index/volume:Volume", "metrics-textfile").inputs;
+    expect(volume.driverOpts).toEqual({ type: "tmpfs", device: "tmpfs", o: "size=16m,uid=999,gid=999,mode=0755" });
+  });
+
   it("the edge waits for the services it proxies to", () => {
     const edge = rec.one("docker:index/container:Container", "edge-container");
     const web = rec.one("docker:index/container:Container", "web-container");

@@ -1,6 +1,7 @@
 import type { RuleGroup } from "../../lib/alerts";
 import type { AlertThresholds } from "../thresholds";
 import { certificateRules } from "./certificates";
+import { dockerContainerRules } from "./docker-containers";
 import { httpRules } from "./http";
 import { kubernetesRules } from "./kubernetes";
 import { nodeRules } from "./node";
@@ -8,6 +9,7 @@ import { watchdogRules } from "./watchdog";
 import { probeRules } from "../probes";
 
 export { certificateRules } from "./certificates";
+export { dockerContainerRules } from "./docker-containers";
 export { customRules, type CustomRule } from "./custom";
 export { httpRules } from "./http";
 export { kubernetesRules } from "./kubernetes";
@@ -21,9 +23,12 @@ export { watchdogRules, WATCHDOG_ALERT } from "./watchdog";
  * are on both targets (they are silent where nothing is probed).
  */
 export function builtInRules(t: AlertThresholds, target: "kubernetes" | "docker"): RuleGroup[] {
+  // Container alerts read kube-state-metrics limits on Kubernetes and cAdvisor's cgroup limits on Docker.
+  const node = nodeRules(t);
+  const hostAndContainers = target === "kubernetes" ? node : [...node.filter((g) => g.name !== "platform-container"), ...dockerContainerRules(t)];
   return [
     ...watchdogRules(),
-    ...nodeRules(t),
+    ...hostAndContainers,
     ...httpRules(t),
     ...probeRules(t),
     ...(target === "kubernetes" ? [...kubernetesRules(), ...certificateRules(t)] : []),

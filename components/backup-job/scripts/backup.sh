@@ -25,6 +25,8 @@
 #   VERIFY_DATABASE      scratch database for verify (default: <PGDATABASE>_verify)
 #   VERIFY_QUERY         optional SQL returning one value; verification fails on empty/0/false/f
 #   METRICS_TEXTFILE_DIR optional node-exporter textfile directory for success/failure metrics
+#   METRICS_STATE_DIR    optional persistent copy of the metric files (the textfile directory may be a tmpfs that
+#                        a restart empties; scheduler.sh restores it from here)
 #   AWS_CLI              aws executable (default: aws)
 set -euo pipefail
 
@@ -34,6 +36,7 @@ AWS_CLI="${AWS_CLI:-aws}"
 RETENTION_COUNT="${RETENTION_COUNT:-0}"
 RETENTION_DAYS="${RETENTION_DAYS:-0}"
 METRICS_TEXTFILE_DIR="${METRICS_TEXTFILE_DIR:-}"
+METRICS_STATE_DIR="${METRICS_STATE_DIR:-}"
 COMMAND="${1:-}"
 
 log() { printf '%s backup.sh[%s]: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "${COMMAND:-?}" "$*" >&2; }
@@ -101,6 +104,11 @@ write_metrics() {
     echo "# TYPE backup_last_run_timestamp_seconds gauge"
     echo "backup_last_run_timestamp_seconds{backup=\"$name\",mode=\"$mode\"} $(date +%s)"
   } >"$file.tmp.$$"
+  if [[ -n "$METRICS_STATE_DIR" ]]; then
+    mkdir -p "$METRICS_STATE_DIR"
+    cp -f "$file.tmp.$$" "$METRICS_STATE_DIR/.$(basename "$file").tmp"
+    mv -f "$METRICS_STATE_DIR/.$(basename "$file").tmp" "$METRICS_STATE_DIR/$(basename "$file")"
+  fi
   mv -f "$file.tmp.$$" "$file"
 }
 

@@ -32,6 +32,13 @@ matches_now() {
 # Alerts compare "never succeeded" against this start time, so a job that never ran still alerts.
 if [[ -n "${METRICS_TEXTFILE_DIR:-}" ]]; then
   mkdir -p "$METRICS_TEXTFILE_DIR"
+  # The textfile directory may be a tmpfs emptied by a restart: put back the last results this job recorded,
+  # so "last success" survives a host reboot.
+  if [[ -n "${METRICS_STATE_DIR:-}" && -f "$METRICS_STATE_DIR/backup_${BACKUP_NAME}_${SCHEDULE_COMMAND}.prom" ]]; then
+    saved="$METRICS_STATE_DIR/backup_${BACKUP_NAME}_${SCHEDULE_COMMAND}.prom"
+    cp -f "$saved" "$METRICS_TEXTFILE_DIR/.restore.$$"
+    mv -f "$METRICS_TEXTFILE_DIR/.restore.$$" "$METRICS_TEXTFILE_DIR/$(basename "$saved")"
+  fi
   file="$METRICS_TEXTFILE_DIR/backup_${BACKUP_NAME}_${SCHEDULE_COMMAND}_scheduler.prom"
   {
     echo "# HELP backup_scheduler_started_timestamp_seconds Unix time the backup scheduler started."

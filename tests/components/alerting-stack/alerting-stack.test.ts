@@ -87,11 +87,11 @@ describe.each(["dev", "staging", "prod"] as const)("docker target, %s profile", 
     await settle();
     rec.assertUniqueUrns();
     const containers = rec.byType("docker:index/container:Container");
-    expect(containers.map((c) => c.name).sort()).toEqual(["alerting-alertmanager", "alerting-grafana", "alerting-prometheus"]);
+    expect(containers.map((c) => c.name).sort()).toEqual(["alerting-alertmanager", "alerting-cadvisor", "alerting-grafana", "alerting-node-exporter", "alerting-prometheus"]);
     for (const c of containers) {
       expect(c.inputs.image).toMatch(/:v?\d+\.\d+\.\d+$/);
       expect(c.inputs.networksAdvanced[0].name).toBe("net-backend");
-      for (const p of c.inputs.ports) expect(p.ip).toBe("127.0.0.1");
+      for (const p of c.inputs.ports ?? []) expect(p.ip).toBe("127.0.0.1");
       expect(c.inputs.capabilities.drops).toEqual(["ALL"]);
       expect(c.inputs.securityOpts).toContain("no-new-privileges:true");
       expect(c.inputs.user).not.toMatch(/^0?(:|$)/);
@@ -183,6 +183,40 @@ test("docker target: the UIs' host ports are configurable and stay on 127.0.0.1"
   expect(published("prometheus")).toEqual([{ internal: 9090, external: 9190, ip: "127.0.0.1" }]);
   expect(published("alertmanager")).toEqual([{ internal: 9093, external: 9093, ip: "127.0.0.1" }]);
   expect(await outputOf(stack.urls.grafana)).toBe("http://127.0.0.1:3300");
+});
+
+test("docker target: node-exporter and cAdvisor run least-privileged and Prometheus scrapes them", async () => {
+  new AlertingStack("alerting", secretArgs(), ctxFor("dev", "docker", { dockerMetricsVolume: "platform-dev-metrics-textfile" }));
+  await settle();
+  const inputs = (name: string) => rec.one("docker:index/container:Container", `alerting-${name}`).inputs;
+  for (const exporter of ["node-exporter", "cadvisor"]) {
+    const c = inputs(exporter);
+    expect(c.user).toBe("65534:65534");
+    expect(c.readOnly).toBe(true);
+    expect(c.ports).toBeUndefined();
+    expect(c.capabilities).toEqual({ drops: ["ALL"] });
+    expect(c.securityOpts).toEqual(["no-new-privileges:true"]);
+    for (const v of c.volumes) expect(v.readOnly).toBe(true);
+    // No Docker socket: it would hand the exporter control of the engine.
+    expect(c.volumes.some((v: any) => String(v.hostPath ?? "").includes("docker.sock") || v.hostPath === "/var/run")).toBe(false);
+  }
+  const node = inputs("node-exporter");
+  expect(node.command).toContain("--collector.textfile.directory=/textfile");
+  expect(node.volumes).toContainEqual({ volumeName: "platform-dev-metrics-textfile", containerPath: "/textfile", readOnly: true });
+  const promYaml = unwrapSecrets(inputs("prometheus").uploads.find((u: any) => u.file === "/etc/prometheus/prometheus.yml").content);
+  expect(promYaml).toContain("node-exporter:9100");
+  expect(promYaml).toContain("cadvisor:8080");
+  const rules = inputs("prometheus").uploads.find((u: any) => u.file === "/etc/prometheus/rules/builtin.yml").content as string;
+  // Docker's container alerts read cAdvisor's limits, not kube-state-metrics (which does not exist there).
+  expect(rules).toContain("container_spec_memory_limit_bytes");
+  expect(rules).not.toContain("kube_pod_container_resource_limits");
+});
+
+test("docker target without the stack's textfile volume: node-exporter runs without the textfile collector", async () => {
+  new AlertingStack("alerting", secretArgs(), ctxFor("dev", "docker"));
+  await settle();
+  const node = rec.one("docker:index/container:Container", "alerting-node-exporter").inputs;
+  expect(node.command.some((a: string) => a.startsWith("--collector.textfile"))).toBe(false);
 });
 
 test("without WeChat receivers the Alertmanager config stays plain data", async () => {

@@ -5,7 +5,7 @@ import type { MonitoringBundle } from "../../../components/lib/monitoring";
 
 export const RUNBOOK_BASE = "https://example.test/runbooks/";
 
-export function ctxFor(environment: Environment, target: Target): PlatformContext {
+export function ctxFor(environment: Environment, target: Target, overrides: Partial<PlatformContext> = {}): PlatformContext {
   return {
     project: "platform",
     environment,
@@ -17,6 +17,7 @@ export function ctxFor(environment: Environment, target: Target): PlatformContex
     tags: {},
     runbookBaseUrl: RUNBOOK_BASE,
     ...(target === "docker" ? { dockerNetworks: { frontend: "net-frontend", backend: "net-backend" } } : {}),
+    ...overrides,
   };
 }
 

@@ -218,6 +218,18 @@ describe("BackupJob on Docker", () => {
     expect(rec.byType("docker:index/volume:Volume").map((v) => v.name).sort()).toEqual(["orders-scripts-volume", "orders-volume"]);
     expect(rec.byType("kubernetes:batch/v1:CronJob")).toHaveLength(0);
   });
+
+  test("with the stack's shared textfile volume: results go where node-exporter reads them, a copy stays in the job's volume", async () => {
+    new BackupJob("orders", dockerArgs(), { ...dockerCtx, dockerMetricsVolume: "platform-dev-metrics-textfile" });
+    await settle();
+    for (const mode of ["backup", "verify"]) {
+      const c = rec.one("docker:index/container:Container", `orders-${mode}-container`).inputs;
+      expect(c.volumes).toContainEqual({ volumeName: "platform-dev-metrics-textfile", containerPath: "/metrics" });
+      const env = unwrapSecrets(c.envs) as string[];
+      expect(env).toContain("METRICS_TEXTFILE_DIR=/metrics");
+      expect(env).toContain("METRICS_STATE_DIR=/var/lib/postgresql/metrics");
+    }
+  });
 });
 
 describe("bad input fails up front with key path and value, registering nothing", () => {
