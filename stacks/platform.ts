@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import type { AppService } from "../components/app-service";
 import type { BackupJob } from "../components/backup-job";
+import { POD_IDENTITY_INJECTION_LABEL } from "../components/backup-job/identity";
 import type { AlertingStack } from "../components/alerting-stack";
 import type { MonitoredDatabase } from "../components/monitored-database";
 import type { EdgeProxy } from "../components/edge-proxy";
@@ -50,6 +51,8 @@ function workloadNamespace(ctx: PlatformContext, provider: k8s.Provider): k8s.co
           "pod-security.kubernetes.io/warn": "restricted",
           "app.kubernetes.io/part-of": ctx.project,
           environment: ctx.environment,
+          // RRSA credentials for the backup jobs' OSS access are injected only into labelled namespaces.
+          ...(ctx.cloud === "alicloud" ? POD_IDENTITY_INJECTION_LABEL : {}),
         },
       },
     },

@@ -155,7 +155,11 @@ export const networkPolicySchema = z.strictObject({
   egress: z
     .array(
       z.strictObject({
-        cidr: z.cidrv4({ message: "must be an IPv4 CIDR like 203.0.113.0/24" }).describe("Destination range. Example: `203.0.113.0/24`"),
+        // A pattern rather than z.cidrv4(): the generated JSON Schema must stay readable by every editor validator.
+        cidr: z
+          .string()
+          .regex(/^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)\/(3[0-2]|[12]?\d)$/, { message: "must be an IPv4 CIDR like 203.0.113.0/24" })
+          .describe("Destination range. Example: `203.0.113.0/24`"),
         ports: z.array(port).min(1).max(20).describe("TCP ports. Example: `[443]`"),
       }),
     )

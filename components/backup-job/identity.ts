@@ -93,6 +93,13 @@ export function ossAccessPolicy(bucket: string, prefix: string, kmsKeyId?: strin
   return JSON.stringify({ Version: "1", Statement: statements });
 }
 
+/**
+ * Namespace label the ACK pod-identity webhook (add-on `ack-pod-identity-webhook`) acts on: in a labelled namespace,
+ * pods whose ServiceAccount carries `pod-identity.alibabacloud.com/role-name` get the RRSA token file and the
+ * ALIBABA_CLOUD_ROLE_ARN / ALIBABA_CLOUD_OIDC_PROVIDER_ARN / ALIBABA_CLOUD_OIDC_TOKEN_FILE variables injected.
+ */
+export const POD_IDENTITY_INJECTION_LABEL: Record<string, string> = { "pod-identity.alibabacloud.com/injection": "on" };
+
 /** Cloud role the job's ServiceAccount assumes through the cluster's OIDC provider (no static keys). */
 export function registerBucketIdentity(i: IdentityInputs): BucketIdentity {
   const ns = i.ctx.namespace;

@@ -16,7 +16,8 @@ import {
   type SizeClass,
 } from "./args";
 import { instanceClassProblem, READ_REPLICA_MAX, versionProblem } from "./catalog";
-import { DEFAULT_PORTS, INSTANCE_CLASSES, POSTGRES_MAX_STORAGE_GB, POSTGRES_MIN_STORAGE_GB, RETENTION_RANGE } from "./sizes";
+import { INSTANCE_MEMORY_MIB, parameterProblems } from "./parameters";
+import { DEFAULT_PORTS, DOCKER_MEMORY_MB, INSTANCE_CLASSES, POSTGRES_MAX_STORAGE_GB, POSTGRES_MIN_STORAGE_GB, RETENTION_RANGE } from "./sizes";
 import { resolveThresholds, type PostgresThresholds, type RedisThresholds } from "./thresholds";
 import {
   BACKUP_WINDOW_FORMAT,
@@ -233,6 +234,12 @@ export function resolveDatabaseSettings(
     } else {
       parameters[key] = String(value);
     }
+  }
+
+  const memoryMiB = managed ? (instanceClass ? INSTANCE_MEMORY_MIB[instanceClass] : undefined) : DOCKER_MEMORY_MB[engine][size];
+  const memoryWhere = managed ? `of instance class ${instanceClass}` : `Docker memory limit of size ${size}`;
+  for (const [key, message] of parameterProblems(engine, parameters, memoryMiB, memoryWhere)) {
+    problems.add(["parameters", key], parameters[key], message);
   }
 
   const thresholds = resolveThresholds(engine, args.thresholds, problems);

@@ -202,6 +202,17 @@ describe("edge on Gateway API", () => {
   });
 });
 
+describe("Alibaba Cloud workload identity for the backups (RRSA)", () => {
+  it("installs the ACK pod-identity webhook and labels the workload namespace for injection (not on AWS)", () => {
+    const ali = built["prod-alicloud"].recorder;
+    const addons = ali.one("alicloud:cs/managedKubernetes:ManagedKubernetes").inputs.addons.map((a: any) => a.name);
+    expect(addons).toContain("ack-pod-identity-webhook");
+    expect(ali.one("kubernetes:core/v1:Namespace", "namespace").inputs.metadata.labels["pod-identity.alibabacloud.com/injection"]).toBe("on");
+    const aws = built["prod-aws"].recorder;
+    expect(aws.one("kubernetes:core/v1:Namespace", "namespace").inputs.metadata.labels["pod-identity.alibabacloud.com/injection"]).toBeUndefined();
+  });
+});
+
 describe("cloud switch", () => {
   it("overriding cloud alone moves the whole system from AWS to Alibaba Cloud", () => {
     for (const stack of ["staging", "prod"]) {

@@ -8,6 +8,9 @@ import { applyTransform } from "../../lib/transform";
 import { Problems } from "../../lib/validation";
 import { ACK_SERVICE_CIDR, clusterProblems, NODE_INSTANCE_TYPES, type ClusterArgs } from "../args";
 
+/** ACK add-on that turns RRSA role annotations on ServiceAccounts into injected credentials (see POD_IDENTITY_LABEL). */
+export const POD_IDENTITY_ADDON = "ack-pod-identity-webhook";
+
 export const ACK_CLUSTER_TYPE = "platform:foundation:AckCluster";
 
 /** Terway in ENI-IP mode with NetworkPolicy on, so the AppService NetworkPolicies are enforced. */
@@ -75,7 +78,9 @@ export class AckCluster extends pulumi.ComponentResource {
       controlPlaneLogComponents: ACK_LOG_COMPONENTS,
       controlPlaneLogTtl: "90",
       deletionProtection: c.deletionProtection,
-      addons: [TERWAY_ADDON, { name: "csi-plugin" }, { name: "csi-provisioner" }, { name: "nginx-ingress-controller", disabled: true }],
+      // ack-pod-identity-webhook injects the RRSA token file and ALIBABA_CLOUD_ROLE_ARN / OIDC_PROVIDER_ARN /
+      // OIDC_TOKEN_FILE into pods of namespaces labelled for it (the backup jobs' OSS credentials).
+      addons: [TERWAY_ADDON, { name: "csi-plugin" }, { name: "csi-provisioner" }, { name: POD_IDENTITY_ADDON }, { name: "nginx-ingress-controller", disabled: true }],
       tags,
     }), o);
     this.clusterName = this.cluster.name;

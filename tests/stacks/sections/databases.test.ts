@@ -113,6 +113,11 @@ describe("databases section: plan", () => {
     ["read replicas on docker", { ...PG, readReplicas: 1 }, "dev", "docker", "none", /platform:databases\[0\]\.readReplicas: is not available on the docker target/],
     ["logical databases on redis", { ...REDIS_AWS, logicalDatabases: [{ name: "orders" }] }, "prod", "kubernetes", "aws", /platform:databases\[0\]\.logicalDatabases: is only available for postgres/],
     ["a logical database reusing the admin user", { ...PG, logicalDatabases: [{ name: "orders", user: "app" }] }, "prod", "kubernetes", "aws", /platform:databases\[0\]\.logicalDatabases\[0\]\.user: is the instance's admin user/],
+    ["shared_buffers above 40% of the Docker memory limit", { ...PG, parameters: { shared_buffers: "1GB" } }, "dev", "docker", "none", /platform:databases\[0\]\.parameters\.shared_buffers: must be at most 40% of the 512MiB Docker memory limit of size small \(205MiB\).*\(got "1GB"\)/],
+    ["shared_buffers above 40% of the RDS instance memory", { ...PG, size: "small", parameters: { shared_buffers: "2GB" } }, "prod", "kubernetes", "aws", /platform:databases\[0\]\.parameters\.shared_buffers: must be at most 40% of the 4096MiB of instance class db\.t4g\.medium/],
+    ["work_mem x max_connections above memory", { ...PG, parameters: { work_mem: "64MB" } }, "dev", "docker", "none", /platform:databases\[0\]\.parameters\.work_mem: work_mem x max_connections \(64MiB x 100 = 6400MiB\) must fit in the 512MiB Docker memory limit/],
+    ["shared_buffers not a size", { ...PG, parameters: { shared_buffers: "lots" } }, "dev", "docker", "none", /platform:databases\[0\]\.parameters\.shared_buffers: must be a size like 128MB/],
+    ["Redis maxmemory above 75% of the Docker memory limit", { ...REDIS, parameters: { maxmemory: "1gb" } }, "dev", "docker", "none", /platform:databases\[0\]\.parameters\.maxmemory: must be at most 75% of the 256MiB Docker memory limit of size small \(192MiB\); an RDB snapshot forks Redis/],
   ];
   test.each(bad)("%s fails in plan with the key path, registering nothing", async (_label, entry, env, target, cloud, message) => {
     const entries = Array.isArray(entry) ? entry : [entry];
@@ -121,6 +126,17 @@ describe("databases section: plan", () => {
     await settle();
     expect(rec.resources).toEqual([]);
   });
+});
+
+test("parameters that fit the memory pass (the compliant side of the parameter checks)", () => {
+  const plans = planDatabases(
+    parseDatabases([
+      { ...PG, parameters: { shared_buffers: "128MB", work_mem: "4MB", max_connections: 100 } },
+      { ...REDIS, parameters: { maxmemory: "128mb" } },
+    ]),
+    sctx("dev", "docker", "none"),
+  );
+  expect(plans.map((p) => p.args.parameters)).toEqual([{ shared_buffers: "128MB", work_mem: "4MB", max_connections: 100 }, { maxmemory: "128mb" }]);
 });
 
 describe("databases section: instance classes and logical databases", () => {
