@@ -53,6 +53,8 @@ export interface DatabaseConnection {
   password: pulumi.Output<string>;
   /** Whether clients must use TLS. */
   tls: boolean;
+  /** PostgreSQL read replicas' hosts (same port, user and password), for read-only traffic. */
+  replicaHosts?: pulumi.Output<string>[];
   /** Secret output: the client connection URL with the password embedded (`postgresql://...`, `rediss://...`). */
   url?: pulumi.Output<string>;
   /** Kubernetes target: the Secret holding `password` (and `url`), for AppService secret references. */

@@ -18,6 +18,12 @@ export interface PostgresAlertInput {
   thresholds: PostgresThresholds;
   /** Allocated storage in bytes (for the storage alert); omit where the size is unbounded (Docker volume). */
   storageBytes?: number;
+  /**
+   * PromQL regex of the read replicas' exporter jobs. Replication lag only exists on a replica (postgres_exporter
+   * reports 0 on a primary), so the lag and replica-down alerts read these jobs; without replicas they are not
+   * emitted.
+   */
+  replicaJobPattern?: string;
 }
 
 export interface RedisAlertInput {
@@ -38,6 +44,7 @@ export const POSTGRES_ALERTS = [
   "PostgresMaxConnectionsReached",
   "PostgresDeadlocks",
   "PostgresReplicationLag",
+  "PostgresReplicaDown",
   "PostgresLongRunningTransaction",
   "PostgresLowCacheHitRate",
   "PostgresStorageNearlyFull",
@@ -137,17 +144,6 @@ export function postgresAlertRules(input: PostgresAlertInput): RuleGroup[] {
     ),
     ...leveled(
       {
-        alert: "PostgresReplicationLag",
-        for: "5m",
-        summary: `PostgreSQL ${database} replica is lagging`,
-        description: `Replica {{ $labels.instance }} of ${database} is {{ $value | printf "%.0f" }}s behind the primary.`,
-      },
-      database,
-      t.replicationLagSeconds,
-      (x) => `max ${by} (pg_replication_lag_seconds{${sel}}) > ${x}`,
-    ),
-    ...leveled(
-      {
         alert: "PostgresLongRunningTransaction",
         for: "2m",
         summary: `PostgreSQL ${database} has a long-running transaction`,
@@ -170,6 +166,33 @@ export function postgresAlertRules(input: PostgresAlertInput): RuleGroup[] {
         `sum ${by} (rate(pg_stat_database_blks_hit{${sel}}[10m])) / (sum ${by} (rate(pg_stat_database_blks_hit{${sel}}[10m])) + sum ${by} (rate(pg_stat_database_blks_read{${sel}}[10m]))) * 100 < ${x}`,
     ),
   ];
+  if (input.replicaJobPattern !== undefined) {
+    const replicas = `job=~"${input.replicaJobPattern}"`;
+    rules.push(
+      ...leveled(
+        {
+          alert: "PostgresReplicationLag",
+          for: "5m",
+          summary: `PostgreSQL ${database} replica is lagging`,
+          description: `Read replica {{ $labels.instance }} of ${database} is {{ $value | printf "%.0f" }}s behind the primary; reads there return stale data.`,
+        },
+        database,
+        t.replicationLagSeconds,
+        (x) => `max ${by} (pg_replication_lag_seconds{${replicas}} and on (job, instance) pg_replication_is_replica{${replicas}} == 1) > ${x}`,
+      ),
+      single(
+        {
+          alert: "PostgresReplicaDown",
+          for: "2m",
+          summary: `A read replica of PostgreSQL ${database} is down`,
+          description: `The exporter of {{ $labels.job }} cannot connect to its replica of ${database}, or it is no longer in recovery (promoted): read traffic sent there fails or writes diverge.`,
+        },
+        database,
+        "critical",
+        `max ${by} (pg_up{${replicas}}) == 0 or max ${by} (pg_replication_is_replica{${replicas}}) == 0`,
+      ),
+    );
+  }
   if (input.storageBytes !== undefined) {
     rules.push(
       ...leveled(

@@ -121,3 +121,9 @@ export function instanceClassProblem(
   }
   return undefined;
 }
+
+/**
+ * Read replicas a PostgreSQL primary may have: RDS up to 15 per source, ApsaraDB RDS PostgreSQL up to 32
+ * read-only instances; none on Docker (one container, no streaming replica).
+ */
+export const READ_REPLICA_MAX: Record<DatabaseTarget, number> = { aws: 15, alicloud: 32, docker: 0 };

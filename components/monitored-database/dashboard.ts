@@ -13,6 +13,8 @@ export interface DatabaseDashboardInput {
   job: string;
   /** Allocated storage in bytes, for the storage-used panel (PostgreSQL on managed targets). */
   storageBytes?: number;
+  /** PromQL regex of the read replicas' exporter jobs; the replication-lag panel reads them. */
+  replicaJobPattern?: string;
 }
 
 interface PanelSpec {
@@ -25,7 +27,7 @@ interface PanelSpec {
 
 const DATASOURCE = { type: "prometheus", uid: "${datasource}" };
 
-function postgresPanels(sel: string, storageBytes?: number): PanelSpec[] {
+function postgresPanels(sel: string, storageBytes?: number, replicaJobPattern?: string): PanelSpec[] {
   const panels: PanelSpec[] = [
     { kind: "stat", title: "Up", unit: "bool_yes_no", queries: [{ expr: `max(pg_up{${sel}})`, legend: "up" }] },
     {
@@ -66,12 +68,17 @@ function postgresPanels(sel: string, storageBytes?: number): PanelSpec[] {
       unit: "short",
       queries: [{ expr: `sum by (datname) (increase(pg_stat_database_deadlocks{${sel}}[1h]))`, legend: "{{datname}}" }],
     },
-    {
-      kind: "timeseries",
-      title: "Replication lag",
-      unit: "s",
-      queries: [{ expr: `max by (instance) (pg_replication_lag_seconds{${sel}})`, legend: "{{instance}}" }],
-    },
+    // Lag exists only on read replicas (the primary's exporter always reports 0): the panel reads their exporters.
+    ...(replicaJobPattern
+      ? [
+          {
+            kind: "timeseries" as const,
+            title: "Replica lag",
+            unit: "s",
+            queries: [{ expr: `max by (job) (pg_replication_lag_seconds{job=~"${replicaJobPattern}"})`, legend: "{{job}}" }],
+          },
+        ]
+      : []),
     {
       kind: "timeseries",
       title: "Longest open transaction",
@@ -191,7 +198,7 @@ export function databaseDashboard(input: DatabaseDashboardInput): Dashboard {
     .timezone("utc")
     .withVariable(new dashboard.DatasourceVariableBuilder("datasource").label("Data source").type("prometheus"))
     .withRow(new dashboard.RowBuilder("Overview"));
-  const panels = input.engine === "postgres" ? postgresPanels(sel, input.storageBytes) : redisPanels(sel);
+  const panels = input.engine === "postgres" ? postgresPanels(sel, input.storageBytes, input.replicaJobPattern) : redisPanels(sel);
   for (const spec of panels) builder.withPanel(buildPanel(spec));
   // Round-trip through JSON: the model is data, free of builder class instances and undefined fields.
   const model = JSON.parse(JSON.stringify(builder.build())) as Record<string, unknown>;

@@ -53,13 +53,7 @@ function redisAddress(input: ExporterInput): pulumi.Output<string> {
 
 /** Exporter as a Deployment + Service + ServiceMonitor next to the workloads, credentials from the Secret. */
 export function kubernetesExporter(input: ExporterInput): ExporterOutput {
-  const { parent, name, db, ctx } = input;
-  const spec = EXPORTERS[db.engine];
-  const job = exporterJob(name, db.engine);
-  const opts = { parent, ...providerFor(ctx, "kubernetes") };
-  const t = db.transforms;
-  const selector = selectorLabels(job);
-  const labels = standardLabels(ctx, job, "metrics-exporter", { "platform.example.org/database": name });
+  const { name, db } = input;
   const secretName = input.secretName!;
   const env: k8s.types.input.core.v1.EnvVar[] =
     db.engine === "postgres"
@@ -71,9 +65,49 @@ export function kubernetesExporter(input: ExporterInput): ExporterOutput {
           { name: "REDIS_ADDR", value: redisAddress(input) },
           { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: secretName, key: PASSWORD_KEY } } },
         ];
+  return exporterWorkload(input, exporterJob(name, db.engine), `${name}-exporter`, env);
+}
+
+/** Prometheus `job` of the exporter of PostgreSQL read replica `index` (1-based). */
+export function replicaExporterJob(name: string, index: number): string {
+  return k8sName(name, "replica", String(index), "exporter");
+}
+
+/** Regex (PromQL `=~`) matching the jobs of every replica exporter of a database. */
+export function replicaJobPattern(name: string): string {
+  return `${name}-replica-[0-9]+-exporter`;
+}
+
+/**
+ * postgres_exporter reading one read replica, so replication lag is measured where it happens (the primary
+ * always reports 0). The DSN is split so the password still comes from the credentials Secret only.
+ */
+export function kubernetesReplicaExporter(input: ExporterInput, index: number, host: pulumi.Output<string>, port: pulumi.Output<number>): ExporterOutput {
+  const { name, db } = input;
+  const env: k8s.types.input.core.v1.EnvVar[] = [
+    { name: "DATA_SOURCE_URI", value: pulumi.interpolate`${host}:${port}/${db.databaseName}?sslmode=${input.tls ? "require" : "disable"}` },
+    { name: "DATA_SOURCE_USER", value: db.username },
+    { name: "DATA_SOURCE_PASS", valueFrom: { secretKeyRef: { name: input.secretName!, key: PASSWORD_KEY } } },
+    { name: "PG_EXPORTER_AUTO_DISCOVER_DATABASES", value: "false" },
+  ];
+  const out = exporterWorkload(input, replicaExporterJob(name, index), `${name}-replica-${index}-exporter`, env);
+  const roles: Record<string, string> = { exporterDeployment: "Deployment", exporterService: "Service", serviceMonitor: "ServiceMonitor" };
+  return {
+    ...out,
+    children: Object.fromEntries(Object.entries(out.children).map(([role, r]) => [`replica${index}${roles[role] ?? role}`, r])),
+  };
+}
+
+function exporterWorkload(input: ExporterInput, job: string, childName: string, env: k8s.types.input.core.v1.EnvVar[]): ExporterOutput {
+  const { parent, name, db, ctx } = input;
+  const spec = EXPORTERS[db.engine];
+  const opts = { parent, ...providerFor(ctx, "kubernetes") };
+  const t = db.transforms;
+  const selector = selectorLabels(job);
+  const labels = standardLabels(ctx, job, "metrics-exporter", { "platform.example.org/database": name });
 
   const deployment = new k8s.apps.v1.Deployment(
-    `${name}-exporter`,
+    childName,
     applyTransform(t, "exporterDeployment", {
       metadata: { name: job, namespace: ctx.namespace, labels },
       spec: {
@@ -103,7 +137,7 @@ export function kubernetesExporter(input: ExporterInput): ExporterOutput {
     opts,
   );
   const service = new k8s.core.v1.Service(
-    `${name}-exporter`,
+    childName,
     applyTransform(t, "exporterService", {
       metadata: { name: job, namespace: ctx.namespace, labels },
       spec: { type: "ClusterIP", selector, ports: [{ name: "metrics", port: spec.port, targetPort: "metrics" }] },
@@ -111,7 +145,7 @@ export function kubernetesExporter(input: ExporterInput): ExporterOutput {
     opts,
   );
   const serviceMonitor = new k8s.apiextensions.CustomResource(
-    `${name}-exporter`,
+    childName,
     applyTransform(t, "serviceMonitor", {
       apiVersion: "monitoring.coreos.com/v1",
       kind: "ServiceMonitor",

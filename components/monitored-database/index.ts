@@ -8,7 +8,7 @@ import { postgresAlertRules, redisAlertRules } from "./alerts";
 import type { DatabaseTarget, Engine, MonitoredDatabaseArgs } from "./args";
 import { connectionUrl, credentialsSecret, PASSWORD_KEY, PASSWORD_SPEC, URL_KEY } from "./credentials";
 import { databaseDashboard } from "./dashboard";
-import { dockerExporter, exporterJob, kubernetesExporter } from "./exporters";
+import { dockerExporter, exporterJob, kubernetesExporter, kubernetesReplicaExporter, replicaJobPattern } from "./exporters";
 import { registerLogicalDatabases } from "./logical";
 import { postgresOnAlicloud } from "./postgres/alicloud";
 import { postgresOnAws } from "./postgres/aws";
@@ -26,10 +26,10 @@ export { postgresAlertRules, redisAlertRules, POSTGRES_ALERTS, REDIS_ALERTS } fr
 export { databaseDashboard } from "./dashboard";
 export { DEFAULT_POSTGRES_THRESHOLDS, DEFAULT_REDIS_THRESHOLDS, type PostgresThresholds, type RedisThresholds } from "./thresholds";
 export { credentialsSecretName, PASSWORD_KEY, URL_KEY } from "./credentials";
-export { EXPORTERS, exporterJob } from "./exporters";
+export { EXPORTERS, exporterJob, replicaExporterJob, replicaJobPattern } from "./exporters";
 export { logicalSecretName, PROVISIONER_IMAGE } from "./logical";
 export { logicalDatabasesScript, logicalDatabasesSql, logicalPasswordEnv } from "./logical-sql";
-export { VERSION_CATALOG, INSTANCE_CLASS_RULES, versionProblem, instanceClassProblem } from "./catalog";
+export { VERSION_CATALOG, INSTANCE_CLASS_RULES, READ_REPLICA_MAX, versionProblem, instanceClassProblem } from "./catalog";
 
 /** Constant type token (never change it; use aliases if the module moves). */
 export const MONITORED_DATABASE_TYPE = "platform:database:MonitoredDatabase";
@@ -94,6 +94,7 @@ export class MonitoredDatabase extends pulumi.ComponentResource {
       password,
       url,
       tls: target.tls,
+      ...(target.replicas?.length ? { replicaHosts: target.replicas.map((r) => r.host) } : {}),
       ...(secretRef ? { secretRef } : {}),
     };
 
@@ -119,13 +120,23 @@ export class MonitoredDatabase extends pulumi.ComponentResource {
       const exporter = ctx.target === "kubernetes" ? kubernetesExporter(exporterInput) : dockerExporter(exporterInput);
       Object.assign(children, exporter.children);
       scrapeTargets.push(...exporter.scrapeTargets);
+      // Replicas only exist on managed targets, whose exporters run on Kubernetes.
+      (target.replicas ?? []).forEach((replica, i) => {
+        Object.assign(children, kubernetesReplicaExporter(exporterInput, i + 1, replica.host, replica.port).children);
+      });
     }
     this.children = children;
 
     const storageBytes = db.engine === "postgres" && db.target !== "docker" ? db.storageGb! * GB : undefined;
     const ruleGroups =
       db.engine === "postgres"
-        ? postgresAlertRules({ database: name, job, thresholds: db.thresholds as PostgresThresholds, storageBytes })
+        ? postgresAlertRules({
+            database: name,
+            job,
+            thresholds: db.thresholds as PostgresThresholds,
+            storageBytes,
+            ...(db.readReplicas > 0 ? { replicaJobPattern: replicaJobPattern(name) } : {}),
+          })
         : redisAlertRules({
             database: name,
             job,
@@ -135,7 +146,9 @@ export class MonitoredDatabase extends pulumi.ComponentResource {
           });
     this.monitoring = {
       ruleGroups: db.exporter ? ruleGroups : [],
-      dashboards: db.exporter ? [databaseDashboard({ database: name, engine: db.engine, job, storageBytes })] : [],
+      dashboards: db.exporter
+        ? [databaseDashboard({ database: name, engine: db.engine, job, storageBytes, ...(db.readReplicas > 0 ? { replicaJobPattern: replicaJobPattern(name) } : {}) })]
+        : [],
       scrapeTargets,
     };
 

@@ -25,6 +25,8 @@ export interface TargetOutput {
   snapshotIntervalMinutes?: number;
   /** Registered children by role. */
   children: Record<string, pulumi.Resource>;
+  /** PostgreSQL read replicas, in order (replica 1 first). */
+  replicas?: Array<{ host: pulumi.Output<string>; port: pulumi.Output<number> }>;
   /** Exporter facts that differ per target (e.g. whether RDB persistence is observable). */
   redisPersistenceObservable?: boolean;
 }

@@ -15,7 +15,7 @@ import {
   type MonitoredDatabaseArgs,
   type SizeClass,
 } from "./args";
-import { instanceClassProblem, versionProblem } from "./catalog";
+import { instanceClassProblem, READ_REPLICA_MAX, versionProblem } from "./catalog";
 import { INSTANCE_MEMORY_MIB, parameterProblems } from "./parameters";
 import { DEFAULT_PORTS, DOCKER_MEMORY_MB, INSTANCE_CLASSES, POSTGRES_MAX_STORAGE_GB, POSTGRES_MIN_STORAGE_GB, RETENTION_RANGE } from "./sizes";
 import { resolveThresholds, type PostgresThresholds, type RedisThresholds } from "./thresholds";
@@ -39,6 +39,8 @@ export interface ResolvedDatabase {
   /** PostgreSQL only. */
   storageGb?: number;
   highAvailability: boolean;
+  /** PostgreSQL read replicas (managed targets). */
+  readReplicas: number;
   placement?: DataPlacement;
   encryptionKeyId?: pulumi.Input<string>;
   backupRetentionDays: number;
@@ -153,6 +155,19 @@ export function resolveDatabaseSettings(
     problems.add("highAvailability", true, "is not available on the docker target (single container); use aws or alicloud");
   }
 
+  // Read replicas (PostgreSQL on managed targets).
+  const readReplicas = args.readReplicas ?? 0;
+  if (args.readReplicas !== undefined) {
+    const max = READ_REPLICA_MAX[target];
+    if (engine !== "postgres") {
+      problems.add("readReplicas", args.readReplicas, `is only available for postgres (${engine} replicas come with highAvailability${engine === "redis" ? " or cluster mode" : ""})`);
+    } else if (max === 0) {
+      problems.add("readReplicas", args.readReplicas, `is not available on the ${target} target (a single container); use aws or alicloud`);
+    } else if (!isNonNegativeInt(readReplicas) || readReplicas > max) {
+      problems.add("readReplicas", args.readReplicas, `must be a whole number from 0 to ${max} for postgres on ${target}`);
+    }
+  }
+
   // Retention and PITR.
   const backupRetentionDays = args.backupRetentionDays ?? DATABASE_DEFAULTS.backupRetentionDays;
   if (managed) {
@@ -263,6 +278,7 @@ export function resolveDatabaseSettings(
     instanceClass,
     storageGb,
     highAvailability: highAvailability === true,
+    readReplicas: engine === "postgres" && isNonNegativeInt(readReplicas) ? readReplicas : 0,
     placement: args.placement,
     encryptionKeyId: args.encryptionKeyId,
     backupRetentionDays: managed ? backupRetentionDays : 0,

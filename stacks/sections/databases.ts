@@ -64,6 +64,14 @@ const entrySchema = z
       .record(z.string(), thresholdPairSchema)
       .optional()
       .describe("Alert threshold overrides by name: PostgreSQL connectionsPercent, deadlocksPerHour, replicationLagSeconds, longTransactionSeconds, cacheHitPercent, storageUsedPercent; Redis memoryPercent, connectionsPercent, backupAgeSeconds. Default: the seeds' values (components/monitored-database/thresholds.ts). Example: `{connectionsPercent: {warning: 70}}`"),
+    readReplicas: z
+      .number()
+      .optional()
+      .describe(
+        "PostgreSQL read replicas (RDS read replicas, ApsaraDB read-only instances) with the primary's class and storage, " +
+          "each watched by its own exporter (replica lag is read on the replica). Services get their hosts as `<PREFIX>_REPLICA_HOSTS`. " +
+          "0–15 on aws, 0–32 on alicloud, not on docker. Caution: lowering it deletes the highest-numbered replicas. Default: 0. Example: `2`",
+      ),
     instanceClass: z
       .string()
       .optional()
@@ -166,6 +174,7 @@ export function planDatabases(parsed: DatabasesConfig, sctx: SectionContext): Da
       deletionProtection: defaults.deletionProtection,
       protect: defaults.deletionProtection,
       ...(entry.instanceClass !== undefined ? { instanceClass: entry.instanceClass } : {}),
+      ...(entry.readReplicas !== undefined ? { readReplicas: entry.readReplicas } : {}),
       ...(entry.logicalDatabases ? { logicalDatabases: entry.logicalDatabases.map((l) => ({ ...l })) } : {}),
     };
     const local = new Problems("stack config", at);

@@ -58,7 +58,7 @@ const connectionSchema = z.strictObject({
     .string()
     .regex(/^[A-Z][A-Z0-9_]*$/, { message: "must be an upper-case env prefix like DATABASE" })
     .default("DATABASE")
-    .describe("Prefix of the injected variables `<PREFIX>_HOST`, `_PORT`, `_USER`, `_NAME` and `_PASSWORD` (the password from the database's Secret)."),
+    .describe("Prefix of the injected variables `<PREFIX>_HOST`, `_PORT`, `_USER`, `_NAME` and `_PASSWORD` (the password from the database's Secret), plus `_REPLICA_HOSTS` (comma-separated) when the database has read replicas."),
 });
 
 const partialQuantities = (which: string) =>
@@ -217,7 +217,7 @@ export interface ServicePlan {
 }
 export type ServicesPlan = ServicePlan[];
 
-const CONNECTION_SUFFIXES = ["HOST", "PORT", "USER", "NAME", "PASSWORD"] as const;
+const CONNECTION_SUFFIXES = ["HOST", "PORT", "USER", "NAME", "PASSWORD", "REPLICA_HOSTS"] as const;
 
 /**
  * Profile defaults applied to one service's config. The Docker target runs one container per service, so the
@@ -361,6 +361,8 @@ export function connectionEnv(
   };
   if (conn.user) env[`${envPrefix}_USER`] = conn.user;
   if (conn.database) env[`${envPrefix}_NAME`] = conn.database;
+  // Read replicas share port, user and password; read-only traffic picks a host from the list.
+  if (conn.replicaHosts?.length) env[`${envPrefix}_REPLICA_HOSTS`] = pulumi.all(conn.replicaHosts).apply((hosts) => hosts.join(","));
   // Prefer the data store's own Secret on Kubernetes; otherwise the password (and URL) travel as Pulumi secrets.
   if (target === "kubernetes" && conn.secretRef) {
     const ref = conn.secretRef;

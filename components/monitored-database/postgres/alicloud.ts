@@ -77,12 +77,41 @@ export function postgresOnAlicloud(input: TargetInput): TargetOutput {
     } satisfies alicloud.rds.BackupPolicyArgs),
     opts,
   );
+  // Read-only instances: same class and storage, in the VPC, whitelisted to the VPC CIDR, SSL on; spread over
+  // the zones of the placement.
+  const children: Record<string, pulumi.Resource> = { instance, account, database, backupPolicy };
+  const replicas: NonNullable<TargetOutput["replicas"]> = [];
+  for (let i = 1; i <= db.readReplicas; i++) {
+    const zone = (i - 1) % Math.max(1, placement.subnetIds.length);
+    const replica = new alicloud.rds.ReadOnlyInstance(
+      `${name}-replica-${i}`,
+      applyTransform(t, "readReplica", {
+        masterDbInstanceId: instance.id,
+        engineVersion: db.version.includes(".") ? db.version : `${db.version}.0`,
+        instanceType: db.instanceClass!,
+        instanceStorage: db.storageGb!,
+        dbInstanceStorageType: "cloud_essd",
+        instanceChargeType: "Postpaid",
+        vswitchId: placement.subnetIds[zone],
+        zoneId: zones[zone],
+        securityIps: placement.allowedCidrBlocks,
+        sslEnabled: 1,
+        deletionProtection: db.deletionProtection,
+        parameters: Object.entries(db.parameters).map(([key, value]) => ({ name: key, value })),
+        tags: { ...cloudTags(ctx, "database"), "platform:role": "read-replica" },
+      } satisfies alicloud.rds.ReadOnlyInstanceArgs),
+      dataStoreOptions(input, provider),
+    );
+    children[`replica${i}`] = replica;
+    replicas.push({ host: replica.connectionString, port: replica.port.apply((p) => Number(p ?? db.port)) });
+  }
   return {
+    replicas,
     host: instance.connectionString,
     port: instance.port.apply((p) => Number(p ?? db.port)),
     tls: true,
     resourceId: instance.id,
     snapshotIntervalMinutes: 1440,
-    children: { instance, account, database, backupPolicy },
+    children,
   };
 }

@@ -79,12 +79,49 @@ export function postgresOnAws(input: TargetInput): TargetOutput {
     } satisfies aws.rds.InstanceArgs),
     dataStoreOptions(input, provider),
   );
+  // Read replicas: same class, parameters (TLS forced) and security group; encryption and the subnet group are
+  // inherited from the source. A replica keeps no backups of its own and leaves no final snapshot (the primary's
+  // backups cover the data).
+  const children: Record<string, pulumi.Resource> = { subnetGroup, securityGroup, parameterGroup, snapshotSuffix, instance };
+  const replicas: NonNullable<TargetOutput["replicas"]> = [];
+  for (let i = 1; i <= db.readReplicas; i++) {
+    const replica = new aws.rds.Instance(
+      `${name}-replica-${i}`,
+      applyTransform(t, "readReplica", {
+        replicateSourceDb: instance.identifier,
+        instanceClass: db.instanceClass!,
+        storageType: "gp3",
+        storageEncrypted: true,
+        kmsKeyId: db.encryptionKeyId,
+        vpcSecurityGroupIds: [securityGroup.id],
+        parameterGroupName: parameterGroup.name,
+        publiclyAccessible: false,
+        multiAz: false,
+        backupRetentionPeriod: 0,
+        skipFinalSnapshot: true,
+        deletionProtection: db.deletionProtection,
+        maintenanceWindow: db.maintenanceWindow,
+        autoMinorVersionUpgrade: true,
+        performanceInsightsEnabled: insights,
+        performanceInsightsKmsKeyId: insights ? db.encryptionKeyId : undefined,
+        performanceInsightsRetentionPeriod: insights ? 7 : undefined,
+        enabledCloudwatchLogsExports: insights ? RDS_POSTGRES_LOG_EXPORTS : [],
+        iamDatabaseAuthenticationEnabled: true,
+        copyTagsToSnapshot: true,
+        tags: { ...tags, "platform:role": "read-replica" },
+      } satisfies aws.rds.InstanceArgs),
+      { ...dataStoreOptions(input, provider) },
+    );
+    children[`replica${i}`] = replica;
+    replicas.push({ host: replica.address, port: replica.port });
+  }
   return {
     host: instance.address,
     port: instance.port,
     tls: true,
     resourceId: instance.arn,
     snapshotIntervalMinutes: 1440,
-    children: { subnetGroup, securityGroup, parameterGroup, snapshotSuffix, instance },
+    children,
+    replicas,
   };
 }

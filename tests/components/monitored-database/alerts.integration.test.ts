@@ -6,6 +6,8 @@ import {
   REDIS_ALERTS,
   postgresAlertRules,
   redisAlertRules,
+  replicaExporterJob,
+  replicaJobPattern,
 } from "../../../components/monitored-database";
 import { promtoolCheckRules, promtoolTestRules, type PromtoolTestGroup } from "../../helpers/tools";
 
@@ -22,7 +24,7 @@ const GB = 1024 ** 3;
 const STORAGE = 20 * GB;
 
 const groups: RuleGroup[] = [
-  ...postgresAlertRules({ database: "main", job: PG_JOB, thresholds: DEFAULT_POSTGRES_THRESHOLDS, storageBytes: STORAGE }),
+  ...postgresAlertRules({ database: "main", job: PG_JOB, thresholds: DEFAULT_POSTGRES_THRESHOLDS, storageBytes: STORAGE, replicaJobPattern: replicaJobPattern("main") }),
   ...redisAlertRules({ database: "cache", job: REDIS_JOB, thresholds: DEFAULT_REDIS_THRESHOLDS, persistence: true, expectedReplicas: 1 }),
 ];
 const ruleFile = toPrometheusRuleFile(groups, BASE_URL);
@@ -48,6 +50,14 @@ interface Case {
 const pg = (metric: string, extra = "") => `${metric}{job="${PG_JOB}",instance="main-db:5432"${extra}}`;
 const rd = (metric: string, extra = "") => `${metric}{job="${REDIS_JOB}",instance="cache-db:6379"${extra}}`;
 const PG_LABELS = { job: PG_JOB, instance: "main-db:5432" };
+/** A read replica's exporter: its own job, the replica as instance. */
+const rep = (i: number, metric: string) => `${metric}{job="${replicaExporterJob("main", i)}",instance="main-replica-${i}:5432"}`;
+const REPLICA_LABELS = (i: number) => ({ job: replicaExporterJob("main", i), instance: `main-replica-${i}:5432` });
+const replica = (i: number, lagSeconds: number) => [
+  { series: rep(i, "pg_up"), values: "1x15" },
+  { series: rep(i, "pg_replication_is_replica"), values: "1x15" },
+  { series: rep(i, "pg_replication_lag_seconds"), values: `${lagSeconds}x15` },
+];
 const RD_LABELS = { job: REDIS_JOB, instance: "cache-db:6379" };
 const both = (labels: Record<string, string>, value: number): Expected[] => [
   { severity: "warning", labels, value },
@@ -123,9 +133,38 @@ const CASES: Case[] = [
     evalTime: "70m",
     expect: [],
   },
-  { alert: "PostgresReplicationLag", title: "60 s lag warns", series: [{ series: pg("pg_replication_lag_seconds"), values: "60x15" }], evalTime: "10m", expect: [{ severity: "warning", labels: PG_LABELS, value: 60 }] },
-  { alert: "PostgresReplicationLag", title: "10 min lag is critical", series: [{ series: pg("pg_replication_lag_seconds"), values: "600x15" }], evalTime: "10m", expect: both(PG_LABELS, 600) },
-  { alert: "PostgresReplicationLag", title: "5 s lag is fine", series: [{ series: pg("pg_replication_lag_seconds"), values: "5x15" }], evalTime: "10m", expect: [] },
+  // Replica lag is read from the replica's own exporter, with the series postgres_exporter emits there.
+  { alert: "PostgresReplicationLag", title: "replica 60 s behind warns", series: replica(1, 60), evalTime: "10m", expect: [{ severity: "warning", labels: REPLICA_LABELS(1), value: 60 }] },
+  { alert: "PostgresReplicationLag", title: "replica 10 min behind is critical", series: [...replica(1, 5), ...replica(2, 600)], evalTime: "10m", expect: both(REPLICA_LABELS(2), 600) },
+  { alert: "PostgresReplicationLag", title: "replica 5 s behind is fine", series: replica(1, 5), evalTime: "10m", expect: [] },
+  {
+    alert: "PostgresReplicationLag",
+    title: "the primary's exporter is not read (it reports 0, and even a bogus value there is ignored)",
+    series: [{ series: pg("pg_replication_lag_seconds"), values: "900x15" }, { series: pg("pg_replication_is_replica"), values: "0x15" }, ...replica(1, 0)],
+    evalTime: "10m",
+    expect: [],
+  },
+  {
+    alert: "PostgresReplicaDown",
+    title: "replica exporter cannot connect",
+    series: [{ series: rep(2, "pg_up"), values: "0x10" }, { series: rep(1, "pg_up"), values: "1x10" }],
+    evalTime: "5m",
+    expect: [{ severity: "critical", labels: REPLICA_LABELS(2), value: 0 }],
+  },
+  {
+    alert: "PostgresReplicaDown",
+    title: "replica was promoted",
+    series: [{ series: rep(1, "pg_up"), values: "1x10" }, { series: rep(1, "pg_replication_is_replica"), values: "0x10" }],
+    evalTime: "5m",
+    expect: [{ severity: "critical", labels: REPLICA_LABELS(1), value: 0 }],
+  },
+  {
+    alert: "PostgresReplicaDown",
+    title: "replicas up and replicating; primary down is another alert",
+    series: [...replica(1, 0), ...replica(2, 3), { series: pg("pg_up"), values: "0x10" }],
+    evalTime: "5m",
+    expect: [],
+  },
   {
     alert: "PostgresLongRunningTransaction",
     title: "10 min active transaction warns",

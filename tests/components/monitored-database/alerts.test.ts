@@ -12,7 +12,13 @@ import {
 import { resolveThresholds } from "../../../components/monitored-database/thresholds";
 import { Problems } from "../../../components/lib/validation";
 
-const pgGroups = postgresAlertRules({ database: "main", job: "main-postgres-exporter", thresholds: DEFAULT_POSTGRES_THRESHOLDS, storageBytes: 20 * 1024 ** 3 });
+const pgGroups = postgresAlertRules({
+  database: "main",
+  job: "main-postgres-exporter",
+  thresholds: DEFAULT_POSTGRES_THRESHOLDS,
+  storageBytes: 20 * 1024 ** 3,
+  replicaJobPattern: "main-replica-[0-9]+-exporter",
+});
 const redisGroups = redisAlertRules({ database: "cache", job: "cache-redis-exporter", thresholds: DEFAULT_REDIS_THRESHOLDS, persistence: true, expectedReplicas: 1 });
 const all = alertRules([...pgGroups, ...redisGroups]);
 
@@ -29,7 +35,7 @@ describe("database alert builders", () => {
       expect(r.summary.length).toBeGreaterThan(10);
       expect(r.description.length).toBeGreaterThan(20);
       expect(r.labels?.database).toMatch(/^(main|cache)$/);
-      expect(r.expr).toMatch(/job="(main-postgres|cache-redis)-exporter"/);
+      expect(r.expr).toMatch(/job="(main-postgres|cache-redis)-exporter"|job=~"main-replica-\[0-9\]\+-exporter"/);
     }
   });
 
@@ -48,6 +54,13 @@ describe("database alert builders", () => {
   test("optional alerts follow their inputs", () => {
     const noStorage = alertRules(postgresAlertRules({ database: "main", job: "j", thresholds: DEFAULT_POSTGRES_THRESHOLDS }));
     expect(noStorage.map((r) => r.alert)).not.toContain("PostgresStorageNearlyFull");
+    // Without read replicas there is no lag to measure (the primary reports 0): no lag or replica alerts.
+    expect(noStorage.map((r) => r.alert)).not.toContain("PostgresReplicationLag");
+    expect(noStorage.map((r) => r.alert)).not.toContain("PostgresReplicaDown");
+    for (const r of alertRules(pgGroups).filter((r) => r.alert === "PostgresReplicationLag" || r.alert === "PostgresReplicaDown")) {
+      expect(r.expr).not.toContain('job="main-postgres-exporter"');
+      expect(r.expr).toContain('job=~"main-replica-[0-9]+-exporter"');
+    }
     const managed = redisAlertRules({ database: "c", job: "j", thresholds: DEFAULT_REDIS_THRESHOLDS, persistence: false, expectedReplicas: 0 });
     const rules = alertRules(managed);
     expect(rules.map((r) => r.alert)).not.toContain("RedisBackupMissing");

@@ -58,6 +58,10 @@ export function providerOutputs(args: pulumi.runtime.MockResourceArgs): Record<s
   switch (args.type) {
     case "random:index/randomId:RandomId":
       return { hex: createHash("sha256").update(args.name).digest("hex").slice(0, 8) };
+    case "aws:rds/instance:Instance":
+      return { identifier: args.name };
+    case "alicloud:rds/readOnlyInstance:ReadOnlyInstance":
+      return { connectionString: `${args.name}.pg.rds.aliyuncs.com`, port: "5432" };
     case "alicloud:rds/instance:Instance":
       return { connectionString: `${args.name}.pg.rds.aliyuncs.com`, port: "5432" };
     case "alicloud:kvstore/instance:Instance":

@@ -109,6 +109,8 @@ describe("databases section: plan", () => {
     ["an unknown RDS class", { ...PG, instanceClass: "db.q9.large" }, "prod", "kubernetes", "aws", /platform:databases\[0\]\.instanceClass: must be an RDS class db\.<family>\.<size>.*\(got "db\.q9\.large"\)/],
     ["a class without Performance Insights in prod", { ...PG, instanceClass: "db.t4g.micro" }, "prod", "kubernetes", "aws", /platform:databases\[0\]\.instanceClass: cannot run Performance Insights/],
     ["an instance class on docker", { ...PG, instanceClass: "db.r7g.large" }, "dev", "docker", "none", /platform:databases\[0\]\.instanceClass: is only used by managed targets/],
+    ["too many read replicas", { ...PG, readReplicas: 16 }, "prod", "kubernetes", "aws", /platform:databases\[0\]\.readReplicas: must be a whole number from 0 to 15 for postgres on aws \(got 16\)/],
+    ["read replicas on docker", { ...PG, readReplicas: 1 }, "dev", "docker", "none", /platform:databases\[0\]\.readReplicas: is not available on the docker target/],
     ["logical databases on redis", { ...REDIS_AWS, logicalDatabases: [{ name: "orders" }] }, "prod", "kubernetes", "aws", /platform:databases\[0\]\.logicalDatabases: is only available for postgres/],
     ["a logical database reusing the admin user", { ...PG, logicalDatabases: [{ name: "orders", user: "app" }] }, "prod", "kubernetes", "aws", /platform:databases\[0\]\.logicalDatabases\[0\]\.user: is the instance's admin user/],
     ["shared_buffers above 40% of the Docker memory limit", { ...PG, parameters: { shared_buffers: "1GB" } }, "dev", "docker", "none", /platform:databases\[0\]\.parameters\.shared_buffers: must be at most 40% of the 512MiB Docker memory limit of size small \(205MiB\).*\(got "1GB"\)/],
@@ -149,6 +151,7 @@ describe("databases section: instance classes and logical databases", () => {
       parseDatabases([{ ...PG, instanceClass: "db.r7g.2xlarge", logicalDatabases: [{ name: "orders" }, { name: "billing", user: "billing_svc" }] }, REDIS_AWS]),
       sctx("prod", "kubernetes", "aws"),
     );
+    expect(planDatabases(parseDatabases([{ ...PG, readReplicas: 2 }]), sctx("prod", "kubernetes", "aws"))[0].args.readReplicas).toBe(2);
     expect(plan[0].args).toMatchObject({ instanceClass: "db.r7g.2xlarge", logicalDatabases: [{ name: "orders" }, { name: "billing", user: "billing_svc" }] });
     expect(databaseNames(plan)).toEqual(["main", "main/orders", "main/billing", "cache"]);
   });

@@ -217,6 +217,28 @@ describe("services section: build", () => {
     expect(leaks).toEqual([]);
   });
 
+  test("a logical database connection and read replicas: its own user, database and Secret; replica hosts listed", async () => {
+    const rec = installMocks();
+    const sctx = prod();
+    const plan = planServices(parseServices([SERVICES[0], { ...SERVICES[1], connections: [{ database: "main/orders" }] }]), sctx, ["main", "main/orders"]);
+    const orders: DatabaseConnection = {
+      ...connection(false),
+      user: pulumi.output("orders"),
+      secretRef: { name: pulumi.output("main-db-orders"), passwordKey: "password", urlKey: "url" },
+      replicaHosts: [pulumi.output("main-replica-1.db.internal"), pulumi.output("main-replica-2.db.internal")],
+    };
+    buildServices(plan, sctx, { connections: { main: connection(true), "main/orders": orders } });
+    await settle();
+    const env = rec.one("kubernetes:apps/v1:Deployment", "api-deployment").inputs.spec.template.spec.containers[0].env;
+    expect(env).toEqual(
+      expect.arrayContaining([
+        { name: "DATABASE_USER", value: "orders" },
+        { name: "DATABASE_REPLICA_HOSTS", value: "main-replica-1.db.internal,main-replica-2.db.internal" },
+        { name: "DATABASE_PASSWORD", valueFrom: { secretKeyRef: { name: "main-db-orders", key: "password" } } },
+      ]),
+    );
+  });
+
   test("Kubernetes without a database Secret: the password goes into the service's own Secret as a Pulumi secret", async () => {
     const rec = installMocks();
     const sctx = prod();
