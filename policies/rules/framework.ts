@@ -136,8 +136,8 @@ function isUnknown(err: unknown): boolean {
   return err instanceof UnknownValueError || (err as Error)?.constructor?.name === "UnknownValueError";
 }
 
-export function resourceCheck<C>(check: ResourceCheck<C>): PlatformResourcePolicy {
-  const types = check.types ? new Set(check.types) : undefined;
+/** What the pack reports for every check, resource or stack: name, text, severity, enforcement and config schema. */
+function policyMetadata<K extends CheckMeta<any>>(check: K) {
   return {
     name: check.name,
     description: check.description,
@@ -147,6 +147,13 @@ export function resourceCheck<C>(check: ResourceCheck<C>): PlatformResourcePolic
     tags: [check.category],
     configSchema: configSchema(check),
     check,
+  };
+}
+
+export function resourceCheck<C>(check: ResourceCheck<C>): PlatformResourcePolicy {
+  const types = check.types ? new Set(check.types) : undefined;
+  return {
+    ...policyMetadata(check),
     validateResource: (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
       if (types && !types.has(args.type)) return;
       const config = resolveConfig(check, args.getConfig<Record<string, unknown>>());
@@ -164,14 +171,7 @@ export function resourceCheck<C>(check: ResourceCheck<C>): PlatformResourcePolic
 
 export function stackCheck<C>(check: StackCheck<C>): PlatformStackPolicy {
   return {
-    name: check.name,
-    description: check.description,
-    severity: check.severity,
-    remediationSteps: check.remediation,
-    enforcementLevel: check.enforcementLevel,
-    tags: [check.category],
-    configSchema: configSchema(check),
-    check,
+    ...policyMetadata(check),
     validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
       const config = resolveConfig(check, args.getConfig<Record<string, unknown>>());
       const view = new StackView(args.resources.map(fromPolicyResource));
