@@ -32,7 +32,7 @@ function leaks(): string[] {
   );
 }
 
-function problemsOf(env: Environment, target: "aws" | "alicloud" | "docker", extra: Partial<MonitoredDatabaseArgs>): string[] {
+function problemsOf(env: Environment, target: "aws" | "alicloud" | "docker", extra: Partial<MonitoredDatabaseArgs>): readonly string[] {
   try {
     build(env, target, extra);
   } catch (e) {
