@@ -52,6 +52,7 @@ export function planPlatform(): PlatformPlan {
     services: problems.collect(() =>
       services.parseServices(raw[services.SECTION_KEY], { serviceDefaults: raw[services.DEFAULTS_KEY], serviceTemplates: raw[services.TEMPLATES_KEY] }),
     ),
+    sharedEnv: problems.collect(() => services.parseSharedEnv(raw[services.SHARED_ENV_KEY])),
     databases: problems.collect(() => databases.parseDatabases(raw[databases.SECTION_KEY])),
     backups: problems.collect(() => backups.parse(raw[backups.KEY])),
     alerting: problems.collect(() => alerting.parseAlerting(raw[alerting.SECTION_KEY])),
@@ -77,7 +78,7 @@ export function planPlatform(): PlatformPlan {
   // Services and backups are checked against the databases as declared, even when one of them is invalid.
   const declared = parsed.databases ?? [];
   if (parsed.services) {
-    plan.services = problems.collect(() => services.planServices(parsed.services!, sctx, declared.map((d) => d.name)));
+    plan.services = problems.collect(() => services.planServices(parsed.services!, sctx, declared.map((d) => d.name), parsed.sharedEnv ?? {}));
   }
   // The edge's listeners and certificates come from the services' hosts.
   if (plan.foundation && plan.services) {
