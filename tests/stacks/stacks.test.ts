@@ -275,6 +275,21 @@ describe("observability of the public edge", () => {
     expect(monitor.inputs.spec.namespaceSelector.matchNames).toEqual(["cert-manager"]);
   });
 
+  it.each(["prod-aws", "prod-alicloud"])("%s alerts on the edge's 5xx ratio and latency per Gateway, at the stack's thresholds, with runbooks", (key) => {
+    const rec = built[key].recorder;
+    const rules = rec.byType("kubernetes:monitoring.coreos.com/v1:PrometheusRule").flatMap((r) => r.inputs.spec.groups.flatMap((g: any) => g.rules));
+    const edge = rules.filter((r: any) => /^Edge/.test(r.alert ?? ""));
+    expect(edge.map((r: any) => r.alert).sort()).toEqual(["EdgeHttpErrorRateCritical", "EdgeHttpErrorRateHigh", "EdgeLatencyP95Critical", "EdgeLatencyP95High"]);
+    const service = rules.find((r: any) => r.alert === "HttpErrorRateHigh");
+    const edgeHigh = edge.find((r: any) => r.alert === "EdgeHttpErrorRateHigh");
+    expect(edgeHigh.expr.match(/> ([0-9.]+)$/)[1]).toBe(service.expr.match(/> ([0-9.]+)$/)[1]);
+    for (const r of edge) {
+      expect(fs.existsSync(path.join(REPO_ROOT, "docs/runbooks", r.annotations.runbook_url.split("/").pop()))).toBe(true);
+    }
+    // The proxies are scraped where the alerts look.
+    expect(rec.one("kubernetes:monitoring.coreos.com/v1:PodMonitor", "foundation-edge-pod-monitor").inputs.spec.podMetricsEndpoints[0].path).toBe("/stats/prometheus");
+  });
+
   it("dev (Docker, no public hosts) runs no blackbox exporter", () => {
     expect(built.dev.recorder.resources.find((r) => r.name === "alerting-blackbox")).toBeUndefined();
   });
