@@ -71,12 +71,12 @@ export const clusterSchema = z
       .describe("Node size class, mapped per cloud to an instance type (components/foundation/args.ts). Default: dev small, staging medium, prod large."),
     nodes: z
       .strictObject({
-        min: intField.describe("Fewest nodes."),
-        max: intField.describe(`Most nodes (at most ${LIMITS.nodes}).`),
-        desired: intField.describe("Nodes at creation, between min and max."),
+        min: intField.describe("Fewest nodes the node autoscaler keeps."),
+        max: intField.describe(`Most nodes the node autoscaler may add (at most ${LIMITS.nodes}); the capacity check fits the pods into this many nodes.`),
+        desired: intField.describe("EKS: nodes at creation, between min and max (afterwards the Cluster Autoscaler owns the size). ACK: unused, an auto-scaling node pool starts at min."),
       })
       .optional()
-      .describe("Node autoscaling bounds in private subnets. Default: dev {1, 2, 1}, staging {1, 3, 2}, prod {3, 10, 3}."),
+      .describe("Node autoscaling bounds in private subnets (EKS: Cluster Autoscaler on the managed node group; ACK: the node pool's auto scaling). Default: dev {1, 2, 1}, staging {1, 3, 2}, prod {3, 10, 3}."),
     endpointPublicAccessCidrs: z
       .array(z.string())
       .default([])
