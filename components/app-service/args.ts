@@ -4,6 +4,7 @@ import type { SecretKeyRef, ServiceObjectives } from "../lib/contracts";
 import { GATEWAY_NAMESPACE, type RouteVisibility } from "../lib/gateway";
 import { DEFAULT_MAX_REQUEST_BODY_SIZE } from "./ingress";
 import type { Transforms } from "../lib/transform";
+import type { JobSettings } from "./jobs";
 
 /**
  * What a service is, which decides the objects it gets:
@@ -33,6 +34,8 @@ export type AppServiceChildRole =
   | "networkPolicy"
   | "serviceMonitor"
   | "podMonitor"
+  | "job"
+  | "cronJob"
   | "image"
   | "container";
 
@@ -234,6 +237,11 @@ export interface AppServiceArgs {
   replicas?: number;
   /** Horizontal autoscaling (not for singletons). When set, the Deployment has no fixed `replicas`. */
   autoscaling?: AutoscalingSettings;
+  /**
+   * One-off Jobs (migrations; by default the Deployment waits for them) and CronJobs (with `schedule`), run with the
+   * service's image, env, secrets and security context. Kubernetes target only. @default []
+   */
+  jobs?: JobSettings[];
   /** Further named ports (web/api only), e.g. gRPC beside HTTP. @default [] */
   extraPorts?: ExtraPortSettings[];
   /** Probe settings. Probes need a `port`. */

@@ -13,6 +13,7 @@ export { kubernetesManifests, type KubernetesManifests, type KubernetesChildren 
 export { dockerContainerArgs, dockerNetworksFor, type DockerChildren } from "./docker";
 export { DEFAULT_SECURITY_HEADERS, SECURITY_HEADER_NAMES } from "./ingress";
 export * from "./shared-env";
+export { jobsSchema, jobRunHash, JOB_DEFAULTS, type JobSettings, type ResolvedJob } from "./jobs";
 
 /** Constant type token: changing it would replace every AppService in every stack. */
 export const APP_SERVICE_TYPE = "platform:app-service:AppService";

@@ -11,6 +11,7 @@ import { gatewayFor, httpsListenerName } from "../lib/gateway";
 import { rateLimitBuckets } from "./ingress";
 import type { ResolvedAppServiceArgs } from "./validate";
 import { SHARED_ENV_CHECKSUM_ANNOTATION } from "./shared-env";
+import type { ResolvedJob } from "./jobs";
 
 import Input = k8s.types.input;
 
@@ -34,7 +35,13 @@ export interface KubernetesManifests {
   networkPolicy: k8s.networking.v1.NetworkPolicyArgs;
   serviceMonitor?: k8s.apiextensions.CustomResourceArgs;
   podMonitor?: k8s.apiextensions.CustomResourceArgs;
+  jobs: JobManifest[];
+  jobsNetworkPolicy?: k8s.networking.v1.NetworkPolicyArgs;
 }
+
+export type JobManifest =
+  | { job: ResolvedJob; kind: "Job"; args: k8s.batch.v1.JobArgs }
+  | { job: ResolvedJob; kind: "CronJob"; args: k8s.batch.v1.CronJobArgs };
 
 /** Object names in the namespace. Physical names because other services and the edge address them by name. */
 export function kubernetesNames(name: string) {
@@ -98,6 +105,38 @@ function topologySpread(r: ResolvedAppServiceArgs): Input.core.v1.TopologySpread
   ];
 }
 
+/**
+ * The app container: image, env (shared env through envFrom, own env winning), resources and the restricted
+ * security context. Jobs run the same container with their own image/command/args and without ports and probes.
+ */
+function appContainer(r: ResolvedAppServiceArgs, run: { image: string; command?: string[]; args?: string[] }, service: boolean): Input.core.v1.Container {
+  const tmp = tmpVolume();
+  return {
+    name: CONTAINER_NAME,
+    image: run.image,
+    imagePullPolicy: "IfNotPresent",
+    ...(run.command ? { command: run.command } : {}),
+    ...(run.args ? { args: run.args } : {}),
+    ...(service ? { ports: containerPorts(r) } : {}),
+    // Shared values first: any `env` entry of the same name wins over envFrom.
+    ...(r.sharedEnv ? { envFrom: [{ configMapRef: { name: r.sharedEnv.configMap } }] } : {}),
+    env: envVars(r),
+    resources: { requests: { ...r.resources.requests }, limits: { ...r.resources.limits } },
+    securityContext: { ...restrictedContainerSecurityContext(), runAsUser: r.runAsUser, runAsGroup: r.runAsUser },
+    ...(service ? probes(r) : {}),
+    volumeMounts: [tmp.mount],
+  };
+}
+
+/** Pod-template annotations: the default container, and the shared env's checksum so a change rolls the pods. */
+function podAnnotations(r: ResolvedAppServiceArgs): Record<string, string> {
+  return {
+    "kubectl.kubernetes.io/default-container": CONTAINER_NAME,
+    // envFrom is read at container start only: a new checksum rolls the pods onto the new values.
+    ...(r.sharedEnv ? { [SHARED_ENV_CHECKSUM_ANNOTATION]: r.sharedEnv.checksum } : {}),
+  };
+}
+
 function deployment(r: ResolvedAppServiceArgs, ctx: PlatformContext): k8s.apps.v1.DeploymentArgs {
   const names = kubernetesNames(r.name);
   const labels = standardLabels(ctx, r.name, r.kind);
@@ -114,41 +153,83 @@ function deployment(r: ResolvedAppServiceArgs, ctx: PlatformContext): k8s.apps.v
           ? { type: "Recreate" } // never two listeners at once, even during a rollout
           : { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } }, // keep full capacity
       template: {
-        metadata: {
-          labels,
-          annotations: {
-            "kubectl.kubernetes.io/default-container": CONTAINER_NAME,
-            // envFrom is read at container start only: a new checksum rolls the pods onto the new values.
-            ...(r.sharedEnv ? { [SHARED_ENV_CHECKSUM_ANNOTATION]: r.sharedEnv.checksum } : {}),
-          },
-        },
+        metadata: { labels, annotations: podAnnotations(r) },
         spec: {
           serviceAccountName: names.workload,
           automountServiceAccountToken: r.serviceAccountToken,
           securityContext: restrictedPodSecurityContext(r.runAsUser),
           topologySpreadConstraints: topologySpread(r),
           terminationGracePeriodSeconds: 30,
-          containers: [
-            {
-              name: CONTAINER_NAME,
-              image: r.image,
-              imagePullPolicy: "IfNotPresent",
-              ...(r.command ? { command: r.command } : {}),
-              ...(r.args ? { args: r.args } : {}),
-              ports: containerPorts(r),
-              // Shared values first: any `env` entry of the same name wins over envFrom.
-              ...(r.sharedEnv ? { envFrom: [{ configMapRef: { name: r.sharedEnv.configMap } }] } : {}),
-              env: envVars(r),
-              resources: { requests: { ...r.resources.requests }, limits: { ...r.resources.limits } },
-              securityContext: { ...restrictedContainerSecurityContext(), runAsUser: r.runAsUser, runAsGroup: r.runAsUser },
-              ...probes(r),
-              volumeMounts: [tmp.mount],
-            },
-          ],
+          containers: [appContainer(r, r, true)],
           volumes: [tmp.volume],
         },
       },
     },
+  };
+}
+
+/**
+ * Labels of the service's job pods: the service's name (so services admitting it as a caller admit its jobs too)
+ * but their own instance, so neither the Deployment nor the Service ever selects them.
+ */
+function jobPodLabels(r: ResolvedAppServiceArgs, ctx: PlatformContext, job: ResolvedJob): Record<string, string> {
+  return { ...standardLabels(ctx, r.name, job.schedule ? "cronjob" : "job"), ...jobSelectorLabels(r), "platform.io/job": job.name };
+}
+
+function jobSelectorLabels(r: ResolvedAppServiceArgs): Record<string, string> {
+  return { "app.kubernetes.io/name": r.name, "app.kubernetes.io/instance": `${r.name}-jobs` };
+}
+
+function jobSpec(r: ResolvedAppServiceArgs, ctx: PlatformContext, job: ResolvedJob): Input.batch.v1.JobSpec {
+  const names = kubernetesNames(r.name);
+  const tmp = tmpVolume();
+  return {
+    backoffLimit: job.backoffLimit,
+    activeDeadlineSeconds: job.activeDeadlineSeconds,
+    ttlSecondsAfterFinished: job.ttlSecondsAfterFinished,
+    template: {
+      metadata: { labels: jobPodLabels(r, ctx, job), annotations: podAnnotations(r) },
+      spec: {
+        restartPolicy: "Never",
+        serviceAccountName: names.workload,
+        automountServiceAccountToken: r.serviceAccountToken,
+        securityContext: restrictedPodSecurityContext(r.runAsUser),
+        containers: [appContainer(r, job, false)],
+        volumes: [tmp.volume],
+      },
+    },
+  };
+}
+
+/** One Job or CronJob per `jobs` entry. */
+function jobs(r: ResolvedAppServiceArgs, ctx: PlatformContext): JobManifest[] {
+  return r.jobs.map((job) => {
+    const metadata = { name: job.objectName, namespace: ctx.namespace, labels: jobPodLabels(r, ctx, job) };
+    if (!job.schedule) return { job, kind: "Job", args: { metadata, spec: jobSpec(r, ctx, job) } };
+    return {
+      job,
+      kind: "CronJob",
+      args: {
+        metadata,
+        spec: {
+          schedule: job.schedule,
+          timeZone: "Etc/UTC",
+          concurrencyPolicy: "Forbid", // a slow run is never overlapped by the next
+          startingDeadlineSeconds: 300,
+          successfulJobsHistoryLimit: 1,
+          failedJobsHistoryLimit: 3,
+          jobTemplate: { metadata: { labels: jobPodLabels(r, ctx, job) }, spec: jobSpec(r, ctx, job) },
+        },
+      },
+    };
+  });
+}
+
+/** The job pods' policy: the service's egress, no ingress (nothing calls a Job). */
+function jobsNetworkPolicy(r: ResolvedAppServiceArgs, ctx: PlatformContext): k8s.networking.v1.NetworkPolicyArgs {
+  return {
+    metadata: { name: k8sName(r.name, "jobs"), namespace: ctx.namespace, labels: standardLabels(ctx, r.name, "job") },
+    spec: { podSelector: { matchLabels: jobSelectorLabels(r) }, policyTypes: ["Ingress", "Egress"], ingress: [], egress: egressRules(r) },
   };
 }
 
@@ -283,14 +364,18 @@ function networkPolicy(r: ResolvedAppServiceArgs, ctx: PlatformContext): k8s.net
       podSelector: { matchLabels: selectorLabels(r.name) },
       policyTypes: ["Ingress", "Egress"],
       ingress: rules,
-      egress: [
-        DNS_EGRESS,
-        { to: [{ podSelector: {} }] },
-        ...dataStoreEgress(r.networkPolicy.dataStores),
-        ...r.networkPolicy.egress.map((e) => cidrEgress([e.cidr], e.ports)),
-      ],
+      egress: egressRules(r),
     },
   };
+}
+
+function egressRules(r: ResolvedAppServiceArgs): Input.networking.v1.NetworkPolicyEgressRule[] {
+  return [
+    DNS_EGRESS,
+    { to: [{ podSelector: {} }] },
+    ...dataStoreEgress(r.networkPolicy.dataStores),
+    ...r.networkPolicy.egress.map((e) => cidrEgress([e.cidr], e.ports)),
+  ];
 }
 
 function monitor(r: ResolvedAppServiceArgs, ctx: PlatformContext): Pick<KubernetesManifests, "serviceMonitor" | "podMonitor"> {
@@ -359,6 +444,8 @@ export function kubernetesManifests(r: ResolvedAppServiceArgs, ctx: PlatformCont
     ...(r.podDisruptionBudget ? { pdb: pdb(r, ctx) } : {}),
     networkPolicy: networkPolicy(r, ctx),
     ...monitor(r, ctx),
+    jobs: jobs(r, ctx),
+    ...(r.jobs.length > 0 ? { jobsNetworkPolicy: jobsNetworkPolicy(r, ctx) } : {}),
   };
 }
 
@@ -375,6 +462,9 @@ export interface KubernetesChildren {
   networkPolicy: k8s.networking.v1.NetworkPolicy;
   serviceMonitor?: k8s.apiextensions.CustomResource;
   podMonitor?: k8s.apiextensions.CustomResource;
+  /** One-off Jobs and CronJobs by job name. */
+  jobs: Record<string, k8s.batch.v1.Job | k8s.batch.v1.CronJob>;
+  jobsNetworkPolicy?: k8s.networking.v1.NetworkPolicy;
 }
 
 /** Registers the manifests as children of `parent`, applying per-child transforms. */
@@ -391,9 +481,31 @@ export function registerKubernetes(
   const serviceAccount = new k8s.core.v1.ServiceAccount(child("service-account"), t("serviceAccount", m.serviceAccount), opts);
   const secret = m.secret ? new k8s.core.v1.Secret(child("secret-env"), t("secret", m.secret), opts) : undefined;
   // Pods reference the Secret and service account by name, so order them explicitly.
+  const podDeps = [serviceAccount, ...(secret ? [secret] : [])];
+  // The job pods' policy first, so a migration never starts without its egress to the database.
+  const jobsNetworkPolicy = m.jobsNetworkPolicy
+    ? new k8s.networking.v1.NetworkPolicy(child("jobs-network-policy"), t("networkPolicy", m.jobsNetworkPolicy), opts)
+    : undefined;
+  const jobDeps = [...podDeps, ...(jobsNetworkPolicy ? [jobsNetworkPolicy] : [])];
+  const jobs: KubernetesChildren["jobs"] = {};
+  const beforeRollout: pulumi.Resource[] = [];
+  for (const j of m.jobs) {
+    if (j.kind === "CronJob") {
+      jobs[j.job.name] = new k8s.batch.v1.CronJob(child(`cron-job-${j.job.name}`), t("cronJob", j.args), { ...opts, dependsOn: jobDeps });
+      continue;
+    }
+    // The provider waits for a Job to complete (or fail), so a Deployment depending on it rolls out only after it.
+    const job = new k8s.batch.v1.Job(child(`job-${j.job.name}`), t("job", j.args), {
+      ...opts,
+      dependsOn: jobDeps,
+      customTimeouts: { create: `${j.job.activeDeadlineSeconds + 300}s`, update: `${j.job.activeDeadlineSeconds + 300}s` },
+    });
+    jobs[j.job.name] = job;
+    if (j.job.when === "beforeRollout") beforeRollout.push(job);
+  }
   const deployment = new k8s.apps.v1.Deployment(child("deployment"), t("deployment", m.deployment), {
     ...opts,
-    dependsOn: [serviceAccount, ...(secret ? [secret] : [])],
+    dependsOn: [...podDeps, ...beforeRollout],
   });
   const service = m.service ? new k8s.core.v1.Service(child("service"), t("service", m.service), opts) : undefined;
   const httpRoute = m.httpRoute
@@ -412,5 +524,5 @@ export function registerKubernetes(
   const podMonitor = m.podMonitor
     ? new k8s.apiextensions.CustomResource(child("pod-monitor"), t("podMonitor", m.podMonitor), opts)
     : undefined;
-  return { serviceAccount, secret, deployment, service, httpRoute, backendTrafficPolicy, hpa, pdb, networkPolicy, serviceMonitor, podMonitor };
+  return { serviceAccount, secret, deployment, service, httpRoute, backendTrafficPolicy, hpa, pdb, networkPolicy, serviceMonitor, podMonitor, jobs, jobsNetworkPolicy };
 }

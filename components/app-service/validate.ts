@@ -32,6 +32,7 @@ import { defaultTlsSecretName, ROUTE_VISIBILITIES, type RouteVisibility } from "
 import { MAX_RESPONSE_HEADERS } from "../lib/http-headers";
 import { headerNameProblem, headerValueProblem, responseHeaders } from "./ingress";
 import { sharedEnvChecksum } from "./shared-env";
+import { CRON_JOB_NAME_MAX, JOB_NAME_MAX, jobsSchema, type ResolvedJob, resolveJob } from "./jobs";
 
 // ---------------------------------------------------------------------------------------------
 // Field schemas. Exported so the `services` config section validates the same fields the same way.
@@ -220,6 +221,7 @@ export const serviceNameSchema = dnsLabel
  */
 export const workloadFieldSchemas = {
   extraPorts: extraPortsSchema.optional(),
+  jobs: jobsSchema.optional(),
   health: healthSchema.optional(),
   ingress: ingressSchema.optional(),
   metrics: metricsSchema.optional(),
@@ -319,6 +321,8 @@ export interface ResolvedAppServiceArgs {
   kind: AppServiceKind;
   image: string;
   port?: number;
+  /** One-off Jobs and CronJobs (Kubernetes). */
+  jobs: ResolvedJob[];
   /** Further named ports (web/api), validated against port and metrics.port. */
   extraPorts: Array<{ name: string; port: number; appProtocol?: string }>;
   command?: string[];
@@ -495,6 +499,22 @@ export function validateAppServiceArgs(
     else usedPorts.set(e.port, `extraPorts[${i}]`);
   });
 
+  // Jobs: unique names, object names that fit, `when` only for one-off jobs; Kubernetes only.
+  const jobs = (args.jobs ?? []).map((j) => resolveJob(name, args.image, j));
+  const jobNames = new Set<string>();
+  (args.jobs ?? []).forEach((j, i) => {
+    if (jobNames.has(j.name)) p.add(["jobs", i, "name"], j.name, "is already the name of another job of this service; names must be unique");
+    jobNames.add(j.name);
+    if (j.schedule !== undefined && j.when !== undefined) p.add(["jobs", i, "when"], j.when, "only applies to one-off jobs; a job with a schedule is a CronJob");
+    const max = j.schedule !== undefined ? CRON_JOB_NAME_MAX : JOB_NAME_MAX;
+    if (jobs[i].objectName.length > max) {
+      p.add(["jobs", i, "name"], j.name, `makes the ${j.schedule !== undefined ? "CronJob" : "Job"} name "${jobs[i].objectName}" ${jobs[i].objectName.length} characters; at most ${max}: shorten the job or service name`);
+    }
+  });
+  if (ctx.target === "docker" && jobs.length > 0) {
+    p.add("jobs", jobs.map((j) => j.name), "are not supported on the docker target (no Job scheduler); run migrations from the service's entrypoint, or deploy with target kubernetes");
+  }
+
   if (args.allowedCallers?.includes(name)) p.add("allowedCallers", name, "must not list the service itself");
   if (args.allowedCallers && !service) p.add("allowedCallers", args.allowedCallers, `is only meaningful for kinds with a Service (web, api), not ${kind}`);
 
@@ -532,6 +552,7 @@ export function validateAppServiceArgs(
     image: args.image,
     port: args.port,
     extraPorts: extraPorts.map((e) => ({ ...e })),
+    jobs,
     command: args.command,
     args: args.args,
     env: { ...(args.env ?? {}) },

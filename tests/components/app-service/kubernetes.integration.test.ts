@@ -21,6 +21,7 @@ const FULL: Record<AppServiceArgs["kind"], AppServiceArgs> = {
     extraPorts: [{ name: "grpc", port: 9090, appProtocol: "kubernetes.io/h2c" }],
     health: { readinessPath: false },
     sharedEnv: { configMap: SHARED_ENV_CONFIG_MAP, values: SHARED_VALUES },
+    jobs: [{ name: "migrate", command: ["alembic", "upgrade", "head"] }, { name: "report", schedule: "0 6 * * 1", args: ["--weekly"] }],
   },
   worker: { ...KIND_ARGS.worker, replicas: 2, podDisruptionBudget: true, command: ["python", "-m", "worker"] },
   singleton: { ...KIND_ARGS.singleton, metrics: {}, health: { startup: false } },
@@ -35,7 +36,7 @@ describe("every Kubernetes object AppService produces validates against the Kube
     const kinds = objects.map((o) => o.kind).sort();
     const expected: Record<string, string[]> = {
       web: ["BackendTrafficPolicy", "Deployment", "HTTPRoute", "HorizontalPodAutoscaler", "NetworkPolicy", "PodDisruptionBudget", "Secret", "Service", "ServiceAccount", "ServiceMonitor"],
-      api: ["BackendTrafficPolicy", "Deployment", "HTTPRoute", "HorizontalPodAutoscaler", "NetworkPolicy", "PodDisruptionBudget", "Secret", "Service", "ServiceAccount", "ServiceMonitor"],
+      api: ["BackendTrafficPolicy", "CronJob", "Deployment", "HTTPRoute", "HorizontalPodAutoscaler", "Job", "NetworkPolicy", "NetworkPolicy", "PodDisruptionBudget", "Secret", "Service", "ServiceAccount", "ServiceMonitor"],
       worker: ["Deployment", "NetworkPolicy", "PodDisruptionBudget", "PodMonitor", "ServiceAccount"],
       singleton: ["Deployment", "NetworkPolicy", "PodMonitor", "ServiceAccount"],
     };

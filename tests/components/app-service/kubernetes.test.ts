@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AppService, APP_SERVICE_TYPE, type AppServiceArgs } from "../../../components/app-service";
+import { AppService, APP_SERVICE_TYPE, type AppServiceArgs, jobRunHash } from "../../../components/app-service";
 import { installMocks, isSecretValue, plaintextStrings, type Recorder, settle, unwrapSecrets } from "../../helpers/mocks";
 import { KIND_ARGS, kubernetesCtx } from "./fixtures";
 
@@ -459,5 +459,89 @@ describe("AppService on Kubernetes: worker liveness without a port", () => {
     } finally {
       warn.mockRestore();
     }
+  });
+});
+
+describe("AppService on Kubernetes: jobs", () => {
+  const T_JOB = "kubernetes:batch/v1:Job";
+  const T_CRON = "kubernetes:batch/v1:CronJob";
+  const withJobs: AppServiceArgs = {
+    ...KIND_ARGS.api,
+    secretEnv: { API_KEY: pulumi.secret("k") },
+    networkPolicy: { dataStores: [{ cidrs: ["10.0.0.0/16"], port: 5432 }] },
+    jobs: [
+      { name: "migrate", command: ["alembic", "upgrade", "head"] },
+      { name: "seed", args: ["--seed"], when: "withRollout", image: "registry.example.com/paimon/seed:1.0.0", ttlSecondsAfterFinished: 600 },
+      { name: "report", schedule: "0 6 * * 1", args: ["--weekly-report"] },
+    ],
+  };
+
+  test("a migration Job runs the service's image, env, secrets and security context; the Deployment waits for it; a CronJob on its schedule", async () => {
+    const svc = await build("api", withJobs);
+    const migrate = rec.one(T_JOB, "api-job-migrate");
+    expect(migrate.inputs.metadata.name).toBe(`api-migrate-${jobRunHash(KIND_ARGS.api.image, ["alembic", "upgrade", "head"])}`);
+    const spec = migrate.inputs.spec;
+    expect(spec).toMatchObject({ backoffLimit: 1, activeDeadlineSeconds: 1800, ttlSecondsAfterFinished: 86400 });
+    const pod = spec.template.spec;
+    const deploymentPod = podSpec("api");
+    expect(pod.restartPolicy).toBe("Never");
+    expect(pod.serviceAccountName).toBe("api");
+    expect(pod.securityContext).toEqual(deploymentPod.securityContext);
+    const c = pod.containers[0];
+    expect(c).toMatchObject({ image: KIND_ARGS.api.image, command: ["alembic", "upgrade", "head"] });
+    expect(c.securityContext).toEqual(deploymentPod.containers[0].securityContext);
+    expect(c.resources).toEqual(deploymentPod.containers[0].resources);
+    expect(c.env).toEqual(deploymentPod.containers[0].env);
+    expect(c.env).toContainEqual({ name: "API_KEY", valueFrom: { secretKeyRef: { name: "api-env", key: "API_KEY" } } });
+    expect([c.ports, c.livenessProbe, c.readinessProbe]).toEqual([undefined, undefined, undefined]);
+    // The job pods are not selected by the Deployment or the Service.
+    const selector = rec.one(T.deployment).inputs.spec.selector.matchLabels;
+    expect(Object.entries(selector).every(([k, v]) => spec.template.metadata.labels[k] === v)).toBe(false);
+
+    const deploymentDeps = rec.one(T.deployment).dependencies ?? [];
+    expect(svc.kubernetes!.jobs.migrate).toBeDefined();
+    expect(deploymentDeps).toEqual(expect.arrayContaining([expect.stringContaining("api-job-migrate")]));
+    expect(deploymentDeps).not.toEqual(expect.arrayContaining([expect.stringContaining("api-job-seed")]));
+
+    const seed = rec.one(T_JOB, "api-job-seed").inputs;
+    expect(seed.spec.ttlSecondsAfterFinished).toBe(600);
+    expect(seed.spec.template.spec.containers[0].image).toBe("registry.example.com/paimon/seed:1.0.0");
+
+    const cron = rec.one(T_CRON, "api-cron-job-report").inputs;
+    expect(cron.metadata.name).toBe("api-report");
+    expect(cron.spec).toMatchObject({ schedule: "0 6 * * 1", timeZone: "Etc/UTC", concurrencyPolicy: "Forbid", startingDeadlineSeconds: 300 });
+    expect(cron.spec.jobTemplate.spec).toMatchObject({ backoffLimit: 1, activeDeadlineSeconds: 1800, ttlSecondsAfterFinished: 86400 });
+
+    // Deny-by-default for the job pods: no ingress, the service's egress (DNS, namespace, the database).
+    const np = rec.one(T.netpol, "api-jobs-network-policy").inputs;
+    expect(np.spec.podSelector.matchLabels).toEqual({ "app.kubernetes.io/name": "api", "app.kubernetes.io/instance": "api-jobs" });
+    expect(np.spec.ingress).toEqual([]);
+    expect(np.spec.egress).toEqual(rec.one(T.netpol, "api-network-policy").inputs.spec.egress);
+    expect(np.spec.egress).toContainEqual({ to: [{ ipBlock: { cidr: "10.0.0.0/16" } }], ports: [{ protocol: "TCP", port: 5432 }] });
+  });
+
+  test("a new image or command renames the one-off Job (so it runs again); a CronJob keeps its name", () => {
+    expect(jobRunHash("a/b:1", ["migrate"])).not.toBe(jobRunHash("a/b:2", ["migrate"]));
+    expect(jobRunHash("a/b:1", ["migrate"])).not.toBe(jobRunHash("a/b:1", ["migrate", "--fake"]));
+    expect(jobRunHash("a/b:1", ["migrate"])).toBe(jobRunHash("a/b:1", ["migrate"]));
+  });
+
+  test.each([
+    ["a bad schedule", [{ name: "report", schedule: "0 25 * * *" }], "jobs[0].schedule: must be a 5-field cron expression"],
+    ["when on a CronJob", [{ name: "report", schedule: "0 6 * * *", when: "beforeRollout" }], 'jobs[0].when: only applies to one-off jobs; a job with a schedule is a CronJob (got "beforeRollout")'],
+    ["two jobs with one name", [{ name: "migrate" }, { name: "migrate", args: ["x"] }], 'jobs[1].name: is already the name of another job of this service'],
+    ["an unpinned job image", [{ name: "migrate", image: "registry.example.com/tools:latest" }], "jobs[0].image: must be pinned"],
+    ["a TTL beyond a week", [{ name: "migrate", ttlSecondsAfterFinished: 10 ** 7 }], "jobs[0].ttlSecondsAfterFinished: must be an integer from 0 to 604800 (got 10000000)"],
+    ["a CronJob name over 52 characters", [{ name: "weekly-report-mailer", schedule: "0 6 * * 1" }], "jobs[0].name: makes the CronJob name"],
+  ])("refuses %s before registering anything", async (_what, jobs, fragment) => {
+    const name = _what.includes("52") ? "a-very-long-service-name-for-testing-x" : "api";
+    await expect(build(name, { ...KIND_ARGS.api, jobs: jobs as never })).rejects.toThrow(fragment);
+    expect(rec.resources).toEqual([]);
+  });
+
+  test("the docker target refuses jobs with the key path and the way out", async () => {
+    await expect(build("api", { ...KIND_ARGS.api, jobs: [{ name: "migrate" }] }, { ...kubernetesCtx(), target: "docker", dockerNetworks: { frontend: "f", backend: "b" } } as never)).rejects.toThrow(
+      'jobs: are not supported on the docker target (no Job scheduler); run migrations from the service\'s entrypoint, or deploy with target kubernetes (got ["migrate"])',
+    );
   });
 });

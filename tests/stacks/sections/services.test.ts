@@ -507,3 +507,16 @@ describe("services section: shared environment (platform:sharedEnv)", () => {
     expect(planError([{ ...SERVICES[2], sharedEnv: true }])).toContain("platform:services[0].sharedEnv: reads platform:sharedEnv, which is not set; set it, or remove sharedEnv (got true)");
   });
 });
+
+describe("services section: jobs", () => {
+  test("jobs reach the component args (a template may hold the migration for many services); docker refuses them with the key path", () => {
+    const parsed = parseServices([{ name: "ledger", template: "migrating", image: "registry.example.com/ledger:3.1.0" }], {
+      serviceTemplates: { migrating: { kind: "worker", jobs: [{ name: "migrate", command: ["./migrate"] }] } },
+    });
+    expect(planServices(parsed, prod(), [])[0].args.jobs).toEqual([{ name: "migrate", command: ["./migrate"] }]);
+    expect(planError([{ ...SERVICES[2], jobs: [{ name: "migrate" }] }], sectionCtx("dev", dockerCtx()))).toContain(
+      'platform:services[0].jobs: are not supported on the docker target (no Job scheduler)',
+    );
+    expect(planError([{ ...SERVICES[2], jobs: [{ name: "report", schedule: "*/0 * * * *" }] }])).toContain("platform:services[0].jobs[0].schedule: must be a 5-field cron expression");
+  });
+});
