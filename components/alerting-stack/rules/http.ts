@@ -45,6 +45,9 @@ function serviceHttpGroup(t: AlertThresholds, svc: MonitoredService): RuleGroup 
     ` / sum by (${by}) (rate(${m.requestsTotal}${sel()}[5m]))`;
   const latency = `histogram_quantile(${m.latencyQuantile}, sum by (${by}, le) (rate(${m.durationHistogram}_bucket${sel()}[5m])))`;
   const q = quantileLabel(m.latencyQuantile);
+  // The expression yields `service` too; as a static label it also keeps the rules of different services distinct
+  // (promtool's lint refuses alerts with the same name and labels, even in different groups).
+  const labels = { service: svc.name };
   return {
     name: `http-${svc.namespace}-${svc.name}`,
     rules: [
@@ -56,6 +59,7 @@ function serviceHttpGroup(t: AlertThresholds, svc: MonitoredService): RuleGroup 
         summary: `Service ${svc.name} returns too many 5xx responses`,
         description: (v) =>
           `{{ $value | printf "%.2f" }}% of requests to ${svc.name} (job {{ $labels.job }}) failed with 5xx over 5 minutes (threshold ${v}%; ${m.requestsTotal} by ${m.statusLabel}).`,
+        labels,
       }),
       ...thresholdPair({
         base: "HttpLatency",
@@ -65,7 +69,7 @@ function serviceHttpGroup(t: AlertThresholds, svc: MonitoredService): RuleGroup 
         summary: `Service ${svc.name} is slow`,
         description: (v) =>
           `${q} latency of ${svc.name} (job {{ $labels.job }}) is {{ $value | printf "%.2f" }}s (threshold ${v}s; ${m.durationHistogram}).`,
-        labels: { quantile: String(m.latencyQuantile) },
+        labels: { ...labels, quantile: String(m.latencyQuantile) },
       }),
     ],
   };

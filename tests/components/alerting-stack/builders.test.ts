@@ -87,11 +87,11 @@ describe("per-service HTTP rules", () => {
     expect(paimon.expr).toBe(
       'histogram_quantile(0.99, sum by (job, service, le) (rate(paimon_http_request_duration_seconds_bucket{job="paimon-api",service="paimon-api"}[5m]))) > 3',
     );
-    expect(paimon.labels).toEqual({ quantile: "0.99" });
+    expect(paimon.labels).toEqual({ service: "paimon-api", quantile: "0.99" });
     expect(paimon.description).toContain("P99 latency of paimon-api");
     expect(of("HttpErrorRateCritical", "paimon-api")!.expr).toContain('paimon_http_requests_total{job="paimon-api",service="paimon-api",status=~"5.."}');
     expect(of("HttpErrorRateCritical", "ledger")!.expr).toContain('ledger_http_requests_total{job="ledger",service="ledger",code=~"5.."}');
-    expect(of("HttpLatencyHigh", "ledger")!.labels).toEqual({ quantile: "0.95" });
+    expect(of("HttpLatencyHigh", "ledger")!.labels).toEqual({ service: "ledger", quantile: "0.95" });
   });
 
   test("workers get no HTTP alerts; TargetDown stays one rule for every job", () => {
