@@ -32,6 +32,7 @@ import { defaultTlsSecretName, ROUTE_VISIBILITIES, type RouteVisibility } from "
 import { MAX_RESPONSE_HEADERS } from "../lib/http-headers";
 import { httpMetricsSchema, resolveHttpMetrics, type HttpMetrics } from "../lib/http-metrics";
 import { headerNameProblem, headerValueProblem, responseHeaders } from "./ingress";
+import { sharedEnvChecksum } from "./shared-env";
 
 // ---------------------------------------------------------------------------------------------
 // Field schemas. Exported so the `services` config section validates the same fields the same way.
@@ -248,6 +249,7 @@ const argsSchema = z.strictObject({
   env: z.record(z.string(), inputValue).optional(),
   secretEnv: z.record(z.string(), inputValue).optional(),
   secretRefs: z.record(z.string(), z.strictObject({ name: inputValue, key: z.string().min(1) })).optional(),
+  sharedEnv: z.strictObject({ configMap: inputValue, values: z.record(z.string(), z.string()) }).optional(),
   resources: resourcesSchema.optional(),
   replicas: replicasSchema.optional(),
   autoscaling: autoscalingSchema.optional(),
@@ -326,6 +328,8 @@ export interface ResolvedAppServiceArgs {
   env: Record<string, pulumi.Input<string>>;
   secretEnv: Record<string, pulumi.Input<string>>;
   secretRefs: Record<string, SecretKeyRef>;
+  /** Shared environment, with the checksum of its values. */
+  sharedEnv?: { configMap: pulumi.Input<string>; values: Record<string, string>; checksum: string };
   resources: ResourceSettings;
   /** Fixed replicas; undefined when autoscaling. */
   replicas?: number;
@@ -402,6 +406,10 @@ export function validateAppServiceArgs(
       if (previous) p.add([field, envName], envName, `is already defined in ${previous}; define each variable once`);
       else seen.set(envName, field);
     }
+  }
+
+  for (const envName of Object.keys(args.sharedEnv?.values ?? {})) {
+    if (!ENV_NAME.test(envName)) p.add(["sharedEnv", "values", envName], envName, "must be an environment variable name ([A-Za-z_][A-Za-z0-9_]*)");
   }
 
   if (service && args.port === undefined) p.add("port", args.port, `is required for kind ${kind} (the Service and probes target it)`);
@@ -533,6 +541,9 @@ export function validateAppServiceArgs(
     env: { ...(args.env ?? {}) },
     secretEnv: { ...(args.secretEnv ?? {}) },
     secretRefs: { ...(args.secretRefs ?? {}) },
+    ...(args.sharedEnv
+      ? { sharedEnv: { configMap: args.sharedEnv.configMap, values: { ...args.sharedEnv.values }, checksum: sharedEnvChecksum(args.sharedEnv.values) } }
+      : {}),
     resources,
     replicas: args.autoscaling ? undefined : kind === "singleton" ? 1 : (args.replicas ?? 1),
     autoscaling: args.autoscaling
