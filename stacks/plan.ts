@@ -86,8 +86,13 @@ export function planPlatform(): PlatformPlan {
     if (withHosts) plan.foundation = withHosts;
   }
   if (parsed.backups) {
-    const engines = Object.fromEntries(declared.map((d) => [d.name, d.engine]));
-    const stagingSizes = Object.fromEntries((plan.databases ?? []).map((d) => [d.name, backups.dumpStagingSize(d)]));
+    // Logical databases (`<store>/<database>`) are backed up like their store, with their own role.
+    const withLogical = <T>(name: string, logical: ReadonlyArray<{ name: string }> | undefined, value: T): Array<[string, T]> => [
+      [name, value],
+      ...(logical ?? []).map((l): [string, T] => [`${name}${databases.LOGICAL_SEPARATOR}${l.name}`, value]),
+    ];
+    const engines = Object.fromEntries(declared.flatMap((d) => withLogical(d.name, d.logicalDatabases, d.engine)));
+    const stagingSizes = Object.fromEntries((plan.databases ?? []).flatMap((d) => withLogical(d.name, d.args.logicalDatabases, backups.dumpStagingSize(d))));
     plan.backups = problems.collect(() => backups.planBackups(parsed.backups!, sctx, engines, stagingSizes));
   }
   if (parsed.alerting) plan.alerting = problems.collect(() => alerting.planAlerting(parsed.alerting!, sctx));
