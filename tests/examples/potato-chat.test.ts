@@ -29,11 +29,11 @@ describe("potato-chat prod (AWS)", () => {
     expect(one("aws:cloudfront/distribution:Distribution", "foundation-edge-cdn").enabled).toBe(true);
   });
 
-  it("runs RDS PostgreSQL 14 (100 GB, encrypted, Multi-AZ), 2-node encrypted ElastiCache Redis 7.0 and DocumentDB 5.0", () => {
+  it("runs RDS PostgreSQL 14 on db.t3.medium (100 GB, encrypted, Multi-AZ), 2-node encrypted ElastiCache Redis 7.0 on cache.t3.micro and DocumentDB 5.0", () => {
     const rds = one("aws:rds/instance:Instance", "main-db-instance");
-    expect([rds.engineVersion, rds.allocatedStorage, rds.storageEncrypted, rds.multiAz]).toEqual(["14", 100, true, true]);
+    expect([rds.engineVersion, rds.instanceClass, rds.allocatedStorage, rds.storageEncrypted, rds.multiAz]).toEqual(["14", "db.t3.medium", 100, true, true]);
     const redis = one("aws:elasticache/replicationGroup:ReplicationGroup", "cache-replication-group");
-    expect([redis.engineVersion, redis.numCacheClusters, redis.atRestEncryptionEnabled, redis.transitEncryptionEnabled]).toEqual(["7.0", 2, true, true]);
+    expect([redis.engineVersion, redis.nodeType, redis.numCacheClusters, redis.atRestEncryptionEnabled, redis.transitEncryptionEnabled]).toEqual(["7.0", "cache.t3.micro", 2, true, true]);
     expect(one("aws:docdb/cluster:Cluster", "documents-cluster").engineVersion).toBe("5.0.0");
   });
 
