@@ -33,6 +33,16 @@ describe("payment-platform prod", () => {
     }
   });
 
+  it("serves gRPC beside HTTP on every Go service (400NN / 500NN) and shares the production log level", () => {
+    for (const [name, port] of [["payment-gateway", 50003], ["risk-service", 50006], ["identity-service", 50019]] as const) {
+      const c = appContainer(k8s(prod.recorder, DEPLOYMENT, name));
+      expect(c.ports.find((p: any) => p.name === "grpc")?.containerPort).toBe(port);
+      expect(k8s(prod.recorder, "kubernetes:core/v1:Service", name).spec.ports.find((p: any) => p.name === "grpc")).toMatchObject({ port, appProtocol: "kubernetes.io/h2c" });
+      expect(c.envFrom).toEqual([{ configMapRef: { name: "shared-env" } }]);
+    }
+    expect(k8s(prod.recorder, "kubernetes:core/v1:ConfigMap", "shared-env").data).toEqual({ LOG_LEVEL: "info", GIN_MODE: "release" });
+  });
+
   it("gives each service its own payment_* database and role (19 databases)", () => {
     const dbs = (readStackFile("prod", exampleDir("payment-platform"))["platform:databases"] as any[])[0].logicalDatabases;
     expect(dbs).toHaveLength(19);

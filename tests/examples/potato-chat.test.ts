@@ -61,6 +61,11 @@ describe("potato-chat prod (AWS)", () => {
     }
   });
 
+  it("shares app-config's NODE_ENV=production with every service through one ConfigMap", () => {
+    expect(k8s(prod.recorder, "kubernetes:core/v1:ConfigMap", "shared-env").data).toEqual({ NODE_ENV: "production" });
+    for (const svc of ["web", "api-gateway", ...MICROSERVICES]) expect(appContainer(k8s(prod.recorder, DEPLOYMENT, svc)).envFrom).toEqual([{ configMapRef: { name: "shared-env" } }]);
+  });
+
   it("gives each service its own database and role (compose userdb, tradingdb, ...), the password from a Secret", () => {
     const env = (svc: string) => appContainer(k8s(prod.recorder, DEPLOYMENT, svc)).env as any[];
     expect(env("user-service").find((e) => e.name === "DB_NAME").value).toBe("userdb");
