@@ -73,8 +73,16 @@ describe("payment-platform prod", () => {
     expect(receiversFor(prod.alertmanager, "warning")).toEqual(["support-email"]);
   });
 
-  it("dumps PostgreSQL at 02:00 every day", () => {
-    expect(k8s(prod.recorder, "kubernetes:batch/v1:CronJob", "main-db-backup-backup").spec.schedule).toBe("0 2 * * *");
+  it("dumps every payment_* database at 02:00 every day, each as its own role, with a monthly restore test", () => {
+    const crons = prod.recorder.byType("kubernetes:batch/v1:CronJob").map((c) => unwrapSecrets(c.inputs));
+    const dumps = crons.filter((c) => /-db-backup-backup$/.test(c.metadata.name));
+    expect(dumps).toHaveLength(19);
+    for (const c of dumps) expect(c.spec.schedule).toBe("0 2 * * *");
+    expect(crons.filter((c) => /-db-backup-verify$/.test(c.metadata.name))).toHaveLength(19);
+    const gateway = k8s(prod.recorder, "kubernetes:batch/v1:CronJob", "gateway-db-backup-backup").spec.jobTemplate.spec.template.spec;
+    const env = [...gateway.initContainers ?? [], ...gateway.containers].flatMap((c: any) => c.env ?? []);
+    expect(env.find((e: any) => e.name === "PGDATABASE")?.value).toBe("payment_gateway");
+    expect(alert(prod, "BackupStale", { backup: "gateway-db-backup" }).labels?.severity).toBe("critical");
   });
 });
 

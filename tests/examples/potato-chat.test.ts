@@ -75,6 +75,16 @@ describe("potato-chat prod (AWS)", () => {
     expect(env("data-service").find((e) => e.name === "MONGODB_URL").valueFrom.secretKeyRef).toBeDefined();
   });
 
+  it("dumps the gateway's database and each service's own database daily, each as its own role", () => {
+    const crons = prod.recorder.byType("kubernetes:batch/v1:CronJob").map((c) => unwrapSecrets(c.inputs));
+    const names = crons.filter((c) => c.metadata.name.endsWith("-backup-backup")).map((c) => c.metadata.name).sort();
+    expect(names).toEqual(["admindb-backup-backup", "cache-backup-backup", "main-db-backup-backup", "paymentdb-backup-backup", "socialdb-backup-backup", "tradingdb-backup-backup", "userdb-backup-backup"]);
+    const spec = k8s(prod.recorder, "kubernetes:batch/v1:CronJob", "tradingdb-backup-backup").spec;
+    expect(spec.schedule).toBe("0 2 * * *");
+    const env = [...(spec.jobTemplate.spec.template.spec.initContainers ?? []), ...spec.jobTemplate.spec.template.spec.containers].flatMap((c: any) => c.env ?? []);
+    expect(env.find((e: any) => e.name === "PGDATABASE")?.value).toBe("tradingdb");
+  });
+
   it("alerts at alert_rules.yml's thresholds: CPU 80, memory 85, disk 85 % used, P95 1 s, 5xx 5 %, each for 5m; down for 1m", () => {
     expect([thresholdOf(alert(prod, "NodeCpuUsageHigh")), alert(prod, "NodeCpuUsageHigh").for]).toEqual([80, "5m"]);
     expect([thresholdOf(alert(prod, "NodeMemoryUsageHigh")), alert(prod, "NodeMemoryUsageHigh").for]).toEqual([85, "5m"]);
