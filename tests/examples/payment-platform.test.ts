@@ -60,12 +60,12 @@ describe("payment-platform prod", () => {
   });
 
   it("alerts at the threshold table: CPU 70/90, memory 80/95, disk 75/90, P95 1/3 s, errors 1/5 %, connections 80/95 %, payment success 95/90 %", () => {
-    const pair = (base: string) => [thresholdOf(alert(prod, `${base}High`)), thresholdOf(alert(prod, `${base}Critical`))];
+    const pair = (base: string, labels: Record<string, string> = {}) => [thresholdOf(alert(prod, `${base}High`, labels)), thresholdOf(alert(prod, `${base}Critical`, labels))];
     expect(pair("NodeCpuUsage")).toEqual([70, 90]);
     expect(pair("NodeMemoryUsage")).toEqual([80, 95]);
     expect(pair("NodeDiskUsage")).toEqual([75, 90]);
-    expect(pair("HttpLatencyP95")).toEqual([1, 3]);
-    expect(pair("HttpErrorRate")).toEqual([1, 5]);
+    expect(pair("HttpLatency", { service: "payment-gateway" })).toEqual([1, 3]);
+    expect(pair("HttpErrorRate", { service: "payment-gateway" })).toEqual([1, 5]);
     expect([80, 95]).toEqual(["warning", "critical"].map((severity) => thresholdOf(alert(prod, "PostgresTooManyConnections", { severity, database: "main-db" }))));
     expect([thresholdOf(alert(prod, "PaymentSuccessRateLow")), thresholdOf(alert(prod, "PaymentSuccessRateCritical"))]).toEqual([95, 90]);
     expect([thresholdOf(alert(prod, "PaymentLatencyHigh")), thresholdOf(alert(prod, "PaymentLatencyCritical"))]).toEqual([1, 3]);

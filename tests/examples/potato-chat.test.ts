@@ -89,7 +89,8 @@ describe("potato-chat prod (AWS)", () => {
     expect([thresholdOf(alert(prod, "NodeCpuUsageHigh")), alert(prod, "NodeCpuUsageHigh").for]).toEqual([80, "5m"]);
     expect([thresholdOf(alert(prod, "NodeMemoryUsageHigh")), alert(prod, "NodeMemoryUsageHigh").for]).toEqual([85, "5m"]);
     expect([thresholdOf(alert(prod, "NodeDiskUsageCritical")), alert(prod, "NodeDiskUsageCritical").for]).toEqual([85, "5m"]);
-    expect([thresholdOf(alert(prod, "HttpLatencyP95High")), thresholdOf(alert(prod, "HttpErrorRateCritical"))]).toEqual([1, 5]);
+    expect([thresholdOf(alert(prod, "HttpLatencyHigh", { service: "api-gateway" })), thresholdOf(alert(prod, "HttpErrorRateCritical", { service: "api-gateway" }))]).toEqual([1, 5]);
+    expect([alert(prod, "HttpLatencyHigh", { service: "trading-service" }).for, alert(prod, "HttpErrorRateCritical", { service: "trading-service" }).for]).toEqual(["5m", "5m"]);
     expect(alert(prod, "TargetDown").for).toBe("1m");
     expect(thresholdOf(alert(prod, "PostgresTooManyConnections", { severity: "warning", database: "main-db" }))).toBe(80);
     expect([thresholdOf(alert(prod, "LowUserRegistrations")), alert(prod, "LowUserRegistrations").for]).toEqual([10, "1h"]);
