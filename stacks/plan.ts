@@ -4,6 +4,7 @@ import * as backups from "./sections/backups";
 import * as databases from "./sections/databases";
 import * as dockerEdge from "./sections/docker-edge";
 import * as foundation from "./sections/foundation";
+import * as logging from "./sections/logging";
 import * as services from "./sections/services";
 import { Problems, ValidationError } from "../components/lib/validation";
 import { CONFIG_KEYS } from "./config-keys";
@@ -28,6 +29,7 @@ export interface PlatformPlan {
   services: services.ServicesPlan;
   backups: backups.BackupsPlan;
   alerting: alerting.AlertingPlan;
+  logging: logging.LoggingPlan;
   /** Docker target: the edge proxy in front of the services with an ingress (undefined when none). */
   dockerEdge?: dockerEdge.DockerEdgePlan;
   /** Docker target: every published host port and the setting that decides it (checked for collisions). */
@@ -55,6 +57,7 @@ export function planPlatform(): PlatformPlan {
     databases: problems.collect(() => databases.parseDatabases(raw[databases.SECTION_KEY])),
     backups: problems.collect(() => backups.parse(raw[backups.KEY])),
     alerting: problems.collect(() => alerting.parseAlerting(raw[alerting.SECTION_KEY])),
+    logging: problems.collect(() => logging.parseLogging(raw[logging.SECTION_KEY])),
     foundation: problems.collect(() => foundation.parseFoundation(raw)),
     // Wrapped: an absent dockerEdge section parses to undefined, which must not read as "failed to parse".
     dockerEdge: problems.collect(() => ({ value: dockerEdge.parseDockerEdge(raw[dockerEdge.SECTION_KEY]) })),
@@ -65,6 +68,7 @@ export function planPlatform(): PlatformPlan {
     ...(parsed.alerting ? alerting.alertingRequiredSecrets(parsed.alerting) : looseReferences(raw, alerting.SECTION_KEY, "receivers")),
     ...(parsed.foundation && root ? foundation.foundationRequiredSecrets(parsed.foundation, root) : []),
     ...(parsed.dockerEdge ? dockerEdge.dockerEdgeRequiredSecrets(parsed.dockerEdge.value) : []),
+    ...(parsed.logging ? logging.loggingRequiredSecrets(parsed.logging) : []),
   ];
   const secrets = new SecretConfig(CONFIG_NAMESPACE);
   problems.addRendered(...configKeyProblems(raw, KNOWN_KEYS, required, secrets));
@@ -90,6 +94,9 @@ export function planPlatform(): PlatformPlan {
     plan.backups = problems.collect(() => backups.planBackups(parsed.backups!, sctx, engines, stagingSizes));
   }
   if (parsed.alerting) plan.alerting = problems.collect(() => alerting.planAlerting(parsed.alerting!, sctx));
+  if (parsed.logging) {
+    plan.logging = problems.collect(() => logging.planLogging(parsed.logging!, sctx, parsed.alerting?.namespace ?? "monitoring"));
+  }
   // The node pool must hold the services at their minimum replicas plus the platform's own pods.
   if (plan.foundation?.enabled && plan.services && (plan.foundation.cloud === "aws" || plan.foundation.cloud === "alicloud") && plan.foundation.args.cluster.mode !== "existing") {
     const f = plan.foundation;

@@ -19,6 +19,9 @@ import { buildDatabases, databaseConnections } from "./sections/databases";
 import { buildDockerEdge } from "./sections/docker-edge";
 import { buildFoundation, type FoundationBuild } from "./sections/foundation";
 import { buildServices } from "./sections/services";
+import { buildLogging } from "./sections/logging";
+import type { LogPipeline } from "../components/log-pipeline";
+import type { GrafanaDatasource } from "../components/lib/datasources";
 import type { SectionContext } from "./sections/types";
 
 /** Everything a stack built, for outputs and tests. */
@@ -33,6 +36,8 @@ export interface Platform {
   dockerEdge?: EdgeProxy;
   backups: Record<string, BackupJob>;
   alerting: AlertingStack;
+  /** The log pipeline, when platform:logging is enabled. */
+  logging?: LogPipeline;
 }
 
 /**
@@ -127,6 +132,8 @@ export function buildPlatform(plan: PlatformPlan): Platform {
             .filter((u): u is string => u !== undefined)
         : [],
     certManagerNamespace: foundation.foundation?.edge ? CERT_MANAGER_NAMESPACE : undefined,
+    datasources: [plan.logging?.datasource].filter((d): d is GrafanaDatasource => d !== undefined),
   });
-  return { foundation, namespace, namespacePolicies, databases, services, dockerEdge, backups, alerting };
+  const logging = buildLogging(plan.logging, sctx);
+  return { foundation, namespace, namespacePolicies, databases, services, dockerEdge, backups, alerting, logging };
 }
