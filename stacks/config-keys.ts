@@ -5,6 +5,7 @@ import * as databases from "./sections/databases";
 import * as dockerEdge from "./sections/docker-edge";
 import * as foundation from "./sections/foundation";
 import * as logging from "./sections/logging";
+import * as tracing from "./sections/tracing";
 import * as services from "./sections/services";
 import { rootSchema } from "./config";
 
@@ -63,6 +64,12 @@ export const CONFIG_GROUPS: readonly ConfigGroup[] = [
     intro:
       "The log pipeline (`components/log-pipeline/`): Fluent Bit on every node (a container on Docker) parses JSON logs, adds pod metadata, masks secrets and ships to Loki (installed and added to Grafana by default) or an external Elasticsearch/OpenSearch. Off unless enabled.",
     keys: { [logging.SECTION_KEY]: logging.schema },
+  },
+  {
+    title: "tracing",
+    intro:
+      "The trace pipeline (`components/trace-pipeline/`): an OpenTelemetry Collector (OTLP in, memory limiter, tail or probabilistic sampling, batch) in front of Jaeger v2 (Badger storage with a TTL, added to Grafana). When enabled every service gets the OTLP endpoint and its service name in its env. Off unless enabled.",
+    keys: { [tracing.SECTION_KEY]: tracing.schema },
   },
   {
     title: "dockerEdge",

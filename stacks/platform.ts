@@ -20,6 +20,8 @@ import { buildDockerEdge } from "./sections/docker-edge";
 import { buildFoundation, type FoundationBuild } from "./sections/foundation";
 import { buildServices } from "./sections/services";
 import { buildLogging } from "./sections/logging";
+import { buildTracing } from "./sections/tracing";
+import type { TracePipeline } from "../components/trace-pipeline";
 import type { LogPipeline } from "../components/log-pipeline";
 import type { GrafanaDatasource } from "../components/lib/datasources";
 import type { SectionContext } from "./sections/types";
@@ -38,6 +40,8 @@ export interface Platform {
   alerting: AlertingStack;
   /** The log pipeline, when platform:logging is enabled. */
   logging?: LogPipeline;
+  /** The trace pipeline, when platform:tracing is enabled. */
+  tracing?: TracePipeline;
 }
 
 /**
@@ -137,8 +141,9 @@ export function buildPlatform(plan: PlatformPlan): Platform {
             .filter((u): u is string => u !== undefined)
         : [],
     certManagerNamespace: foundation.foundation?.edge ? CERT_MANAGER_NAMESPACE : undefined,
-    datasources: [plan.logging?.datasource].filter((d): d is GrafanaDatasource => d !== undefined),
+    datasources: [plan.logging?.datasource, plan.tracing?.datasource].filter((d): d is GrafanaDatasource => d !== undefined),
   });
   const logging = buildLogging(plan.logging, sctx);
-  return { foundation, namespace, namespacePolicies, databases, services, dockerEdge, backups, alerting, logging };
+  const tracing = buildTracing(plan.tracing, sctx);
+  return { foundation, namespace, namespacePolicies, databases, services, dockerEdge, backups, alerting, logging, tracing };
 }
