@@ -24,6 +24,7 @@ import { buildTracing } from "./sections/tracing";
 import type { TracePipeline } from "../components/trace-pipeline";
 import type { LogPipeline } from "../components/log-pipeline";
 import type { GrafanaDatasource } from "../components/lib/datasources";
+import { logPipelineMonitoring, tracePipelineMonitoring } from "../components/lib/pipeline-monitoring";
 import type { SectionContext } from "./sections/types";
 
 /** Everything a stack built, for outputs and tests. */
@@ -128,6 +129,8 @@ export function buildPlatform(plan: PlatformPlan): Platform {
       ...Object.values(services).map((s) => s.monitoring),
       ...Object.values(databases).map((d) => d.monitoring),
       ...Object.values(backups).map((b) => b.monitoring),
+      plan.logging?.enabled ? logPipelineMonitoring(ctx.target) : undefined,
+      plan.tracing?.enabled ? tracePipelineMonitoring(ctx.target) : undefined,
     ),
     services: Object.values(services)
       .map((s) => s.monitoredService)

@@ -27,7 +27,8 @@ export type LogPipelineRole =
   | "lokiService"
   | "lokiData"
   | "fluentBit"
-  | "fluentBitState";
+  | "fluentBitState"
+  | "podMonitor";
 
 export interface MaskingArgs {
   /** Field-name fragments masked in addition to DEFAULT_MASKED_KEYS. @example ["id_card", "phone"] */

@@ -7,6 +7,7 @@ import { selectorLabels, standardLabels } from "../lib/labels";
 import { k8sName } from "../lib/naming";
 import { ANYWHERE, cidrEgress, DNS_EGRESS, namespaceAllowDns, namespaceDefaultDeny, namespaceSelector } from "../lib/network-policy";
 import { providerFor, type PlatformContext } from "../lib/platform";
+import { FLUENT_BIT_METRICS_PATH } from "../lib/pipeline-monitoring";
 import { applyTransform, type Transforms } from "../lib/transform";
 import type { LogPipelineRole } from "./args";
 import { FLUENT_BIT_CONFIG_DIR, FLUENT_BIT_CONFIG_FILE, FLUENT_BIT_HTTP_PORT, FLUENT_BIT_STATE_DIR, fluentBitConfig } from "./fluent-bit";
@@ -139,8 +140,18 @@ export function logManifests(name: string, ctx: PlatformContext, r: ResolvedLogP
     },
   };
 
+  const podMonitor: k8s.apiextensions.CustomResourceArgs = {
+    apiVersion: "monitoring.coreos.com/v1",
+    kind: "PodMonitor",
+    metadata: { name: fbName, namespace: ns, labels: { ...fbLabels, ...ctx.monitoringLabels } },
+    spec: {
+      selector: { matchLabels: fbSelector },
+      namespaceSelector: { matchNames: [ns] },
+      podMetricsEndpoints: [{ port: "http", path: FLUENT_BIT_METRICS_PATH, interval: "30s" }],
+    },
+  };
   const loki = sink.installed ? lokiManifests(name, r, lokiLabels, lokiSelector) : undefined;
-  return { sink, fbName, fbLabels, clusterRoleName, secretName, config, policies, clusterRole, daemonSet, loki };
+  return { sink, fbName, fbLabels, clusterRoleName, secretName, config, policies, clusterRole, daemonSet, podMonitor, loki };
 }
 
 function lokiManifests(name: string, r: ResolvedLogPipeline, labels: Record<string, string>, selector: Record<string, string>) {
@@ -261,7 +272,8 @@ export function registerKubernetes(
     ...opts,
     dependsOn: [namespace, config, serviceAccount, clusterRoleBinding, ...(sinkSecret ? [sinkSecret] : []), ...lokiDeps],
   });
-  return { namespace, networkPolicies, serviceAccount, clusterRole, clusterRoleBinding, config, sinkSecret, daemonSet, loki, lokiService, sink: m.sink };
+  const podMonitor = new k8s.apiextensions.CustomResource(`${name}-pod-monitor`, applyTransform(t, "podMonitor", m.podMonitor), inNs);
+  return { podMonitor, namespace, networkPolicies, serviceAccount, clusterRole, clusterRoleBinding, config, sinkSecret, daemonSet, loki, lokiService, sink: m.sink };
 }
 
 export type { ResolvedSink };

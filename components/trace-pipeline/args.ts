@@ -37,7 +37,8 @@ export type TracePipelineRole =
   | "jaegerConfig"
   | "jaeger"
   | "jaegerService"
-  | "jaegerData";
+  | "jaegerData"
+  | "podMonitor";
 
 export interface TracePipelineArgs {
   /** Sampling at the collector. @default { mode: "tail" } */

@@ -174,7 +174,17 @@ export function traceManifests(name: string, ctx: PlatformContext, r: ResolvedTr
           },
         }
       : undefined;
-  return { collectorConfigMap, collector, collectorService, jaegerConfigMap, jaeger, jaegerService, policies, servicesEgress };
+  const podMonitor: k8s.apiextensions.CustomResourceArgs = {
+    apiVersion: "monitoring.coreos.com/v1",
+    kind: "PodMonitor",
+    metadata: { name: k8sName(name, "collector"), namespace: ns, labels: { ...colLabels, ...ctx.monitoringLabels } },
+    spec: {
+      selector: { matchLabels: colSelector },
+      namespaceSelector: { matchNames: [ns] },
+      podMetricsEndpoints: [{ port: "metrics", path: "/metrics", interval: "30s" }],
+    },
+  };
+  return { podMonitor, collectorConfigMap, collector, collectorService, jaegerConfigMap, jaeger, jaegerService, policies, servicesEgress };
 }
 
 export function registerKubernetes(
@@ -215,5 +225,6 @@ export function registerKubernetes(
     dependsOn: [namespace, collectorConfigMap, jaegerService],
   });
   const collectorService = new k8s.core.v1.Service(`${name}-collector-service`, applyTransform(t, "collectorService", m.collectorService), inNs);
-  return { namespace, networkPolicies, jaeger, jaegerService, collector, collectorService, collectorConfig: collectorConfigMap };
+  const podMonitor = new k8s.apiextensions.CustomResource(`${name}-pod-monitor`, applyTransform(t, "podMonitor", m.podMonitor), inNs);
+  return { podMonitor, namespace, networkPolicies, jaeger, jaegerService, collector, collectorService, collectorConfig: collectorConfigMap };
 }

@@ -35,6 +35,11 @@ describe("logging on Docker (dev stack, installed Loki)", () => {
     const grafana = recorder.one("docker:index/container:Container", "alerting-grafana");
     const provisioning = grafana.inputs.uploads.find((u: any) => u.file.endsWith("datasources/prometheus.yml"));
     expect(parse(provisioning.content).datasources).toContainEqual(expect.objectContaining({ name: "Loki", type: "loki", uid: "loki", url: "http://loki:3100" }));
+    // Its alert reaches Prometheus, which scrapes Fluent Bit on the backend network.
+    const prometheus = recorder.one("docker:index/container:Container", "alerting-prometheus");
+    const uploads = prometheus.inputs.uploads.map((u: any) => String(u.content)).join("\n");
+    expect(uploads).toContain("alert: LogShipperDroppingLogs");
+    expect(uploads).toContain("fluent-bit:2020");
   });
 });
 

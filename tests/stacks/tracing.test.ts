@@ -16,6 +16,10 @@ describe("tracing and logging on Kubernetes (staging stack)", () => {
     expect(egress.spec.podSelector.matchExpressions[0].values).toContain("api");
     const collector = parse(recorder.one("kubernetes:core/v1:ConfigMap", "tracing-collector-config").inputs.data["config.yaml"]);
     expect(collector.processors.tail_sampling.policies[2].probabilistic.sampling_percentage).toBe(50);
+    const rules = recorder.byType("kubernetes:monitoring.coreos.com/v1:PrometheusRule").map((r) => JSON.stringify(r.inputs.spec)).join("\n");
+    expect(rules).toContain("TraceExportFailing");
+    expect(rules).toContain("LogShipperDroppingLogs");
+    recorder.one("kubernetes:monitoring.coreos.com/v1:PodMonitor", "tracing-pod-monitor");
     const values = unwrapSecrets(recorder.one("kubernetes:helm.sh/v3:Release", "alerting-chart").inputs.values);
     expect(values.grafana.additionalDataSources.map((d: any) => [d.uid, d.url])).toEqual([
       ["loki", "http://loki.logging.svc:3100"],

@@ -3,6 +3,9 @@ import { LogPipeline } from "../../../components/log-pipeline";
 import { DEFAULT_MASKED_KEYS, maskingScript, MASK_FUNCTION } from "../../../components/log-pipeline/masking";
 import { recordedK8sObjects, validateK8sObjects } from "../../helpers/k8s-schema";
 import { runLuaFilter } from "../../helpers/lua";
+import { promtoolCheckRules, promtoolTestRules } from "../../helpers/tools";
+import { toPrometheusRuleFile } from "../../../components/lib/alerts";
+import { logPipelineRules } from "../../../components/lib/pipeline-monitoring";
 import { installMocks, settle } from "../../helpers/mocks";
 import { ctxFor } from "../alerting-stack/fixtures";
 
@@ -76,5 +79,45 @@ describe("every Kubernetes object LogPipeline produces validates against the Kub
     const objects = recordedK8sObjects(rec);
     expect(objects.length).toBeGreaterThanOrEqual(8);
     expect(() => validateK8sObjects(objects)).not.toThrow();
+  });
+});
+
+describe("LogShipperDroppingLogs, fed with Fluent Bit's own series", () => {
+  const file = toPrometheusRuleFile(logPipelineRules(), "https://example.test/runbooks/");
+  const labels = 'namespace="logging", pod="logging-fluent-bit-x7k2p", instance="10.0.1.7:2020", name="loki.0"';
+
+  test("promtool check rules", () => {
+    expect(promtoolCheckRules(file)).toContain("SUCCESS");
+  });
+
+  test("fires while records are given up on, silent while every record is delivered and after recovery", () => {
+    promtoolTestRules(file, [
+      {
+        interval: "1m",
+        input_series: [
+          // Healthy for 20 minutes, then 3 records per minute fail their retries for 15 minutes, then healthy.
+          { series: `fluentbit_output_retries_failed_total{${labels}}`, values: "0x20 3+3x15 48x40" },
+          { series: `fluentbit_output_dropped_records_total{${labels}}`, values: "0x75" },
+          { series: `fluentbit_output_proc_records_total{${labels}}`, values: "0+600x75" },
+        ],
+        alert_rule_test: [
+          { eval_time: "19m", alertname: "LogShipperDroppingLogs", exp_alerts: [] },
+          // failures start at 21m; `for: 5m` -> pending until 26m
+          { eval_time: "24m", alertname: "LogShipperDroppingLogs", exp_alerts: [] },
+          {
+            eval_time: "30m",
+            alertname: "LogShipperDroppingLogs",
+            exp_alerts: [{ exp_labels: { severity: "warning", priority: "P2", alert_family: "LogShipperDroppingLogs", namespace: "logging", pod: "logging-fluent-bit-x7k2p", instance: "10.0.1.7:2020", name: "loki.0" },
+              exp_annotations: {
+                summary: "Fluent Bit is losing log records",
+                description: "Fluent Bit output loki.0 on 10.0.1.7:2020 gave up on or dropped 30 records in 10 minutes: those logs are lost. Check the sink.",
+                runbook_url: "https://example.test/runbooks/LogShipperDroppingLogs.md",
+              },
+            }],
+          },
+          { eval_time: "60m", alertname: "LogShipperDroppingLogs", exp_alerts: [] },
+        ],
+      },
+    ]);
   });
 });

@@ -65,6 +65,13 @@ describe("kubernetes, default sink (installed Loki)", () => {
     expect(objects["logging-config"].inputs.data["mask.lua"]).toContain("function mask_secrets");
   });
 
+  test("Prometheus scrapes Fluent Bit through a PodMonitor it selects", () => {
+    const pm = objects["logging-pod-monitor"].inputs;
+    expect(pm.kind).toBe("PodMonitor");
+    expect(pm.metadata.labels["platform.example/monitoring"]).toBe("true");
+    expect(pm.spec.podMetricsEndpoints).toEqual([{ port: "http", path: "/api/v2/metrics/prometheus", interval: "30s" }]);
+  });
+
   test("Loki: retention from the args, non-root, bounded, on a volume", () => {
     const loki = parse(objects["logging-loki-config"].inputs.data["loki.yaml"]);
     expect(loki.limits_config.retention_period).toBe("720h");

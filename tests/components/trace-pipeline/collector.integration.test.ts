@@ -6,7 +6,9 @@ import { collectorConfig } from "../../../components/trace-pipeline/collector";
 import { recordedK8sObjects, validateK8sObjects } from "../../helpers/k8s-schema";
 import { installMocks, settle } from "../../helpers/mocks";
 import { REPO_ROOT } from "../../helpers/stack";
-import { run, tempDir } from "../../helpers/tools";
+import { promtoolTestRules, run, tempDir } from "../../helpers/tools";
+import { toPrometheusRuleFile } from "../../../components/lib/alerts";
+import { tracePipelineRules } from "../../../components/lib/pipeline-monitoring";
 import { ctxFor } from "../alerting-stack/fixtures";
 
 /**
@@ -77,5 +79,39 @@ describe("the check catches what it should (so a pass means something)", () => {
     const result = validate(bad);
     expect(result.ok).toBe(false);
     expect(result.output).toContain("probabilistic_sampler");
+  });
+});
+
+describe("TraceExportFailing, fed with the collector's own series", () => {
+  const file = toPrometheusRuleFile(tracePipelineRules(), "https://example.test/runbooks/");
+  const labels = 'namespace="tracing", pod="tracing-collector-5d8f9-abcde", instance="10.0.2.9:8888", exporter="otlp_grpc/jaeger"';
+
+  test("fires while spans fail to send, silent while they are delivered", () => {
+    promtoolTestRules(file, [
+      {
+        interval: "1m",
+        input_series: [
+          { series: `otelcol_exporter_sent_spans_total{${labels}}`, values: "0+1000x20 20000x30 20000+1000x20" },
+          // Jaeger down from minute 20 to 50: every span fails.
+          { series: `otelcol_exporter_send_failed_spans_total{${labels}}`, values: "0x20 0+1000x30 30000x20" },
+        ],
+        alert_rule_test: [
+          { eval_time: "19m", alertname: "TraceExportFailing", exp_alerts: [] },
+          { eval_time: "28m", alertname: "TraceExportFailing", exp_alerts: [] },
+          {
+            eval_time: "40m",
+            alertname: "TraceExportFailing",
+            exp_alerts: [{ exp_labels: { severity: "warning", priority: "P2", alert_family: "TraceExportFailing", namespace: "tracing", pod: "tracing-collector-5d8f9-abcde", instance: "10.0.2.9:8888", exporter: "otlp_grpc/jaeger" },
+              exp_annotations: {
+                summary: "The trace collector cannot deliver spans to Jaeger",
+                description: "Exporter otlp_grpc/jaeger on 10.0.2.9:8888 fails to send 16.67 spans/s: traces are being lost.",
+                runbook_url: "https://example.test/runbooks/TraceExportFailing.md",
+              },
+            }],
+          },
+          { eval_time: "65m", alertname: "TraceExportFailing", exp_alerts: [] },
+        ],
+      },
+    ]);
   });
 });
