@@ -4,6 +4,7 @@ import * as backups from "./sections/backups";
 import * as databases from "./sections/databases";
 import * as dockerEdge from "./sections/docker-edge";
 import * as foundation from "./sections/foundation";
+import * as kafka from "./sections/kafka";
 import * as services from "./sections/services";
 import { Problems, ValidationError } from "../components/lib/validation";
 import { CONFIG_KEYS } from "./config-keys";
@@ -25,6 +26,7 @@ export interface PlatformPlan {
   sctx: SectionContext;
   foundation: foundation.FoundationPlan;
   databases: databases.DatabasesPlan;
+  kafka: kafka.KafkaClustersPlan;
   services: services.ServicesPlan;
   backups: backups.BackupsPlan;
   alerting: alerting.AlertingPlan;
@@ -53,6 +55,7 @@ export function planPlatform(): PlatformPlan {
       services.parseServices(raw[services.SECTION_KEY], { serviceDefaults: raw[services.DEFAULTS_KEY], serviceTemplates: raw[services.TEMPLATES_KEY] }),
     ),
     databases: problems.collect(() => databases.parseDatabases(raw[databases.SECTION_KEY])),
+    kafka: problems.collect(() => kafka.parseKafka(raw[kafka.SECTION_KEY])),
     backups: problems.collect(() => backups.parse(raw[backups.KEY])),
     alerting: problems.collect(() => alerting.parseAlerting(raw[alerting.SECTION_KEY])),
     foundation: problems.collect(() => foundation.parseFoundation(raw)),
@@ -74,6 +77,10 @@ export function planPlatform(): PlatformPlan {
   const plan: Partial<PlatformPlan> = { root, sctx };
   if (parsed.foundation) plan.foundation = problems.collect(() => foundation.planFoundation(parsed.foundation!, sctx));
   if (parsed.databases) plan.databases = problems.collect(() => databases.planDatabases(parsed.databases!, sctx));
+  if (parsed.kafka) {
+    const networkZones = plan.foundation?.enabled ? plan.foundation.args.network?.zones : undefined;
+    plan.kafka = problems.collect(() => kafka.planKafka(parsed.kafka!, sctx, networkZones));
+  }
   // Services and backups are checked against the databases as declared, even when one of them is invalid.
   const declared = parsed.databases ?? [];
   if (parsed.services) {
