@@ -25,6 +25,8 @@ export interface ExporterWorkloadSpec {
   env: k8s.types.input.core.v1.EnvVar[];
   /** Overrides the image entrypoint (e.g. a shell that expands secret env into flags). */
   command?: string[];
+  /** Arguments to the entrypoint (collector flags). */
+  args?: string[];
   /** Ports of the data store the exporter may reach (any address; the store's own firewall narrows it). */
   egressPorts: ReadonlyArray<pulumi.Input<number>>;
 }
@@ -65,6 +67,7 @@ export function exporterWorkload(spec: ExporterWorkloadSpec): ExporterWorkload {
                 name: "exporter",
                 image: spec.image,
                 ...(spec.command ? { command: spec.command } : {}),
+                ...(spec.args ? { args: spec.args } : {}),
                 env: spec.env,
                 ports: [{ name: "metrics", containerPort: spec.port }],
                 securityContext: restrictedContainerSecurityContext(),
