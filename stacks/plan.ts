@@ -102,6 +102,17 @@ export function planPlatform(): PlatformPlan {
     const stagingSizes = Object.fromEntries((plan.databases ?? []).flatMap((d) => withLogical(d.name, d.args.logicalDatabases, backups.dumpStagingSize(d))));
     plan.backups = problems.collect(() => backups.planBackups(parsed.backups!, sctx, engines, stagingSizes));
   }
+  // A logical Redis dump (redis-cli --rdb) reads one node: the other shards of a cluster would be missing from it.
+  const clustered = new Set(declared.filter((d) => d.engine === "redis" && d.cluster !== undefined).map((d) => d.name));
+  (parsed.backups ?? []).forEach((b, i) => {
+    if (clustered.has(b.database)) {
+      problems.add(
+        `platform:backups[${i}].database`,
+        b.database,
+        "is a Redis cluster: a dump reads one node and would miss the other shards; remove this backup set and rely on the cluster's native snapshots (backupRetentionDays)",
+      );
+    }
+  });
   if (parsed.alerting) plan.alerting = problems.collect(() => alerting.planAlerting(parsed.alerting!, sctx));
   // The edge's 5xx and latency alerts page at the services' thresholds.
   if (plan.foundation && plan.alerting) plan.foundation = foundation.withEdgeAlertThresholds(plan.foundation, plan.alerting.args.thresholds);

@@ -27,6 +27,11 @@ export interface ExporterWorkloadSpec {
   command?: string[];
   /** Arguments to the entrypoint (collector flags). */
   args?: string[];
+  /**
+   * ServiceMonitor endpoints, when one exporter scrapes several targets (redis_exporter's `/scrape?target=`, one per
+   * node of a Redis cluster, each with its own labels). @default the exporter's own `/metrics` every 30 s
+   */
+  endpoints?: Array<Record<string, unknown>>;
   /** Ports of the data store the exporter may reach (any address; the store's own firewall narrows it). */
   egressPorts: ReadonlyArray<pulumi.Input<number>>;
 }
@@ -99,7 +104,7 @@ export function exporterWorkload(spec: ExporterWorkloadSpec): ExporterWorkload {
       spec: {
         selector: { matchLabels: selector },
         namespaceSelector: { matchNames: [ctx.namespace] },
-        endpoints: [{ port: "metrics", interval: "30s", scrapeTimeout: "10s" }],
+        endpoints: spec.endpoints ?? [{ port: "metrics", interval: "30s", scrapeTimeout: "10s" }],
       },
     }),
     opts,

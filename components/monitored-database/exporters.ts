@@ -45,6 +45,32 @@ export interface ExporterInput {
   url: pulumi.Output<string>;
   /** Kubernetes: the credentials Secret the exporter reads its password/DSN from. */
   secretName?: pulumi.Output<string>;
+  /** Redis cluster mode (ElastiCache): the nodes, each scraped through the exporter with `shard` and `node` labels. */
+  redisNodes?: Array<{ shard: string; node: string; host: pulumi.Output<string> }>;
+}
+
+/**
+ * ServiceMonitor endpoints that scrape every node of a Redis cluster through redis_exporter's multi-target
+ * `/scrape?target=` (the exporter's REDIS_PASSWORD authenticates each), labelled with its shard and node so one
+ * shard's memory or replication trouble is an alert of its own instead of hiding behind the configuration endpoint.
+ */
+export function redisClusterEndpoints(
+  nodes: NonNullable<ExporterInput["redisNodes"]>,
+  port: pulumi.Input<number>,
+  tls: boolean,
+): Array<Record<string, unknown>> {
+  return nodes.map((n) => ({
+    port: "metrics",
+    path: "/scrape",
+    interval: "30s",
+    scrapeTimeout: "10s",
+    params: { target: [pulumi.interpolate`${tls ? "rediss" : "redis"}://${n.host}:${port}`] },
+    relabelings: [
+      { targetLabel: "instance", replacement: n.host },
+      { targetLabel: "shard", replacement: n.shard },
+      { targetLabel: "node", replacement: n.node },
+    ],
+  }));
 }
 
 export interface ExporterOutput {
@@ -107,6 +133,8 @@ export function kubernetesReplicaExporter(input: ExporterInput, index: number, h
 
 function exporterWorkload(input: ExporterInput, job: string, childName: string, env: k8s.types.input.core.v1.EnvVar[]): ExporterOutput {
   const { parent, name, db, ctx } = input;
+  // Replica exporters read one PostgreSQL replica; only a Redis cluster's primary exporter scrapes its nodes.
+  const nodes = db.engine === "redis" && childName === `${name}-exporter` ? input.redisNodes : undefined;
   const spec = EXPORTERS[db.engine];
   const w = sharedExporterWorkload({
     parent,
@@ -121,6 +149,7 @@ function exporterWorkload(input: ExporterInput, job: string, childName: string, 
     uid: spec.uid,
     env,
     ...(spec.args ? { args: spec.args } : {}),
+    ...(nodes ? { endpoints: redisClusterEndpoints(nodes, input.port, input.tls) } : {}),
     egressPorts: [input.port],
   });
   return {
