@@ -21,6 +21,12 @@ import { buildDockerEdge } from "./sections/docker-edge";
 import { buildFoundation, type FoundationBuild } from "./sections/foundation";
 import { buildKafka } from "./sections/kafka";
 import { buildServices } from "./sections/services";
+import { buildLogging } from "./sections/logging";
+import { buildTracing } from "./sections/tracing";
+import type { TracePipeline } from "../components/trace-pipeline";
+import type { LogPipeline } from "../components/log-pipeline";
+import type { GrafanaDatasource } from "../components/lib/datasources";
+import { logPipelineMonitoring, tracePipelineMonitoring } from "../components/lib/pipeline-monitoring";
 import type { SectionContext } from "./sections/types";
 
 /** Everything a stack built, for outputs and tests. */
@@ -36,6 +42,10 @@ export interface Platform {
   dockerEdge?: EdgeProxy;
   backups: Record<string, BackupJob>;
   alerting: AlertingStack;
+  /** The log pipeline, when platform:logging is enabled. */
+  logging?: LogPipeline;
+  /** The trace pipeline, when platform:tracing is enabled. */
+  tracing?: TracePipeline;
 }
 
 /**
@@ -124,6 +134,8 @@ export function buildPlatform(plan: PlatformPlan): Platform {
       ...Object.values(databases).map((d) => d.monitoring),
       ...Object.values(kafka).map((k) => k.monitoring),
       ...Object.values(backups).map((b) => b.monitoring),
+      plan.logging?.enabled ? logPipelineMonitoring(ctx.target) : undefined,
+      plan.tracing?.enabled ? tracePipelineMonitoring(ctx.target) : undefined,
     ),
     services: Object.values(services)
       .map((s) => s.monitoredService)
@@ -137,6 +149,9 @@ export function buildPlatform(plan: PlatformPlan): Platform {
             .filter((u): u is string => u !== undefined)
         : [],
     certManagerNamespace: foundation.foundation?.edge ? CERT_MANAGER_NAMESPACE : undefined,
+    datasources: [plan.logging?.datasource, plan.tracing?.datasource].filter((d): d is GrafanaDatasource => d !== undefined),
   });
-  return { foundation, namespace, namespacePolicies, databases, kafka, services, dockerEdge, backups, alerting };
+  const logging = buildLogging(plan.logging, sctx);
+  const tracing = buildTracing(plan.tracing, sctx);
+  return { foundation, namespace, namespacePolicies, databases, kafka, services, dockerEdge, backups, alerting, logging, tracing };
 }
