@@ -42,7 +42,8 @@ export interface BackupDestination {
    */
   lifecycleRule?: boolean;
   /**
-   * Docker target with an S3 endpoint only: static credentials for the local S3 server, passed as secret env.
+   * Docker target with an S3-compatible endpoint only: static credentials, delivered to the aws cli as a
+   * credentials file (0400, readable by the job's user only), never as environment variables.
    * Never used on Kubernetes, where workload identity provides short-lived credentials.
    * @default none
    */

@@ -160,7 +160,9 @@ export function validateBackupJobArgs(
       if (createBucket && ctx.cloud !== cloud) {
         p.add(["destination", "bucket"], undefined, `must name an existing bucket: the component creates ${destType} buckets only on cloud ${cloud} (cloud is ${ctx.cloud})`);
       }
-      if (dest?.credentials) p.add(["destination", "credentials"], "<credentials>", "are not used on Kubernetes; workload identity provides credentials");
+    }
+    if (dest?.credentials) {
+      p.add(["destination", "credentials"], dest.credentials, "are for the Docker target only; on Kubernetes the job gets short-lived credentials from workload identity (IRSA / RRSA): remove them");
     }
   } else {
     if (!ctx.dockerNetworks) p.add("platform.dockerNetworks", undefined, "must be set on the Docker target (the job joins the backend network)");
@@ -168,6 +170,9 @@ export function validateBackupJobArgs(
       if (!dest.endpointUrl) p.add(["destination", "endpointUrl"], undefined, `is required for ${destType} on Docker (an S3-compatible server such as MinIO)`);
       if (dest.bucket === undefined) p.add(["destination", "bucket"], undefined, `must name an existing bucket for ${destType} on Docker`);
       if (!args.images?.client) p.add(["images", "client"], undefined, `must name an image with both the database client and the aws cli for ${destType} on Docker`);
+      if (!dest.credentials) {
+        p.add(["destination", "credentials"], undefined, `are required for ${destType} on Docker (there is no workload identity): name the secret config keys holding the access key id and secret`);
+      }
     }
   }
   if (destType === "oss" && !dest.endpointUrl) {

@@ -232,6 +232,56 @@ describe("BackupJob on Docker", () => {
   });
 });
 
+describe("BackupJob on Docker with an S3-compatible destination", () => {
+  const s3Args = (overrides: Partial<BackupJobArgs["destination"]> = {}): BackupJobArgs => ({
+    connection: pg(false), schedule: "0 2 * * *", retentionDays: 7, rpoMinutes: 1440, rtoMinutes: 240,
+    destination: {
+      type: "s3", bucket: "dev-backups", endpointUrl: "https://minio.internal:9000", lifecycleRule: false,
+      credentials: { accessKeyId: pulumi.secret("AKIA-DOCKER-TEST"), secretAccessKey: pulumi.secret("docker-s3-secret-value") },
+      ...overrides,
+    },
+    verify: { schedule: "0 4 1 * *" },
+    images: { client: "registry.example.com/ops/pg-backup:16.6-aws2" },
+  });
+
+  test("the keys reach the aws cli only as a 0400 credentials file of the job's user, never as env or plaintext", async () => {
+    new BackupJob("orders", s3Args(), ctx("dev", "docker", "none"));
+    await settle();
+    for (const mode of ["backup", "verify"]) {
+      const c = rec.one("docker:index/container:Container", `orders-${mode}-container`).inputs;
+      expect(c.image).toBe("registry.example.com/ops/pg-backup:16.6-aws2");
+      const env = unwrapSecrets(c.envs) as string[];
+      expect(env).toEqual(expect.arrayContaining([
+        "BACKUP_DESTINATION=s3://dev-backups/backups", "S3_ENDPOINT_URL=https://minio.internal:9000", "AWS_SHARED_CREDENTIALS_FILE=/opt/backup/aws-credentials",
+      ]));
+      expect(env.filter((e) => /^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN)=/.test(e))).toEqual([]);
+      const file = unwrapSecrets(c.uploads).find((u: any) => u.file === "/opt/backup/aws-credentials");
+      expect(file).toMatchObject({ permissions: "0400", owner: "999", group: "999" });
+      expect(file.content).toBe("[default]\naws_access_key_id = AKIA-DOCKER-TEST\naws_secret_access_key = docker-s3-secret-value\n");
+      const plain = plaintextStrings(c).map((x) => x.value).join("\n");
+      expect(plain).not.toContain("docker-s3-secret-value");
+      expect(plain).not.toContain("AKIA-DOCKER-TEST");
+    }
+  });
+
+  test("a local destination gets no credentials file", async () => {
+    new BackupJob("orders", { ...s3Args(), destination: { type: "local" } }, ctx("dev", "docker", "none"));
+    await settle();
+    const c = rec.one("docker:index/container:Container", "orders-backup-container").inputs;
+    expect(c.uploads.map((u: any) => u.file)).toEqual(["/opt/backup/backup.sh", "/opt/backup/scheduler.sh"]);
+  });
+
+  test("without credentials, or with them on Kubernetes, it is refused naming destination.credentials and never echoing them", async () => {
+    expect(() => new BackupJob("orders", s3Args({ credentials: undefined }), ctx("dev", "docker", "none")))
+      .toThrow(/destination\.credentials: are required for s3 on Docker \(there is no workload identity\)/);
+    const onK8s = () => new BackupJob("orders", k8sArgs("staging", { destination: s3Args().destination }), k8sCtx("staging"));
+    expect(onK8s).toThrow(/destination\.credentials: are for the Docker target only; on Kubernetes the job gets short-lived credentials from workload identity/);
+    expect(onK8s).toThrow(/not shown because the key looks secret/);
+    await settle();
+    expect(rec.resources).toHaveLength(0);
+  });
+});
+
 describe("bad input fails up front with key path and value, registering nothing", () => {
   const cases: Array<[string, Partial<BackupJobArgs>, RegExp, Environment?]> = [
     ["invalid cron", { schedule: "0 25 * * *" }, /schedule: must be a 5-field cron expression: hour value 25 is outside 0-23 \(got "0 25 \* \* \*"\)/],
