@@ -71,10 +71,16 @@ export interface HealthSettings {
   livenessCommand?: string[];
   /** Liveness from a heartbeat file the process touches; restarted when older than maxAgeSeconds. Replaces livenessPath. */
   heartbeat?: { file: string; maxAgeSeconds: number };
-  /** Liveness path; a failing liveness probe restarts the container. @default "/health" */
-  livenessPath?: string;
-  /** Readiness path (web/api only); a failing readiness probe takes the pod out of the Service. @default "/health/ready" */
-  readinessPath?: string;
+  /**
+   * Liveness path; a failing liveness probe restarts the container. `false` turns HTTP liveness (and the startup
+   * probe, which runs on this path) off, e.g. for a port that does not speak HTTP. @default "/health"
+   */
+  livenessPath?: string | false;
+  /**
+   * Readiness path (web/api only); a failing readiness probe takes the pod out of the Service. `false` turns it off
+   * (the pod receives traffic as soon as it runs). @default "/health/ready"
+   */
+  readinessPath?: string | false;
   /** Startup probe on the liveness path, giving slow starts time before liveness applies. `false` disables it. @default { periodSeconds: 5, failureThreshold: 30 } */
   startup?: StartupProbeSettings | false;
   /**

@@ -76,11 +76,12 @@ function probes(r: ResolvedAppServiceArgs): Partial<Pick<Input.core.v1.Container
       ...(port !== undefined && readinessPath ? { readinessProbe: { httpGet: httpGet(readinessPath), periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 } } : {}),
     };
   }
-  if (port === undefined || !livenessPath) return {};
+  if (port === undefined) return {};
+  // Each probe may be turned off on its own (health.livenessPath / readinessPath: false).
   return {
     // The startup probe holds liveness off until the app has started, instead of a fixed initial delay.
-    ...(startup ? { startupProbe: { httpGet: httpGet(livenessPath), periodSeconds: startup.periodSeconds, failureThreshold: startup.failureThreshold, timeoutSeconds: 3 } } : {}),
-    livenessProbe: { httpGet: httpGet(livenessPath), periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
+    ...(startup && livenessPath ? { startupProbe: { httpGet: httpGet(livenessPath), periodSeconds: startup.periodSeconds, failureThreshold: startup.failureThreshold, timeoutSeconds: 3 } } : {}),
+    ...(livenessPath ? { livenessProbe: { httpGet: httpGet(livenessPath), periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 } } : {}),
     ...(readinessPath ? { readinessProbe: { httpGet: httpGet(readinessPath), periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 } } : {}),
   };
 }

@@ -60,10 +60,15 @@ export const autoscalingSchema = z.strictObject({
 const httpPath = z.string().regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/, { message: "must be a URL path starting with '/'" });
 
 export const healthSchema = z.strictObject({
-  livenessPath: httpPath.optional().describe("HTTP path of the liveness probe; failing it restarts the container. Default: `/health` (every service with a port gets it).").meta({ examples: ["/api/health"] }),
-  readinessPath: httpPath
+  livenessPath: z
+    .union([z.literal(false), httpPath], { message: "must be a URL path starting with '/' or false" })
     .optional()
-    .describe("HTTP path of the readiness probe (web/api only); failing it takes the pod out of the Service. Default: `/health/ready` for web and api."),
+    .describe("HTTP path of the liveness probe (and of the startup probe); failing it restarts the container. `false` turns HTTP liveness and the startup probe off (for a port that does not speak HTTP, e.g. gRPC only). Default: `/health` (every service with a port gets it).")
+    .meta({ examples: ["/api/health"] }),
+  readinessPath: z
+    .union([z.literal(false), httpPath], { message: "must be a URL path starting with '/' or false" })
+    .optional()
+    .describe("HTTP path of the readiness probe (web/api only); failing it takes the pod out of the Service. `false` turns readiness off: the pod then receives traffic as soon as it runs. Default: `/health/ready` for web and api."),
   startup: z
     .union([
       z.literal(false),
@@ -92,7 +97,7 @@ export const healthSchema = z.strictObject({
     .min(2, { message: "must be a Docker CMD array like [\"CMD\", \"/app/healthcheck\"]" })
     .optional()
     .describe("Docker target: healthcheck command in Docker's CMD form. The default curls the readiness (or liveness) path and needs curl in the image. Default: `[CMD, curl, -fsS, http://localhost:<port><path>]`. Example: `[CMD, /app/healthcheck]`"),
-}).describe("Probes (they need a `port`). Every service with a port gets liveness `/health`, web/api also readiness `/health/ready`, plus a startup probe, unless set here.");
+}).describe("Probes (HTTP probes need a `port`). Override a path, or set it to `false` to turn that probe off. Default: every service with a port gets liveness `/health` with a startup probe on the same path `{periodSeconds: 5, failureThreshold: 30}`, web and api also readiness `/health/ready`; a service without a port gets no probe. Example: `{livenessPath: /livez, readinessPath: false}`");
 
 /** Byte quantity in the form Envoy Gateway's requestBuffer.limit accepts (whole numbers, binary or decimal suffix). */
 const bodySize = z.string().regex(/^[1-9][0-9]*([EPTGMK]i|[EPTGMk])?$/, { message: "must be a size like 512Ki, 1Mi or 10M (whole number, optional suffix)" });
@@ -256,7 +261,7 @@ export function heartbeatCommand(file: string, maxAgeSeconds: number): string[] 
  */
 export function probeWarnings(name: string, args: Pick<AppServiceArgs, "health">): string[] {
   const h = args.health;
-  if (h?.livenessPath !== undefined && h.livenessPath === h.readinessPath) {
+  if (typeof h?.livenessPath === "string" && h.livenessPath === h.readinessPath) {
     return [
       `AppService "${name}": health.livenessPath and health.readinessPath are both "${h.livenessPath}". If that check fails because a ` +
         "dependency is down, every pod is restarted at once instead of being taken out of rotation; keep liveness to the " +
@@ -397,19 +402,24 @@ export function validateAppServiceArgs(
   // Probes need a port; readiness only matters where a Service routes traffic.
   const health = args.health ?? {};
   const execLiveness = health.livenessCommand !== undefined || health.heartbeat !== undefined;
-  const httpHealth = health.livenessPath !== undefined || health.readinessPath !== undefined || health.startup !== undefined;
+  // `false` paths and `startup: false` only switch defaults off; they never need a port.
+  const httpHealth = typeof health.livenessPath === "string" || typeof health.readinessPath === "string" || (health.startup !== undefined && health.startup !== false);
+  const onlyOptOuts = Object.values(health).every((v) => v === false || v === undefined);
   if (args.health && args.port === undefined && httpHealth) {
     p.add("health", args.health, "HTTP probes need a port; set port, or use health.livenessCommand or health.heartbeat for a worker without one");
-  } else if (args.health && args.port === undefined && !execLiveness && !(ctx.target === "docker" && health.dockerTest)) {
+  } else if (args.health && args.port === undefined && !execLiveness && !onlyOptOuts && !(ctx.target === "docker" && health.dockerTest)) {
     p.add("health", args.health, "needs a port to probe; set port, or use health.livenessCommand / health.heartbeat (or health.dockerTest on the docker target)");
   }
   if (health.livenessCommand && health.heartbeat) {
     p.add(["health", "heartbeat"], health.heartbeat, "cannot be combined with health.livenessCommand; choose one liveness check");
   }
-  if (execLiveness && health.livenessPath !== undefined) {
+  if (execLiveness && typeof health.livenessPath === "string") {
     p.add(["health", "livenessPath"], health.livenessPath, "cannot be combined with health.livenessCommand or health.heartbeat; choose one liveness check");
   }
-  if (health.readinessPath && !service) p.add(["health", "readinessPath"], health.readinessPath, `is only used by kinds with a Service (web, api), not ${kind}`);
+  if (health.livenessPath === false && health.startup !== undefined && health.startup !== false) {
+    p.add(["health", "startup"], health.startup, "runs on the liveness path, which health.livenessPath: false turns off; remove startup or set a livenessPath");
+  }
+  if (typeof health.readinessPath === "string" && !service) p.add(["health", "readinessPath"], health.readinessPath, `is only used by kinds with a Service (web, api), not ${kind}`);
 
   // Ingress.
   if (kind === "web" && !args.ingress) p.add("ingress", undefined, "is required for kind web (it is served through the edge Gateway)");
@@ -451,20 +461,17 @@ export function validateAppServiceArgs(
 
   p.throwIfAny();
 
-  const startup = health.startup === false ? undefined : { ...D.startup, ...(health.startup ?? {}) };
   const livenessCommand = health.livenessCommand ?? (health.heartbeat ? heartbeatCommand(health.heartbeat.file, health.heartbeat.maxAgeSeconds) : undefined);
+  // `false` turns a default probe off; undefined takes the default.
+  const readinessPath = service && health.readinessPath !== false ? (health.readinessPath ?? D.readinessPath) : undefined;
+  const livenessPath = health.livenessPath === false ? undefined : (health.livenessPath ?? D.livenessPath);
+  const startup = health.startup === false || livenessPath === undefined ? undefined : { ...D.startup, ...(health.startup ?? {}) };
   const probes: ResolvedProbes =
     args.port === undefined
       ? { dockerTest: health.dockerTest, livenessCommand }
       : livenessCommand
-        ? { port: args.port, readinessPath: service ? (health.readinessPath ?? D.readinessPath) : undefined, dockerTest: health.dockerTest, livenessCommand }
-        : {
-          port: args.port,
-          livenessPath: health.livenessPath ?? D.livenessPath,
-          readinessPath: service ? (health.readinessPath ?? D.readinessPath) : undefined,
-          startup,
-          dockerTest: health.dockerTest,
-        };
+        ? { port: args.port, readinessPath, dockerTest: health.dockerTest, livenessCommand }
+        : { port: args.port, livenessPath, readinessPath, startup, dockerTest: health.dockerTest };
 
   return {
     name,

@@ -50,6 +50,14 @@ describe("AppService on Docker", () => {
     expect(custom.container.healthcheck.tests).toEqual(["CMD", "/app/healthcheck"]);
   });
 
+  test("healthcheck follows the probe opt-outs: liveness path when readiness is off, none when both are off", async () => {
+    const live = await build("api", { ...KIND_ARGS.api, health: { readinessPath: false } });
+    expect(live.container.healthcheck.tests).toEqual(["CMD", "curl", "-fsS", "http://localhost:8000/health"]);
+    rec.clear();
+    const none = await build("api2", { ...KIND_ARGS.api, health: { livenessPath: false, readinessPath: false } });
+    expect(none.container.healthcheck).toBeUndefined();
+  });
+
   test("ports publish on 127.0.0.1 by default; workers publish nothing", async () => {
     const { container } = await build("api", KIND_ARGS.api);
     expect(container.ports).toEqual([{ internal: 8000, external: 8000, ip: "127.0.0.1", protocol: "tcp" }]);

@@ -141,6 +141,24 @@ describe("AppService on Kubernetes: pod hardening", () => {
     expect(c.readinessProbe).toMatchObject({ httpGet: { path: "/health/ready", port: "http" }, periodSeconds: 5 });
   });
 
+  test("probes opt out one by one: readinessPath false keeps liveness + startup; livenessPath false drops liveness and startup, keeps readiness", async () => {
+    await build("api", { ...KIND_ARGS.api, health: { readinessPath: false } });
+    const noReady = container("api");
+    expect(noReady.readinessProbe).toBeUndefined();
+    expect(noReady.livenessProbe).toMatchObject({ httpGet: { path: "/health", port: "http" } });
+    expect(noReady.startupProbe).toMatchObject({ httpGet: { path: "/health", port: "http" } });
+    rec.clear();
+    await build("grpc", { ...KIND_ARGS.api, health: { livenessPath: false, readinessPath: "/ready" } });
+    const noLive = container("grpc");
+    expect(noLive.livenessProbe).toBeUndefined();
+    expect(noLive.startupProbe).toBeUndefined();
+    expect(noLive.readinessProbe).toMatchObject({ httpGet: { path: "/ready", port: "http" } });
+    rec.clear();
+    await build("quiet", { ...KIND_ARGS.api, health: { livenessPath: false, readinessPath: false } });
+    const none = container("quiet");
+    expect([none.livenessProbe, none.readinessProbe, none.startupProbe]).toEqual([undefined, undefined, undefined]);
+  });
+
   test("zoneSpread spreads across zones (hard) and nodes (soft); off by default", async () => {
     await build("api", { ...KIND_ARGS.api, zoneSpread: true });
     expect(podSpec("api").topologySpreadConstraints).toEqual([

@@ -41,6 +41,8 @@ const cases: BadCase[] = [
   { what: "env defined twice", args: { ...api, env: { API_KEY: "x" }, secretEnv: { API_KEY: "y" } }, expect: ["secretEnv.API_KEY: is already defined in env", "not shown because the key looks secret"] },
   { what: "objectives without metrics", args: { kind: "api", image: api.image, port: 8000, objectives: { availabilityPercent: 99.9 } }, expect: ["objectives: need metrics"] },
   { what: "100% availability", args: { ...api, objectives: { availabilityPercent: 100 } }, expect: ["objectives.availabilityPercent: must be below 100", "(got 100)"] },
+  { what: "startup probe with liveness turned off", args: { ...api, health: { livenessPath: false, startup: { periodSeconds: 10 } } }, expect: ["health.startup: runs on the liveness path, which health.livenessPath: false turns off", '(got {"periodSeconds":10})'] },
+  { what: "probe path true instead of a path or false", args: { ...api, health: { readinessPath: true as never } }, expect: ["health.readinessPath: must be a URL path starting with '/' or false", "(got true)"] },
   { what: "unknown key (typo)", args: { ...api, replica: 2 } as unknown as AppServiceArgs, expect: ['replica: unknown key; did you mean "replicas"? (allowed: kind, image, port'] },
   { what: "invalid service name", args: api, expect: ['name: must be a DNS label', '(got "Api_Service")'] },
   { what: "docker: secretRefs", args: { ...api, secretRefs: { DB_PASSWORD: { name: "db", key: "password" } } }, ctx: dockerCtx(), expect: ["secretRefs: reference Kubernetes Secrets", '(got ["DB_PASSWORD"])'] },
@@ -89,6 +91,13 @@ describe("validateAppServiceArgs", () => {
       rateLimit: { rps: 10, burst: 20 }, maxRequestBodySize: "1Mi",
     });
     expect(r.metrics).toEqual({ port: 9100, path: "/metrics" });
+  });
+
+  test("probe opt-outs: false paths resolve to no probe and need no port (a worker may say livenessPath: false)", () => {
+    const r = validateAppServiceArgs("api", { ...api, health: { livenessPath: false, readinessPath: false } }, kubernetesCtx());
+    expect(r.probes).toEqual({ port: 8000, livenessPath: undefined, readinessPath: undefined, startup: undefined, dockerTest: undefined });
+    const w = validateAppServiceArgs("rebalance", { ...KIND_ARGS.worker, health: { livenessPath: false, readinessPath: false } }, kubernetesCtx());
+    expect(w.probes).toEqual({ dockerTest: undefined, livenessCommand: undefined });
   });
 
   test("autoscaling without targets defaults to CPU 70 %; a digest-pinned image is accepted", () => {

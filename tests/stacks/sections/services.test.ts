@@ -111,6 +111,8 @@ describe("services section: bad config fails in plan, naming the key path and th
     ["port out of range", [{ ...SERVICES[0], port: 0 }], ["platform:services[0].port: must be a port between 1 and 65535", "(got 0)"]],
     ["invalid hostname", [{ ...SERVICES[0], ingress: { host: "not a host" } }], ["platform:services[0].ingress.host: must be a lowercase DNS hostname", '(got "not a host")']],
     ["singleton with autoscaling", [{ ...SERVICES[3], autoscaling: { min: 2, max: 3 } }], ["platform:services[0].autoscaling: is not allowed for kind singleton"]],
+    ["startup probe with liveness turned off", [{ ...SERVICES[0], health: { livenessPath: false, startup: { failureThreshold: 60 } } }], ["platform:services[0].health.startup: runs on the liveness path, which health.livenessPath: false turns off", '(got {"failureThreshold":60})']],
+    ["probe path that is neither a path nor false", [{ ...SERVICES[0], health: { readinessPath: "ready" } }], ["platform:services[0].health.readinessPath", '(got "ready")']],
     ["unknown key", [{ ...SERVICES[2], replica: 2 }], ['platform:services[0].replica: unknown key; did you mean "replicas"? (allowed: name, kind, image,']],
   ])("%s", (_what, raw, fragments) => {
     const message = planError(raw);
@@ -328,6 +330,13 @@ describe("services section: serviceDefaults and serviceTemplates", () => {
     expect(payouts).toMatchObject({ port: 8081, env: { LOG_FORMAT: "json", REGION: "us", JVM_OPTS: "-Xmx1g" }, allowedCallers: [] });
     // The profile still fills what no layer sets.
     expect(ledger.autoscaling).toEqual({ min: 3, max: 10, cpuPercent: 70, memoryPercent: 80 });
+  });
+
+  test("serviceDefaults may turn a default probe off for every service, and a service may turn it back on", () => {
+    const parsed = parseServices([SERVICES[0], { ...SERVICES[1], health: { readinessPath: "/ready" } }], { serviceDefaults: { health: { readinessPath: false } } });
+    const [web, api] = planServices(parsed, prod(), ["orders"]).map((p) => p.args);
+    expect(web.health).toEqual({ readinessPath: false });
+    expect(api.health).toEqual({ readinessPath: "/ready" });
   });
 
   test("a template may supply kind and image; a service with neither anywhere is refused with its own key path", () => {
