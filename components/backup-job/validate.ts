@@ -249,7 +249,8 @@ export function validateBackupJobArgs(
 
   return {
     name,
-    engine,
+    // Checked above: any other engine was reported and thrown.
+    engine: engine as ResolvedBackup["engine"],
     schedule: args.schedule,
     timeZone,
     minPeriodMinutes: minPeriod,

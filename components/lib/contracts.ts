@@ -42,7 +42,7 @@ export interface SecretKeyRef {
 
 /** How an application reaches a data store. Passwords are Pulumi secrets only. */
 export interface DatabaseConnection {
-  engine: "postgres" | "redis";
+  engine: "postgres" | "redis" | "mongodb";
   host: pulumi.Output<string>;
   port: pulumi.Output<number>;
   /** PostgreSQL only. */
@@ -88,7 +88,7 @@ export interface MonitoredService {
  * (which adds an AWS Backup plan in prod and refuses RPO/RTO targets the mechanisms cannot meet).
  */
 export interface NativeBackupInfo {
-  engine: "postgres" | "redis";
+  engine: "postgres" | "redis" | "mongodb";
   /** Where the data store runs. `docker` has no native backups. */
   target: "aws" | "alicloud" | "docker";
   /** Retention of provider-native backups in days (0 = off). */

@@ -1,9 +1,9 @@
 import type { AlertRule, RuleGroup, Severity, ThresholdPair } from "../lib/alerts";
-import type { PostgresThresholds, RedisThresholds } from "./thresholds";
+import type { MongodbThresholds, PostgresThresholds, RedisThresholds } from "./thresholds";
 
 /**
  * Pure alert-rule builders: thresholds in, rule groups out. Metric names are those of
- * prometheus-community/postgres_exporter and oliver006/redis_exporter. Every rule is scoped to one
+ * prometheus-community/postgres_exporter, oliver006/redis_exporter and percona/mongodb_exporter. Every rule is scoped to one
  * database by the exporter's scrape job, so several databases can share a Prometheus.
  *
  * Two-level alerts are emitted as two rules with the same name (one per severity); the AlertingStack's
@@ -36,6 +36,17 @@ export interface RedisAlertInput {
   expectedReplicas: number;
 }
 
+export interface MongodbAlertInput {
+  database: string;
+  job: string;
+  thresholds: MongodbThresholds;
+  /**
+   * Whether the exporter can read the replica set's status (replSetGetStatus: ApsaraDB replica sets). A single
+   * mongod has no replica set, and DocumentDB does not implement the command (its lag is a CloudWatch metric).
+   */
+  replicaSet: boolean;
+}
+
 /** Every alert name a database of this engine can emit (for runbook inventories). */
 export const POSTGRES_ALERTS = [
   "PostgresDown",
@@ -59,6 +70,18 @@ export const REDIS_ALERTS = [
   "RedisReplicationBroken",
   "RedisBackupMissing",
 ] as const;
+
+export const MONGODB_ALERTS = [
+  "MongodbDown",
+  "MongodbExporterError",
+  "MongodbTooManyConnections",
+  "MongodbReplicaSetMemberUnhealthy",
+  "MongodbNoPrimary",
+  "MongodbReplicationLag",
+] as const;
+
+/** Replica-set member states that are healthy: PRIMARY (1), SECONDARY (2), ARBITER (7). */
+const MONGODB_HEALTHY_STATES = [1, 2, 7];
 
 type Base = Omit<AlertRule, "severity" | "expr" | "labels">;
 
@@ -307,4 +330,92 @@ export function redisAlertRules(input: RedisAlertInput): RuleGroup[] {
     );
   }
   return [{ name: `${database}-redis`, rules }];
+}
+
+/**
+ * MongoDB rules over percona/mongodb_exporter run with `--collector.diagnosticdata --compatible-mode`:
+ * `mongodb_up`, `mongodb_ss_connections{conn_type}` (serverStatus.connections), `mongodb_rs_members_state` /
+ * `mongodb_rs_members_health` (replSetGetStatus through getDiagnosticData, one series per `member_idx`) and
+ * `mongodb_mongod_replset_member_replication_lag` (seconds behind the primary, per member `name`).
+ */
+export function mongodbAlertRules(input: MongodbAlertInput): RuleGroup[] {
+  const { database, job, thresholds: t } = input;
+  const sel = `job="${job}"`;
+  const by = "by (job, instance)";
+  const conn = (type: string) => `max ${by} (mongodb_ss_connections{${sel}, conn_type="${type}"})`;
+  const rules: AlertRule[] = [
+    single(
+      {
+        alert: "MongodbDown",
+        for: "1m",
+        summary: `MongoDB ${database} is down`,
+        description: `The exporter cannot connect to MongoDB ${database} ({{ $labels.instance }}): mongodb_up is 0.`,
+      },
+      database,
+      "critical",
+      // mongodb_up carries the exporter's cluster_role label; the alert is about the job's target.
+      `max ${by} (mongodb_up{${sel}}) == 0`,
+    ),
+    single(
+      {
+        alert: "MongodbExporterError",
+        for: "5m",
+        summary: `Metrics of MongoDB ${database} are missing`,
+        description: `mongodb_exporter for ${database} is down or cannot be scraped; the other MongoDB alerts are blind.`,
+      },
+      database,
+      "warning",
+      `max ${by} (up{${sel}}) == 0`,
+    ),
+    ...leveled(
+      {
+        alert: "MongodbTooManyConnections",
+        for: "5m",
+        summary: `MongoDB ${database} connections are high`,
+        description: `{{ $value | printf "%.0f" }}% of the connections MongoDB ${database} accepts are in use; at 100% new clients are refused.`,
+      },
+      database,
+      t.connectionsPercent,
+      (x) => `${conn("current")} / (${conn("current")} + ${conn("available")}) * 100 > ${x}`,
+    ),
+  ];
+  if (input.replicaSet) {
+    const healthy = MONGODB_HEALTHY_STATES.map((s) => ` != ${s}`).join("");
+    rules.push(
+      single(
+        {
+          alert: "MongodbReplicaSetMemberUnhealthy",
+          for: "2m",
+          summary: `A replica-set member of MongoDB ${database} is unhealthy`,
+          description: `Member {{ $labels.member_idx }} of ${database} is unreachable or in a state other than PRIMARY, SECONDARY or ARBITER (recovering, rolling back, down); the replica set has less redundancy than it should.`,
+        },
+        database,
+        "critical",
+        `max by (job, instance, member_idx) (mongodb_rs_members_state{${sel}})${healthy} or max by (job, instance, member_idx) (mongodb_rs_members_health{${sel}}) == 0`,
+      ),
+      single(
+        {
+          alert: "MongodbNoPrimary",
+          for: "1m",
+          summary: `MongoDB ${database} has no primary`,
+          description: `No member of the ${database} replica set is PRIMARY: writes fail until an election succeeds.`,
+        },
+        database,
+        "critical",
+        `sum ${by} (mongodb_rs_members_state{${sel}} == bool 1) == 0`,
+      ),
+      ...leveled(
+        {
+          alert: "MongodbReplicationLag",
+          for: "5m",
+          summary: `MongoDB ${database} replica is lagging`,
+          description: `Member {{ $labels.name }} of ${database} is {{ $value | printf "%.0f" }}s behind the primary; reads from it are stale and a failover to it loses writes.`,
+        },
+        database,
+        t.replicationLagSeconds,
+        (x) => `max by (job, instance, name) (mongodb_mongod_replset_member_replication_lag{${sel}}) > ${x}`,
+      ),
+    );
+  }
+  return [{ name: `${database}-mongodb`, rules }];
 }

@@ -3,8 +3,8 @@ import type { DataPlacement } from "../lib/contracts";
 import type { Transforms } from "../lib/transform";
 import type { ThresholdOverrides } from "./thresholds";
 
-export type Engine = "postgres" | "redis";
-export const ENGINES: readonly Engine[] = ["postgres", "redis"];
+export type Engine = "postgres" | "redis" | "mongodb";
+export const ENGINES: readonly Engine[] = ["postgres", "redis", "mongodb"];
 
 /** Where the data store runs: a managed cloud service or a container on the local Docker engine. */
 export type DatabaseTarget = "aws" | "alicloud" | "docker";
@@ -23,6 +23,8 @@ export type DatabaseChildRole =
   | "instance"
   | "readReplica"
   | "replicationGroup"
+  | "cluster"
+  | "clusterInstance"
   | "database"
   | "account"
   | "backupPolicy"
@@ -102,6 +104,15 @@ export interface MonitoredDatabaseArgs {
    * Caution: lowering the count deletes the highest-numbered replicas.
    */
   readReplicas?: number;
+  /**
+   * MongoDB only: data-bearing members of the replica set. DocumentDB (aws): 1–16 instances, one primary and
+   * the rest replicas spread over the placement's zones; ApsaraDB for MongoDB (alicloud): a replica set of 3, 5
+   * or 7 nodes; docker: 1 (a single mongod).
+   * @default 3 with highAvailability (aws, alicloud), else 1 on aws/docker and 3 on alicloud (its smallest replica set)
+   * @example 3
+   * Caution: lowering it on aws deletes the highest-numbered instances.
+   */
+  members?: number;
   /** Where a managed data store is placed and who may reach it (from the foundation network). */
   placement?: DataPlacement;
   /**

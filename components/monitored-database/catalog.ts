@@ -7,7 +7,8 @@ import type { DatabaseTarget, Engine } from "./args";
  *
  * Sources: RDS for PostgreSQL supported majors (13–17 in standard support), ElastiCache for Redis OSS
  * engine versions (6.0, 6.2, 7.0, 7.1; 7.2+ is Valkey), ApsaraDB RDS PostgreSQL `EngineVersion` values
- * (10.0–17.0), ApsaraDB for Redis `EngineVersion` values (4.0–7.0), and the official Docker images.
+ * (10.0–17.0), ApsaraDB for Redis `EngineVersion` values (4.0–7.0), Amazon DocumentDB engine versions (4.0, 5.0,
+ * 8.0), ApsaraDB for MongoDB `EngineVersion` values still sold (4.4–8.0), and the official Docker images.
  */
 export interface VersionRule {
   /** Versions a client may write (exact strings), or a pattern for the Docker image tags. */
@@ -46,6 +47,12 @@ export const VERSION_CATALOG: Record<Engine, Record<DatabaseTarget, VersionRule>
     alicloud: oneOf(["4.0", "5.0", "6.0", "7.0"]),
     docker: majorsWithMinor(range(6, 8), /^\d+\.\d+$/, 'full version, e.g. "7.4.1" (the image tag is pinned to it)'),
   },
+  mongodb: {
+    // DocumentDB speaks the MongoDB 4.0, 5.0 and 8.0 APIs (the cluster's engine version).
+    aws: oneOf(["4.0", "5.0", "8.0"]),
+    alicloud: oneOf(["4.4", "5.0", "6.0", "7.0", "8.0"]),
+    docker: majorsWithMinor(range(5, 8), /^\d+\.\d+$/, 'full version, e.g. "7.0.14" (the image tag is pinned to it)'),
+  },
 };
 
 /** Problem text when `version` is not offered by the target, else undefined. */
@@ -53,10 +60,12 @@ export function versionProblem(engine: Engine, target: DatabaseTarget, version: 
   // A custom Docker image names its own version; only the managed services have a fixed catalog.
   if (target === "docker" && imageOverride) return undefined;
   const rule = VERSION_CATALOG[engine][target];
-  if (target === "docker" && version.split(".").length < (engine === "redis" ? 3 : 2)) {
-    return engine === "postgres"
-      ? "must be a full PostgreSQL version like 16.4 on docker (the image tag is pinned to it)"
-      : "must be a full Redis version like 7.4.1 on docker (the image tag is pinned to it)";
+  if (target === "docker" && version.split(".").length < (engine === "postgres" ? 2 : 3)) {
+    return {
+      postgres: "must be a full PostgreSQL version like 16.4 on docker (the image tag is pinned to it)",
+      redis: "must be a full Redis version like 7.4.1 on docker (the image tag is pinned to it)",
+      mongodb: "must be a full MongoDB version like 7.0.14 on docker (the image tag is pinned to it)",
+    }[engine];
   }
   return rule.accepts(version) ? undefined : `is not offered for ${engine} on ${target}; use ${rule.allowed}`;
 }
@@ -75,6 +84,8 @@ interface ClassRule {
 
 const SIZES = "(micro|small|medium|large|xlarge|\\d{1,2}xlarge)";
 const RDS_FAMILIES = ["t3", "t4g", "m5", "m5d", "m6g", "m6gd", "m6i", "m6id", "m7g", "m7i", "r5", "r5b", "r5d", "r6g", "r6gd", "r6i", "r6id", "r7g", "r7i", "x2g"];
+/** DocumentDB instance classes: the burstable t3/t4g come in medium only. */
+const DOCDB_FAMILIES = ["t3", "t4g", "r5", "r6g", "r6gd", "r8g"];
 const CACHE_FAMILIES = ["t3", "t4g", "m5", "m6g", "m7g", "r5", "r6g", "r6gd", "r7g", "c7gn"];
 
 export const INSTANCE_CLASS_RULES: Record<Engine, Record<Exclude<DatabaseTarget, "docker">, ClassRule>> = {
@@ -93,12 +104,25 @@ export const INSTANCE_CLASS_RULES: Record<Engine, Record<Exclude<DatabaseTarget,
     },
     alicloud: { pattern: /^redis\.[a-z0-9]+(\.[a-z0-9]+){1,4}$/, allowed: "an ApsaraDB for Redis class like redis.master.small.default" },
   },
+  mongodb: {
+    aws: {
+      pattern: new RegExp(`^db\\.(${DOCDB_FAMILIES.join("|")})\\.${SIZES}$`),
+      allowed: `a DocumentDB instance class db.<family>.<size> with family one of ${DOCDB_FAMILIES.join(", ")}, e.g. db.r6g.large`,
+    },
+    alicloud: { pattern: /^(dds|mdb)\.[a-z0-9]+(\.[a-z0-9]+){1,4}$/, allowed: "an ApsaraDB for MongoDB class like dds.mongo.mid or mdb.shard.4x.large.d" },
+  },
 };
 
 const BURSTABLE_MAX: Record<string, RegExp> = {
-  // t-class sizes that exist: RDS up to 2xlarge, ElastiCache micro/small/medium.
+  // t-class sizes that exist: RDS up to 2xlarge, ElastiCache micro/small/medium, DocumentDB medium only.
   db: /^(micro|small|medium|large|xlarge|2xlarge)$/,
   cache: /^(micro|small|medium)$/,
+  docdb: /^medium$/,
+};
+const BURSTABLE_RANGE: Record<string, string> = {
+  db: "burstable RDS classes go up to 2xlarge",
+  cache: "burstable node types are micro, small or medium",
+  docdb: "burstable DocumentDB classes are medium only",
 };
 
 /** Problem text when `instanceClass` is not a class the target offers (or cannot run what is asked of it). */
@@ -111,9 +135,10 @@ export function instanceClassProblem(
   const rule = INSTANCE_CLASS_RULES[engine][target];
   if (typeof instanceClass !== "string" || !rule.pattern.test(instanceClass)) return `must be ${rule.allowed}`;
   if (target === "aws") {
-    const [prefix, family, size] = instanceClass.split(".");
+    const [classPrefix, family, size] = instanceClass.split(".");
+    const prefix = engine === "mongodb" ? "docdb" : classPrefix;
     if ((family === "t3" || family === "t4g") && !BURSTABLE_MAX[prefix].test(size)) {
-      return `is not a ${family} size (burstable ${prefix === "db" ? "RDS classes go up to 2xlarge" : "node types are micro, small or medium"})`;
+      return `is not a ${family} size (${BURSTABLE_RANGE[prefix]})`;
     }
     if (enhancedMonitoring && rule.noInsights?.test(instanceClass)) {
       return "cannot run Performance Insights (enhancedMonitoring, on in prod); use db.t4g.medium or larger";
@@ -127,3 +152,13 @@ export function instanceClassProblem(
  * read-only instances; none on Docker (one container, no streaming replica).
  */
 export const READ_REPLICA_MAX: Record<DatabaseTarget, number> = { aws: 15, alicloud: 32, docker: 0 };
+
+/**
+ * MongoDB replica-set members per target: DocumentDB clusters take 1 primary + up to 15 replicas; ApsaraDB for
+ * MongoDB replica sets have 3, 5 or 7 nodes; Docker runs one mongod.
+ */
+export const MONGODB_MEMBERS: Record<DatabaseTarget, { allowed: number[]; text: string }> = {
+  aws: { allowed: range(1, 16), text: "a whole number from 1 to 16 (DocumentDB instances)" },
+  alicloud: { allowed: [3, 5, 7], text: "3, 5 or 7 (ApsaraDB for MongoDB replica-set nodes)" },
+  docker: { allowed: [1], text: "1 on docker (a single mongod container)" },
+};

@@ -25,11 +25,16 @@ export function connectionUrl(
   port: pulumi.Input<number>,
   tls: boolean,
   password: pulumi.Input<string>,
+  /** Extra URL query options the target needs (MongoDB: `replicaSet=rs0&retryWrites=false` on DocumentDB). */
+  options?: pulumi.Input<string>,
 ): pulumi.Output<string> {
-  const url =
-    engine === "postgres"
-      ? pulumi.interpolate`postgresql://${db.username}:${password}@${host}:${port}/${db.databaseName}?sslmode=${tls ? "require" : "disable"}`
-      : pulumi.interpolate`${tls ? "rediss" : "redis"}://:${password}@${host}:${port}/0`;
+  const extra = pulumi.output(options ?? "").apply((o) => (o ? `&${o}` : ""));
+  const url = {
+    postgres: () => pulumi.interpolate`postgresql://${db.username}:${password}@${host}:${port}/${db.databaseName}?sslmode=${tls ? "require" : "disable"}${extra}`,
+    redis: () => pulumi.interpolate`${tls ? "rediss" : "redis"}://:${password}@${host}:${port}/0`,
+    // The admin user lives in the admin database; the path names the application's database.
+    mongodb: () => pulumi.interpolate`mongodb://${db.username}:${password}@${host}:${port}/${db.databaseName}?authSource=admin&tls=${tls ? "true" : "false"}${extra}`,
+  }[engine]();
   return pulumi.secret(url);
 }
 

@@ -15,6 +15,8 @@ export interface DatabaseDashboardInput {
   storageBytes?: number;
   /** PromQL regex of the read replicas' exporter jobs; the replication-lag panel reads them. */
   replicaJobPattern?: string;
+  /** MongoDB: the exporter can read the replica set's status (member state and lag panels). */
+  replicaSet?: boolean;
 }
 
 interface PanelSpec {
@@ -162,6 +164,59 @@ function redisPanels(sel: string): PanelSpec[] {
   ];
 }
 
+function mongodbPanels(sel: string, replicaSet: boolean): PanelSpec[] {
+  const conn = (type: string) => `max(mongodb_ss_connections{${sel}, conn_type="${type}"})`;
+  const panels: PanelSpec[] = [
+    { kind: "stat", title: "Up", unit: "bool_yes_no", queries: [{ expr: `max(mongodb_up{${sel}})`, legend: "up" }] },
+    {
+      kind: "stat",
+      title: "Connections used",
+      unit: "percent",
+      queries: [{ expr: `${conn("current")} / (${conn("current")} + ${conn("available")}) * 100`, legend: "used" }],
+    },
+    {
+      kind: "timeseries",
+      title: "Connections",
+      unit: "short",
+      queries: [
+        { expr: conn("current"), legend: "current" },
+        { expr: conn("available"), legend: "available" },
+      ],
+    },
+    {
+      kind: "timeseries",
+      title: "Operations per second",
+      unit: "ops",
+      queries: [{ expr: `sum by (legacy_op_type) (rate(mongodb_ss_opcounters{${sel}}[5m]))`, legend: "{{legacy_op_type}}" }],
+    },
+    {
+      kind: "timeseries",
+      title: "Resident memory",
+      unit: "decmbytes",
+      queries: [{ expr: `max(mongodb_ss_mem_resident{${sel}})`, legend: "resident" }],
+    },
+  ];
+  if (replicaSet) {
+    panels.push(
+      {
+        kind: "timeseries",
+        title: "Replica-set member state (1 primary, 2 secondary)",
+        unit: "short",
+        queries: [{ expr: `max by (member_idx) (mongodb_rs_members_state{${sel}})`, legend: "{{member_idx}}" }],
+      },
+      {
+        kind: "timeseries",
+        title: "Replication lag",
+        unit: "s",
+        queries: [{ expr: `max by (name) (mongodb_mongod_replset_member_replication_lag{${sel}})`, legend: "{{name}}" }],
+      },
+    );
+  }
+  return panels;
+}
+
+const ENGINE_TITLES: Record<Engine, string> = { postgres: "PostgreSQL", redis: "Redis", mongodb: "MongoDB" };
+
 function buildPanel(spec: PanelSpec) {
   const panel = spec.kind === "stat" ? new stat.PanelBuilder() : new timeseries.PanelBuilder();
   panel.title(spec.title).unit(spec.unit).datasource(DATASOURCE).height(8).span(spec.kind === "stat" ? 6 : 12);
@@ -188,7 +243,7 @@ export function databaseDashboardUid(input: Pick<DatabaseDashboardInput, "databa
 
 export function databaseDashboard(input: DatabaseDashboardInput): Dashboard {
   const sel = `job="${input.job}"`;
-  const engineTitle = input.engine === "postgres" ? "PostgreSQL" : "Redis";
+  const engineTitle = ENGINE_TITLES[input.engine];
   const uid = databaseDashboardUid(input);
   const builder = new dashboard.DashboardBuilder(`${engineTitle} ${input.database}`)
     .uid(uid)
@@ -198,7 +253,11 @@ export function databaseDashboard(input: DatabaseDashboardInput): Dashboard {
     .timezone("utc")
     .withVariable(new dashboard.DatasourceVariableBuilder("datasource").label("Data source").type("prometheus"))
     .withRow(new dashboard.RowBuilder("Overview"));
-  const panels = input.engine === "postgres" ? postgresPanels(sel, input.storageBytes, input.replicaJobPattern) : redisPanels(sel);
+  const panels = {
+    postgres: () => postgresPanels(sel, input.storageBytes, input.replicaJobPattern),
+    redis: () => redisPanels(sel),
+    mongodb: () => mongodbPanels(sel, input.replicaSet ?? false),
+  }[input.engine]();
   for (const spec of panels) builder.withPanel(buildPanel(spec));
   // Round-trip through JSON: the model is data, free of builder class instances and undefined fields.
   const model = JSON.parse(JSON.stringify(builder.build())) as Record<string, unknown>;

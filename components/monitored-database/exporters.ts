@@ -15,11 +15,19 @@ import type { ResolvedDatabase } from "./validate";
 
 /**
  * Prometheus exporters, pinned. postgres_exporter: prometheus-community (quay.io); redis_exporter:
- * oliver006 (Docker Hub). Both run as `nobody` (65534) and need no writable filesystem.
+ * oliver006 (Docker Hub); mongodb_exporter: Percona (Docker Hub). All run as `nobody` (65534) and need no
+ * writable filesystem. mongodb_exporter reads replica-set state through getDiagnosticData and adds the lag in
+ * seconds with `--compatible-mode` (see alerts.ts for the series the rules use).
  */
-export const EXPORTERS: Record<Engine, { image: string; port: number; uid: number }> = {
+export const EXPORTERS: Record<Engine, { image: string; port: number; uid: number; args?: string[] }> = {
   postgres: { image: "quay.io/prometheuscommunity/postgres-exporter:v0.17.1", port: 9187, uid: 65534 },
   redis: { image: "oliver006/redis_exporter:v1.67.0", port: 9121, uid: 65534 },
+  mongodb: {
+    image: "percona/mongodb_exporter:0.47.1",
+    port: 9216,
+    uid: 65534,
+    args: ["--collector.diagnosticdata", "--collector.replicasetstatus", "--compatible-mode", "--web.listen-address=:9216"],
+  },
 };
 
 /** Name of the exporter's Service / container alias; also the Prometheus `job` label of its scrape. */
@@ -55,16 +63,17 @@ function redisAddress(input: ExporterInput): pulumi.Output<string> {
 export function kubernetesExporter(input: ExporterInput): ExporterOutput {
   const { name, db } = input;
   const secretName = input.secretName!;
-  const env: k8s.types.input.core.v1.EnvVar[] =
-    db.engine === "postgres"
-      ? [
-          { name: "DATA_SOURCE_NAME", valueFrom: { secretKeyRef: { name: secretName, key: URL_KEY } } },
-          { name: "PG_EXPORTER_AUTO_DISCOVER_DATABASES", value: "false" },
-        ]
-      : [
-          { name: "REDIS_ADDR", value: redisAddress(input) },
-          { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: secretName, key: PASSWORD_KEY } } },
-        ];
+  const env: k8s.types.input.core.v1.EnvVar[] = {
+    postgres: [
+      { name: "DATA_SOURCE_NAME", valueFrom: { secretKeyRef: { name: secretName, key: URL_KEY } } },
+      { name: "PG_EXPORTER_AUTO_DISCOVER_DATABASES", value: "false" },
+    ],
+    redis: [
+      { name: "REDIS_ADDR", value: redisAddress(input) },
+      { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: secretName, key: PASSWORD_KEY } } },
+    ],
+    mongodb: [{ name: "MONGODB_URI", valueFrom: { secretKeyRef: { name: secretName, key: URL_KEY } } }],
+  }[db.engine];
   return exporterWorkload(input, exporterJob(name, db.engine), `${name}-exporter`, env);
 }
 
@@ -122,6 +131,7 @@ function exporterWorkload(input: ExporterInput, job: string, childName: string, 
               {
                 name: "exporter",
                 image: spec.image,
+                ...(spec.args ? { args: spec.args } : {}),
                 env,
                 ports: [{ name: "metrics", containerPort: spec.port }],
                 securityContext: restrictedContainerSecurityContext(),
@@ -187,10 +197,11 @@ export function dockerExporter(input: ExporterInput): ExporterOutput {
   const job = exporterJob(name, db.engine);
   const opts = { parent, ...providerFor(ctx, "docker") };
   const t = db.transforms;
-  const envs =
-    db.engine === "postgres"
-      ? input.url.apply((u) => [`DATA_SOURCE_NAME=${u}`, "PG_EXPORTER_AUTO_DISCOVER_DATABASES=false"])
-      : pulumi.all([redisAddress(input), input.password]).apply(([addr, pw]) => [`REDIS_ADDR=${addr}`, `REDIS_PASSWORD=${pw}`]);
+  const envs = {
+    postgres: () => input.url.apply((u) => [`DATA_SOURCE_NAME=${u}`, "PG_EXPORTER_AUTO_DISCOVER_DATABASES=false"]),
+    redis: () => pulumi.all([redisAddress(input), input.password]).apply(([addr, pw]) => [`REDIS_ADDR=${addr}`, `REDIS_PASSWORD=${pw}`]),
+    mongodb: () => input.url.apply((u) => [`MONGODB_URI=${u}`]),
+  }[db.engine]();
   const image = new docker.RemoteImage(`${name}-exporter-image`, applyTransform(t, "exporterImage", { name: spec.image, keepLocally: true }), opts);
   const container = new docker.Container(
     `${name}-exporter`,
@@ -198,6 +209,7 @@ export function dockerExporter(input: ExporterInput): ExporterOutput {
       image: image.imageId,
       hostname: job,
       user: `${spec.uid}:${spec.uid}`,
+      ...(spec.args ? { command: spec.args } : {}),
       envs: pulumi.secret(envs),
       memory: 128,
       ...dockerHardening(ctx, job, "metrics-exporter"),

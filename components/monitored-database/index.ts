@@ -4,7 +4,7 @@ import type { DatabaseConnection, NativeBackupInfo } from "../lib/contracts";
 import type { MonitoringBundle } from "../lib/monitoring";
 import type { PlatformContext } from "../lib/platform";
 import { applyTransform } from "../lib/transform";
-import { postgresAlertRules, redisAlertRules } from "./alerts";
+import { mongodbAlertRules, postgresAlertRules, redisAlertRules } from "./alerts";
 import type { DatabaseTarget, Engine, MonitoredDatabaseArgs } from "./args";
 import { connectionUrl, credentialsSecret, PASSWORD_KEY, PASSWORD_SPEC, URL_KEY } from "./credentials";
 import { databaseDashboard } from "./dashboard";
@@ -16,20 +16,30 @@ import { postgresOnDocker } from "./postgres/docker";
 import { ELASTICACHE_HA_REPLICAS, redisOnAws } from "./redis/aws";
 import { redisOnAlicloud } from "./redis/alicloud";
 import { redisOnDocker } from "./redis/docker";
+import { mongodbOnAlicloud } from "./mongodb/alicloud";
+import { mongodbOnAws } from "./mongodb/aws";
+import { mongodbOnDocker } from "./mongodb/docker";
 import type { TargetInput, TargetOutput } from "./target";
-import type { PostgresThresholds, RedisThresholds } from "./thresholds";
+import type { MongodbThresholds, PostgresThresholds, RedisThresholds } from "./thresholds";
 import { validateMonitoredDatabaseArgs, type ResolvedDatabase } from "./validate";
 
 export * from "./args";
 export { validateMonitoredDatabaseArgs, resolveDatabaseSettings, DATABASE_DEFAULTS, type ResolvedDatabase } from "./validate";
-export { postgresAlertRules, redisAlertRules, POSTGRES_ALERTS, REDIS_ALERTS } from "./alerts";
+export { mongodbAlertRules, postgresAlertRules, redisAlertRules, MONGODB_ALERTS, POSTGRES_ALERTS, REDIS_ALERTS } from "./alerts";
 export { databaseDashboard } from "./dashboard";
-export { DEFAULT_POSTGRES_THRESHOLDS, DEFAULT_REDIS_THRESHOLDS, type PostgresThresholds, type RedisThresholds } from "./thresholds";
+export {
+  DEFAULT_MONGODB_THRESHOLDS,
+  DEFAULT_POSTGRES_THRESHOLDS,
+  DEFAULT_REDIS_THRESHOLDS,
+  type MongodbThresholds,
+  type PostgresThresholds,
+  type RedisThresholds,
+} from "./thresholds";
 export { credentialsSecretName, PASSWORD_KEY, URL_KEY } from "./credentials";
 export { EXPORTERS, exporterJob, replicaExporterJob, replicaJobPattern } from "./exporters";
 export { logicalSecretName, PROVISIONER_IMAGE } from "./logical";
 export { logicalDatabasesScript, logicalDatabasesSql, logicalPasswordEnv } from "./logical-sql";
-export { VERSION_CATALOG, INSTANCE_CLASS_RULES, READ_REPLICA_MAX, versionProblem, instanceClassProblem } from "./catalog";
+export { VERSION_CATALOG, INSTANCE_CLASS_RULES, MONGODB_MEMBERS, READ_REPLICA_MAX, versionProblem, instanceClassProblem } from "./catalog";
 
 /** Constant type token (never change it; use aliases if the module moves). */
 export const MONITORED_DATABASE_TYPE = "platform:database:MonitoredDatabase";
@@ -37,12 +47,13 @@ export const MONITORED_DATABASE_TYPE = "platform:database:MonitoredDatabase";
 const BUILDERS: Record<Engine, Record<DatabaseTarget, (input: TargetInput) => TargetOutput>> = {
   postgres: { aws: postgresOnAws, alicloud: postgresOnAlicloud, docker: postgresOnDocker },
   redis: { aws: redisOnAws, alicloud: redisOnAlicloud, docker: redisOnDocker },
+  mongodb: { aws: mongodbOnAws, alicloud: mongodbOnAlicloud, docker: mongodbOnDocker },
 };
 
 const GB = 1024 ** 3;
 
 /**
- * A PostgreSQL or Redis data store on a managed cloud service or Docker, with generated credentials,
+ * A PostgreSQL, Redis or MongoDB data store on a managed cloud service or Docker, with generated credentials,
  * its Prometheus exporter, alert rules and dashboard.
  *
  * @example
@@ -76,7 +87,7 @@ export class MonitoredDatabase extends pulumi.ComponentResource {
     });
     const password = pulumi.secret(this.password.result);
     const target = BUILDERS[db.engine][db.target]({ parent: this, name, db, ctx, password });
-    const url = connectionUrl(db.engine, db, target.host, target.port, target.tls, password);
+    const url = connectionUrl(db.engine, db, target.host, target.port, target.tls, password, target.urlOptions);
     const children: Record<string, pulumi.Resource> = { password: this.password, ...target.children };
 
     let secretRef: DatabaseConnection["secretRef"];
@@ -90,7 +101,7 @@ export class MonitoredDatabase extends pulumi.ComponentResource {
       engine: db.engine,
       host: target.host,
       port: target.port,
-      ...(db.engine === "postgres" ? { user: pulumi.output(db.username), database: pulumi.output(db.databaseName) } : {}),
+      ...(db.engine !== "redis" ? { user: pulumi.output(db.username), database: pulumi.output(db.databaseName) } : {}),
       password,
       url,
       tls: target.tls,
@@ -106,9 +117,9 @@ export class MonitoredDatabase extends pulumi.ComponentResource {
       engine: db.engine,
       target: db.target,
       retentionDays: db.backupRetentionDays,
-      // RDS PITR and ApsaraDB log backups; ElastiCache only has snapshots; Docker has no native backups.
+      // RDS/DocumentDB PITR and ApsaraDB log backups; ElastiCache only has snapshots; Docker has no native backups.
       pointInTimeRecovery:
-        db.pointInTimeRecovery && (db.target === "alicloud" || (db.target === "aws" && db.engine === "postgres")),
+        db.pointInTimeRecovery && (db.target === "alicloud" || (db.target === "aws" && db.engine !== "redis")),
       ...(target.snapshotIntervalMinutes !== undefined ? { snapshotIntervalMinutes: target.snapshotIntervalMinutes } : {}),
       ...(target.resourceId ? { resourceId: target.resourceId } : {}),
     };
@@ -128,26 +139,44 @@ export class MonitoredDatabase extends pulumi.ComponentResource {
     this.children = children;
 
     const storageBytes = db.engine === "postgres" && db.target !== "docker" ? db.storageGb! * GB : undefined;
-    const ruleGroups =
-      db.engine === "postgres"
-        ? postgresAlertRules({
-            database: name,
-            job,
-            thresholds: db.thresholds as PostgresThresholds,
-            storageBytes,
-            ...(db.readReplicas > 0 ? { replicaJobPattern: replicaJobPattern(name) } : {}),
-          })
-        : redisAlertRules({
-            database: name,
-            job,
-            thresholds: db.thresholds as RedisThresholds,
-            persistence: target.redisPersistenceObservable ?? false,
-            expectedReplicas: db.highAvailability ? ELASTICACHE_HA_REPLICAS : 0,
-          });
+    const ruleGroups = {
+      postgres: () =>
+        postgresAlertRules({
+          database: name,
+          job,
+          thresholds: db.thresholds as PostgresThresholds,
+          storageBytes,
+          ...(db.readReplicas > 0 ? { replicaJobPattern: replicaJobPattern(name) } : {}),
+        }),
+      redis: () =>
+        redisAlertRules({
+          database: name,
+          job,
+          thresholds: db.thresholds as RedisThresholds,
+          persistence: target.redisPersistenceObservable ?? false,
+          expectedReplicas: db.highAvailability ? ELASTICACHE_HA_REPLICAS : 0,
+        }),
+      mongodb: () =>
+        mongodbAlertRules({
+          database: name,
+          job,
+          thresholds: db.thresholds as MongodbThresholds,
+          replicaSet: target.mongodbReplicaSetObservable ?? false,
+        }),
+    }[db.engine]();
     this.monitoring = {
       ruleGroups: db.exporter ? ruleGroups : [],
       dashboards: db.exporter
-        ? [databaseDashboard({ database: name, engine: db.engine, job, storageBytes, ...(db.readReplicas > 0 ? { replicaJobPattern: replicaJobPattern(name) } : {}) })]
+        ? [
+            databaseDashboard({
+              database: name,
+              engine: db.engine,
+              job,
+              storageBytes,
+              ...(db.readReplicas > 0 ? { replicaJobPattern: replicaJobPattern(name) } : {}),
+              ...(db.engine === "mongodb" ? { replicaSet: target.mongodbReplicaSetObservable ?? false } : {}),
+            }),
+          ]
         : [],
       scrapeTargets,
     };

@@ -14,12 +14,17 @@ export const INSTANCE_CLASSES: Record<Engine, Record<Exclude<DatabaseTarget, "do
     aws: { small: "cache.t4g.small", medium: "cache.m7g.large", large: "cache.r7g.large" },
     alicloud: { small: "redis.master.small.default", medium: "redis.master.mid.default", large: "redis.master.large.default" },
   },
+  mongodb: {
+    aws: { small: "db.t4g.medium", medium: "db.r6g.large", large: "db.r6g.xlarge" },
+    alicloud: { small: "dds.mongo.mid", medium: "dds.mongo.standard", large: "dds.mongo.xlarge" },
+  },
 };
 
 /** Docker memory limits in MiB per size class (dev laptops). */
 export const DOCKER_MEMORY_MB: Record<Engine, Record<SizeClass, number>> = {
   postgres: { small: 512, medium: 1024, large: 2048 },
   redis: { small: 256, medium: 512, large: 1024 },
+  mongodb: { small: 512, medium: 1024, large: 2048 },
 };
 
 /** Smallest storage each managed PostgreSQL target accepts, in GB (RDS gp3: 20; ApsaraDB cloud ESSD: 20). */
@@ -33,6 +38,11 @@ export const RETENTION_RANGE: Record<Engine, Record<Exclude<DatabaseTarget, "doc
   postgres: { aws: { min: 0, max: 35 }, alicloud: { min: 7, max: 730 } },
   // ElastiCache snapshot retention 0–35; ApsaraDB for Redis keeps backups for 7 days (not configurable).
   redis: { aws: { min: 0, max: 35 }, alicloud: { min: 7, max: 7 } },
+  // DocumentDB keeps automated backups 1–35 days (they cannot be turned off); ApsaraDB for MongoDB 7–730 days.
+  mongodb: { aws: { min: 1, max: 35 }, alicloud: { min: 7, max: 730 } },
 };
 
-export const DEFAULT_PORTS: Record<Engine, number> = { postgres: 5432, redis: 6379 };
+/** ApsaraDB for MongoDB replica-set storage on cloud disks, in GB (DocumentDB grows its storage by itself). */
+export const MONGODB_ALICLOUD_STORAGE_GB = { min: 20, max: 16000 };
+
+export const DEFAULT_PORTS: Record<Engine, number> = { postgres: 5432, redis: 6379, mongodb: 27017 };

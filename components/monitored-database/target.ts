@@ -27,6 +27,10 @@ export interface TargetOutput {
   children: Record<string, pulumi.Resource>;
   /** PostgreSQL read replicas, in order (replica 1 first). */
   replicas?: Array<{ host: pulumi.Output<string>; port: pulumi.Output<number> }>;
+  /** Extra connection-URL options the target needs (MongoDB replica set name, retryable writes). */
+  urlOptions?: pulumi.Input<string>;
+  /** MongoDB: whether the exporter can read replSetGetStatus (adds the replica-set alerts). */
+  mongodbReplicaSetObservable?: boolean;
   /** Exporter facts that differ per target (e.g. whether RDB persistence is observable). */
   redisPersistenceObservable?: boolean;
 }

@@ -32,7 +32,16 @@ export interface RedisThresholds {
   backupAgeSeconds: ThresholdPair;
 }
 
-export type ThresholdsFor<E extends Engine> = E extends "postgres" ? PostgresThresholds : RedisThresholds;
+export interface MongodbThresholds {
+  /** Current connections as % of current + available (mongod's connection limit). Higher is worse. */
+  connectionsPercent: ThresholdPair;
+  /** Replica-set member lag behind the primary in seconds. Higher is worse. */
+  replicationLagSeconds: ThresholdPair;
+}
+
+export type EngineThresholds = PostgresThresholds | RedisThresholds | MongodbThresholds;
+
+export type ThresholdsFor<E extends Engine> = E extends "postgres" ? PostgresThresholds : E extends "redis" ? RedisThresholds : MongodbThresholds;
 
 /** Partial overrides: any pair, or one side of a pair. */
 export type ThresholdOverrides = Record<string, Partial<ThresholdPair>>;
@@ -53,6 +62,12 @@ export const DEFAULT_REDIS_THRESHOLDS: RedisThresholds = {
 };
 
 /** Whether a higher value is worse, per threshold key (drives the order check). */
+/** Same connection and lag levels as PostgreSQL (Potato Chat 80 %, payment platform 95 %; 30 s / 5 min lag). */
+export const DEFAULT_MONGODB_THRESHOLDS: MongodbThresholds = {
+  connectionsPercent: { warning: 80, critical: 95 },
+  replicationLagSeconds: { warning: 30, critical: 300 },
+};
+
 const HIGHER_IS_WORSE: Record<string, boolean> = {
   connectionsPercent: true,
   deadlocksPerHour: true,
@@ -66,8 +81,8 @@ const HIGHER_IS_WORSE: Record<string, boolean> = {
 
 const PERCENT_KEYS = new Set(["connectionsPercent", "cacheHitPercent", "storageUsedPercent", "memoryPercent"]);
 
-export function defaultThresholds(engine: Engine): PostgresThresholds | RedisThresholds {
-  return engine === "postgres" ? { ...DEFAULT_POSTGRES_THRESHOLDS } : { ...DEFAULT_REDIS_THRESHOLDS };
+export function defaultThresholds(engine: Engine): EngineThresholds {
+  return { postgres: { ...DEFAULT_POSTGRES_THRESHOLDS }, redis: { ...DEFAULT_REDIS_THRESHOLDS }, mongodb: { ...DEFAULT_MONGODB_THRESHOLDS } }[engine];
 }
 
 /**
@@ -78,7 +93,7 @@ export function resolveThresholds(
   engine: Engine,
   overrides: ThresholdOverrides | undefined,
   problems: Problems,
-): PostgresThresholds | RedisThresholds {
+): EngineThresholds {
   const merged: Record<string, ThresholdPair> = { ...(defaultThresholds(engine) as unknown as Record<string, ThresholdPair>) };
   const allowed = Object.keys(merged);
   for (const [key, pair] of Object.entries(overrides ?? {})) {
@@ -108,5 +123,5 @@ export function resolveThresholds(
     if (order) problems.add(["thresholds", key], next, order);
     merged[key] = next;
   }
-  return merged as unknown as PostgresThresholds | RedisThresholds;
+  return merged as unknown as EngineThresholds;
 }

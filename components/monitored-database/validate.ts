@@ -15,10 +15,18 @@ import {
   type MonitoredDatabaseArgs,
   type SizeClass,
 } from "./args";
-import { instanceClassProblem, READ_REPLICA_MAX, versionProblem } from "./catalog";
+import { instanceClassProblem, MONGODB_MEMBERS, READ_REPLICA_MAX, versionProblem } from "./catalog";
 import { INSTANCE_MEMORY_MIB, parameterProblems } from "./parameters";
-import { DEFAULT_PORTS, DOCKER_MEMORY_MB, INSTANCE_CLASSES, POSTGRES_MAX_STORAGE_GB, POSTGRES_MIN_STORAGE_GB, RETENTION_RANGE } from "./sizes";
-import { resolveThresholds, type PostgresThresholds, type RedisThresholds } from "./thresholds";
+import {
+  DEFAULT_PORTS,
+  DOCKER_MEMORY_MB,
+  INSTANCE_CLASSES,
+  MONGODB_ALICLOUD_STORAGE_GB,
+  POSTGRES_MAX_STORAGE_GB,
+  POSTGRES_MIN_STORAGE_GB,
+  RETENTION_RANGE,
+} from "./sizes";
+import { resolveThresholds, type EngineThresholds } from "./thresholds";
 import {
   BACKUP_WINDOW_FORMAT,
   MAINTENANCE_WINDOW_FORMAT,
@@ -36,9 +44,11 @@ export interface ResolvedDatabase {
   size: SizeClass;
   /** Provider instance type (managed targets). */
   instanceClass?: string;
-  /** PostgreSQL only. */
+  /** PostgreSQL; MongoDB on alicloud. */
   storageGb?: number;
   highAvailability: boolean;
+  /** MongoDB replica-set members (data-bearing nodes); 1 for the other engines. */
+  members: number;
   /** PostgreSQL read replicas (managed targets). */
   readReplicas: number;
   placement?: DataPlacement;
@@ -48,7 +58,7 @@ export interface ResolvedDatabase {
   backupWindow: string;
   maintenanceWindow: string;
   parameters: Record<string, string>;
-  thresholds: PostgresThresholds | RedisThresholds;
+  thresholds: EngineThresholds;
   deletionProtection: boolean;
   protect: boolean;
   enhancedMonitoring: boolean;
@@ -84,7 +94,12 @@ const PARAMETER_KEY = /^[A-Za-z0-9_.-]+$/;
 const OWNED_PARAMETERS: Record<Engine, string[]> = {
   postgres: ["rds.force_ssl", "password_encryption"],
   redis: ["requirepass", "masterauth", "appendonly"],
+  // DocumentDB's cluster parameter `tls`; mongod's TLS and authorization settings.
+  mongodb: ["tls", "net.tls.mode", "security.authorization"],
 };
+
+/** The admin account ApsaraDB for MongoDB creates (its name cannot be chosen). */
+export const ALICLOUD_MONGODB_ADMIN = "root";
 
 function isNonNegativeInt(v: unknown): v is number {
   return typeof v === "number" && Number.isInteger(v) && v >= 0;
@@ -144,8 +159,20 @@ export function resolveDatabaseSettings(
     if (!Number.isInteger(storageGb) || storageGb < min || storageGb > max) {
       problems.add("storageGb", args.storageGb, `must be a whole number of GB from ${min} to ${max} for postgres on ${target}`);
     }
+  } else if (engine === "mongodb" && target === "alicloud") {
+    storageGb = args.storageGb ?? DATABASE_DEFAULTS.storageGb;
+    const { min, max } = MONGODB_ALICLOUD_STORAGE_GB;
+    if (!Number.isInteger(storageGb) || storageGb < min || storageGb > max) {
+      problems.add("storageGb", args.storageGb, `must be a whole number of GB from ${min} to ${max} for mongodb on alicloud`);
+    }
   } else if (args.storageGb !== undefined) {
-    problems.add("storageGb", args.storageGb, "is not used by redis (memory is set by size); remove it");
+    problems.add(
+      "storageGb",
+      args.storageGb,
+      engine === "redis"
+        ? "is not used by redis (memory is set by size); remove it"
+        : `is not used by mongodb on ${target} (${target === "aws" ? "DocumentDB storage grows by itself" : "the Docker volume is unbounded"}); remove it`,
+    );
   }
 
   // High availability.
@@ -153,6 +180,21 @@ export function resolveDatabaseSettings(
   if (typeof highAvailability !== "boolean") problems.add("highAvailability", args.highAvailability, "must be true or false");
   else if (highAvailability && !managed) {
     problems.add("highAvailability", true, "is not available on the docker target (single container); use aws or alicloud");
+  }
+
+  // MongoDB replica-set members.
+  let members = 1;
+  if (engine === "mongodb") {
+    const rule = MONGODB_MEMBERS[target];
+    members = args.members ?? (target === "alicloud" ? 3 : target === "aws" && highAvailability === true ? 3 : 1);
+    if (!isNonNegativeInt(members) || !rule.allowed.includes(members)) {
+      problems.add("members", args.members, `must be ${rule.text}`);
+      members = rule.allowed[0];
+    } else if (target === "aws" && highAvailability === true && members < 2) {
+      problems.add("members", members, "must be at least 2 with highAvailability on aws (a DocumentDB replica in another zone to fail over to)");
+    }
+  } else if (args.members !== undefined) {
+    problems.add("members", args.members, `is only used by mongodb (${engine} uses ${engine === "postgres" ? "readReplicas and " : ""}highAvailability)`);
   }
 
   // Read replicas (PostgreSQL on managed targets).
@@ -249,7 +291,9 @@ export function resolveDatabaseSettings(
   const username = args.username ?? DATABASE_DEFAULTS.username;
   if (!IDENTIFIER.test(databaseName)) problems.add("databaseName", databaseName, "must match [a-z][a-z0-9_]{0,30}");
   if (!IDENTIFIER.test(username)) problems.add("username", username, "must match [a-z][a-z0-9_]{0,30}");
-  else if (RESERVED_USERS.includes(username)) {
+  else if (engine === "mongodb" && target === "alicloud" && args.username !== undefined) {
+    problems.add("username", username, `cannot be chosen on ApsaraDB for MongoDB (the admin account is always ${ALICLOUD_MONGODB_ADMIN}); remove it`);
+  } else if (RESERVED_USERS.includes(username)) {
     problems.add("username", username, `is reserved by the providers (${RESERVED_USERS.join(", ")}); choose another`);
   }
 
@@ -268,7 +312,7 @@ export function resolveDatabaseSettings(
   const prod = environment === "prod";
   const image =
     target === "docker"
-      ? args.image ?? (engine === "postgres" ? `postgres:${args.version}-alpine` : `redis:${args.version}-alpine`)
+      ? args.image ?? { postgres: `postgres:${args.version}-alpine`, redis: `redis:${args.version}-alpine`, mongodb: `mongo:${args.version}` }[engine]
       : undefined;
   return {
     engine,
@@ -278,6 +322,7 @@ export function resolveDatabaseSettings(
     instanceClass,
     storageGb,
     highAvailability: highAvailability === true,
+    members,
     readReplicas: engine === "postgres" && isNonNegativeInt(readReplicas) ? readReplicas : 0,
     placement: args.placement,
     encryptionKeyId: args.encryptionKeyId,
@@ -291,7 +336,7 @@ export function resolveDatabaseSettings(
     protect: args.protect ?? prod,
     enhancedMonitoring,
     databaseName,
-    username,
+    username: engine === "mongodb" && target === "alicloud" ? ALICLOUD_MONGODB_ADMIN : username,
     logicalDatabases,
     port: DEFAULT_PORTS[engine],
     publishPort: args.publishPort,

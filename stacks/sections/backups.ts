@@ -5,6 +5,7 @@ import { BackupJob, type BackupJobArgs, validateBackupJobArgs } from "../../comp
 import type { DatabaseConnection, EncryptionKeys, NativeBackupInfo, WorkloadIdentity } from "../../components/lib/contracts";
 import { cronMaxPeriodMinutes, cronProblem } from "../../components/lib/cron";
 import { dnsLabel, memoryQuantity, parseOrThrow, pinnedImage, Problems, secretConfigKeyName, ValidationError } from "../../components/lib/validation";
+import type { Engine } from "../../components/monitored-database";
 import type { RequiredSecret, SectionContext } from "./types";
 
 /** Config key of this section. */
@@ -148,7 +149,7 @@ function expectedNative(sctx: SectionContext, engine: "postgres" | "redis"): Nat
 export function planBackups(
   parsed: BackupsConfig,
   sctx: SectionContext,
-  knownDatabases: Record<string, "postgres" | "redis">,
+  knownDatabases: Record<string, Engine>,
   /** Dump scratch space per database (`dumpStagingSize`), when the databases planned. */
   stagingSizes: Record<string, string> = {},
 ): BackupsPlan {
@@ -162,6 +163,10 @@ export function planBackups(
     const engine = knownDatabases[entry.database];
     if (!engine) {
       p.add([index, "database"], entry.database, `must name a database in platform:databases (known: ${Object.keys(knownDatabases).join(", ") || "none"})`);
+      return;
+    }
+    if (engine === "mongodb") {
+      p.add([index, "database"], entry.database, "is a mongodb database: backup sets dump postgres and redis; mongodb is covered by its native backups (backupRetentionDays)");
       return;
     }
     const profile = sctx.profile.backup;

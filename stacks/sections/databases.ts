@@ -33,11 +33,11 @@ const entrySchema = z
     name: dnsLabel
       .max(24, { message: "must be at most 24 characters (it prefixes physical names)" })
       .describe("Database name (DNS label); prefixes child and physical names and is what services and backups reference. Caution: renaming replaces the data store."),
-    engine: z.enum(ENGINES as [Engine, ...Engine[]]).describe("Engine. Caution: changing it replaces the data store (data is not migrated)."),
+    engine: z.enum(ENGINES as [Engine, ...Engine[]]).describe("Engine: `postgres`, `redis` or `mongodb` (DocumentDB on aws, ApsaraDB for MongoDB on alicloud, the official image on docker). Caution: changing it replaces the data store (data is not migrated)."),
     version: z
       .string()
       .min(1)
-      .describe("Engine version. Checked against what the target offers (components/monitored-database/catalog.ts): RDS PostgreSQL 13–17 as `16` or `16.4`; ApsaraDB PostgreSQL majors 10–17 (`16`); ElastiCache Redis OSS `6.0`, `6.2`, `7.0`, `7.1`; ApsaraDB Redis `4.0`–`7.0`; Docker needs the full version the image tag is pinned to. Example: `16.4`"),
+      .describe("Engine version. Checked against what the target offers (components/monitored-database/catalog.ts): RDS PostgreSQL 13–17 as `16` or `16.4`; ApsaraDB PostgreSQL majors 10–17 (`16`); ElastiCache Redis OSS `6.0`, `6.2`, `7.0`, `7.1`; ApsaraDB Redis `4.0`–`7.0`; DocumentDB (MongoDB on aws) `4.0`, `5.0`, `8.0`; ApsaraDB for MongoDB `4.4`, `5.0`, `6.0`, `7.0`, `8.0`; Docker needs the full version the image tag is pinned to (`16.4`, `7.4.1`, `7.0.14`). Example: `16.4`"),
     size: z
       .enum(SIZE_CLASSES as [string, ...string[]])
       .optional()
@@ -45,11 +45,11 @@ const entrySchema = z
     storageGb: z
       .number()
       .optional()
-      .describe("Allocated storage in GB (PostgreSQL; Redis is sized by memory); at least 20 on RDS and ApsaraDB. Caution: providers only grow storage. Default: profile (staging 20, prod 100)."),
+      .describe("Allocated storage in GB (PostgreSQL; MongoDB on alicloud, 20–16000; Redis is sized by memory, DocumentDB storage grows by itself); at least 20 on RDS and ApsaraDB. Caution: providers only grow storage. Default: profile (staging 20, prod 100)."),
     highAvailability: z
       .boolean()
       .optional()
-      .describe("Standby in a second zone with automatic failover (RDS Multi-AZ, 2-node ElastiCache, ApsaraDB HA category); not on Docker. Default: profile (prod on)."),
+      .describe("Standby in a second zone with automatic failover (RDS Multi-AZ, 2-node ElastiCache, ApsaraDB HA category, MongoDB replicas in a second zone); not on Docker. Default: profile (prod on)."),
     backupRetentionDays: z
       .number()
       .optional()
@@ -63,7 +63,15 @@ const entrySchema = z
     thresholds: z
       .record(z.string(), thresholdPairSchema)
       .optional()
-      .describe("Alert threshold overrides by name: PostgreSQL connectionsPercent, deadlocksPerHour, replicationLagSeconds, longTransactionSeconds, cacheHitPercent, storageUsedPercent; Redis memoryPercent, connectionsPercent, backupAgeSeconds. Default: the seeds' values (components/monitored-database/thresholds.ts). Example: `{connectionsPercent: {warning: 70}}`"),
+      .describe("Alert threshold overrides by name: PostgreSQL connectionsPercent, deadlocksPerHour, replicationLagSeconds, longTransactionSeconds, cacheHitPercent, storageUsedPercent; Redis memoryPercent, connectionsPercent, backupAgeSeconds; MongoDB connectionsPercent, replicationLagSeconds. Default: the seeds' values (components/monitored-database/thresholds.ts). Example: `{connectionsPercent: {warning: 70}}`"),
+    members: z
+      .number()
+      .optional()
+      .describe(
+        "MongoDB only: data-bearing members of the replica set. aws (DocumentDB): 1–16 instances, at least 2 with highAvailability; " +
+          "alicloud (ApsaraDB for MongoDB): 3, 5 or 7 nodes; docker: 1. Caution: lowering it on aws deletes the highest-numbered instances. " +
+          "Default: 3 with highAvailability (prod), else 1 (aws, docker) or 3 (alicloud, its smallest replica set). Example: `3`",
+      ),
     readReplicas: z
       .number()
       .optional()
@@ -151,7 +159,7 @@ export function planDatabases(parsed: DatabasesConfig, sctx: SectionContext): Da
     // A profile value below the provider's minimum is raised to it; an explicit value is validated as given.
     let retention = entry.backupRetentionDays;
     if (retention === undefined) {
-      retention = entry.engine === "postgres" ? defaults.backupRetentionDays : sctx.profile.backup.redisRetentionDays;
+      retention = entry.engine === "redis" ? sctx.profile.backup.redisRetentionDays : defaults.backupRetentionDays;
       if (managed) {
         const range = RETENTION_RANGE[entry.engine][target];
         retention = Math.min(range.max, Math.max(range.min, retention));
@@ -162,7 +170,11 @@ export function planDatabases(parsed: DatabasesConfig, sctx: SectionContext): Da
       target,
       version: entry.version,
       size: (entry.size as DatabasePlan["args"]["size"]) ?? defaults.size,
-      ...(entry.engine === "postgres" ? { storageGb: entry.storageGb ?? defaults.storageGb } : entry.storageGb !== undefined ? { storageGb: entry.storageGb } : {}),
+      ...(entry.engine === "postgres" || (entry.engine === "mongodb" && target === "alicloud")
+        ? { storageGb: entry.storageGb ?? defaults.storageGb }
+        : entry.storageGb !== undefined
+          ? { storageGb: entry.storageGb }
+          : {}),
       // Docker cannot do HA: the profile default is dropped there, an explicit request is an error below.
       highAvailability: entry.highAvailability ?? (managed ? defaults.highAvailability : false),
       backupRetentionDays: retention,
@@ -175,6 +187,7 @@ export function planDatabases(parsed: DatabasesConfig, sctx: SectionContext): Da
       protect: defaults.deletionProtection,
       ...(entry.instanceClass !== undefined ? { instanceClass: entry.instanceClass } : {}),
       ...(entry.readReplicas !== undefined ? { readReplicas: entry.readReplicas } : {}),
+      ...(entry.members !== undefined ? { members: entry.members } : {}),
       ...(entry.logicalDatabases ? { logicalDatabases: entry.logicalDatabases.map((l) => ({ ...l })) } : {}),
     };
     const local = new Problems("stack config", at);

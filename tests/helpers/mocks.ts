@@ -141,6 +141,16 @@ function computedOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, 
       return { address: `${name}.rds.local`, endpoint: `${name}.rds.local:5432`, port: inputs.port ?? 5432, arn: `arn:aws:rds:::db:${name}` };
     case "aws:elasticache/replicationGroup:ReplicationGroup":
       return { primaryEndpointAddress: `${name}.cache.local`, port: inputs.port ?? 6379, arn: `arn:aws:elasticache:::${name}` };
+    case "aws:docdb/cluster:Cluster":
+      return { endpoint: `${name}.docdb.local`, port: inputs.port ?? 27017, arn: `arn:aws:rds:::cluster:${name}` };
+    case "alicloud:mongodb/instance:Instance":
+      return {
+        replicaSetName: `mgset-${name}`,
+        replicaSets: [
+          { replicaSetRole: "Secondary", connectionDomain: `${name}-2.mongodb.local`, connectionPort: "3717" },
+          { replicaSetRole: "Primary", connectionDomain: `${name}-1.mongodb.local`, connectionPort: "3717" },
+        ],
+      };
     case "aws:eks/cluster:Cluster":
       return {
         endpoint: `https://${name}.eks.local`,

@@ -1,9 +1,12 @@
 import { alertFamily, alertRules, SEVERITY_PRIORITY, toPrometheusRuleFile, type AlertRule, type RuleGroup } from "../../../components/lib/alerts";
 import {
+  DEFAULT_MONGODB_THRESHOLDS,
   DEFAULT_POSTGRES_THRESHOLDS,
   DEFAULT_REDIS_THRESHOLDS,
+  MONGODB_ALERTS,
   POSTGRES_ALERTS,
   REDIS_ALERTS,
+  mongodbAlertRules,
   postgresAlertRules,
   redisAlertRules,
   replicaExporterJob,
@@ -20,12 +23,14 @@ import { promtoolCheckRules, promtoolTestRules, type PromtoolTestGroup } from ".
 const BASE_URL = "https://runbooks.example.org/";
 const PG_JOB = "main-postgres-exporter";
 const REDIS_JOB = "cache-redis-exporter";
+const MONGO_JOB = "docs-mongodb-exporter";
 const GB = 1024 ** 3;
 const STORAGE = 20 * GB;
 
 const groups: RuleGroup[] = [
   ...postgresAlertRules({ database: "main", job: PG_JOB, thresholds: DEFAULT_POSTGRES_THRESHOLDS, storageBytes: STORAGE, replicaJobPattern: replicaJobPattern("main") }),
   ...redisAlertRules({ database: "cache", job: REDIS_JOB, thresholds: DEFAULT_REDIS_THRESHOLDS, persistence: true, expectedReplicas: 1 }),
+  ...mongodbAlertRules({ database: "docs", job: MONGO_JOB, thresholds: DEFAULT_MONGODB_THRESHOLDS, replicaSet: true }),
 ];
 const ruleFile = toPrometheusRuleFile(groups, BASE_URL);
 const rules = alertRules(groups);
@@ -82,7 +87,72 @@ const redisClients = (clients: number) => [
   { series: rd("redis_config_maxclients"), values: "100x20" },
 ];
 
+/**
+ * MongoDB series as percona/mongodb_exporter 0.47 emits them (--collector.diagnosticdata --compatible-mode): the
+ * exporter adds its topology labels (cl_role, rs_nm, rs_state) to every series; members carry member_idx/member_state,
+ * the compatible lag series name/state/set/self.
+ */
+const MG_TOPOLOGY = ',cl_role="shardsvr",rs_nm="rs0",rs_state="1"';
+const mg = (metric: string, extra = "") => `${metric}{job="${MONGO_JOB}",instance="docs-db:27017"${MG_TOPOLOGY}${extra}}`;
+const MG_LABELS = { job: MONGO_JOB, instance: "docs-db:27017" };
+/** mongodb_up carries only the exporter's cluster_role label. */
+const mgUp = `mongodb_up{job="${MONGO_JOB}",instance="docs-db:27017",cluster_role="mongod"}`;
+const mongoConnections = (current: number, available: number) => [
+  { series: mg("mongodb_ss_connections", ',conn_type="current"'), values: `${current}x20` },
+  { series: mg("mongodb_ss_connections", ',conn_type="available"'), values: `${available}x20` },
+  { series: mg("mongodb_ss_connections", ',conn_type="totalCreated"'), values: "0+5x20" },
+];
+const member = (host: string, state: number, stateStr: string, health = 1) => [
+  { series: mg("mongodb_rs_members_state", `,member_idx="${host}",member_state="${stateStr}"`), values: `${state}x20` },
+  { series: mg("mongodb_rs_members_health", `,member_idx="${host}",member_state="${stateStr}"`), values: `${health}x20` },
+];
+const lag = (host: string, seconds: number) => ({
+  series: mg("mongodb_mongod_replset_member_replication_lag", `,name="${host}",set="rs0",state="SECONDARY",self="0"`),
+  values: `${seconds}x20`,
+});
+
 const CASES: Case[] = [
+  // ---- MongoDB --------------------------------------------------------------------------------------
+  { alert: "MongodbDown", title: "mongodb_up 0", series: [{ series: mgUp, values: "0x10" }], evalTime: "5m", expect: [{ severity: "critical", labels: MG_LABELS, value: 0 }] },
+  { alert: "MongodbDown", title: "mongodb_up 1", series: [{ series: mgUp, values: "1x10" }], evalTime: "5m", expect: [] },
+  { alert: "MongodbExporterError", title: "exporter target down", series: [{ series: mg("up"), values: "0x15" }], evalTime: "10m", expect: [{ severity: "warning", labels: MG_LABELS, value: 0 }] },
+  { alert: "MongodbExporterError", title: "scrapes succeed", series: [{ series: mg("up"), values: "1x15" }], evalTime: "10m", expect: [] },
+  { alert: "MongodbTooManyConnections", title: "850 of 1000 is a warning", series: mongoConnections(850, 150), evalTime: "10m", expect: [{ severity: "warning", labels: MG_LABELS, value: 85 }] },
+  { alert: "MongodbTooManyConnections", title: "960 of 1000 is critical", series: mongoConnections(960, 40), evalTime: "10m", expect: both(MG_LABELS, 96) },
+  { alert: "MongodbTooManyConnections", title: "100 of 1000 is fine", series: mongoConnections(100, 900), evalTime: "10m", expect: [] },
+  {
+    alert: "MongodbReplicaSetMemberUnhealthy",
+    title: "a member in RECOVERING",
+    series: [...member("docs-1:27017", 1, "PRIMARY"), ...member("docs-2:27017", 2, "SECONDARY"), ...member("docs-3:27017", 3, "RECOVERING")],
+    evalTime: "5m",
+    expect: [{ severity: "critical", labels: { ...MG_LABELS, member_idx: "docs-3:27017" }, value: 3 }],
+  },
+  {
+    alert: "MongodbReplicaSetMemberUnhealthy",
+    title: "an unreachable member (health 0, state 8 DOWN)",
+    series: [...member("docs-1:27017", 1, "PRIMARY"), ...member("docs-2:27017", 8, "(not reachable/healthy)", 0)],
+    evalTime: "5m",
+    expect: [{ severity: "critical", labels: { ...MG_LABELS, member_idx: "docs-2:27017" }, value: 8 }],
+  },
+  {
+    alert: "MongodbReplicaSetMemberUnhealthy",
+    title: "primary, secondary and arbiter are healthy",
+    series: [...member("docs-1:27017", 1, "PRIMARY"), ...member("docs-2:27017", 2, "SECONDARY"), ...member("docs-3:27017", 7, "ARBITER")],
+    evalTime: "5m",
+    expect: [],
+  },
+  {
+    alert: "MongodbNoPrimary",
+    title: "two secondaries, no primary",
+    series: [...member("docs-1:27017", 2, "SECONDARY"), ...member("docs-2:27017", 2, "SECONDARY")],
+    evalTime: "5m",
+    expect: [{ severity: "critical", labels: MG_LABELS, value: 0 }],
+  },
+  { alert: "MongodbNoPrimary", title: "a primary is elected", series: [...member("docs-1:27017", 1, "PRIMARY"), ...member("docs-2:27017", 2, "SECONDARY")], evalTime: "5m", expect: [] },
+  { alert: "MongodbReplicationLag", title: "60 s behind is a warning", series: [lag("docs-2:27017", 60)], evalTime: "10m", expect: [{ severity: "warning", labels: { ...MG_LABELS, name: "docs-2:27017" }, value: 60 }] },
+  { alert: "MongodbReplicationLag", title: "10 min behind is critical", series: [lag("docs-2:27017", 600)], evalTime: "10m", expect: both({ ...MG_LABELS, name: "docs-2:27017" }, 600) },
+  { alert: "MongodbReplicationLag", title: "2 s behind is fine", series: [lag("docs-2:27017", 2)], evalTime: "10m", expect: [] },
+
   // ---- PostgreSQL -----------------------------------------------------------------------------------
   { alert: "PostgresDown", title: "pg_up 0", series: [{ series: pg("pg_up"), values: "0x10" }], evalTime: "5m", expect: [{ severity: "critical", labels: PG_LABELS, value: 0 }] },
   { alert: "PostgresDown", title: "pg_up 1", series: [{ series: pg("pg_up"), values: "1x10" }], evalTime: "5m", expect: [] },
@@ -348,7 +418,7 @@ describe("database alert rules under promtool", () => {
   });
 
   test("every alert has a firing case and a silent case", () => {
-    for (const alert of [...POSTGRES_ALERTS, ...REDIS_ALERTS]) {
+    for (const alert of [...POSTGRES_ALERTS, ...REDIS_ALERTS, ...MONGODB_ALERTS]) {
       const cases = CASES.filter((c) => c.alert === alert);
       expect({ alert, fires: cases.some((c) => c.expect.length > 0) }).toEqual({ alert, fires: true });
       expect({ alert, silent: cases.some((c) => c.expect.length === 0) }).toEqual({ alert, silent: true });

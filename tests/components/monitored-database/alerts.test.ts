@@ -2,8 +2,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { alertRules, toPrometheusRuleFile } from "../../../components/lib/alerts";
 import {
+  DEFAULT_MONGODB_THRESHOLDS,
   DEFAULT_POSTGRES_THRESHOLDS,
   DEFAULT_REDIS_THRESHOLDS,
+  MONGODB_ALERTS,
+  mongodbAlertRules,
   POSTGRES_ALERTS,
   REDIS_ALERTS,
   postgresAlertRules,
@@ -26,6 +29,11 @@ describe("database alert builders", () => {
   test("emit exactly the documented alerts", () => {
     expect([...new Set(alertRules(pgGroups).map((r) => r.alert))].sort()).toEqual([...POSTGRES_ALERTS].sort());
     expect([...new Set(alertRules(redisGroups).map((r) => r.alert))].sort()).toEqual([...REDIS_ALERTS].sort());
+    const mongoGroups = mongodbAlertRules({ database: "docs", job: "docs-mongodb-exporter", thresholds: DEFAULT_MONGODB_THRESHOLDS, replicaSet: true });
+    expect([...new Set(alertRules(mongoGroups).map((r) => r.alert))].sort()).toEqual([...MONGODB_ALERTS].sort());
+    // Without a readable replica set (single mongod, DocumentDB) only the server-level alerts remain.
+    const standalone = mongodbAlertRules({ database: "docs", job: "docs-mongodb-exporter", thresholds: DEFAULT_MONGODB_THRESHOLDS, replicaSet: false });
+    expect([...new Set(alertRules(standalone).map((r) => r.alert))].sort()).toEqual(["MongodbDown", "MongodbExporterError", "MongodbTooManyConnections"]);
   });
 
   test("every rule has for, severity, summary, description, the database label and is scoped to the exporter job", () => {

@@ -34,7 +34,8 @@ export function platformContext(environment: Environment, cloud: "aws" | "aliclo
 }
 
 /** Component args as the stack would derive them from the environment profile. */
-export function profileArgs(environment: Environment, engine: "postgres" | "redis", target: "aws" | "alicloud" | "docker"): MonitoredDatabaseArgs {
+export function profileArgs(environment: Environment, engine: "postgres" | "redis" | "mongodb", target: "aws" | "alicloud" | "docker"): MonitoredDatabaseArgs {
+  if (engine === "mongodb") return mongodbProfileArgs(environment, target);
   const p = PROFILES[environment].database;
   const redisRetention = target === "alicloud" ? 7 : PROFILES[environment].backup.redisRetentionDays;
   return {
@@ -46,6 +47,24 @@ export function profileArgs(environment: Environment, engine: "postgres" | "redi
     highAvailability: target === "docker" ? false : p.highAvailability,
     // ApsaraDB keeps backups at least 7 days; the stack section raises a profile default to that minimum.
     backupRetentionDays: engine === "postgres" ? (target === "alicloud" ? Math.max(7, p.backupRetentionDays) : p.backupRetentionDays) : redisRetention,
+    pointInTimeRecovery: target === "docker" ? false : p.pointInTimeRecovery,
+    backupWindow: p.backupWindow,
+    maintenanceWindow: p.maintenanceWindow,
+    ...(target === "docker" ? {} : { placement: PLACEMENT }),
+  };
+}
+
+/** MongoDB args as the stack derives them: the PostgreSQL retention and HA figures, storage on alicloud only. */
+function mongodbProfileArgs(environment: Environment, target: "aws" | "alicloud" | "docker"): MonitoredDatabaseArgs {
+  const p = PROFILES[environment].database;
+  return {
+    engine: "mongodb",
+    target,
+    version: target === "docker" ? "7.0.14" : target === "aws" ? "5.0" : "7.0",
+    size: p.size,
+    ...(target === "alicloud" ? { storageGb: p.storageGb } : {}),
+    highAvailability: target === "docker" ? false : p.highAvailability,
+    backupRetentionDays: target === "docker" ? 0 : Math.max(target === "alicloud" ? 7 : 1, p.backupRetentionDays),
     pointInTimeRecovery: target === "docker" ? false : p.pointInTimeRecovery,
     backupWindow: p.backupWindow,
     maintenanceWindow: p.maintenanceWindow,

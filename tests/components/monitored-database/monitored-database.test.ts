@@ -359,7 +359,7 @@ describe("Docker", () => {
 
 describe("bad input fails up front and registers nothing", () => {
   const cases: Array<[string, Environment, "aws" | "alicloud" | "none", MonitoredDatabaseArgs, RegExp]> = [
-    ["unknown engine", "staging", "aws", { ...profileArgs("staging", "postgres", "aws"), engine: "mysql" as never }, /engine: must be one of postgres, redis \(got "mysql"\)/],
+    ["unknown engine", "staging", "aws", { ...profileArgs("staging", "postgres", "aws"), engine: "mysql" as never }, /engine: must be one of postgres, redis, mongodb \(got "mysql"\)/],
     ["unknown target", "staging", "aws", { ...profileArgs("staging", "postgres", "aws"), target: "gcp" as never }, /target: must be one of aws, alicloud, docker \(got "gcp"\)/],
     ["RDS storage below 20 GB", "staging", "aws", { ...profileArgs("staging", "postgres", "aws"), storageGb: 10 }, /storageGb: must be a whole number of GB from 20 to 65536 for postgres on aws \(got 10\)/],
     ["ApsaraDB storage below 20 GB", "staging", "alicloud", { ...profileArgs("staging", "postgres", "alicloud"), storageGb: 5 }, /storageGb: must be a whole number of GB from 20 to 32000 for postgres on alicloud \(got 5\)/],

@@ -196,3 +196,41 @@ describe("databases section: build", () => {
     expect(rec.byType("docker:index/container:Container").map((c) => c.name).sort()).toEqual(["cache-container", "cache-exporter", "main-container", "main-exporter"]);
   });
 });
+
+describe("databases section: MongoDB", () => {
+  const MONGO = { name: "docs", engine: "mongodb", version: "5.0" };
+
+  test("plan per target: prod DocumentDB gets HA with 3 members and 30 days; alicloud gets storage; docker 1 member", () => {
+    const [aws] = planDatabases(parseDatabases([MONGO]), sctx("prod", "kubernetes", "aws"));
+    expect(aws.args).toMatchObject({ engine: "mongodb", target: "aws", highAvailability: true, backupRetentionDays: 30, pointInTimeRecovery: true });
+    expect(aws.args.storageGb).toBeUndefined();
+    const [ali] = planDatabases(parseDatabases([{ ...MONGO, version: "7.0", members: 5 }]), sctx("staging", "kubernetes", "alicloud"));
+    expect(ali.args).toMatchObject({ target: "alicloud", storageGb: 20, members: 5, backupRetentionDays: 7 });
+    const [dev] = planDatabases(parseDatabases([{ ...MONGO, version: "7.0.14" }]), sctx("dev", "docker", "none"));
+    expect(dev.args).toMatchObject({ target: "docker", highAvailability: false });
+  });
+
+  test("builds DocumentDB with one instance per member", async () => {
+    const ctx = sctx("prod", "kubernetes", "aws");
+    buildDatabases(planDatabases(parseDatabases([MONGO]), ctx), ctx, { placement: PLACEMENT, keys: { database: "arn:aws:kms:key/db" } });
+    await settle();
+    expect(rec.one("aws:docdb/cluster:Cluster", "docs-cluster").inputs).toMatchObject({ kmsKeyId: "arn:aws:kms:key/db", storageEncrypted: true });
+    expect(rec.byType("aws:docdb/clusterInstance:ClusterInstance")).toHaveLength(3);
+  });
+
+  const bad: Array<[string, unknown, "dev" | "staging" | "prod", "docker" | "kubernetes", "aws" | "alicloud" | "none", RegExp]> = [
+    ["a version DocumentDB does not offer", { ...MONGO, version: "7.0" }, "prod", "kubernetes", "aws", /platform:databases\[0\]\.version: is not offered for mongodb on aws; use one of 4\.0, 5\.0, 8\.0 \(got "7\.0"\)/],
+    ["members out of range on DocumentDB", { ...MONGO, members: 20 }, "prod", "kubernetes", "aws", /platform:databases\[0\]\.members: must be a whole number from 1 to 16 \(DocumentDB instances\) \(got 20\)/],
+    ["an even replica set on ApsaraDB", { ...MONGO, version: "7.0", members: 2 }, "prod", "kubernetes", "alicloud", /platform:databases\[0\]\.members: must be 3, 5 or 7 .*\(got 2\)/],
+    ["members on docker", { ...MONGO, version: "7.0.14", members: 3 }, "dev", "docker", "none", /platform:databases\[0\]\.members: must be 1 on docker/],
+    ["members for postgres", { ...PG, members: 3 }, "prod", "kubernetes", "aws", /platform:databases\[0\]\.members: is only used by mongodb/],
+    ["storage on DocumentDB", { ...MONGO, storageGb: 100 }, "prod", "kubernetes", "aws", /platform:databases\[0\]\.storageGb: is not used by mongodb on aws/],
+    ["read replicas on mongodb", { ...MONGO, readReplicas: 1 }, "prod", "kubernetes", "aws", /platform:databases\[0\]\.readReplicas: is only available for postgres/],
+  ];
+  test.each(bad)("%s fails in plan with the key path, registering nothing", async (_label, entry, env, target, cloud, message) => {
+    const msg = problemOf(() => planDatabases(parseDatabases([entry]), sctx(env, target, cloud)));
+    expect(msg).toMatch(message);
+    await settle();
+    expect(rec.resources).toEqual([]);
+  });
+});
