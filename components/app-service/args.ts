@@ -148,6 +148,20 @@ export interface MetricsSettings {
   path?: string;
 }
 
+/**
+ * A further port of the container besides `port`, e.g. gRPC next to HTTP. It gets a named container port, the
+ * same port on the Service and the NetworkPolicy admits the service's `allowedCallers` to it. The edge route and
+ * the probes stay on `port`; on Docker the port is reachable on the service's networks and never published.
+ */
+export interface ExtraPortSettings {
+  /** Port name (IANA service name: 1-15 lowercase letters, digits and single '-'; not `http` or `metrics`). @example "grpc" */
+  name: string;
+  /** Container port, also the Service port. Must differ from `port` and `metrics.port`. @example 9090 */
+  port: number;
+  /** Application protocol of the Service port (`appProtocol`), e.g. `kubernetes.io/h2c` for plain-text gRPC. @example "kubernetes.io/h2c" */
+  appProtocol?: string;
+}
+
 export interface NetworkPolicySettings {
   /** Namespace of the edge proxies (allowed to reach web/api pods with an `ingress`). @default "envoy-gateway-system" */
   ingressControllerNamespace?: string;
@@ -207,6 +221,8 @@ export interface AppServiceArgs {
   replicas?: number;
   /** Horizontal autoscaling (not for singletons). When set, the Deployment has no fixed `replicas`. */
   autoscaling?: AutoscalingSettings;
+  /** Further named ports (web/api only), e.g. gRPC beside HTTP. @default [] */
+  extraPorts?: ExtraPortSettings[];
   /** Probe settings. Probes need a `port`. */
   health?: HealthSettings;
   /** Exposure through the edge Gateway (HTTPRoute). Required for web, optional for api. */

@@ -53,6 +53,7 @@ function containerPorts(r: ResolvedAppServiceArgs): Input.core.v1.ContainerPort[
   const ports: Input.core.v1.ContainerPort[] = [];
   if (r.port !== undefined) ports.push({ name: HTTP_PORT_NAME, containerPort: r.port, protocol: "TCP" });
   if (r.metrics && r.metrics.port !== r.port) ports.push({ name: METRICS_PORT_NAME, containerPort: r.metrics.port, protocol: "TCP" });
+  for (const e of r.extraPorts) ports.push({ name: e.name, containerPort: e.port, protocol: "TCP" });
   return ports;
 }
 
@@ -145,6 +146,9 @@ function service(r: ResolvedAppServiceArgs, ctx: PlatformContext): k8s.core.v1.S
   const ports: Input.core.v1.ServicePort[] = [{ name: HTTP_PORT_NAME, port: r.port!, targetPort: HTTP_PORT_NAME, protocol: "TCP" }];
   if (r.metrics && r.metrics.port !== r.port) {
     ports.push({ name: METRICS_PORT_NAME, port: r.metrics.port, targetPort: METRICS_PORT_NAME, protocol: "TCP" });
+  }
+  for (const e of r.extraPorts) {
+    ports.push({ name: e.name, port: e.port, targetPort: e.name, protocol: "TCP", ...(e.appProtocol ? { appProtocol: e.appProtocol } : {}) });
   }
   return {
     metadata: { name: kubernetesNames(r.name).workload, namespace: ctx.namespace, labels: standardLabels(ctx, r.name, r.kind) },
@@ -254,9 +258,10 @@ function networkPolicy(r: ResolvedAppServiceArgs, ctx: PlatformContext): k8s.net
   const httpPort = r.port !== undefined ? [{ protocol: "TCP", port: r.port }] : [];
   if (r.ingress) rules.push({ from: [{ namespaceSelector: namespaceSelector(r.networkPolicy.ingressControllerNamespace) }], ports: httpPort });
   if (r.allowedCallers.length > 0) {
+    // Callers reach every port the Service offers them: HTTP and the extra (e.g. gRPC) ports.
     rules.push({
       from: r.allowedCallers.map((caller) => ({ podSelector: { matchLabels: { "app.kubernetes.io/name": caller } } })),
-      ports: httpPort,
+      ports: [...httpPort, ...r.extraPorts.map((e) => ({ protocol: "TCP", port: e.port }))],
     });
   }
   if (r.metrics) {

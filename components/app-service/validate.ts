@@ -173,6 +173,33 @@ export const networkPolicySchema = z.strictObject({
     .describe("Destinations outside the cluster the pods may call (external APIs); everything not listed is denied. DNS, other pods of the namespace (subject to their allowedCallers) and the connected data stores are always allowed. Default: none. Example: `[{cidr: 0.0.0.0/0, ports: [443]}]`"),
 }).describe("Namespaces the deny-by-default NetworkPolicy admits traffic from.");
 
+/** Names the component gives its own ports; an extra port must not take them. */
+export const RESERVED_PORT_NAMES = ["http", "metrics"] as const;
+export const MAX_EXTRA_PORTS = 5;
+
+export const extraPortsSchema = z
+  .array(
+    z.strictObject({
+      name: z
+        .string()
+        .regex(/^(?=.{1,15}$)(?!.*--)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: "must be an IANA service name: 1-15 lowercase letters, digits and single '-', starting and ending with a letter or digit" })
+        .refine((n) => /[a-z]/.test(n), { message: "must contain at least one letter" })
+        .refine((n) => !(RESERVED_PORT_NAMES as readonly string[]).includes(n), { message: `must not be ${RESERVED_PORT_NAMES.join(" or ")} (the service's own ports)` })
+        .describe("Port name on the container and the Service. Example: `grpc`"),
+      port: port.describe("Container port, also the Service port; must differ from `port`, `metrics.port` and the other extra ports. Example: 9090"),
+      appProtocol: z
+        .string()
+        .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(\/[-a-zA-Z0-9_.]+)?$/, { message: "must be a protocol name like grpc or a prefixed one like kubernetes.io/h2c" })
+        .max(63)
+        .optional()
+        .describe("`appProtocol` of the Service port, a hint for meshes and proxies. Default: none. Example: `kubernetes.io/h2c`"),
+    }),
+  )
+  .max(MAX_EXTRA_PORTS, { message: `must list at most ${MAX_EXTRA_PORTS} ports` })
+  .describe(
+    "Further named ports besides `port` (web/api only), e.g. gRPC: a container port, the same port on the Service, and NetworkPolicy ingress from `allowedCallers`. The edge route, probes and metrics stay on their own ports; on Docker the port is reachable on the service's networks and never published. Default: none. Example: `[{name: grpc, port: 9090, appProtocol: kubernetes.io/h2c}]`",
+  );
+
 export const dockerSchema = z.strictObject({
   hostPort: port.optional().describe("Host port the service port is published on (web/api only). Default: the service `port`."),
   hostIp: z
@@ -191,6 +218,7 @@ export const serviceNameSchema = dnsLabel
  * ingress, metrics, callers, objectives and the availability/identity switches.
  */
 export const workloadFieldSchemas = {
+  extraPorts: extraPortsSchema.optional(),
   health: healthSchema.optional(),
   ingress: ingressSchema.optional(),
   metrics: metricsSchema.optional(),
@@ -289,6 +317,8 @@ export interface ResolvedAppServiceArgs {
   kind: AppServiceKind;
   image: string;
   port?: number;
+  /** Further named ports (web/api), validated against port and metrics.port. */
+  extraPorts: Array<{ name: string; port: number; appProtocol?: string }>;
   command?: string[];
   args?: string[];
   env: Record<string, pulumi.Input<string>>;
@@ -442,6 +472,21 @@ export function validateAppServiceArgs(
   if (args.objectives && !args.metrics) p.add("objectives", args.objectives, "need metrics (the SLO alerts are computed from the service's HTTP metrics)");
   if (args.objectives && !service) p.add("objectives", args.objectives, `are only meaningful for HTTP kinds (web, api), not ${kind}`);
 
+  // Extra ports: only where a Service carries them, each name and number once, never a port the service already uses.
+  const extraPorts = args.extraPorts ?? [];
+  if (extraPorts.length > 0 && !service) p.add("extraPorts", extraPorts.map((e) => e.name), `are only allowed for kinds with a Service (web, api), not ${kind}`);
+  const usedPorts = new Map<number, string>();
+  if (args.port !== undefined) usedPorts.set(args.port, "port");
+  if (metricsPort !== undefined && metricsPort !== args.port) usedPorts.set(metricsPort, "metrics.port");
+  const usedNames = new Set<string>();
+  extraPorts.forEach((e, i) => {
+    if (usedNames.has(e.name)) p.add(["extraPorts", i, "name"], e.name, "is already the name of another extra port; names must be unique");
+    usedNames.add(e.name);
+    const owner = usedPorts.get(e.port);
+    if (owner) p.add(["extraPorts", i, "port"], e.port, `is already used by ${owner}; each port number once`);
+    else usedPorts.set(e.port, `extraPorts[${i}]`);
+  });
+
   if (args.allowedCallers?.includes(name)) p.add("allowedCallers", name, "must not list the service itself");
   if (args.allowedCallers && !service) p.add("allowedCallers", args.allowedCallers, `is only meaningful for kinds with a Service (web, api), not ${kind}`);
 
@@ -478,6 +523,7 @@ export function validateAppServiceArgs(
     kind,
     image: args.image,
     port: args.port,
+    extraPorts: extraPorts.map((e) => ({ ...e })),
     command: args.command,
     args: args.args,
     env: { ...(args.env ?? {}) },

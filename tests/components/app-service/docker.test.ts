@@ -64,6 +64,10 @@ describe("AppService on Docker", () => {
     rec.clear();
     const worker = await build("rebalance", KIND_ARGS.worker);
     expect(worker.container.ports).toBeUndefined();
+    rec.clear();
+    // An extra (gRPC) port is for callers on the service's networks: never published on the host.
+    const grpc = await build("grpc", { ...KIND_ARGS.api, extraPorts: [{ name: "grpc", port: 9090 }] });
+    expect(grpc.container.ports).toEqual([{ internal: 8000, external: 8000, ip: "127.0.0.1", protocol: "tcp" }]);
   });
 
   test("0.0.0.0 is accepted only for the load balancer ports 80/443", async () => {

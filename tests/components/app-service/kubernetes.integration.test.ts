@@ -16,6 +16,8 @@ const FULL: Record<AppServiceArgs["kind"], AppServiceArgs> = {
     secretEnv: { API_KEY: pulumi.secret("k") },
     secretRefs: { DATABASE_PASSWORD: { name: "orders-db", key: "password" } },
     ingress: { host: "api.example.com", headers: { "Content-Security-Policy": "default-src 'self'" } },
+    extraPorts: [{ name: "grpc", port: 9090, appProtocol: "kubernetes.io/h2c" }],
+    health: { readinessPath: false },
   },
   worker: { ...KIND_ARGS.worker, replicas: 2, podDisruptionBudget: true, command: ["python", "-m", "worker"] },
   singleton: { ...KIND_ARGS.singleton, metrics: {}, health: { startup: false } },

@@ -303,6 +303,30 @@ describe("AppService on Kubernetes: network policy", () => {
     ]);
   });
 
+  test("an extra (gRPC) port: named container port, Service port with appProtocol, callers admitted to it; the edge and Prometheus are not", async () => {
+    await build("api", { ...KIND_ARGS.api, extraPorts: [{ name: "grpc", port: 9090, appProtocol: "kubernetes.io/h2c" }, { name: "admin", port: 8081 }] });
+    expect(container("api").ports).toEqual([
+      { name: "http", containerPort: 8000, protocol: "TCP" },
+      { name: "metrics", containerPort: 9100, protocol: "TCP" },
+      { name: "grpc", containerPort: 9090, protocol: "TCP" },
+      { name: "admin", containerPort: 8081, protocol: "TCP" },
+    ]);
+    expect(rec.one(T.service, "api-service").inputs.spec.ports).toEqual([
+      { name: "http", port: 8000, targetPort: "http", protocol: "TCP" },
+      { name: "metrics", port: 9100, targetPort: "metrics", protocol: "TCP" },
+      { name: "grpc", port: 9090, targetPort: "grpc", protocol: "TCP", appProtocol: "kubernetes.io/h2c" },
+      { name: "admin", port: 8081, targetPort: "admin", protocol: "TCP" },
+    ]);
+    const np = rec.one(T.netpol, "api-network-policy").inputs.spec;
+    expect(np.ingress).toEqual([
+      { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "envoy-gateway-system" } } }], ports: [{ protocol: "TCP", port: 8000 }] },
+      { from: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "web" } } }], ports: [{ protocol: "TCP", port: 8000 }, { protocol: "TCP", port: 9090 }, { protocol: "TCP", port: 8081 }] },
+      { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }], ports: [{ protocol: "TCP", port: 9100 }] },
+    ]);
+    // The edge route stays on the HTTP port.
+    expect(rec.one(T.httpRoute).inputs.spec.rules[0].backendRefs[0].port).toBe(8000);
+  });
+
   test("egress only to DNS, the namespace's pods, the connected data stores and listed external destinations", async () => {
     await build("api", {
       ...KIND_ARGS.api,

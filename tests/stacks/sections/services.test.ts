@@ -113,6 +113,8 @@ describe("services section: bad config fails in plan, naming the key path and th
     ["singleton with autoscaling", [{ ...SERVICES[3], autoscaling: { min: 2, max: 3 } }], ["platform:services[0].autoscaling: is not allowed for kind singleton"]],
     ["startup probe with liveness turned off", [{ ...SERVICES[0], health: { livenessPath: false, startup: { failureThreshold: 60 } } }], ["platform:services[0].health.startup: runs on the liveness path, which health.livenessPath: false turns off", '(got {"failureThreshold":60})']],
     ["probe path that is neither a path nor false", [{ ...SERVICES[0], health: { readinessPath: "ready" } }], ["platform:services[0].health.readinessPath", '(got "ready")']],
+    ["extra port colliding with the metrics port", [SERVICES[0], { ...SERVICES[1], extraPorts: [{ name: "grpc", port: 9100 }] }], ["platform:services[1].extraPorts[0].port: is already used by metrics.port; each port number once", "(got 9100)"]],
+    ["extra port with a bad name", [{ ...SERVICES[0], extraPorts: [{ name: "gRPC", port: 9090 }] }], ["platform:services[0].extraPorts[0].name: must be an IANA service name", '(got "gRPC")']],
     ["unknown key", [{ ...SERVICES[2], replica: 2 }], ['platform:services[0].replica: unknown key; did you mean "replicas"? (allowed: name, kind, image,']],
   ])("%s", (_what, raw, fragments) => {
     const message = planError(raw);
@@ -330,6 +332,13 @@ describe("services section: serviceDefaults and serviceTemplates", () => {
     expect(payouts).toMatchObject({ port: 8081, env: { LOG_FORMAT: "json", REGION: "us", JVM_OPTS: "-Xmx1g" }, allowedCallers: [] });
     // The profile still fills what no layer sets.
     expect(ledger.autoscaling).toEqual({ min: 3, max: 10, cpuPercent: 70, memoryPercent: 80 });
+  });
+
+  test("extraPorts reach the component args (a template may declare the gRPC port for many services)", () => {
+    const parsed = parseServices([{ name: "ledger", template: "grpc-api", image: "registry.example.com/ledger:3.1.0" }], {
+      serviceTemplates: { "grpc-api": { kind: "api", port: 8080, extraPorts: [{ name: "grpc", port: 9090, appProtocol: "kubernetes.io/h2c" }] } },
+    });
+    expect(planServices(parsed, prod(), [])[0].args.extraPorts).toEqual([{ name: "grpc", port: 9090, appProtocol: "kubernetes.io/h2c" }]);
   });
 
   test("serviceDefaults may turn a default probe off for every service, and a service may turn it back on", () => {
