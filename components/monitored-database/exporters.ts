@@ -171,7 +171,7 @@ function exporterWorkload(input: ExporterInput, job: string, childName: string, 
   // The exporter's env holds the database credentials: only Prometheus may reach its port, and it may reach only
   // the database (DNS through the namespace's allow-dns policy).
   const networkPolicy = new k8s.networking.v1.NetworkPolicy(
-    `${name}-exporter`,
+    childName,
     applyTransform(t, "exporterNetworkPolicy", {
       metadata: { name: job, namespace: ctx.namespace, labels },
       spec: {

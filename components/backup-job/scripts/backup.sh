@@ -1,28 +1,32 @@
 #!/usr/bin/env bash
-# Backup, restore and restore-verification for PostgreSQL (pg_dump custom format) and Redis (RDB snapshot).
+# Backup, restore and restore-verification for PostgreSQL (pg_dump custom format), Redis (RDB snapshot) and MongoDB
+# (mongodump archive, gzip).
 #
 # Usage: backup.sh <command> [args]
 #   backup                       dump + upload + prune + success metric (Docker, or one container with both tools)
 #   dump                         dump into $STAGING_DIR only (Kubernetes init container with the database client)
 #   upload                       upload everything staged, then prune and write the metric (aws cli container)
 #   fetch [object|latest]        download an object and its .sha256 into $STAGING_DIR and check the checksum
-#   restore <object|latest> <db> fetch, verify the checksum, pg_restore into <db> (created when missing)
+#   restore <object|latest> <db> fetch, verify the checksum, pg_restore / mongorestore into <db> (created when missing)
 #   verify                       fetch the newest backup and restore-test it in a scratch database
 #   verify-local                 restore-test the object already fetched into $STAGING_DIR
 #   prune                        apply retention to a file:// destination (S3/OSS rely on bucket lifecycle rules)
 #   latest                       print the newest complete object name
 #
 # Configuration (environment):
-#   ENGINE               postgres (default) | redis
+#   ENGINE               postgres (default) | redis | mongodb
 #   PGHOST PGPORT PGUSER PGDATABASE PGPASSWORD PGSSLMODE   libpq settings (password from a Secret)
 #   REDIS_HOST REDIS_PORT REDISCLI_AUTH REDIS_TLS=1          Redis settings (password from a Secret)
+#   MONGODB_URI          MongoDB connection string with the password (from a Secret); handed to the tools in a
+#                        private config file, never on a command line
+#   MONGODB_DATABASE     MongoDB database to dump, restore and verify (required for restore and verify)
 #   BACKUP_DESTINATION   s3://bucket/prefix | file:///path    (required)
 #   S3_ENDPOINT_URL      S3-compatible endpoint (Alibaba Cloud OSS, test servers); empty for AWS S3
-#   BACKUP_NAME          object name prefix and metric label (default: PGDATABASE or "redis")
+#   BACKUP_NAME          object name prefix and metric label (default: PGDATABASE, "redis" or MONGODB_DATABASE)
 #   RETENTION_COUNT      file:// only: keep exactly the newest N backups (0 = no count limit)
 #   RETENTION_DAYS       file:// only: delete backups older than N days (0 = no age limit)
 #   STAGING_DIR          scratch directory (default: /tmp/backup-staging)
-#   VERIFY_DATABASE      scratch database for verify (default: <PGDATABASE>_verify)
+#   VERIFY_DATABASE      scratch database for verify (default: <PGDATABASE>_verify / <MONGODB_DATABASE>_verify)
 #   VERIFY_QUERY         optional SQL returning one value; verification fails on empty/0/false/f
 #   METRICS_TEXTFILE_DIR optional node-exporter textfile directory for success/failure metrics
 #   METRICS_STATE_DIR    optional persistent copy of the metric files (the textfile directory may be a tmpfs that
@@ -45,6 +49,7 @@ die() { log "ERROR: $*"; exit 1; }
 backup_name() {
   if [[ -n "${BACKUP_NAME:-}" ]]; then printf '%s' "$BACKUP_NAME"
   elif [[ "$ENGINE" == "redis" ]]; then printf 'redis'
+  elif [[ "$ENGINE" == "mongodb" ]]; then printf '%s' "${MONGODB_DATABASE:-mongodb}"
   else printf '%s' "${PGDATABASE:?PGDATABASE or BACKUP_NAME must be set}"
   fi
 }
@@ -53,7 +58,8 @@ extension() {
   case "$ENGINE" in
     postgres) printf 'dump' ;;
     redis) printf 'rdb.gz' ;;
-    *) die "ENGINE must be postgres or redis, got '$ENGINE'" ;;
+    mongodb) printf 'archive.gz' ;;
+    *) die "ENGINE must be postgres, redis or mongodb, got '$ENGINE'" ;;
   esac
 }
 
@@ -122,6 +128,7 @@ use_private_staging() {
 }
 on_exit() {
   local status=$?
+  if [[ -n "$MONGO_CONFIG" ]]; then rm -f "$MONGO_CONFIG"; fi
   if [[ -n "$PRIVATE_STAGING" ]]; then rm -rf "$PRIVATE_STAGING"; fi
   if [[ -n "$METRIC_MODE" ]]; then
     if [[ $status -eq 0 ]]; then write_metrics "$METRIC_MODE" 1; else write_metrics "$METRIC_MODE" 0 || true; fi
@@ -130,6 +137,51 @@ on_exit() {
   exit "$status"
 }
 trap on_exit EXIT
+
+# --- MongoDB tools ----------------------------------------------------------------------------------------
+
+# mongodump/mongorestore read the connection string (with its password) from a YAML file given by --config, so the
+# password never appears in an argv (ps, /proc). The file lives in the private staging directory (mode 600).
+# Call it directly (not in a command substitution) so the exit trap knows the file and removes it.
+MONGO_CONFIG=""
+ensure_mongo_config() {
+  [[ -z "$MONGO_CONFIG" ]] || return 0
+  local uri="${MONGODB_URI:?MONGODB_URI must be set (from the credentials Secret)}"
+  mkdir -p "$STAGING_DIR"
+  MONGO_CONFIG="$(umask 077 && mktemp "$STAGING_DIR/.mongo-config.XXXXXX")"
+  # A single-quoted YAML scalar: only ' needs escaping (doubled).
+  printf "uri: '%s'\n" "${uri//\'/\'\'}" >"$MONGO_CONFIG"
+}
+
+mongo_database() {
+  local db="${MONGODB_DATABASE:?MONGODB_DATABASE must be set}"
+  [[ "$db" =~ ^[A-Za-z_][A-Za-z0-9_-]*$ ]] || die "MONGODB_DATABASE must match [A-Za-z_][A-Za-z0-9_-]*, got '$db'"
+  printf '%s' "$db"
+}
+
+# mongorestore from a staged archive into <target>, renaming the dumped database; prints the restored document count.
+# Extra arguments (--drop) are passed through. Fails when any document failed to restore.
+mongo_restore() {
+  local object="$1" target="$2" source log restored failed
+  shift 2
+  source="$(mongo_database)"
+  [[ "$target" =~ ^[A-Za-z_][A-Za-z0-9_-]*$ ]] || die "target database name must match [A-Za-z_][A-Za-z0-9_-]*, got '$target'"
+  log "mongorestore $object into $target"
+  log="$STAGING_DIR/.mongorestore.log"
+  [[ -n "$MONGO_CONFIG" ]] || die "internal: ensure_mongo_config before mongo_restore"
+  if ! mongorestore --config="$MONGO_CONFIG" --archive="$STAGING_DIR/$object" --gzip \
+    --nsInclude="${source}.*" --nsFrom="${source}.*" --nsTo="${target}.*" "$@" 2>"$log"; then
+    cat "$log" >&2
+    die "mongorestore of $object into $target failed"
+  fi
+  cat "$log" >&2
+  # mongorestore ends with "<n> document(s) restored successfully. <m> document(s) failed to restore."
+  restored="$(sed -n 's/.*[[:space:]]\([0-9][0-9]*\) document(s) restored successfully.*/\1/p' "$log" | tail -n 1)"
+  failed="$(sed -n 's/.*[[:space:]]\([0-9][0-9]*\) document(s) failed to restore.*/\1/p' "$log" | tail -n 1)"
+  [[ -n "$restored" ]] || die "mongorestore did not report a document count for $object"
+  [[ "${failed:-0}" == 0 ]] || die "$failed document(s) of $object failed to restore into $target"
+  printf '%s\n' "$restored"
+}
 
 # --- dump -------------------------------------------------------------------------------------------------
 
@@ -154,6 +206,13 @@ cmd_dump() {
       redis-cli -h "$REDIS_HOST" -p "${REDIS_PORT:-6379}" "${tls[@]}" --rdb "$partial.rdb" >&2
       gzip -c "$partial.rdb" >"$partial"
       rm -f "$partial.rdb"
+      ;;
+    mongodb)
+      local only=()
+      if [[ -n "${MONGODB_DATABASE:-}" ]]; then only=(--db="$(mongo_database)"); fi
+      log "mongodump ${MONGODB_DATABASE:-all databases} (archive, gzip)"
+      ensure_mongo_config
+      mongodump --config="$MONGO_CONFIG" "${only[@]}" --archive="$partial" --gzip --quiet
       ;;
   esac
   [[ -s "$partial" ]] || die "dump produced an empty file"
@@ -297,7 +356,14 @@ database_exists() {
 
 restore_into() {
   local object="$1" target="$2"
-  [[ "$ENGINE" == postgres ]] || die "restore into a database is for PostgreSQL; for Redis copy the gunzipped RDB to the data directory"
+  if [[ "$ENGINE" == mongodb ]]; then
+    local count
+    ensure_mongo_config
+    count="$(mongo_restore "$object" "$target")"
+    log "restored $count document(s) into $target"
+    return 0
+  fi
+  [[ "$ENGINE" == postgres ]] || die "restore into a database is for PostgreSQL and MongoDB; for Redis copy the gunzipped RDB to the data directory"
   [[ "$target" =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || die "target database name must match [A-Za-z_][A-Za-z0-9_]*, got '$target'"
   if ! database_exists "$target"; then
     createdb --maintenance-db=postgres "$target"
@@ -331,6 +397,10 @@ verify_object() {
     log "verified $object: gzip intact, RDB header present"
     return 0
   fi
+  if [[ "$ENGINE" == mongodb ]]; then
+    verify_mongodb "$object"
+    return 0
+  fi
   local scratch="${VERIFY_DATABASE:-${PGDATABASE:?PGDATABASE must be set}_verify}"
   [[ "$scratch" =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || die "VERIFY_DATABASE must match [A-Za-z_][A-Za-z0-9_]*, got '$scratch'"
   [[ "$scratch" != "${PGDATABASE:-}" ]] || die "VERIFY_DATABASE must differ from PGDATABASE"
@@ -347,6 +417,27 @@ verify_object() {
   fi
   drop_scratch "$scratch"
   log "verified $object: $tables tables${result:+, VERIFY_QUERY returned $result}"
+}
+
+# Restores the archive into a scratch database (replacing its collections) and requires at least one document and no
+# failures. The scratch copy is dropped with mongosh when the image has it (the URI reaches mongosh through the
+# environment, not argv); otherwise it stays until the next verification replaces it.
+verify_mongodb() {
+  local object="$1" source scratch count
+  source="$(mongo_database)"
+  scratch="${VERIFY_DATABASE:-${source}_verify}"
+  [[ "$scratch" != "$source" ]] || die "VERIFY_DATABASE must differ from MONGODB_DATABASE"
+  ensure_mongo_config
+  count="$(mongo_restore "$object" "$scratch" --drop)"
+  if [[ "$count" -le 0 ]]; then die "restored $object has no documents"; fi
+  if command -v mongosh >/dev/null 2>&1; then
+    VERIFY_SCRATCH="$scratch" mongosh --quiet --norc --nodb --eval \
+      'connect(process.env.MONGODB_URI).getSiblingDB(process.env.VERIFY_SCRATCH).dropDatabase()' >/dev/null \
+      || log "could not drop the scratch database $scratch; the next verification replaces it"
+  else
+    log "mongosh not available: scratch database $scratch stays until the next verification replaces it"
+  fi
+  log "verified $object: $count document(s) restored into $scratch"
 }
 
 cmd_verify() {

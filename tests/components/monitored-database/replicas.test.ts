@@ -40,6 +40,9 @@ describe("PostgreSQL read replicas", () => {
       expect(r.protect).toBe(true);
       expect(r.inputs.parameterGroupName).toEqual(primary.inputs.parameterGroupName);
     }
+    // Every exporter child, its NetworkPolicy included, is named after its own exporter (no URN clash).
+    expect(() => rec.assertUniqueUrns()).not.toThrow();
+    expect(rec.byType("kubernetes:networking.k8s.io/v1:NetworkPolicy").map((p) => p.name).sort()).toEqual(["main-exporter", "main-replica-1-exporter", "main-replica-2-exporter"]);
     const exporters = rec.byType("kubernetes:apps/v1:Deployment").map((d) => d.name).sort();
     expect(exporters).toEqual(["main-exporter", "main-replica-1-exporter", "main-replica-2-exporter"]);
     const env = unwrapSecrets(rec.one("kubernetes:apps/v1:Deployment", "main-replica-2-exporter").inputs).spec.template.spec.containers[0].env;

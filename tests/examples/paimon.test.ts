@@ -1,0 +1,109 @@
+import { unwrapSecrets } from "../helpers/mocks";
+import { stackError } from "../helpers/stack";
+import {
+  alert, appContainer, buildExample, container, CRONJOB, DEPLOYMENT, exampleDir, exampleSecrets, HPA, k8s, missingRunbooks, PDB,
+  plaintextSecrets, receiversFor, thresholdOf, type BuiltExample,
+} from "./harness";
+
+/** Paimon fund (seed 002): dev on Docker, staging (1 replica) and prod (3+ replicas, HA) on AWS EKS. */
+const built: Record<string, BuiltExample> = {};
+const ENVS = ["dev", "staging", "prod"];
+beforeAll(async () => {
+  for (const env of ENVS) built[env] = await buildExample("paimon", env);
+}, 240_000);
+
+describe.each(ENVS)("paimon %s", (env) => {
+  it("records without error, passes no secret in plaintext, and every alert has a runbook", () => {
+    expect(() => built[env].recorder.assertUniqueUrns()).not.toThrow();
+    expect(plaintextSecrets(built[env])).toEqual([]);
+    expect(missingRunbooks(built[env])).toEqual([]);
+  });
+
+  it("carries the risk and liquidity alerts (5.3) and ServiceDown as a 1-minute critical TargetDown", () => {
+    const b = built[env];
+    expect([alert(b, "HighRiskLevel").expr, alert(b, "HighRiskLevel").for, alert(b, "HighRiskLevel").labels?.severity]).toEqual(["max(paimon_risk_level) >= 3", "5m", "critical"]);
+    expect([thresholdOf(alert(b, "LowLiquidity")), alert(b, "LowLiquidity").labels?.severity]).toEqual([0.08, "warning"]);
+    expect([alert(b, "TargetDown").for, alert(b, "TargetDown").labels?.severity]).toEqual(["1m", "critical"]);
+  });
+});
+
+describe.each(["staging", "prod"])("paimon %s on EKS", (env) => {
+  const rec = () => built[env].recorder;
+
+  it("runs the API with the playbook's probes and resources (2.1)", () => {
+    const api = appContainer(k8s(rec(), DEPLOYMENT, "api"));
+    expect([api.livenessProbe.httpGet.path, api.readinessProbe.httpGet.path, api.ports[0].containerPort]).toEqual(["/health", "/health/ready", 8000]);
+    expect(api.resources).toEqual({ requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "500m", memory: "1Gi" } });
+    expect(api.env.find((e: any) => e.name === "DATABASE_URL").valueFrom.secretKeyRef).toBeDefined();
+  });
+
+  it("runs exactly one event listener with Recreate, and one rebalance worker and one risk monitor (2.2, 2.3)", () => {
+    const listener = k8s(rec(), DEPLOYMENT, "event-listener");
+    expect([listener.spec.replicas, listener.spec.strategy.type]).toEqual([1, "Recreate"]);
+    expect(appContainer(listener).resources).toEqual({ requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "200m", memory: "512Mi" } });
+    expect(appContainer(listener).livenessProbe.httpGet.path).toBe("/health");
+    for (const [name, arg] of [["rebalance-worker", "--worker=rebalance"], ["risk-monitor", "--worker=risk"]]) {
+      const d = k8s(rec(), DEPLOYMENT, name);
+      expect([d.spec.replicas, d.spec.strategy.type, appContainer(d).args]).toEqual([1, "Recreate", [arg]]);
+    }
+    expect(rec().byType(HPA).map((h) => unwrapSecrets(h.inputs).metadata.name)).toEqual(env === "prod" ? ["api"] : []);
+  });
+});
+
+describe("paimon staging vs prod", () => {
+  it("staging runs 1 API replica; prod keeps at least 3 behind an HPA with a PDB (1.2)", () => {
+    expect(k8s(built.staging.recorder, DEPLOYMENT, "api").spec.replicas).toBe(1);
+    const hpa = k8s(built.prod.recorder, HPA, "api");
+    expect([hpa.spec.minReplicas, hpa.spec.maxReplicas]).toEqual([3, 10]);
+    expect(k8s(built.prod.recorder, PDB, "api").spec.maxUnavailable).toBe(1);
+  });
+
+  it("prod's data stores are Multi-AZ; staging's are single-AZ", () => {
+    const rds = (env: string) => unwrapSecrets(built[env].recorder.one("aws:rds/instance:Instance", "main-db-instance").inputs);
+    expect([rds("prod").multiAz, rds("staging").multiAz]).toEqual([true, false]);
+    expect(rds("prod").backupRetentionPeriod).toBe(30);
+  });
+
+  it("backs up PostgreSQL daily (30 days) and Redis hourly (7 days) in prod, restore tests within the 4 h RTO (7.1, 8.1)", () => {
+    const cron = (name: string) => k8s(built.prod.recorder, CRONJOB, name);
+    const env = (c: any, key: string) => c.spec.jobTemplate.spec.template.spec.containers.flatMap((x: any) => x.env ?? []).find((e: any) => e.name === key)?.value;
+    expect([cron("main-db-backup-backup").spec.schedule, env(cron("main-db-backup-backup"), "RETENTION_DAYS")]).toEqual(["0 2 * * *", "30"]);
+    expect([cron("cache-backup-backup").spec.schedule, env(cron("cache-backup-backup"), "RETENTION_DAYS")]).toEqual(["0 * * * *", "7"]);
+    // The restore test is given the RTO as its deadline: 4 h.
+    expect(cron("main-db-backup-verify").spec.jobTemplate.spec.activeDeadlineSeconds).toBe(4 * 3600);
+    // Hourly RDB: stale once an hour and its grace have passed.
+    expect(alert(built.prod, "BackupStale", { backup: "cache-backup" }).annotations?.summary).toContain("1.8h");
+  });
+
+  it("prod pages the on-call through PagerDuty for critical alerts; staging never pages", () => {
+    expect(receiversFor(built.prod.alertmanager, "critical")).toEqual(["pager", "oncall-email", "dev-chat"]);
+    expect(receiversFor(built.staging.alertmanager, "critical")).toEqual(["dev-chat", "dev-email"]);
+    expect(JSON.stringify(built.staging.alertmanager)).not.toContain("pagerduty");
+  });
+
+  it("a paging receiver in staging is refused before anything is registered", async () => {
+    const secrets = { ...exampleSecrets("paimon", "staging"), pagerdutyRoutingKey: "example-paimon-staging-pd-value" };
+    const alerting = {
+      receivers: [{ name: "pager", type: "pagerduty", secret: "pagerdutyRoutingKey" }],
+      routes: { critical: ["pager"], warning: ["pager"], info: ["pager"] },
+    };
+    const message = await stackError("staging", { alerting }, { projectDir: exampleDir("paimon"), secrets });
+    expect(message).toContain("platform:alerting");
+    expect(message).toMatch(/pagerduty/i);
+  });
+
+  it("an RPO of 30 minutes that the hourly Redis snapshots cannot meet is refused", async () => {
+    const backups = [{ name: "cache-backup", database: "cache", schedule: "0 * * * *", retentionDays: 7, rpoMinutes: 30 }];
+    const message = await stackError("prod", { backups }, { projectDir: exampleDir("paimon"), secrets: exampleSecrets("paimon", "prod") });
+    expect(message).toContain("platform:backups[0].rpoMinutes: cannot be met");
+  });
+});
+
+describe("paimon dev (Docker Compose, 3.2)", () => {
+  it("publishes the API on 127.0.0.1:8000 and runs the listener and the Celery worker beside it", () => {
+    const rec = built.dev.recorder;
+    expect(container(rec, "api-container").ports).toEqual([expect.objectContaining({ internal: 8000, external: 8000, ip: "127.0.0.1" })]);
+    expect(container(rec, "celery-worker-container").entrypoints).toEqual(["celery", "-A", "src.workers.celery_app", "worker", "--loglevel=info"]);
+    expect(container(rec, "event-listener-container").entrypoints).toEqual(["python", "-m", "src.event_listener.main"]);
+  });
+});
