@@ -1,5 +1,8 @@
 import { ENVOY_PROXY_RESOURCES } from "../components/foundation/gateway-manifests";
 import { NODE_INSTANCE_TYPES, type ClusterArgs } from "../components/foundation/args";
+import {
+  CLUSTER_AUTOSCALER_RESOURCES, LOAD_BALANCER_CONTROLLER_REPLICAS, LOAD_BALANCER_CONTROLLER_RESOURCES,
+} from "../components/foundation/aws/controllers-policy";
 import type { AppServiceArgs } from "../components/app-service";
 import { cpuMillis, memoryBytes } from "../components/lib/validation";
 
@@ -50,15 +53,21 @@ export const PER_NODE_OVERHEAD = { cpuMillis: 200, memoryBytes: 256 * MiB };
  * 100m/128Mi, Prometheus 500m/2Gi and Alertmanager 50m/64Mi per replica, Grafana 100m/256Mi,
  * kube-state-metrics 50m/128Mi, as components/alerting-stack/kubernetes.ts sets them); the edge (Envoy Gateway
  * controller 100m/256Mi per replica, Envoy proxies per Gateway and replica as gateway-manifests.ts sets them,
- * cert-manager 50m/128Mi); the cluster autoscaler 100m/600Mi.
+ * cert-manager 50m/128Mi); the node autoscaler 100m/600Mi (the EKS Cluster Autoscaler's requests; counted on ACK
+ * too); on EKS the AWS Load Balancer Controller, 2 x 100m/128Mi (components/foundation/aws/controllers-policy.ts).
  */
-export function systemOverhead(input: { monitoringReplicas: number; proxyReplicas: number; gateways: number; edge: boolean }): { cpuMillis: number; memoryBytes: number } {
-  let cpu = 2 * 100 + 100 + input.monitoringReplicas * (500 + 50) + 100 + 50 + 100;
-  let mem = 2 * 70 * MiB + 128 * MiB + input.monitoringReplicas * (2 * GiB + 64 * MiB) + 256 * MiB + 128 * MiB + 600 * MiB;
+export function systemOverhead(input: { monitoringReplicas: number; proxyReplicas: number; gateways: number; edge: boolean; cloud?: "aws" | "alicloud" }): { cpuMillis: number; memoryBytes: number } {
+  const autoscaler = CLUSTER_AUTOSCALER_RESOURCES.requests;
+  let cpu = 2 * 100 + 100 + input.monitoringReplicas * (500 + 50) + 100 + 50 + cpuMillis(autoscaler.cpu);
+  let mem = 2 * 70 * MiB + 128 * MiB + input.monitoringReplicas * (2 * GiB + 64 * MiB) + 256 * MiB + 128 * MiB + memoryBytes(autoscaler.memory);
   if (input.edge) {
     const controllers = input.proxyReplicas > 1 ? 2 : 1;
     cpu += controllers * 100 + input.gateways * input.proxyReplicas * cpuMillis(ENVOY_PROXY_RESOURCES.requests.cpu) + 50;
     mem += controllers * 256 * MiB + input.gateways * input.proxyReplicas * memoryBytes(ENVOY_PROXY_RESOURCES.requests.memory) + 128 * MiB;
+  }
+  if (input.cloud === "aws") {
+    cpu += LOAD_BALANCER_CONTROLLER_REPLICAS * cpuMillis(LOAD_BALANCER_CONTROLLER_RESOURCES.requests.cpu);
+    mem += LOAD_BALANCER_CONTROLLER_REPLICAS * memoryBytes(LOAD_BALANCER_CONTROLLER_RESOURCES.requests.memory);
   }
   return { cpuMillis: cpu, memoryBytes: mem };
 }
@@ -90,7 +99,8 @@ const gib = (b: number) => (b / GiB).toFixed(1);
 
 /**
  * Problems (key path relative to `platform:`, value, message) when the load cannot fit the node pool at its
- * maximum size; [] when it fits.
+ * maximum size, the most nodes the autoscaler may add (`cluster.nodes.max` is the EKS node group's and the ACK
+ * node pool's max); [] when it fits.
  */
 export function capacityProblems(input: CapacityInput): Array<{ path: string; value: unknown; allowed: string }> {
   const type = NODE_INSTANCE_TYPES[input.cloud][input.cluster.nodeSize];
@@ -108,6 +118,7 @@ export function capacityProblems(input: CapacityInput): Array<{ path: string; va
     proxyReplicas: input.edge?.proxyReplicas ?? 0,
     gateways: input.edge?.gateways ?? 0,
     edge: input.edge !== undefined,
+    cloud: input.cloud,
   });
   const need = { cpuMillis: services.cpuMillis + system.cpuMillis, memoryBytes: services.memoryBytes + system.memoryBytes };
   const out: Array<{ path: string; value: unknown; allowed: string }> = [];
@@ -116,14 +127,14 @@ export function capacityProblems(input: CapacityInput): Array<{ path: string; va
     out.push({
       path: "cluster.nodes.max",
       value: max,
-      allowed: `is too small: the pods request ${vcpu(need.cpuMillis)} vCPU (services at minimum replicas ${vcpu(services.cpuMillis)} + system ${vcpu(system.cpuMillis)}) but ${max} x ${type} offer at most ${vcpu(pool.cpuMillis)} vCPU to them; ${fix}`,
+      allowed: `is too small: the pods request ${vcpu(need.cpuMillis)} vCPU (services at minimum replicas ${vcpu(services.cpuMillis)} + system ${vcpu(system.cpuMillis)}) but the node autoscaler's maximum, ${max} x ${type}, offers at most ${vcpu(pool.cpuMillis)} vCPU to them; ${fix}`,
     });
   }
   if (need.memoryBytes > pool.memoryBytes) {
     out.push({
       path: "cluster.nodes.max",
       value: max,
-      allowed: `is too small: the pods request ${gib(need.memoryBytes)} GiB memory (services at minimum replicas ${gib(services.memoryBytes)} + system ${gib(system.memoryBytes)}) but ${max} x ${type} offer at most ${gib(pool.memoryBytes)} GiB to them; ${fix}`,
+      allowed: `is too small: the pods request ${gib(need.memoryBytes)} GiB memory (services at minimum replicas ${gib(services.memoryBytes)} + system ${gib(system.memoryBytes)}) but the node autoscaler's maximum, ${max} x ${type}, offers at most ${gib(pool.memoryBytes)} GiB to them; ${fix}`,
     });
   }
   return out;

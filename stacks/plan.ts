@@ -91,6 +91,8 @@ export function planPlatform(): PlatformPlan {
     plan.backups = problems.collect(() => backups.planBackups(parsed.backups!, sctx, engines, stagingSizes));
   }
   if (parsed.alerting) plan.alerting = problems.collect(() => alerting.planAlerting(parsed.alerting!, sctx));
+  // The edge's 5xx and latency alerts page at the services' thresholds.
+  if (plan.foundation && plan.alerting) plan.foundation = foundation.withEdgeAlertThresholds(plan.foundation, plan.alerting.args.thresholds);
   // The node pool must hold the services at their minimum replicas plus the platform's own pods.
   if (plan.foundation?.enabled && plan.services && (plan.foundation.cloud === "aws" || plan.foundation.cloud === "alicloud") && plan.foundation.args.cluster.mode !== "existing") {
     const f = plan.foundation;

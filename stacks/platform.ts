@@ -111,6 +111,7 @@ export function buildPlatform(plan: PlatformPlan): Platform {
   });
   const alerting = buildAlerting(plan.alerting, sctx, {
     monitoring: mergeMonitoring(
+      foundation.monitoring,
       ...Object.values(services).map((s) => s.monitoring),
       ...Object.values(databases).map((d) => d.monitoring),
       ...Object.values(backups).map((b) => b.monitoring),

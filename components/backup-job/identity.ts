@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as alicloud from "@pulumi/alicloud";
 import type { WorkloadIdentity } from "../lib/contracts";
+import { irsaTrustPolicy } from "../lib/irsa";
 import { cloudTags } from "../lib/labels";
 import { type PlatformContext, providerFor } from "../lib/platform";
 
@@ -22,28 +23,8 @@ export interface BucketIdentity {
   resources: pulumi.Resource[];
 }
 
-const issuerHost = (url: string) => url.replace(/^https:\/\//, "");
-
-/** IRSA trust: only this namespace/ServiceAccount, only for the STS audience. */
-export function irsaTrustPolicy(providerArn: string, issuerUrl: string, namespace: string, serviceAccount: string): string {
-  const host = issuerHost(issuerUrl);
-  return JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Effect: "Allow",
-        Principal: { Federated: providerArn },
-        Action: "sts:AssumeRoleWithWebIdentity",
-        Condition: {
-          StringEquals: {
-            [`${host}:sub`]: `system:serviceaccount:${namespace}:${serviceAccount}`,
-            [`${host}:aud`]: "sts.amazonaws.com",
-          },
-        },
-      },
-    ],
-  });
-}
+// Shared with the cluster's controllers (components/lib/irsa.ts); re-exported for existing importers.
+export { irsaTrustPolicy };
 
 /** Least privilege on the backup prefix (and the backup key): write, read back for verification, list. */
 export function s3AccessPolicy(bucket: string, prefix: string, kmsKeyArn?: string): string {

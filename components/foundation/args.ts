@@ -83,7 +83,8 @@ export interface NodeScaling {
 }
 
 export type ClusterRole =
-  | "cluster" | "cluster-role" | "node-role" | "node-group" | "launch-template" | "oidc" | "log-group" | "node-pool" | "provider";
+  | "cluster" | "cluster-role" | "node-role" | "node-group" | "launch-template" | "oidc" | "log-group" | "node-pool" | "provider"
+  | "load-balancer-controller" | "cluster-autoscaler" | "autoscaling-config";
 
 /** Plain cluster settings. */
 export interface ClusterArgs {

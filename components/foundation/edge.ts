@@ -5,6 +5,8 @@ import { helmChartArgs } from "../lib/charts";
 import { cloudTags } from "../lib/labels";
 import { providerFor, type PlatformContext } from "../lib/platform";
 import { applyTransform, type Transforms } from "../lib/transform";
+import { thresholdOrderProblem } from "../lib/alerts";
+import type { MonitoringBundle } from "../lib/monitoring";
 import { hostname, Problems } from "../lib/validation";
 import { createAlicloudCdn, createAlicloudDnsRecords } from "./alicloud/cdn";
 import { createAwsCdn, createAwsDnsRecords } from "./aws/cdn";
@@ -17,6 +19,7 @@ import {
   clientTrafficPolicyManifest, envoyPodMonitorManifest, envoyProxyManifest, gatewayClassManifest, gatewayManifest,
   httpsRedirectRouteManifest, type EdgeGatewayInput,
 } from "./gateway-manifests";
+import { DEFAULT_EDGE_ALERT_THRESHOLDS, edgeAlertRules, type EdgeAlertThresholds } from "./edge-alerts";
 
 export const EDGE_TYPE = "platform:foundation:Edge";
 
@@ -64,6 +67,17 @@ export interface EdgeArgs {
   cdn?: EdgeCdnArgs;
   /** DNS records to create when a zone is given. */
   dns?: EdgeDnsArgs;
+  /**
+   * Thresholds of the edge's 5xx-ratio and P95-latency alerts (EdgeHttpErrorRate*, EdgeLatencyP95*). The stacks
+   * pass `platform:alerting.thresholds`' errorRatePercent and latencyP95Seconds, so the edge pages at the same
+   * levels as the services. @default { errorRatePercent: { warning: 1, critical: 5 }, latencyP95Seconds: { warning: 1, critical: 3 } }
+   */
+  alertThresholds?: EdgeAlertThresholds;
+  /**
+   * Resources the load balancer Services need first, e.g. the AWS Load Balancer Controller that provisions the
+   * NLB (it must also outlive the Services, so their load balancers are deleted on destroy). @default []
+   */
+  dependsOn?: pulumi.Resource[];
   /** Kubernetes provider of the cluster (from the cluster component). */
   kubernetesProvider: k8s.Provider;
   transforms?: Transforms<EdgeRole>;
@@ -73,8 +87,18 @@ const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const DNS_RECORD = /^(@|\*|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
 
 /** Problems of edge args under key paths relative to `prefix`. */
-export function edgeProblems(args: Omit<EdgeArgs, "kubernetesProvider">, problems: Problems, prefix = ""): void {
+export function edgeProblems(args: Omit<EdgeArgs, "kubernetesProvider" | "dependsOn">, problems: Problems, prefix = ""): void {
   const p = (k: string) => (prefix ? `${prefix}.${k}` : k);
+  for (const [key, pair] of Object.entries(args.alertThresholds ?? {})) {
+    const values = [pair.warning, pair.critical];
+    if (!values.every((v) => typeof v === "number" && Number.isFinite(v) && v > 0)) {
+      problems.add(p(`alertThresholds.${key}`), pair, "must be positive numbers");
+      continue;
+    }
+    if (key === "errorRatePercent" && values.some((v) => v > 100)) problems.add(p(`alertThresholds.${key}`), pair, "must be percentages up to 100");
+    const order = thresholdOrderProblem(pair, true);
+    if (order) problems.add(p(`alertThresholds.${key}`), pair, order);
+  }
   if (!EMAIL.test(args.acmeEmail)) problems.add(p("acmeEmail"), args.acmeEmail, "must be an e-mail address Let's Encrypt can write to");
   if (!Number.isInteger(args.ingressReplicas) || args.ingressReplicas < 1 || args.ingressReplicas > LIMITS.ingressReplicas) {
     problems.add(p("ingressReplicas"), args.ingressReplicas, `must be a whole number from 1 to ${LIMITS.ingressReplicas}`);
@@ -143,6 +167,8 @@ export class Edge extends pulumi.ComponentResource {
   /** Per visibility; `internal` only when a host is internal. */
   readonly gateways: Partial<Record<RouteVisibility, EdgeGateway>>;
   readonly podMonitor: k8s.apiextensions.CustomResource;
+  /** The edge's alert rules (5xx ratio and latency per Gateway) for the AlertingStack. */
+  readonly monitoring: MonitoringBundle;
   /** Name of the ClusterIssuer the Gateways' certificates come from. */
   readonly clusterIssuerName: string;
   /** Public load balancer host name (AWS) or address (Alibaba Cloud), from the public Gateway's status. */
@@ -195,7 +221,7 @@ export class Edge extends pulumi.ComponentResource {
       const child = (role: EdgeRole, suffix: string, manifest: object, extra: pulumi.Resource[] = []) =>
         new k8s.apiextensions.CustomResource(`${name}-${visibility}-${suffix}`, applyTransform(t, role, manifest as k8s.apiextensions.CustomResourceArgs), {
           ...k,
-          dependsOn: [this.envoyGateway, ...extra],
+          dependsOn: [this.envoyGateway, ...(args.dependsOn ?? []), ...extra],
         });
       const envoyProxy = child("envoy-proxy", "envoy-proxy", envoyProxyManifest(input));
       // `status` is listed so the provider returns it: the load balancer address is published there.
@@ -205,6 +231,7 @@ export class Edge extends pulumi.ComponentResource {
       this.gateways[visibility] = { envoyProxy, gateway, httpsRedirect, clientTrafficPolicy };
     }
     this.podMonitor = new k8s.apiextensions.CustomResource(`${name}-pod-monitor`, applyTransform(t, "pod-monitor", envoyPodMonitorManifest(ctx.monitoringLabels)), crds);
+    this.monitoring = { ruleGroups: edgeAlertRules(args.alertThresholds ?? DEFAULT_EDGE_ALERT_THRESHOLDS), dashboards: [], scrapeTargets: [] };
 
     const status = (this.gateways.public!.gateway as unknown as { status: pulumi.Output<{ addresses?: Array<{ value?: string }> } | undefined> }).status;
     this.ingressEndpoint = pulumi.output(status).apply((s) => s?.addresses?.[0]?.value ?? "");

@@ -142,7 +142,9 @@ export class Foundation extends pulumi.ComponentResource {
     if (args.edge) {
       // The internal load balancer admits the VPC only (when the foundation built it).
       const internalSourceRanges = args.edge.internalSourceRanges ?? (args.network ? [args.network.cidr] : undefined);
-      this.edge = new Edge(`${name}-edge`, { ...args.edge, internalSourceRanges, cloud: ctx.cloud, kubernetesProvider: this.kubernetesProvider }, ctx, o);
+      // On EKS the load balancer Services need the AWS Load Balancer Controller (and it must outlive them).
+      const dependsOn = this.cluster instanceof EksCluster ? [this.cluster.loadBalancerController.release] : [];
+      this.edge = new Edge(`${name}-edge`, { ...args.edge, internalSourceRanges, cloud: ctx.cloud, kubernetesProvider: this.kubernetesProvider, dependsOn }, ctx, o);
     }
     this.registerOutputs({ vpcId: this.vpcId });
   }

@@ -66,6 +66,7 @@ export const ALERT_IDENTITY_LABELS = [
   "job_name",
   "horizontalpodautoscaler",
   "target",
+  "gateway",
 ] as const;
 
 /** The family of a rule: explicit `family`, else its runbook slug, else its name. */

@@ -36,6 +36,16 @@ export const DEFAULT_CHART_SOURCES = {
    */
   "envoy-gateway": { chart: "oci://docker.io/envoyproxy/gateway-helm", version: "v1.9.1" },
   "cert-manager": { repo: "https://charts.jetstack.io", chart: "cert-manager", version: "v1.19.1" },
+  /**
+   * AWS Load Balancer Controller 3.5.0 (controller v3.5.0, August 2026): provisions the edge's NLBs on EKS
+   * (`loadBalancerClass: service.k8s.aws/nlb`). AWS only.
+   */
+  "aws-load-balancer-controller": { repo: "https://aws.github.io/eks-charts", chart: "aws-load-balancer-controller", version: "3.5.0" },
+  /**
+   * Cluster Autoscaler chart 9.53.0 (autoscaler v1.34.2, the minor of the default EKS version 1.34): resizes the
+   * EKS managed node group between its min and max. AWS only (ACK runs its own, alicloud.cs.AutoscalingConfig).
+   */
+  "cluster-autoscaler": { repo: "https://kubernetes.github.io/autoscaler", chart: "cluster-autoscaler", version: "9.53.0" },
   /** prometheus-blackbox-exporter 11.18.0 (blackbox_exporter v0.28): external HTTP/TLS probes of the public hosts. */
   "prometheus-blackbox-exporter": { repo: "https://prometheus-community.github.io/helm-charts", chart: "prometheus-blackbox-exporter", version: "11.18.0" },
 } satisfies Record<string, ChartSource>;

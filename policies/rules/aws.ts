@@ -401,8 +401,13 @@ export const iamNoWildcards = resourceCheck<{ allowedActions: string[] }>({
     allowedActions: {
       type: "array",
       items: { type: "string" },
-      default: ["sts:GetCallerIdentity", "ec2:Describe*", "ecr:GetAuthorizationToken"],
-      description: "Actions that may use Resource \"*\" (AWS offers no resource-level scoping for them).",
+      // Read-only calls AWS offers no resource-level scoping for; the EKS controllers need them (the load balancer
+      // controller discovers subnets, groups and its own load balancers; the autoscaler its Auto Scaling groups).
+      default: [
+        "sts:GetCallerIdentity", "ec2:Describe*", "ecr:GetAuthorizationToken", "elasticloadbalancing:Describe*", "autoscaling:Describe*",
+        "ec2:GetSecurityGroupsForVpc", "ec2:GetInstanceTypesFromInstanceRequirements",
+      ],
+      description: "Actions that may use Resource \"*\" (AWS offers no resource-level scoping for them); a trailing * matches a prefix (ec2:Describe* covers ec2:DescribeVpcs).",
     },
   },
   validate: (r, config) => {
@@ -413,7 +418,8 @@ export const iamNoWildcards = resourceCheck<{ allowedActions: string[] }>({
       if (s.NotAction || s.NotResource) out.push(`${where} allows with NotAction/NotResource`);
       const actions = asArray<string>(s.Action);
       for (const a of actions) if (a === "*" || /:\*$/.test(a)) out.push(`${where} allows action ${a}`);
-      if (asArray<string>(s.Resource).includes("*") && !actions.every((a) => config.allowedActions.includes(a))) out.push(`${where} allows Resource "*"`);
+      const allowed = (a: string) => config.allowedActions.some((p) => p === a || (p.endsWith("*") && !p.endsWith(":*") && a.startsWith(p.slice(0, -1))));
+      if (asArray<string>(s.Resource).includes("*") && !actions.every(allowed)) out.push(`${where} allows Resource "*"`);
     });
     return out;
   },

@@ -10,6 +10,9 @@ import {
 } from "../../components/foundation";
 import type { EdgeArgs } from "../../components/foundation/edge";
 import { clusterIssuerName } from "../../components/foundation/edge-values";
+import { DEFAULT_EDGE_ALERT_THRESHOLDS } from "../../components/foundation/edge-alerts";
+import { resolveThresholds, type ThresholdOverrides } from "../../components/alerting-stack/thresholds";
+import type { MonitoringBundle } from "../../components/lib/monitoring";
 import { planEdgeHosts, type ServicesPlan } from "./services";
 import type { RequiredSecret, SectionContext } from "./types";
 
@@ -68,12 +71,12 @@ export const clusterSchema = z
       .describe("Node size class, mapped per cloud to an instance type (components/foundation/args.ts). Default: dev small, staging medium, prod large."),
     nodes: z
       .strictObject({
-        min: intField.describe("Fewest nodes."),
-        max: intField.describe(`Most nodes (at most ${LIMITS.nodes}).`),
-        desired: intField.describe("Nodes at creation, between min and max."),
+        min: intField.describe("Fewest nodes the node autoscaler keeps."),
+        max: intField.describe(`Most nodes the node autoscaler may add (at most ${LIMITS.nodes}); the capacity check fits the pods into this many nodes.`),
+        desired: intField.describe("EKS: nodes at creation, between min and max (afterwards the Cluster Autoscaler owns the size). ACK: unused, an auto-scaling node pool starts at min."),
       })
       .optional()
-      .describe("Node autoscaling bounds in private subnets. Default: dev {1, 2, 1}, staging {1, 3, 2}, prod {3, 10, 3}."),
+      .describe("Node autoscaling bounds in private subnets (EKS: Cluster Autoscaler on the managed node group; ACK: the node pool's auto scaling). Default: dev {1, 2, 1}, staging {1, 3, 2}, prod {3, 10, 3}."),
     endpointPublicAccessCidrs: z
       .array(z.string())
       .default([])
@@ -236,6 +239,17 @@ export function withEdgeHosts(plan: FoundationPlan, services: ServicesPlan): Fou
   return { ...plan, args: { ...plan.args, edge } };
 }
 
+/**
+ * Pure: the plan with the edge alerts' thresholds taken from `platform:alerting.thresholds` (already validated
+ * by the alerting section), so a 5xx ratio pages at the same level at the edge as in a service.
+ */
+export function withEdgeAlertThresholds(plan: FoundationPlan, overrides: ThresholdOverrides | undefined): FoundationPlan {
+  if (!plan.enabled || !plan.args.edge) return plan;
+  const t = resolveThresholds(overrides);
+  const alertThresholds = { ...DEFAULT_EDGE_ALERT_THRESHOLDS, errorRatePercent: t.errorRatePercent, latencyP95Seconds: t.latencyP95Seconds };
+  return { ...plan, args: { ...plan.args, edge: { ...plan.args.edge, alertThresholds } } };
+}
+
 export interface FoundationOutputs {
   /** Secret Output. */
   kubeconfig?: pulumi.Output<string>;
@@ -254,6 +268,8 @@ export interface FoundationBuild {
   identity?: WorkloadIdentity;
   keys?: EncryptionKeys;
   managedControlPlane: boolean;
+  /** Alert rules of what the foundation runs (the edge's), for the AlertingStack. */
+  monitoring?: MonitoringBundle;
   outputs: FoundationOutputs;
 }
 
@@ -271,6 +287,7 @@ export function buildFoundation(plan: FoundationPlan, sctx: SectionContext, name
     identity: foundation.identity,
     keys: foundation.encryptionKeys,
     managedControlPlane: foundation.managedControlPlane,
+    monitoring: foundation.edge?.monitoring,
     outputs: {
       kubeconfig: foundation.kubeconfig,
       clusterName: foundation.clusterName,

@@ -69,6 +69,10 @@ export const FIXTURES: Record<ChartKey, FixtureSpec> = {
   // Like the real chart, the Envoy Gateway fixture brings the Gateway API CRDs. The edge reads the load balancer
   // address from the Gateway's status, which stays empty without a controller (the output is then "").
   "envoy-gateway": { crds: [GATEWAY_API, ENVOY_GATEWAY] },
+  // The EKS controllers run only with cloud aws (the engine tier deploys with cloud none), and the program creates
+  // none of their custom resources (the load balancer controller's TargetGroupBindings are its own): no CRDs.
+  "aws-load-balancer-controller": { crds: [] },
+  "cluster-autoscaler": { crds: [] },
 };
 
 function goEnv(): NodeJS.ProcessEnv {

@@ -193,13 +193,17 @@ describeChecks(awsPolicies, {
       cloud("aws:iam/rolePolicy:RolePolicy", "backup", { policy: doc({ Effect: "Allow", Action: ["s3:PutObject"], Resource: "arn:aws:s3:::b/backups/*" }) }),
       cloud("aws:iam/rolePolicy:RolePolicy", "whoami", { policy: doc({ Effect: "Allow", Action: "sts:GetCallerIdentity", Resource: "*" }) }),
       cloud("aws:iam/rolePolicy:RolePolicy", "deny", { policy: doc({ Effect: "Deny", Action: "*", Resource: "*" }) }),
+      // Unscopable reads match the allowed prefixes (ec2:Describe*, elasticloadbalancing:Describe*).
+      cloud("aws:iam/rolePolicy:RolePolicy", "lbc", { policy: doc({ Effect: "Allow", Action: ["ec2:DescribeSubnets", "elasticloadbalancing:DescribeTargetHealth"], Resource: "*" }) }),
     ],
     bad: [
       cloud("aws:iam/rolePolicy:RolePolicy", "admin", { policy: doc({ Sid: "All", Effect: "Allow", Action: "*", Resource: "*" }) }),
+      // A write mixed into an allowed read statement still needs a resource.
+      cloud("aws:iam/rolePolicy:RolePolicy", "mixed", { policy: doc({ Sid: "Mixed", Effect: "Allow", Action: ["elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DeleteLoadBalancer"], Resource: "*" }) }),
       cloud("aws:iam/policy:Policy", "s3", { policy: doc({ Effect: "Allow", Action: ["s3:*"], Resource: "arn:aws:s3:::b" }) }),
       cloud("aws:iam/policy:Policy", "not", { policy: doc({ Effect: "Allow", NotAction: "iam:*", Resource: "arn:aws:s3:::b" }) }),
     ],
-    expect: ['statement "All" allows action *', 'statement "All" allows Resource "*"', "statement 0 allows action s3:*", "statement 0 allows with NotAction/NotResource"],
+    expect: ['statement "All" allows action *', 'statement "All" allows Resource "*"', 'statement "Mixed" allows Resource "*"', "statement 0 allows action s3:*", "statement 0 allows with NotAction/NotResource"],
   },
   "aws-iam-scoped-trust": {
     good: [

@@ -24,6 +24,9 @@ describe("node capacity check", () => {
   test("sums requests x minimum replicas; singletons count once", () => {
     expect(serviceRequests(POTATO_CHAT).cpuMillis).toBe(7350);
     expect(systemOverhead({ monitoringReplicas: 2, proxyReplicas: 3, gateways: 1, edge: true }).cpuMillis).toBe(2500);
+    // On EKS the AWS Load Balancer Controller runs two 100m replicas beside the autoscaler.
+    expect(systemOverhead({ monitoringReplicas: 2, proxyReplicas: 3, gateways: 1, edge: true, cloud: "aws" }).cpuMillis).toBe(2700);
+    expect(systemOverhead({ monitoringReplicas: 2, proxyReplicas: 3, gateways: 1, edge: true, cloud: "alicloud" }).cpuMillis).toBe(2500);
   });
 
   test("Potato Chat on 3 x t3.large fails naming both figures; on up to 6 x m5.xlarge it fits", () => {
@@ -32,7 +35,7 @@ describe("node capacity check", () => {
       monitoringReplicas: 2, edge: { proxyReplicas: 3, gateways: 1 },
     });
     expect(tooSmall.map((p) => p.path)).toEqual(["cluster.nodes.max"]);
-    expect(tooSmall[0].allowed).toContain("the pods request 9.85 vCPU (services at minimum replicas 7.35 + system 2.50) but 3 x t3.large offer at most 5.19 vCPU");
+    expect(tooSmall[0].allowed).toContain("the pods request 10.05 vCPU (services at minimum replicas 7.35 + system 2.70) but the node autoscaler's maximum, 3 x t3.large, offers at most 5.19 vCPU");
     expect(capacityProblems({
       cloud: "aws", cluster: { nodeSize: "large", nodes: { min: 3, max: 6, desired: 3 } }, services: POTATO_CHAT,
       monitoringReplicas: 2, edge: { proxyReplicas: 3, gateways: 1 },
@@ -43,12 +46,17 @@ describe("node capacity check", () => {
     const heavy = [svc("100m", "4Gi", 3)];
     const problems = capacityProblems({ cloud: "alicloud", cluster: { nodeSize: "small", nodes: { min: 1, max: 2, desired: 1 } }, services: heavy, monitoringReplicas: 1 });
     expect(problems).toHaveLength(1);
-    expect(problems[0].allowed).toMatch(/request 1\d\.\d GiB memory .* but 2 x ecs\.g7\.large offer at most \d+\.\d GiB/);
+    expect(problems[0].allowed).toMatch(/request 1\d\.\d GiB memory .* but the node autoscaler's maximum, 2 x ecs\.g7\.large, offers at most \d+\.\d GiB/);
   });
 
   test("a prod stack whose node pool cannot hold it fails before anything is registered, at platform:cluster.nodes.max", async () => {
     const message = await stackError("prod", { cluster: { nodeSize: "medium", nodes: { min: 2, max: 2, desired: 2 } } }, { secrets: CLOUD_SECRETS });
-    expect(message).toContain("platform:cluster.nodes.max: is too small: the pods request 5.00 vCPU (services at minimum replicas 2.50 + system 2.50) but 2 x t3.large offer at most 3.46 vCPU");
+    expect(message).toContain("platform:cluster.nodes.max: is too small: the pods request 5.20 vCPU (services at minimum replicas 2.50 + system 2.70) but the node autoscaler's maximum, 2 x t3.large, offers at most 3.46 vCPU");
     expect(message).toContain("(got 2)");
+  });
+
+  test("on Alibaba Cloud too, at the ACK node pool's max", async () => {
+    const message = await stackError("prod", { cloud: "alicloud", cluster: { nodeSize: "small", nodes: { min: 1, max: 2, desired: 1 } } }, { secrets: CLOUD_SECRETS });
+    expect(message).toMatch(/platform:cluster\.nodes\.max: is too small: the pods request 5\.00 vCPU \(services at minimum replicas 2\.50 \+ system 2\.50\) but the node autoscaler's maximum, 2 x ecs\.g7\.large, offers at most 3\.46 vCPU/);
   });
 });

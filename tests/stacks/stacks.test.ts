@@ -202,6 +202,37 @@ describe("edge on Gateway API", () => {
   });
 });
 
+describe("node autoscaling and the cloud load balancer controller", () => {
+  it("prod-aws: Cluster Autoscaler and AWS Load Balancer Controller charts with IRSA roles; the edge's NLB Services wait for the controller", () => {
+    const rec = built["prod-aws"].recorder;
+    const system = rec.byType("kubernetes:helm.sh/v3:Release").filter((r) => r.inputs.namespace === "kube-system");
+    expect(system.map((r) => r.inputs.chart).sort()).toEqual(["aws-load-balancer-controller", "cluster-autoscaler"]);
+    const roles = rec.byType("aws:iam/role:Role").map((r) => r.name);
+    expect(roles).toEqual(expect.arrayContaining(["foundation-cluster-load-balancer-controller-role", "foundation-cluster-cluster-autoscaler-role"]));
+    const group = rec.one("aws:eks/nodeGroup:NodeGroup");
+    expect(group.inputs.scalingConfig).toMatchObject({ minSize: 3, maxSize: 10 });
+    const lbc = system.find((r) => r.inputs.chart === "aws-load-balancer-controller")!;
+    for (const proxy of rec.byType("kubernetes:gateway.envoyproxy.io/v1alpha1:EnvoyProxy")) {
+      expect(proxy.dependencies).toContain(lbc.urn);
+      const svc = proxy.inputs.spec.provider.kubernetes.envoyService;
+      expect(svc).toMatchObject({ type: "LoadBalancer", loadBalancerClass: "service.k8s.aws/nlb" });
+      expect(svc.annotations).toMatchObject({
+        "service.beta.kubernetes.io/aws-load-balancer-type": "external",
+        "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
+        "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
+        "service.beta.kubernetes.io/aws-load-balancer-proxy-protocol": "*",
+      });
+    }
+  });
+
+  it("prod-alicloud: the ACK node pool scales between 3 and 10 under the cluster's autoscaler; no AWS controllers", () => {
+    const rec = built["prod-alicloud"].recorder;
+    expect(rec.byType("kubernetes:helm.sh/v3:Release").filter((r) => r.inputs.namespace === "kube-system")).toEqual([]);
+    expect(rec.one("alicloud:cs/nodePool:NodePool").inputs.scalingConfig).toEqual({ enable: true, minSize: 3, maxSize: 10 });
+    expect(rec.one("alicloud:cs/autoscalingConfig:AutoscalingConfig").inputs.scalerType).toBe("cluster-autoscaler");
+  });
+});
+
 describe("Alibaba Cloud workload identity for the backups (RRSA)", () => {
   it("installs the ACK pod-identity webhook and labels the workload namespace for injection (not on AWS)", () => {
     const ali = built["prod-alicloud"].recorder;
@@ -273,6 +304,21 @@ describe("observability of the public edge", () => {
     ]);
     const monitor = rec.one("kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "alerting-cert-manager-monitor");
     expect(monitor.inputs.spec.namespaceSelector.matchNames).toEqual(["cert-manager"]);
+  });
+
+  it.each(["prod-aws", "prod-alicloud"])("%s alerts on the edge's 5xx ratio and latency per Gateway, at the stack's thresholds, with runbooks", (key) => {
+    const rec = built[key].recorder;
+    const rules = rec.byType("kubernetes:monitoring.coreos.com/v1:PrometheusRule").flatMap((r) => r.inputs.spec.groups.flatMap((g: any) => g.rules));
+    const edge = rules.filter((r: any) => /^Edge/.test(r.alert ?? ""));
+    expect(edge.map((r: any) => r.alert).sort()).toEqual(["EdgeHttpErrorRateCritical", "EdgeHttpErrorRateHigh", "EdgeLatencyP95Critical", "EdgeLatencyP95High"]);
+    const service = rules.find((r: any) => r.alert === "HttpErrorRateHigh");
+    const edgeHigh = edge.find((r: any) => r.alert === "EdgeHttpErrorRateHigh");
+    expect(edgeHigh.expr.match(/> ([0-9.]+)$/)[1]).toBe(service.expr.match(/> ([0-9.]+)$/)[1]);
+    for (const r of edge) {
+      expect(fs.existsSync(path.join(REPO_ROOT, "docs/runbooks", r.annotations.runbook_url.split("/").pop()))).toBe(true);
+    }
+    // The proxies are scraped where the alerts look.
+    expect(rec.one("kubernetes:monitoring.coreos.com/v1:PodMonitor", "foundation-edge-pod-monitor").inputs.spec.podMetricsEndpoints[0].path).toBe("/stats/prometheus");
   });
 
   it("dev (Docker, no public hosts) runs no blackbox exporter", () => {

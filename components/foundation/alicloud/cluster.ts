@@ -13,6 +13,24 @@ export const POD_IDENTITY_ADDON = "ack-pod-identity-webhook";
 
 export const ACK_CLUSTER_TYPE = "platform:foundation:AckCluster";
 
+/**
+ * The ACK node autoscaler (alicloud.cs.AutoscalingConfig; ACK runs cluster-autoscaler for auto-scaling node
+ * pools): scale up for Pending pods up to the pool's maxSize, scale a node down after 10 minutes below half
+ * its requests, least-waste when several pools fit. Same behaviour as the EKS Cluster Autoscaler's values.
+ */
+export const ACK_AUTOSCALER_SETTINGS = {
+  scalerType: "cluster-autoscaler",
+  expander: "least-waste",
+  scanInterval: "30s",
+  scaleDownEnabled: true,
+  unneededDuration: "10m",
+  coolDownDuration: "10m",
+  utilizationThreshold: "0.5",
+  skipNodesWithSystemPods: true,
+  skipNodesWithLocalStorage: false,
+  scaleUpFromZero: true,
+} as const;
+
 /** Terway in ENI-IP mode with NetworkPolicy on, so the AppService NetworkPolicies are enforced. */
 export const TERWAY_ADDON = { name: "terway-eniip", config: JSON.stringify({ IPVlan: "false", NetworkPolicy: "true", ENITrunking: "false" }) };
 /** Control-plane components whose logs ACK ships to Log Service. */
@@ -46,11 +64,14 @@ export function validateAckClusterArgs(name: string, args: AckClusterArgs): void
 
 /**
  * ACK Pro managed cluster (Secrets encrypted by KMS, RRSA for workload identity, private API endpoint, Terway
- * with NetworkPolicy) and an auto-repairing node pool in the private VSwitches carrying the app-tier group.
+ * with NetworkPolicy) and an auto-repairing, auto-scaling node pool in the private VSwitches carrying the
+ * app-tier group, resized by ACK's node autoscaler between `nodes.min` and `nodes.max`.
  */
 export class AckCluster extends pulumi.ComponentResource {
   readonly cluster: alicloud.cs.ManagedKubernetes;
   readonly nodePool: alicloud.cs.NodePool;
+  /** The cluster's node autoscaler settings (the node pool scales between nodes.min and nodes.max). */
+  readonly autoscalingConfig: alicloud.cs.AutoscalingConfig;
   readonly provider: k8s.Provider;
   readonly kubeconfig: pulumi.Output<string>;
   readonly clusterName: pulumi.Output<string>;
@@ -94,11 +115,16 @@ export class AckCluster extends pulumi.ComponentResource {
       systemDiskSize: 80,
       systemDiskEncrypted: true,
       ...(args.diskKeyId ? { systemDiskKmsKey: args.diskKeyId } : {}),
-      desiredSize: String(c.nodes.desired),
+      // An auto-scaling pool has no desired size of its own: it starts at minSize and the autoscaler resizes it.
       scalingConfig: { enable: true, minSize: c.nodes.min, maxSize: c.nodes.max },
       management: { enable: true, autoRepair: true, autoRepairPolicy: { restartNode: true }, autoUpgrade: true, maxUnavailable: 1 },
       tags,
     }), o);
+
+    this.autoscalingConfig = new alicloud.cs.AutoscalingConfig(`${name}-autoscaling-config`, applyTransform(t, "autoscaling-config", {
+      clusterId: this.cluster.id,
+      ...ACK_AUTOSCALER_SETTINGS,
+    }), { ...o, dependsOn: [this.nodePool] });
 
     const rrsa = this.cluster.rrsaMetadata;
     this.identity = { cloud: "alicloud", providerArn: rrsa.ramOidcProviderArn, issuerUrl: rrsa.rrsaOidcIssuerUrl };

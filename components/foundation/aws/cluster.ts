@@ -9,6 +9,7 @@ import { applyTransform } from "../../lib/transform";
 import { Problems } from "../../lib/validation";
 import { clusterProblems, EKS_DEFAULT_VERSION, NODE_INSTANCE_TYPES, type ClusterArgs } from "../args";
 import { eksKubeconfig } from "../kubeconfig";
+import { clusterAutoscaler, loadBalancerController, type AwsController } from "./controllers";
 
 export const EKS_CLUSTER_TYPE = "platform:foundation:EksCluster";
 
@@ -63,7 +64,9 @@ function assumeRole(service: string): string {
 /**
  * EKS control plane (Secrets encrypted with KMS, all control-plane logs, private or CIDR-restricted endpoint),
  * a managed node group in the private subnets carrying the app-tier security group, IAM roles with the AWS
- * managed policies, the OIDC provider for IRSA, and a `k8s.Provider` using `aws eks get-token`.
+ * managed policies, the OIDC provider for IRSA, a `k8s.Provider` using `aws eks get-token`, and the two AWS
+ * controllers (IRSA roles, components/foundation/aws/controllers.ts): the Load Balancer Controller for the
+ * edge's NLBs and the Cluster Autoscaler for the node group.
  */
 export class EksCluster extends pulumi.ComponentResource {
   readonly clusterRole: aws.iam.Role;
@@ -78,6 +81,10 @@ export class EksCluster extends pulumi.ComponentResource {
   readonly kubeconfig: pulumi.Output<string>;
   readonly clusterName: pulumi.Output<string>;
   readonly identity: WorkloadIdentity;
+  /** Provisions the edge's NLBs (Services with `loadBalancerClass: service.k8s.aws/nlb`). */
+  readonly loadBalancerController: AwsController;
+  /** Resizes the node group between `nodes.min` and `nodes.max`. */
+  readonly clusterAutoscaler: AwsController;
 
   constructor(name: string, args: EksClusterArgs, ctx: PlatformContext, opts: pulumi.ComponentResourceOptions = {}) {
     validateEksClusterArgs(name, args);
@@ -138,7 +145,8 @@ export class EksCluster extends pulumi.ComponentResource {
       nodeRepairConfig: { enabled: true },
       launchTemplate: { id: this.launchTemplate.id, version: this.launchTemplate.latestVersion.apply(String) },
       tags,
-    }), { ...o, dependsOn: nodeAttachments });
+      // The Cluster Autoscaler moves the desired size between min and max; Pulumi must not reset it on every up.
+    }), { ...o, dependsOn: nodeAttachments, ignoreChanges: ["scalingConfig.desiredSize"] });
 
     this.oidcProvider = new aws.iam.OpenIdConnectProvider(`${name}-oidc`, applyTransform(t, "oidc", {
       url: this.cluster.identities[0].oidcs[0].issuer,
@@ -158,6 +166,12 @@ export class EksCluster extends pulumi.ComponentResource {
       parent: this,
       dependsOn: [this.nodeGroup],
     });
+    const controllers = {
+      clusterName: this.cluster.name, region, partition, vpcId: args.network.vpcId, identity: this.identity,
+      kubernetesProvider: this.provider, transforms: t,
+    };
+    this.loadBalancerController = loadBalancerController(name, controllers, ctx, this, o);
+    this.clusterAutoscaler = clusterAutoscaler(name, controllers, ctx, this, o);
     this.registerOutputs({ clusterName: this.clusterName });
   }
 }

@@ -185,7 +185,7 @@ describe.each([
   });
 
   test("edge: pinned Envoy Gateway and cert-manager (Gateway API on), ClusterIssuer solving HTTP-01 through the public Gateway", async () => {
-    const releases = rec.byType("kubernetes:helm.sh/v3:Release");
+    const releases = rec.byType("kubernetes:helm.sh/v3:Release").filter((r) => r.inputs.namespace !== "kube-system");
     expect(releases.map((r) => [r.inputs.chart, r.inputs.version]).sort()).toEqual(
       [[CERT_MANAGER_CHART.chart, CERT_MANAGER_CHART.version], [ENVOY_GATEWAY_CHART.chart, ENVOY_GATEWAY_CHART.version]],
     );
@@ -242,6 +242,57 @@ describe.each([
     expect(policies).toHaveLength(2);
     expect(policies[0].inputs.spec.proxyProtocol !== undefined).toBe(cloud === "aws");
     expect(rec.one("kubernetes:monitoring.coreos.com/v1:PodMonitor").inputs.spec.podMetricsEndpoints[0]).toMatchObject({ port: "metrics", path: "/stats/prometheus" });
+    expect(f.edge?.monitoring.ruleGroups.flatMap((g) => g.rules.map((r) => (r as { alert: string }).alert))).toEqual([
+      "EdgeHttpErrorRateHigh", "EdgeHttpErrorRateCritical", "EdgeLatencyP95High", "EdgeLatencyP95Critical",
+    ]);
+  });
+
+  test("node autoscaling between nodes.min and nodes.max; on EKS the AWS controllers with IRSA roles, the edge's NLBs after the load balancer controller", async () => {
+    const releases = rec.byType("kubernetes:helm.sh/v3:Release").filter((r) => r.inputs.namespace === "kube-system");
+    if (cloud === "alicloud") {
+      expect(releases).toEqual([]);
+      const pool = rec.one("alicloud:cs/nodePool:NodePool").inputs;
+      expect(pool.scalingConfig).toEqual({ enable: true, minSize: 1, maxSize: 3 });
+      // The autoscaler owns the size of an auto-scaling pool.
+      expect(pool.desiredSize).toBeUndefined();
+      const autoscaler = rec.one("alicloud:cs/autoscalingConfig:AutoscalingConfig");
+      expect(autoscaler.inputs).toMatchObject({ scalerType: "cluster-autoscaler", expander: "least-waste", scaleDownEnabled: true, skipNodesWithSystemPods: true });
+      expect(autoscaler.dependencies).toContain(rec.one("alicloud:cs/nodePool:NodePool").urn);
+      return;
+    }
+    const group = rec.one("aws:eks/nodeGroup:NodeGroup");
+    expect(group.inputs.scalingConfig).toEqual({ minSize: 1, maxSize: 3, desiredSize: 2 });
+    expect(group.ignoreChanges).toContain("scalingConfig.desiredSize");
+    expect(releases.map((r) => [r.inputs.chart, r.inputs.version, r.inputs.repositoryOpts.repo]).sort()).toEqual([
+      ["aws-load-balancer-controller", "3.5.0", "https://aws.github.io/eks-charts"],
+      ["cluster-autoscaler", "9.53.0", "https://kubernetes.github.io/autoscaler"],
+    ]);
+    const roles = rec.byType("aws:iam/role:Role");
+    const policies = rec.byType("aws:iam/rolePolicy:RolePolicy");
+    for (const [release, sa] of [["aws-load-balancer-controller", "aws-load-balancer-controller"], ["cluster-autoscaler", "cluster-autoscaler"]]) {
+      const r = releases.find((x) => x.inputs.chart === release)!;
+      const role = roles.find((x) => x.name.endsWith(`-${release === "aws-load-balancer-controller" ? "load-balancer-controller" : "cluster-autoscaler"}-role`))!;
+      const trust = JSON.parse(role.inputs.assumeRolePolicy);
+      expect(trust.Statement).toHaveLength(1);
+      expect(trust.Statement[0].Action).toBe("sts:AssumeRoleWithWebIdentity");
+      expect(Object.values(trust.Statement[0].Condition.StringEquals)).toContain(`system:serviceaccount:kube-system:${sa}`);
+      // The role reaches the ServiceAccount as its IRSA annotation; the chart waits for the role's policy.
+      const saValues = release === "cluster-autoscaler" ? r.inputs.values.rbac.serviceAccount : r.inputs.values.serviceAccount;
+      expect(saValues).toMatchObject({ name: sa, annotations: { "eks.amazonaws.com/role-arn": expect.stringContaining(role.name) } });
+      const policy = policies.find((p) => p.inputs.role === role.id || p.name === role.name.replace(/-role$/, "-policy"))!;
+      expect(r.dependencies).toContain(policy.urn);
+    }
+    const lbc = releases.find((x) => x.inputs.chart === "aws-load-balancer-controller")!;
+    expect(lbc.inputs.values).toMatchObject({ enableServiceMutatorWebhook: false, replicaCount: 2, podDisruptionBudget: { maxUnavailable: 1 } });
+    const lbcPolicy = JSON.parse(policies.find((p) => p.name.endsWith("-load-balancer-controller-policy"))!.inputs.policy);
+    const clusterName = rec.one("aws:eks/cluster:Cluster").inputs.name;
+    const create = lbcPolicy.Statement.find((st: any) => st.Action.includes("elasticloadbalancing:CreateLoadBalancer"));
+    expect(create.Condition).toEqual({ StringEquals: { "aws:RequestTag/elbv2.k8s.aws/cluster": clusterName } });
+    const caPolicy = JSON.parse(policies.find((p) => p.name.endsWith("-cluster-autoscaler-policy"))!.inputs.policy);
+    const resize = caPolicy.Statement.find((st: any) => st.Action.includes("autoscaling:SetDesiredCapacity"));
+    expect(resize.Condition).toEqual({ StringEquals: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${clusterName}`]: "owned" } });
+    // Both Gateways' load balancer Services are created after (and deleted before) the controller.
+    for (const proxy of rec.byType("kubernetes:gateway.envoyproxy.io/v1alpha1:EnvoyProxy")) expect(proxy.dependencies).toContain(lbc.urn);
   });
 });
 

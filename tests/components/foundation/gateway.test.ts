@@ -3,6 +3,9 @@ import {
   loadBalancerAnnotations, ACME_SERVERS, type EdgeGatewayInput,
 } from "../../../components/foundation";
 import { edgeProblems } from "../../../components/foundation/edge";
+import { edgeAlertRules, ENVOY_PROXY_JOB } from "../../../components/foundation/edge-alerts";
+import { envoyPodMonitorManifest } from "../../../components/foundation/gateway-manifests";
+import { alertRules } from "../../../components/lib/alerts";
 import { Problems } from "../../../components/lib/validation";
 
 const input = (over: Partial<EdgeGatewayInput> = {}): EdgeGatewayInput => ({
@@ -84,5 +87,40 @@ describe("pure edge builders", () => {
     const text = (() => { try { problems.throwIfAny(); return ""; } catch (e) { return (e as Error).message; } })();
     expect(text).toContain("edge.hosts[1].host: is listed twice");
     expect(text).toContain("edge.hosts[2].host: must be a host name");
+  });
+
+  test("edge alerts: 5xx ratio and P95 latency per Gateway on the proxies' HTTPS listeners, thresholds from the args", () => {
+    const rules = alertRules(edgeAlertRules({ errorRatePercent: { warning: 2, critical: 10 }, latencyP95Seconds: { warning: 0.5, critical: 2 } }));
+    expect(rules.map((r) => `${r.alert}/${r.severity}/${r.for}`)).toEqual([
+      "EdgeHttpErrorRateHigh/warning/5m", "EdgeHttpErrorRateCritical/critical/2m", "EdgeLatencyP95High/warning/5m", "EdgeLatencyP95Critical/critical/2m",
+    ]);
+    const [high, critical, slow] = rules;
+    expect(high.expr).toContain('envoy_http_downstream_rq_xx{job="envoy-gateway-proxy", envoy_http_conn_manager_prefix=~"https-[0-9]+", envoy_response_code_class="5"}');
+    expect(high.expr).toContain("sum by (job, gateway)");
+    expect(high.expr).toMatch(/> 2$/);
+    expect(critical.expr).toMatch(/> 10$/);
+    // Envoy's histogram is in milliseconds.
+    expect(slow.expr).toContain("envoy_http_downstream_rq_time_bucket");
+    expect(slow.expr).toMatch(/\/ 1000 > 0\.5$/);
+    expect(new Set(rules.map((r) => r.runbook))).toEqual(new Set(["EdgeHttpErrorRate", "EdgeLatencyP95"]));
+    // The job the alerts select is the one the PodMonitor writes.
+    const relabel = (envoyPodMonitorManifest({}).spec as any).podMetricsEndpoints[0].relabelings;
+    expect(relabel).toContainEqual(expect.objectContaining({ targetLabel: "job", replacement: ENVOY_PROXY_JOB }));
+    expect(relabel).toContainEqual(expect.objectContaining({ targetLabel: "gateway" }));
+  });
+
+  test("edge args: alert thresholds out of order or not positive are refused with their key paths", () => {
+    const problems = new Problems("Edge args");
+    edgeProblems({
+      cloud: "aws", acmeEmail: "ops@example.com", acmeServer: "staging", ingressReplicas: 2,
+      alertThresholds: { errorRatePercent: { warning: 5, critical: 1 }, latencyP95Seconds: { warning: 0, critical: 3 } },
+    }, problems, "edge");
+    const text = (() => { try { problems.throwIfAny(); return ""; } catch (e) { return (e as Error).message; } })();
+    expect(text).toContain("edge.alertThresholds.errorRatePercent: warning (5) must be below critical (1)");
+    expect(text).toContain("edge.alertThresholds.latencyP95Seconds");
+    expect(text).toContain("must be positive numbers");
+    const ok = new Problems("Edge args");
+    edgeProblems({ cloud: "aws", acmeEmail: "ops@example.com", acmeServer: "staging", ingressReplicas: 2, alertThresholds: { errorRatePercent: { warning: 1, critical: 5 }, latencyP95Seconds: { warning: 1, critical: 3 } } }, ok, "edge");
+    expect(ok.empty).toBe(true);
   });
 });

@@ -6,7 +6,7 @@ import { profileFor } from "../../../stacks/profiles";
 import { SecretConfig } from "../../../stacks/secrets";
 import type { SectionContext } from "../../../stacks/sections/types";
 import {
-  buildFoundation, foundationRequiredSecrets, parseFoundation, planFoundation,
+  buildFoundation, foundationRequiredSecrets, parseFoundation, planFoundation, withEdgeAlertThresholds,
 } from "../../../stacks/sections/foundation";
 
 let rec: Recorder;
@@ -76,6 +76,18 @@ describe("planFoundation", () => {
     expect(prod.args.edge?.acmeServer).toBe("production");
     const ali = planFoundation(parseFoundation({ edge: EDGE }), sctx("alicloud", "prod"));
     expect(ali.enabled && ali.args.cluster.mode).toBe("ack");
+  });
+
+  test("the edge alerts take the services' 5xx and latency thresholds from platform:alerting.thresholds", () => {
+    const plan = planFoundation(parseFoundation({ edge: EDGE }), sctx("aws", "prod"));
+    const tuned = withEdgeAlertThresholds(plan, { errorRatePercent: { critical: 10 }, latencyP95Seconds: { warning: 0.5 } });
+    expect(tuned.enabled && tuned.args.edge?.alertThresholds).toEqual({
+      errorRatePercent: { warning: 1, critical: 10 }, latencyP95Seconds: { warning: 0.5, critical: 3 },
+    });
+    const defaults = withEdgeAlertThresholds(plan, undefined);
+    expect(defaults.enabled && defaults.args.edge?.alertThresholds).toEqual({ errorRatePercent: { warning: 1, critical: 5 }, latencyP95Seconds: { warning: 1, critical: 3 } });
+    const off = planFoundation(parseFoundation({ edge: { enabled: false } }), sctx("aws", "prod"));
+    expect(withEdgeAlertThresholds(off, { errorRatePercent: { critical: 10 } })).toEqual(off);
   });
 
   test("the docker target builds no foundation", async () => {
