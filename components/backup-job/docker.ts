@@ -96,6 +96,8 @@ export function dockerEnv(i: DockerBackupInputs, mode: "backup" | "verify"): pul
     ...Object.entries(schedulerEnv(mode === "backup" ? r.schedule : r.verify.schedule)).map(([k, v]) => `${k}=${v}`),
   ];
   if (r.destination.endpointUrl) env.push(`S3_ENDPOINT_URL=${r.destination.endpointUrl}`);
+  // OSS refuses path-style requests, which the aws cli uses for a custom endpoint unless told otherwise.
+  if (r.destination.type === "oss") env.push("S3_ADDRESSING_STYLE=virtual");
   // Static S3 credentials reach the aws cli as a file (0400, the job's user), never as environment variables.
   // S3-compatible servers (MinIO, Ceph, OSS) accept us-east-1 signing; the endpoint decides where data goes.
   if (i.credentials) env.push(`AWS_SHARED_CREDENTIALS_FILE=${AWS_CREDENTIALS_FILE}`, "AWS_DEFAULT_REGION=us-east-1");

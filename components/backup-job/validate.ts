@@ -34,7 +34,12 @@ export interface ResolvedBackup {
   backoffLimit: number;
   verify: { enabled: boolean; schedule: string; maxPeriodMinutes: number; query?: string; activeDeadlineSeconds: number };
   /** `lifecycleRule`: add an expiry rule to a named S3 bucket. */
-  destination: { type: "s3" | "oss" | "local"; createBucket: boolean; lifecycleRule: boolean; prefix: string; endpointUrl?: string };
+  destination: { type: "s3" | "oss" | "local"; createBucket: boolean; lifecycleRule: boolean; prefix: string; endpointUrl?: string; region?: string };
+  /**
+   * Lifetime of the short-lived bucket credentials a job gets (RRSA session): the longest job deadline, within the
+   * 1-12 h a RAM role allows, so a slow upload or restore never outlives its credentials.
+   */
+  credentialSessionSeconds: number;
   achievableRpoMinutes: number;
   images: { client: string; awsCli: string };
   resources: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
@@ -176,7 +181,11 @@ export function validateBackupJobArgs(
     }
   }
   if (destType === "oss" && !dest.endpointUrl) {
-    p.add(["destination", "endpointUrl"], undefined, "is required for oss (e.g. https://oss-cn-hangzhou-internal.aliyuncs.com)");
+    p.add(["destination", "endpointUrl"], undefined, "is required for oss (its S3-compatible endpoint, e.g. https://s3.oss-cn-hangzhou-internal.aliyuncs.com)");
+  }
+  const region = destType === "oss" ? dest.region ?? ossRegionOf(dest.endpointUrl) : undefined;
+  if (dest?.region !== undefined && (destType !== "oss" || !/^[a-z]{2,}(-[a-z0-9]+)+$/.test(dest.region))) {
+    p.add(["destination", "region"], dest.region, destType === "oss" ? "must be an Alibaba Cloud region id like cn-hangzhou" : "applies to oss destinations only");
   }
   if (dest?.endpointUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(dest.endpointUrl)) {
     p.add(["destination", "endpointUrl"], dest.endpointUrl, "must be an http(s) URL");
@@ -267,7 +276,8 @@ export function validateBackupJobArgs(
       query: args.verify?.query,
       activeDeadlineSeconds: args.rtoMinutes * 60,
     },
-    destination: { type: destType, createBucket, lifecycleRule, prefix: prefixValue, endpointUrl: dest.endpointUrl },
+    destination: { type: destType, createBucket, lifecycleRule, prefix: prefixValue, endpointUrl: dest.endpointUrl, region },
+    credentialSessionSeconds: Math.min(MAX_SESSION_SECONDS, Math.max(MIN_SESSION_SECONDS, activeDeadlineSeconds, verifyEnabled ? args.rtoMinutes * 60 : 0)),
     achievableRpoMinutes: rpo.minutes,
     images: { client, awsCli },
     resources,
@@ -283,6 +293,16 @@ export function validateBackupJobArgs(
       secret: k8sName(name, "backup-credentials"),
     },
   };
+}
+
+/** RAM roles allow sessions of 1 to 12 hours (MaxSessionDuration 3600-43200). */
+const MIN_SESSION_SECONDS = 3600;
+const MAX_SESSION_SECONDS = 43200;
+
+/** `cn-hangzhou` from `https://s3.oss-cn-hangzhou-internal.aliyuncs.com` or `https://oss-cn-hangzhou.aliyuncs.com`. */
+export function ossRegionOf(endpointUrl: string | undefined): string | undefined {
+  const host = endpointUrl?.replace(/^https?:\/\//, "").split(/[/:]/)[0] ?? "";
+  return /^(?:s3\.)?oss-([a-z]{2,}(?:-[a-z0-9]+)+?)(?:-internal)?\.aliyuncs\.com$/.exec(host)?.[1];
 }
 
 /** A cron expression that dumps at least every `minutes` minutes, for error messages. */

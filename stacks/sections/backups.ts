@@ -1,7 +1,7 @@
 import { LIMITS } from "../../components/lib/limits";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { BackupJob, type BackupJobArgs, validateBackupJobArgs } from "../../components/backup-job";
+import { BackupJob, type BackupJobArgs, ossRegionOf, validateBackupJobArgs } from "../../components/backup-job";
 import type { DatabaseConnection, EncryptionKeys, NativeBackupInfo, WorkloadIdentity } from "../../components/lib/contracts";
 import { cronMaxPeriodMinutes, cronProblem } from "../../components/lib/cron";
 import { dnsLabel, memoryQuantity, parseOrThrow, pinnedImage, Problems, secretConfigKeyName, ValidationError } from "../../components/lib/validation";
@@ -28,7 +28,7 @@ const destinationSchema = z
     endpointUrl: z
       .string()
       .optional()
-      .describe("S3-compatible endpoint for the aws cli. Default: the regional S3 endpoint; for oss the region's internal endpoint `https://oss-<alicloud:region>-internal.aliyuncs.com`."),
+      .describe("S3-compatible endpoint for the aws cli. Default: the regional S3 endpoint; for oss the S3-compatible VPC endpoint of `alicloud:region`, `https://s3.oss-<alicloud:region>-internal.aliyuncs.com`."),
     credentials: z
       .strictObject({
         accessKeyIdSecret: secretConfigKeyName("backupS3AccessKeyId").describe("Name of the secret config key holding the access key id. Required. Example: `backupS3AccessKeyId`"),
@@ -116,8 +116,18 @@ function defaultDestination(sctx: SectionContext): BackupJobArgs["destination"][
  * backup traffic never leaves the VPC.
  */
 export function defaultOssEndpoint(): string | undefined {
-  const region = new pulumi.Config("alicloud").get("region");
-  return region ? `https://oss-${region}-internal.aliyuncs.com` : undefined;
+  const region = alicloudRegion();
+  return region ? `https://s3.oss-${region}-internal.aliyuncs.com` : undefined;
+}
+
+function alicloudRegion(): string | undefined {
+  return new pulumi.Config("alicloud").get("region");
+}
+
+/** The OSS bucket's region: the one its endpoint names, else the stack's. */
+function ossRegion(endpointUrl: string | undefined): { region?: string } {
+  const region = ossRegionOf(endpointUrl) ?? alicloudRegion();
+  return region ? { region } : {};
 }
 
 /**
@@ -186,6 +196,8 @@ export function planBackups(
         prefix: dest.prefix,
         ...(dest.lifecycleRule !== undefined ? { lifecycleRule: dest.lifecycleRule } : {}),
         endpointUrl: dest.endpointUrl ?? (dest.type === "oss" ? defaultOssEndpoint() : undefined),
+        // The bucket's region signs requests and picks the VPC STS endpoint for RRSA (the stack's region).
+        ...(dest.type === "oss" ? ossRegion(dest.endpointUrl) : {}),
       },
       verify: { schedule: entry.verifySchedule ?? profile.verifySchedule, query: entry.verifyQuery },
       ...(entry.stagingSize ?? stagingSizes[entry.database] ? { stagingSize: entry.stagingSize ?? stagingSizes[entry.database] } : {}),

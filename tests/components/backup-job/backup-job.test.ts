@@ -6,7 +6,7 @@ import type { DatabaseConnection, NativeBackupInfo } from "../../../components/l
 import type { Environment, PlatformContext, Target, Cloud } from "../../../components/lib/platform";
 import { alertRules } from "../../../components/lib/alerts";
 import { ValidationError } from "../../../components/lib/validation";
-import { BACKUP_ALERTS, BackupJob, type BackupJobArgs, awsBackupSchedule, buildBackupAlerts } from "../../../components/backup-job";
+import { BACKUP_ALERTS, BackupJob, type BackupJobArgs, awsBackupSchedule, buildBackupAlerts, ossRegionOf } from "../../../components/backup-job";
 
 let rec: Recorder;
 beforeAll(() => {
@@ -181,8 +181,32 @@ describe("BackupJob on Kubernetes (AWS)", () => {
     expect(bucket.lifecycleRules[0].expirations[0].days).toBe(7);
     const trust = JSON.parse(rec.one("alicloud:ram/role:Role").inputs.assumeRolePolicyDocument);
     expect(trust.Statement[0].Condition.StringEquals["oidc:sub"]).toBe("system:serviceaccount:apps:orders-backup");
-    expect(cronJob("orders-backup").spec.jobTemplate.spec.template.spec.containers[0].env)
-      .toContainEqual({ name: "S3_ENDPOINT_URL", value: "https://oss-cn-hangzhou-internal.aliyuncs.com" });
+    const storageEnv = cronJob("orders-backup").spec.jobTemplate.spec.template.spec.containers[0].env;
+    expect(storageEnv).toContainEqual({ name: "S3_ENDPOINT_URL", value: "https://oss-cn-hangzhou-internal.aliyuncs.com" });
+    // RRSA: the script trades the webhook's token at the region's VPC STS; OSS wants virtual-hosted bucket names.
+    expect(storageEnv).toEqual(expect.arrayContaining([
+      { name: "STORAGE_AUTH", value: "rrsa" },
+      { name: "S3_ADDRESSING_STYLE", value: "virtual" },
+      { name: "ALIBABA_CLOUD_STS_ENDPOINT", value: "https://sts-vpc.cn-hangzhou.aliyuncs.com" },
+      { name: "AWS_DEFAULT_REGION", value: "cn-hangzhou" },
+      { name: "STS_DURATION_SECONDS", value: "14400" },
+    ]));
+    // Sessions as long as the longest job (the 4 h restore test), which the role must allow.
+    expect(rec.one("alicloud:ram/role:Role").inputs.maxSessionDuration).toBe(14400);
+  });
+
+  test("ossRegionOf reads the region from OSS endpoints only", () => {
+    expect(ossRegionOf("https://s3.oss-cn-hangzhou-internal.aliyuncs.com")).toBe("cn-hangzhou");
+    expect(ossRegionOf("https://oss-ap-southeast-1.aliyuncs.com/")).toBe("ap-southeast-1");
+    expect(ossRegionOf("https://minio.internal:9000")).toBeUndefined();
+    expect(ossRegionOf(undefined)).toBeUndefined();
+  });
+
+  test("S3 on AWS gets none of the OSS/RRSA settings", async () => {
+    new BackupJob("orders", k8sArgs("staging"), k8sCtx("staging"));
+    await settle();
+    const names = cronJob("orders-backup").spec.jobTemplate.spec.template.spec.containers[0].env.map((e: any) => e.name);
+    expect(names.filter((n: string) => /STORAGE_AUTH|S3_ADDRESSING_STYLE|ALIBABA_CLOUD|STS_DURATION/.test(n))).toEqual([]);
   });
 });
 
@@ -294,6 +318,7 @@ describe("bad input fails up front with key path and value, registering nothing"
     ["unpinned image", { images: { client: "postgres:latest" } }, /images\.client: must be pinned.*\(got "postgres:latest"\)/],
     ["s3 without workload identity", { identity: undefined }, /identity: is required for s3 on Kubernetes/],
     ["dump scratch space not a quantity", { stagingSize: "lots" }, /stagingSize: must be a storage quantity like 20Gi, from 1Mi to 1Ti \(got "lots"\)/],
+    ["a region on an s3 destination", { destination: { type: "s3", region: "cn-hangzhou" } }, /destination\.region: applies to oss destinations only \(got "cn-hangzhou"\)/],
     ["dump scratch space above 1Ti", { stagingSize: "2Ti" }, /stagingSize: must be a storage quantity like 20Gi, from 1Mi to 1Ti \(got "2Ti"\)/],
   ];
   test.each(cases)("%s", async (_label, overrides, message, env = "staging") => {
