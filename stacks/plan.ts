@@ -79,7 +79,9 @@ export function planPlatform(): PlatformPlan {
   // Services and backups are checked against the databases as declared, even when one of them is invalid.
   const declared = parsed.databases ?? [];
   if (parsed.services) {
-    plan.services = problems.collect(() => services.planServices(parsed.services!, sctx, declared.map((d) => d.name), parsed.sharedEnv ?? {}));
+    // A service may connect to a data store or to one of its logical databases (`main-db/orders`).
+    const referable = declared.flatMap((d) => [d.name, ...(d.logicalDatabases ?? []).map((l) => `${d.name}${databases.LOGICAL_SEPARATOR}${l.name}`)]);
+    plan.services = problems.collect(() => services.planServices(parsed.services!, sctx, referable, parsed.sharedEnv ?? {}));
   }
   // The edge's listeners and certificates come from the services' hosts.
   if (plan.foundation && plan.services) {
