@@ -93,7 +93,7 @@ export type BackupsConfig = z.output<typeof schema>;
 export interface PlannedBackup {
   name: string;
   database: string;
-  engine: "postgres" | "redis";
+  engine: Engine;
   args: Omit<BackupJobArgs, "connection" | "nativeBackup" | "identity" | "keys">;
   /** Secret config keys of the destination's static credentials (Docker with s3/oss), read at build time. */
   credentialSecrets?: { accessKeyId: string; secretAccessKey: string };
@@ -142,7 +142,7 @@ function defaultRpo(sctx: SectionContext, schedule: string): number {
 }
 
 /** What the native backups of a managed store will be, from the profile (the real facts arrive at build time). */
-function expectedNative(sctx: SectionContext, engine: "postgres" | "redis"): NativeBackupInfo | undefined {
+function expectedNative(sctx: SectionContext, engine: Engine): NativeBackupInfo | undefined {
   const { cloud, target } = sctx.platform;
   if (target === "docker" || cloud === "none") return undefined;
   const db = sctx.profile.database;
@@ -150,7 +150,7 @@ function expectedNative(sctx: SectionContext, engine: "postgres" | "redis"): Nat
     engine,
     target: cloud,
     retentionDays: db.backupRetentionDays,
-    pointInTimeRecovery: engine === "postgres" && db.pointInTimeRecovery,
+    pointInTimeRecovery: engine !== "redis" && db.pointInTimeRecovery,
     snapshotIntervalMinutes: 1440,
   };
 }
@@ -176,10 +176,6 @@ export function planBackups(
     const engine = knownDatabases[entry.database];
     if (!engine) {
       p.add([index, "database"], entry.database, `must name a database in platform:databases (known: ${Object.keys(knownDatabases).join(", ") || "none"})`);
-      return;
-    }
-    if (engine === "mongodb") {
-      p.add([index, "database"], entry.database, "is a mongodb database: backup sets dump postgres and redis; mongodb is covered by its native backups (backupRetentionDays)");
       return;
     }
     const profile = sctx.profile.backup;
@@ -255,11 +251,12 @@ export function backupsRequiredSecrets(parsed: BackupsConfig): RequiredSecret[] 
   });
 }
 
-function placeholderConnection(engine: "postgres" | "redis"): DatabaseConnection {
+function placeholderConnection(engine: Engine): DatabaseConnection {
   return {
     engine,
     host: pulumi.output("placeholder"),
-    port: pulumi.output(engine === "redis" ? 6379 : 5432),
+    port: pulumi.output({ postgres: 5432, redis: 6379, mongodb: 27017 }[engine]),
+    ...(engine === "mongodb" ? { url: pulumi.secret("placeholder"), database: pulumi.output("placeholder") } : {}),
     password: pulumi.secret("placeholder"),
     tls: true,
   };
