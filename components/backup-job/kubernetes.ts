@@ -23,7 +23,7 @@ const STAGING_DIR = "/staging";
 export function ossRrsaEnv(r: ResolvedBackup): EnvVar[] {
   const region = r.destination.region;
   return [
-    { name: "STORAGE_AUTH", value: "rrsa" },
+    { name: "STORAGE_IDENTITY", value: "rrsa" },
     { name: "S3_ADDRESSING_STYLE", value: "virtual" },
     { name: "ALIBABA_CLOUD_STS_ENDPOINT", value: region ? `https://sts-vpc.${region}.aliyuncs.com` : "https://sts.aliyuncs.com" },
     { name: "STS_DURATION_SECONDS", value: String(r.credentialSessionSeconds) },

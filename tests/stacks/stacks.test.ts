@@ -256,7 +256,7 @@ describe("Alibaba Cloud OSS backups authenticate with RRSA (prod on ACK)", () =>
       expect(storage.image).toBe("amazon/aws-cli:2.22.35");
       const env = envOf(storage);
       expect(env).toMatchObject({
-        STORAGE_AUTH: "rrsa",
+        STORAGE_IDENTITY: "rrsa",
         ALIBABA_CLOUD_STS_ENDPOINT: "https://sts-vpc.cn-hangzhou.aliyuncs.com",
         S3_ENDPOINT_URL: "https://s3.oss-cn-hangzhou-internal.aliyuncs.com",
         S3_ADDRESSING_STYLE: "virtual",

@@ -33,12 +33,12 @@
 #                        a restart empties; scheduler.sh restores it from here)
 #   S3_ADDRESSING_STYLE  virtual | path: how the aws cli names the bucket (OSS refuses path-style requests; default:
 #                        the aws cli's choice, which is path-style for a custom endpoint)
-#   STORAGE_AUTH         how the bucket is reached: empty = the aws cli's own credential chain (IRSA web identity, a
+#   STORAGE_IDENTITY         how the bucket is reached: empty = the aws cli's own credential chain (IRSA web identity, a
 #                        credentials file); rrsa = Alibaba Cloud RRSA, below
 #   AWS_CLI              aws executable (default: aws)
 #   CURL                 curl executable, for RRSA (default: curl)
 #
-# RRSA (STORAGE_AUTH=rrsa): ack-pod-identity-webhook injects ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN and
+# RRSA (STORAGE_IDENTITY=rrsa): ack-pod-identity-webhook injects ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN and
 # ALIBABA_CLOUD_OIDC_TOKEN_FILE into pods whose ServiceAccount names a RAM role. The aws cli cannot use them, so before
 # the first bucket request the script exchanges the token at STS (AssumeRoleWithOIDC, an unsigned call: the token is
 # the proof) for session credentials and hands those to the aws cli, which sends the session token the way OSS's
@@ -51,7 +51,7 @@ ENGINE="${ENGINE:-postgres}"
 STAGING_DIR="${STAGING_DIR:-/tmp/backup-staging}"
 AWS_CLI="${AWS_CLI:-aws}"
 CURL="${CURL:-curl}"
-STORAGE_AUTH="${STORAGE_AUTH:-}"
+STORAGE_IDENTITY="${STORAGE_IDENTITY:-}"
 STS_DURATION_SECONDS="${STS_DURATION_SECONDS:-3600}"
 RETENTION_COUNT="${RETENTION_COUNT:-0}"
 RETENTION_DAYS="${RETENTION_DAYS:-0}"
@@ -116,10 +116,10 @@ storage_login() {
     printf '[default]\ns3 =\n    addressing_style = %s\n' "$S3_ADDRESSING_STYLE" >"$AWS_CONFIG_DIR/config"
     export AWS_CONFIG_FILE="$AWS_CONFIG_DIR/config"
   fi
-  case "$STORAGE_AUTH" in
+  case "$STORAGE_IDENTITY" in
     "") ;;
     rrsa) rrsa_login ;;
-    *) die "STORAGE_AUTH must be empty or rrsa, got '$STORAGE_AUTH'" ;;
+    *) die "STORAGE_IDENTITY must be empty or rrsa, got '$STORAGE_IDENTITY'" ;;
   esac
   export STORAGE_READY=1
 }

@@ -185,7 +185,7 @@ describe("BackupJob on Kubernetes (AWS)", () => {
     expect(storageEnv).toContainEqual({ name: "S3_ENDPOINT_URL", value: "https://oss-cn-hangzhou-internal.aliyuncs.com" });
     // RRSA: the script trades the webhook's token at the region's VPC STS; OSS wants virtual-hosted bucket names.
     expect(storageEnv).toEqual(expect.arrayContaining([
-      { name: "STORAGE_AUTH", value: "rrsa" },
+      { name: "STORAGE_IDENTITY", value: "rrsa" },
       { name: "S3_ADDRESSING_STYLE", value: "virtual" },
       { name: "ALIBABA_CLOUD_STS_ENDPOINT", value: "https://sts-vpc.cn-hangzhou.aliyuncs.com" },
       { name: "AWS_DEFAULT_REGION", value: "cn-hangzhou" },
@@ -206,7 +206,7 @@ describe("BackupJob on Kubernetes (AWS)", () => {
     new BackupJob("orders", k8sArgs("staging"), k8sCtx("staging"));
     await settle();
     const names = cronJob("orders-backup").spec.jobTemplate.spec.template.spec.containers[0].env.map((e: any) => e.name);
-    expect(names.filter((n: string) => /STORAGE_AUTH|S3_ADDRESSING_STYLE|ALIBABA_CLOUD|STS_DURATION/.test(n))).toEqual([]);
+    expect(names.filter((n: string) => /STORAGE_IDENTITY|S3_ADDRESSING_STYLE|ALIBABA_CLOUD|STS_DURATION/.test(n))).toEqual([]);
   });
 });
 

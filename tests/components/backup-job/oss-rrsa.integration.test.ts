@@ -199,7 +199,7 @@ async function jobEnv(overrides: NodeJS.ProcessEnv = {}): Promise<NodeJS.Process
 test("the component asks the job for RRSA, OSS's virtual-hosted names and the region's VPC STS endpoint", async () => {
   const env = await componentEnv();
   expect(env).toMatchObject({
-    STORAGE_AUTH: "rrsa",
+    STORAGE_IDENTITY: "rrsa",
     S3_ADDRESSING_STYLE: "virtual",
     S3_ENDPOINT_URL: `https://s3.oss-${REGION}-internal.aliyuncs.com`,
     ALIBABA_CLOUD_STS_ENDPOINT: `https://sts-vpc.${REGION}.aliyuncs.com`,
