@@ -34,7 +34,12 @@ export const CONFIG_GROUPS: readonly ConfigGroup[] = [
     title: "services",
     intro:
       "AppServices (`components/app-service/`). Each service is `serviceDefaults`, then its `template` (from `serviceTemplates`), then its own settings, merged in that order; what is still left out takes the environment profile's defaults.",
-    keys: { [services.SECTION_KEY]: services.schema, [services.DEFAULTS_KEY]: services.defaultsSchema, [services.TEMPLATES_KEY]: services.templatesSchema },
+    keys: {
+      [services.SECTION_KEY]: services.schema,
+      [services.DEFAULTS_KEY]: services.defaultsSchema,
+      [services.TEMPLATES_KEY]: services.templatesSchema,
+      [services.SHARED_ENV_KEY]: services.sharedEnvSchema,
+    },
   },
   {
     title: "databases",

@@ -52,6 +52,7 @@ export function planPlatform(): PlatformPlan {
     services: problems.collect(() =>
       services.parseServices(raw[services.SECTION_KEY], { serviceDefaults: raw[services.DEFAULTS_KEY], serviceTemplates: raw[services.TEMPLATES_KEY] }),
     ),
+    sharedEnv: problems.collect(() => services.parseSharedEnv(raw[services.SHARED_ENV_KEY])),
     databases: problems.collect(() => databases.parseDatabases(raw[databases.SECTION_KEY])),
     backups: problems.collect(() => backups.parse(raw[backups.KEY])),
     alerting: problems.collect(() => alerting.parseAlerting(raw[alerting.SECTION_KEY])),
@@ -77,7 +78,7 @@ export function planPlatform(): PlatformPlan {
   // Services and backups are checked against the databases as declared, even when one of them is invalid.
   const declared = parsed.databases ?? [];
   if (parsed.services) {
-    plan.services = problems.collect(() => services.planServices(parsed.services!, sctx, declared.map((d) => d.name)));
+    plan.services = problems.collect(() => services.planServices(parsed.services!, sctx, declared.map((d) => d.name), parsed.sharedEnv ?? {}));
   }
   // The edge's listeners and certificates come from the services' hosts.
   if (plan.foundation && plan.services) {
@@ -85,8 +86,13 @@ export function planPlatform(): PlatformPlan {
     if (withHosts) plan.foundation = withHosts;
   }
   if (parsed.backups) {
-    const engines = Object.fromEntries(declared.map((d) => [d.name, d.engine]));
-    const stagingSizes = Object.fromEntries((plan.databases ?? []).map((d) => [d.name, backups.dumpStagingSize(d)]));
+    // Logical databases (`<store>/<database>`) are backed up like their store, with their own role.
+    const withLogical = <T>(name: string, logical: ReadonlyArray<{ name: string }> | undefined, value: T): Array<[string, T]> => [
+      [name, value],
+      ...(logical ?? []).map((l): [string, T] => [`${name}${databases.LOGICAL_SEPARATOR}${l.name}`, value]),
+    ];
+    const engines = Object.fromEntries(declared.flatMap((d) => withLogical(d.name, d.logicalDatabases, d.engine)));
+    const stagingSizes = Object.fromEntries((plan.databases ?? []).flatMap((d) => withLogical(d.name, d.args.logicalDatabases, backups.dumpStagingSize(d))));
     plan.backups = problems.collect(() => backups.planBackups(parsed.backups!, sctx, engines, stagingSizes));
   }
   if (parsed.alerting) plan.alerting = problems.collect(() => alerting.planAlerting(parsed.alerting!, sctx));

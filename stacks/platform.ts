@@ -15,7 +15,7 @@ import { buildAlerting } from "./sections/alerting";
 import { publicProbeUrl } from "../components/alerting-stack/probes";
 import { CERT_MANAGER_NAMESPACE } from "../components/foundation/edge-values";
 import { buildBackups } from "./sections/backups";
-import { buildDatabases, databaseConnections } from "./sections/databases";
+import { buildDatabases, databaseConnections, LOGICAL_SEPARATOR } from "./sections/databases";
 import { buildDockerEdge } from "./sections/docker-edge";
 import { buildFoundation, type FoundationBuild } from "./sections/foundation";
 import { buildServices } from "./sections/services";
@@ -103,8 +103,12 @@ export function buildPlatform(plan: PlatformPlan): Platform {
   });
   const dockerEdge = buildDockerEdge(plan.dockerEdge, sctx, services);
   const backups = buildBackups(plan.backups, sctx, {
+    // A logical database (`<store>/<database>`) is dumped with its own role; the store's native backups cover it too.
     databases: Object.fromEntries(
-      Object.entries(databases).map(([name, db]) => [name, { connection: db.connection, nativeBackup: db.nativeBackup }]),
+      Object.entries(databases).flatMap(([name, db]) => [
+        [name, { connection: db.connection, nativeBackup: db.nativeBackup }],
+        ...Object.entries(db.logicalConnections).map(([logical, connection]) => [`${name}${LOGICAL_SEPARATOR}${logical}`, { connection, nativeBackup: db.nativeBackup }]),
+      ]),
     ),
     identity: foundation.identity,
     keys: foundation.keys,

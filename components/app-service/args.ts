@@ -162,6 +162,13 @@ export interface ExtraPortSettings {
   appProtocol?: string;
 }
 
+export interface SharedEnvSettings {
+  /** Name of the ConfigMap holding the values (Kubernetes); an Output orders the pods after it. @example "shared-env" */
+  configMap: pulumi.Input<string>;
+  /** The values themselves: the checksum annotation is computed from them, and Docker sets them as env. */
+  values: Record<string, string>;
+}
+
 export interface NetworkPolicySettings {
   /** Namespace of the edge proxies (allowed to reach web/api pods with an `ingress`). @default "envoy-gateway-system" */
   ingressControllerNamespace?: string;
@@ -215,6 +222,12 @@ export interface AppServiceArgs {
    * Kubernetes target only.
    */
   secretRefs?: Record<string, SecretKeyRef>;
+  /**
+   * The stack's shared environment (see ./shared-env.ts): on Kubernetes the pod reads the ConfigMap through
+   * `envFrom` and carries the values' checksum as an annotation, so a change rolls the pods; on Docker the values
+   * join the container env. The service's own env, secretEnv and secretRefs win over a shared variable.
+   */
+  sharedEnv?: SharedEnvSettings;
   /** Requests and limits. @default requests 250m/512Mi, limits 500m/1Gi (Paimon API playbook) */
   resources?: ResourceSettings;
   /** Fixed replica count (no autoscaling). Singletons always run exactly 1. @default 1 */

@@ -45,7 +45,12 @@ function healthcheck(r: ResolvedAppServiceArgs): docker.types.input.ContainerHea
  * reaches state, previews or logs (the Docker API takes one env list).
  */
 function envs(r: ResolvedAppServiceArgs): pulumi.Input<pulumi.Input<string>[]> {
-  const plain = Object.entries(r.env).map(([k, v]) => pulumi.interpolate`${k}=${v}`);
+  // Shared variables the service does not set itself (its own value wins, as with envFrom on Kubernetes). A changed
+  // value changes the env list, which replaces the container: the Docker equivalent of rolling the pods.
+  const shared = Object.entries(r.sharedEnv?.values ?? {})
+    .filter(([k]) => !(k in r.env) && !(k in r.secretEnv))
+    .map(([k, v]) => `${k}=${v}`);
+  const plain = [...shared, ...Object.entries(r.env).map(([k, v]) => pulumi.interpolate`${k}=${v}`)];
   const secrets = Object.entries(r.secretEnv).map(([k, v]) => pulumi.secret(pulumi.interpolate`${k}=${v}`));
   const all = [...plain, ...secrets];
   return secrets.length > 0 ? pulumi.secret(pulumi.all(all)) : all;

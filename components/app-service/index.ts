@@ -12,6 +12,7 @@ export { validateAppServiceArgs, type ResolvedAppServiceArgs, type ValidateOptio
 export { kubernetesManifests, type KubernetesManifests, type KubernetesChildren } from "./kubernetes";
 export { dockerContainerArgs, dockerNetworksFor, type DockerChildren } from "./docker";
 export { DEFAULT_SECURITY_HEADERS, SECURITY_HEADER_NAMES } from "./ingress";
+export * from "./shared-env";
 
 /** Constant type token: changing it would replace every AppService in every stack. */
 export const APP_SERVICE_TYPE = "platform:app-service:AppService";

@@ -10,6 +10,7 @@ import { hasService } from "./args";
 import { gatewayFor, httpsListenerName } from "../lib/gateway";
 import { rateLimitBuckets } from "./ingress";
 import type { ResolvedAppServiceArgs } from "./validate";
+import { SHARED_ENV_CHECKSUM_ANNOTATION } from "./shared-env";
 
 import Input = k8s.types.input;
 
@@ -113,7 +114,14 @@ function deployment(r: ResolvedAppServiceArgs, ctx: PlatformContext): k8s.apps.v
           ? { type: "Recreate" } // never two listeners at once, even during a rollout
           : { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } }, // keep full capacity
       template: {
-        metadata: { labels, annotations: { "kubectl.kubernetes.io/default-container": CONTAINER_NAME } },
+        metadata: {
+          labels,
+          annotations: {
+            "kubectl.kubernetes.io/default-container": CONTAINER_NAME,
+            // envFrom is read at container start only: a new checksum rolls the pods onto the new values.
+            ...(r.sharedEnv ? { [SHARED_ENV_CHECKSUM_ANNOTATION]: r.sharedEnv.checksum } : {}),
+          },
+        },
         spec: {
           serviceAccountName: names.workload,
           automountServiceAccountToken: r.serviceAccountToken,
@@ -128,6 +136,8 @@ function deployment(r: ResolvedAppServiceArgs, ctx: PlatformContext): k8s.apps.v
               ...(r.command ? { command: r.command } : {}),
               ...(r.args ? { args: r.args } : {}),
               ports: containerPorts(r),
+              // Shared values first: any `env` entry of the same name wins over envFrom.
+              ...(r.sharedEnv ? { envFrom: [{ configMapRef: { name: r.sharedEnv.configMap } }] } : {}),
               env: envVars(r),
               resources: { requests: { ...r.resources.requests }, limits: { ...r.resources.limits } },
               securityContext: { ...restrictedContainerSecurityContext(), runAsUser: r.runAsUser, runAsGroup: r.runAsUser },

@@ -31,6 +31,7 @@ import {
 import { defaultTlsSecretName, ROUTE_VISIBILITIES, type RouteVisibility } from "../lib/gateway";
 import { MAX_RESPONSE_HEADERS } from "../lib/http-headers";
 import { headerNameProblem, headerValueProblem, responseHeaders } from "./ingress";
+import { sharedEnvChecksum } from "./shared-env";
 
 // ---------------------------------------------------------------------------------------------
 // Field schemas. Exported so the `services` config section validates the same fields the same way.
@@ -246,6 +247,7 @@ const argsSchema = z.strictObject({
   env: z.record(z.string(), inputValue).optional(),
   secretEnv: z.record(z.string(), inputValue).optional(),
   secretRefs: z.record(z.string(), z.strictObject({ name: inputValue, key: z.string().min(1) })).optional(),
+  sharedEnv: z.strictObject({ configMap: inputValue, values: z.record(z.string(), z.string()) }).optional(),
   resources: resourcesSchema.optional(),
   replicas: replicasSchema.optional(),
   autoscaling: autoscalingSchema.optional(),
@@ -324,6 +326,8 @@ export interface ResolvedAppServiceArgs {
   env: Record<string, pulumi.Input<string>>;
   secretEnv: Record<string, pulumi.Input<string>>;
   secretRefs: Record<string, SecretKeyRef>;
+  /** Shared environment, with the checksum of its values. */
+  sharedEnv?: { configMap: pulumi.Input<string>; values: Record<string, string>; checksum: string };
   resources: ResourceSettings;
   /** Fixed replicas; undefined when autoscaling. */
   replicas?: number;
@@ -398,6 +402,10 @@ export function validateAppServiceArgs(
       if (previous) p.add([field, envName], envName, `is already defined in ${previous}; define each variable once`);
       else seen.set(envName, field);
     }
+  }
+
+  for (const envName of Object.keys(args.sharedEnv?.values ?? {})) {
+    if (!ENV_NAME.test(envName)) p.add(["sharedEnv", "values", envName], envName, "must be an environment variable name ([A-Za-z_][A-Za-z0-9_]*)");
   }
 
   if (service && args.port === undefined) p.add("port", args.port, `is required for kind ${kind} (the Service and probes target it)`);
@@ -529,6 +537,9 @@ export function validateAppServiceArgs(
     env: { ...(args.env ?? {}) },
     secretEnv: { ...(args.secretEnv ?? {}) },
     secretRefs: { ...(args.secretRefs ?? {}) },
+    ...(args.sharedEnv
+      ? { sharedEnv: { configMap: args.sharedEnv.configMap, values: { ...args.sharedEnv.values }, checksum: sharedEnvChecksum(args.sharedEnv.values) } }
+      : {}),
     resources,
     replicas: args.autoscaling ? undefined : kind === "singleton" ? 1 : (args.replicas ?? 1),
     autoscaling: args.autoscaling

@@ -7,6 +7,7 @@ import type { DatabaseConnection } from "../lib/contracts";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, tmpVolume } from "../lib/k8s";
 import { selectorLabels, standardLabels } from "../lib/labels";
 import { k8sName } from "../lib/naming";
+import { ANYWHERE, cidrEgress, DNS_EGRESS } from "../lib/network-policy";
 import { providerFor } from "../lib/platform";
 import { connectionUrl, credentialsSecret, PASSWORD_KEY, PASSWORD_SPEC, URL_KEY } from "./credentials";
 import { dockerHardening } from "./docker-common";
@@ -120,7 +121,8 @@ function adminEnv(input: LogicalInput): Record<string, pulumi.Input<string>> {
 /**
  * RDS (Kubernetes platform): a Job in the workload namespace, which the database's security group admits,
  * runs the script as the admin user. Its spec embeds the list of databases, so a change replaces the Job and
- * the script runs again; the passwords come from a Secret it alone reads.
+ * the script runs again; the passwords come from a Secret it alone reads. Its NetworkPolicy admits nothing in and
+ * lets it reach only the cluster DNS and the database port inside the VPC (it holds the admin password).
  */
 function provisionWithJob(input: LogicalInput, list: LogicalDatabase[], passwords: Record<string, pulumi.Output<string>>): Record<string, pulumi.Resource> {
   const { parent, name, db, ctx } = input;
@@ -175,7 +177,21 @@ function provisionWithJob(input: LogicalInput, list: LogicalDatabase[], password
     },
     opts,
   );
-  return { provisionSecret: secret, provisionJob: job };
+  const vpcCidrs = (db.placement?.allowedCidrBlocks ?? []).filter((c): c is string => typeof c === "string");
+  const networkPolicy = new k8s.networking.v1.NetworkPolicy(
+    `${name}-provision-databases`,
+    {
+      metadata: { name: role, namespace: ctx.namespace, labels },
+      spec: {
+        podSelector: { matchLabels: selectorLabels(role) },
+        policyTypes: ["Ingress", "Egress"],
+        ingress: [],
+        egress: [DNS_EGRESS, cidrEgress(vpcCidrs.length > 0 ? vpcCidrs : [ANYWHERE], [input.target.port])],
+      },
+    } satisfies k8s.networking.v1.NetworkPolicyArgs,
+    opts,
+  );
+  return { provisionSecret: secret, provisionJob: job, provisionNetworkPolicy: networkPolicy };
 }
 
 /**

@@ -35,7 +35,10 @@ const destinationSchema = z
 const entrySchema = z
   .object({
     name: dnsLabel.describe("Backup set name (DNS label); prefixes the CronJobs, bucket and alerts."),
-    database: z.string().min(1).describe("Name of a database in `platform:databases`."),
+    database: z
+      .string()
+      .min(1)
+      .describe("Name of a database in `platform:databases`, or `<store>/<database>` for one of its `logicalDatabases` (dumped with that database's own role; the store's native backups cover every logical database too). Example: `main-db/orders`"),
     schedule: z
       .string()
       .optional()

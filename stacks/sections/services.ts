@@ -1,5 +1,8 @@
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { SHARED_ENV_CONFIG_MAP, SHARED_ENV_MAX_BYTES, sharedEnvBytes, sharedEnvConfigMap } from "../../components/app-service/shared-env";
+import { providerFor } from "../../components/lib/platform";
 import { APP_SERVICE_KINDS, AppService, type AppServiceArgs, type AppServiceKind, validateAppServiceArgs } from "../../components/app-service";
 import {
   autoscalingSchema,
@@ -11,7 +14,7 @@ import {
 } from "../../components/app-service/validate";
 import type { DatabaseConnection } from "../../components/lib/contracts";
 import { defaultTlsSecretName, type EdgeHost } from "../../components/lib/gateway";
-import { cpuQuantity, dnsLabel, dnsSubdomain, memoryQuantity, parseOrThrow, pinnedImage, port, keyPath, describeValue, ValidationError } from "../../components/lib/validation";
+import { cpuQuantity, dnsLabel, dnsSubdomain, memoryQuantity, parseOrThrow, pinnedImage, port, keyPath, describeValue, Problems, ValidationError } from "../../components/lib/validation";
 import { CONFIG_NAMESPACE } from "../config";
 import type { Profile } from "../profiles";
 import { mergeServiceLayers } from "./service-layers";
@@ -39,7 +42,8 @@ const SOURCE = "stack config";
 
 const configKey = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, { message: "must be a config key name like apiKey" });
 
-const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: "must be an environment variable name ([A-Za-z_][A-Za-z0-9_]*)" });
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const envName = z.string().regex(ENV_NAME, { message: "must be an environment variable name ([A-Za-z_][A-Za-z0-9_]*)" });
 
 const connectionSchema = z.strictObject({
   database: z
@@ -108,6 +112,10 @@ const serviceFields = {
     .optional()
     .describe("HorizontalPodAutoscaler (then no fixed replicas); `false` turns the prod default off; never for singletons. Default: prod `{min: 3, max: 10, cpuPercent: 70, memoryPercent: 80}`, none elsewhere."),
   ...workloadFieldSchemas,
+  sharedEnv: z
+    .boolean()
+    .optional()
+    .describe("Read `platform:sharedEnv`: on Kubernetes through envFrom of the `shared-env` ConfigMap, with a checksum annotation so a change of a shared value rolls the pods; on Docker as container env. The service's own env, secretEnv, secretRefs and connection variables win over a shared one of the same name. Default: true whenever platform:sharedEnv is set. Example: false"),
   runAsUser: z
     .number()
     .int()
@@ -153,8 +161,35 @@ export const templatesSchema = z
     "Named service templates for many similar services: a service with `template: <name>` starts from it (over serviceDefaults), so each entry only states what differs, e.g. name, image and port. Example: `{java-api: {kind: api, port: 8080, metrics: {path: /actuator/prometheus}}}`",
   );
 
+export const SHARED_ENV_KEY = "sharedEnv";
+
+/** `platform:sharedEnv` */
+export const sharedEnvSchema = z
+  .record(z.string(), z.string({ message: "must be a string (quote numbers and booleans in YAML)" }))
+  .default({})
+  .superRefine((values, ctx) => {
+    const bytes = sharedEnvBytes(values);
+    if (bytes > SHARED_ENV_MAX_BYTES) ctx.addIssue({ code: "custom", message: `must hold at most ${SHARED_ENV_MAX_BYTES} bytes of names and values (a ConfigMap is capped at 1 MiB); got ${bytes} bytes` });
+  })
+  .describe(
+    "Plain environment variables shared by every service that reads them (see services[].sharedEnv, on by default): one ConfigMap `shared-env` in the workload namespace on Kubernetes, read through envFrom, container env on Docker. Never put secrets here: use secretEnv. Default: none. Example: `{LOG_FORMAT: json, REGION: eu-west-1}`",
+  );
+
 export type ServiceConfig = z.output<typeof serviceSchema>;
 export type ServicesConfig = ServiceConfig[];
+
+/** Parses `platform:sharedEnv` (absent = no shared environment). */
+export function parseSharedEnv(raw: unknown): Record<string, string> {
+  const prefix = `${CONFIG_NAMESPACE}:${SHARED_ENV_KEY}`;
+  const values = parseOrThrow(sharedEnvSchema, raw, SOURCE, prefix);
+  // Names are checked here rather than by a key schema, so the message shows the name rather than its value.
+  const p = new Problems(SOURCE, prefix);
+  for (const name of Object.keys(values)) {
+    if (!ENV_NAME.test(name)) p.add([name], name, "must be an environment variable name ([A-Za-z_][A-Za-z0-9_]*)");
+  }
+  p.throwIfAny();
+  return values;
+}
 
 /** Raw values of the keys that shape the services: the list itself, serviceDefaults and serviceTemplates. */
 export interface RawServiceKeys {
@@ -246,7 +281,7 @@ function withProfile(svc: ServiceConfig, profile: Profile, target: SectionContex
     requests: { ...app.resources.requests, ...(svc.resources?.requests ?? {}) },
     limits: { ...app.resources.limits, ...(svc.resources?.limits ?? {}) },
   } as AppServiceArgs["resources"];
-  const { secretEnv: _secretEnv, connections: _connections, name: _name, autoscaling: _a, replicas: _r, resources: _res, ...rest } = svc;
+  const { secretEnv: _secretEnv, connections: _connections, name: _name, autoscaling: _a, replicas: _r, resources: _res, sharedEnv: _shared, ...rest } = svc;
   return {
     ...rest,
     resources,
@@ -262,7 +297,12 @@ function withProfile(svc: ServiceConfig, profile: Profile, target: SectionContex
  * Pure: validates every service (section rules and all AppService rules) and returns component args. Throws one
  * ValidationError listing every problem with its `platform:services[i]...` key path. Registers nothing.
  */
-export function planServices(parsed: ServicesConfig, sctx: SectionContext, knownDatabases: ReadonlyArray<string>): ServicesPlan {
+export function planServices(
+  parsed: ServicesConfig,
+  sctx: SectionContext,
+  knownDatabases: ReadonlyArray<string>,
+  sharedEnv: Readonly<Record<string, string>> = {},
+): ServicesPlan {
   const problems: string[] = [];
   const add = (path: ReadonlyArray<PropertyKey>, value: unknown, allowed: string) =>
     problems.push(`${keyPath(PREFIX, path)}: ${allowed} (got ${describeValue(value)})`);
@@ -297,6 +337,12 @@ export function planServices(parsed: ServicesConfig, sctx: SectionContext, known
     });
 
     const args = withProfile(svc, sctx.profile, sctx.platform.target);
+    const hasShared = Object.keys(sharedEnv).length > 0;
+    if (svc.sharedEnv === true && !hasShared) {
+      add([i, "sharedEnv"], svc.sharedEnv, `reads ${CONFIG_NAMESPACE}:${SHARED_ENV_KEY}, which is not set; set it, or remove sharedEnv`);
+    }
+    // The ConfigMap's name until build registers it (and passes its name as an Output, which orders the pods after it).
+    if (hasShared && svc.sharedEnv !== false) args.sharedEnv = { configMap: SHARED_ENV_CONFIG_MAP, values: { ...sharedEnv } };
     try {
       // Same rules as the component, with placeholder secret values (only the names matter here).
       const placeholders = Object.fromEntries(Object.keys(svc.secretEnv ?? {}).map((k) => [k, "<secret>"]));
@@ -396,9 +442,11 @@ export interface ServicesDeps {
 /** Registers one AppService per planned service. Call only with a plan from `planServices`. */
 export function buildServices(plan: ServicesPlan, sctx: SectionContext, deps: ServicesDeps): Record<string, AppService> {
   const out: Record<string, AppService> = {};
+  const sharedEnv = buildSharedEnv(plan, sctx);
   for (const svc of plan) {
     const args: AppServiceArgs = {
       ...svc.args,
+      ...(svc.args.sharedEnv && sharedEnv ? { sharedEnv: { ...svc.args.sharedEnv, configMap: sharedEnv.metadata.name } } : {}),
       env: { ...(svc.args.env ?? {}) },
       secretEnv: Object.fromEntries(Object.entries(svc.secretEnvKeys).map(([envName, key]) => [envName, sctx.secrets.get(key)])),
       secretRefs: { ...(svc.args.secretRefs ?? {}) },
@@ -420,6 +468,13 @@ export function buildServices(plan: ServicesPlan, sctx: SectionContext, deps: Se
     out[svc.name] = new AppService(svc.name, args, sctx.platform);
   }
   return out;
+}
+
+/** Kubernetes: the shared-env ConfigMap, when a service reads it (the values are the same in every plan). */
+function buildSharedEnv(plan: ServicesPlan, sctx: SectionContext): k8s.core.v1.ConfigMap | undefined {
+  const values = plan.find((p) => p.args.sharedEnv)?.args.sharedEnv?.values;
+  if (!values || sctx.platform.target !== "kubernetes") return undefined;
+  return new k8s.core.v1.ConfigMap("shared-env", sharedEnvConfigMap(values, sctx.platform), { ...providerFor(sctx.platform, "kubernetes") });
 }
 
 /** Section contract names (see ./types.ts). */

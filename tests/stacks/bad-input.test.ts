@@ -81,6 +81,23 @@ describe("invalid stack config fails before anything is registered", () => {
     expect(message).toContain('"orders-db"');
   });
 
+  it("schema problems of the service settings are reported together: a probe path and a shared env name", async () => {
+    const services = devServices();
+    services[0].health = { readinessPath: "ready" };
+    const message = await stackError("dev", { services, sharedEnv: { "LOG-FORMAT": "json" } }, { secrets: DEV_SECRETS });
+    expect(message).toContain("platform:services[0].health.readinessPath: must be a URL path starting with '/' (got \"ready\")");
+    expect(message).toContain('platform:sharedEnv.LOG-FORMAT: must be an environment variable name ([A-Za-z_][A-Za-z0-9_]*) (got "LOG-FORMAT")');
+  });
+
+  it("plan problems of the service settings are reported together: an extra port on the main port, a service reading an unset shared env", async () => {
+    const services = devServices();
+    services[1].extraPorts = [{ name: "grpc", port: services[1].port }];
+    services[2].sharedEnv = true;
+    const message = await stackError("dev", { services }, { secrets: DEV_SECRETS });
+    expect(message).toContain(`platform:services[1].extraPorts[0].port: is already used by port; each port number once (got ${services[1].port})`);
+    expect(message).toContain("platform:services[2].sharedEnv: reads platform:sharedEnv, which is not set; set it, or remove sharedEnv (got true)");
+  });
+
   it("a backup of an unknown database", async () => {
     const message = await stackError("dev", { backups: [{ name: "orphan", database: "missing-db" }] }, { secrets: DEV_SECRETS });
     expect(message).toContain('platform:backups[0].database');

@@ -1,8 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { AppService, type AppServiceArgs } from "../../../components/app-service";
+import { AppService, type AppServiceArgs, SHARED_ENV_CONFIG_MAP, sharedEnvConfigMap } from "../../../components/app-service";
 import { crdProblems, k8sSchemaProblems, recordedK8sObjects, validateK8sObjects } from "../../helpers/k8s-schema";
 import { installMocks, settle } from "../../helpers/mocks";
 import { KIND_ARGS, kubernetesCtx } from "./fixtures";
+
+const SHARED_VALUES = { LOG_FORMAT: "json", REGION: "eu-west-1" };
 
 /** The fullest args per kind: every optional object the component can emit is switched on. */
 const FULL: Record<AppServiceArgs["kind"], AppServiceArgs> = {
@@ -18,6 +20,7 @@ const FULL: Record<AppServiceArgs["kind"], AppServiceArgs> = {
     ingress: { host: "api.example.com", headers: { "Content-Security-Policy": "default-src 'self'" } },
     extraPorts: [{ name: "grpc", port: 9090, appProtocol: "kubernetes.io/h2c" }],
     health: { readinessPath: false },
+    sharedEnv: { configMap: SHARED_ENV_CONFIG_MAP, values: SHARED_VALUES },
   },
   worker: { ...KIND_ARGS.worker, replicas: 2, podDisruptionBudget: true, command: ["python", "-m", "worker"] },
   singleton: { ...KIND_ARGS.singleton, metrics: {}, health: { startup: false } },
@@ -38,6 +41,12 @@ describe("every Kubernetes object AppService produces validates against the Kube
     };
     expect(kinds).toEqual(expected[kind]);
     expect(() => validateK8sObjects(objects)).not.toThrow();
+  });
+
+  test("the shared-env ConfigMap the services section registers", () => {
+    const cm = { apiVersion: "v1", kind: "ConfigMap", ...sharedEnvConfigMap(SHARED_VALUES, kubernetesCtx()) } as any;
+    expect(() => validateK8sObjects([cm])).not.toThrow();
+    expect(k8sSchemaProblems([{ ...cm, data: { REGION: 1 } }])[0]).toContain("/data/REGION must be string");
   });
 });
 

@@ -62,6 +62,17 @@ describe("logical databases on each target", () => {
     const secret = rec.one("kubernetes:core/v1:Secret", "main-provision-secret");
     expect(isSecretValue(secret.inputs.stringData)).toBe(true);
     expect(Object.keys(unwrapSecrets(secret.inputs.stringData)).sort()).toEqual(["LOGICAL_BILLING_PASSWORD", "LOGICAL_ORDERS_PASSWORD", "PGPASSWORD"]);
+    // Deny by default: nothing in; out only DNS and PostgreSQL inside the VPC.
+    const policy = rec.one("kubernetes:networking.k8s.io/v1:NetworkPolicy", "main-provision-databases").inputs;
+    expect(policy.spec.podSelector.matchLabels).toEqual(
+      Object.fromEntries(Object.entries(job.spec.template.metadata.labels as Record<string, string>).filter(([k]) => k in policy.spec.podSelector.matchLabels)),
+    );
+    expect(Object.keys(policy.spec.podSelector.matchLabels).length).toBeGreaterThan(0);
+    expect(policy.spec.policyTypes).toEqual(["Ingress", "Egress"]);
+    expect(policy.spec.ingress).toEqual([]);
+    expect(policy.spec.egress).toHaveLength(2);
+    expect(policy.spec.egress[0].ports).toEqual([{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }]);
+    expect(policy.spec.egress[1]).toEqual({ to: [{ ipBlock: { cidr: "10.0.0.0/16" } }], ports: [{ protocol: "TCP", port: 5432 }] });
 
     const orders = db.logicalConnections.orders;
     expect(await outputOf(orders.user!)).toBe("orders");

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { SHARED_ENV_CHECKSUM_ANNOTATION, sharedEnvChecksum } from "../../../components/app-service";
 import type { DatabaseConnection } from "../../../components/lib/contracts";
 import type { PlatformContext } from "../../../components/lib/platform";
 import { ValidationError } from "../../../components/lib/validation";
@@ -8,6 +9,7 @@ import { SecretConfig } from "../../../stacks/secrets";
 import {
   buildServices,
   parseServices,
+  parseSharedEnv,
   planEdgeHosts,
   planServices,
   schema,
@@ -446,5 +448,62 @@ describe("services section: secretRefs and URL connection variables", () => {
     const message = planError([svc]);
     expect(message).toContain(fragment);
     expect(message).toContain(got);
+  });
+});
+
+describe("services section: shared environment (platform:sharedEnv)", () => {
+  const shared = { LOG_FORMAT: "json", REGION: "eu-west-1" };
+  const worker = { ...SERVICES[2], env: { REGION: "us-east-1" } };
+  const listener = { ...SERVICES[3], sharedEnv: false };
+
+  test("Kubernetes: one ConfigMap, read through envFrom by every service but the one that opts out; own env wins; the checksum follows the values", async () => {
+    const rec = installMocks();
+    const sctx = staging();
+    buildServices(planServices(parseServices([SERVICES[0], worker, listener]), sctx, [], parseSharedEnv(shared)), sctx, { connections: {} });
+    await settle();
+    const cm = rec.one("kubernetes:core/v1:ConfigMap", "shared-env").inputs;
+    expect(cm.metadata).toMatchObject({ name: "shared-env", namespace: "apps" });
+    expect(cm.data).toEqual(shared);
+    const template = (name: string) => rec.one("kubernetes:apps/v1:Deployment", `${name}-deployment`).inputs.spec.template;
+    for (const name of ["web", "rebalance"]) {
+      expect(template(name).spec.containers[0].envFrom).toEqual([{ configMapRef: { name: "shared-env" } }]);
+      expect(template(name).metadata.annotations[SHARED_ENV_CHECKSUM_ANNOTATION]).toBe(sharedEnvChecksum(shared));
+    }
+    // env entries win over envFrom in Kubernetes, so the worker's own REGION is what it sees.
+    expect(template("rebalance").spec.containers[0].env).toContainEqual({ name: "REGION", value: "us-east-1" });
+    expect(template("listener").spec.containers[0].envFrom).toBeUndefined();
+    expect(template("listener").metadata.annotations[SHARED_ENV_CHECKSUM_ANNOTATION]).toBeUndefined();
+    // A changed value changes the checksum (and so rolls the pods); key order does not.
+    expect(sharedEnvChecksum({ ...shared, LOG_FORMAT: "text" })).not.toBe(sharedEnvChecksum(shared));
+    expect(sharedEnvChecksum({ REGION: "eu-west-1", LOG_FORMAT: "json" })).toBe(sharedEnvChecksum(shared));
+  });
+
+  test("Docker: shared values join the container env under the service's own; no ConfigMap", async () => {
+    const rec = installMocks();
+    const sctx = sectionCtx("dev", dockerCtx());
+    buildServices(planServices(parseServices([worker, listener]), sctx, [], parseSharedEnv(shared)), sctx, { connections: {} });
+    await settle();
+    expect(rec.byType("kubernetes:core/v1:ConfigMap")).toHaveLength(0);
+    const envs = (name: string) => unwrapSecrets(rec.one("docker:index/container:Container", `${name}-container`).inputs.envs) as string[];
+    expect(envs("rebalance")).toEqual(expect.arrayContaining(["LOG_FORMAT=json", "REGION=us-east-1"]));
+    expect(envs("rebalance")).not.toContain("REGION=eu-west-1");
+    expect(envs("listener").some((e) => e.startsWith("LOG_FORMAT="))).toBe(false);
+  });
+
+  test("no platform:sharedEnv: nothing is added, no ConfigMap", async () => {
+    const rec = installMocks();
+    const sctx = staging();
+    const plan = planServices(parseServices([SERVICES[0]]), sctx, []);
+    expect(plan[0].args.sharedEnv).toBeUndefined();
+    buildServices(plan, sctx, { connections: {} });
+    await settle();
+    expect(rec.byType("kubernetes:core/v1:ConfigMap")).toHaveLength(0);
+  });
+
+  test("refuses a bad variable name, an oversized map, and a service that asks for a shared env the stack does not set", () => {
+    expect(() => parseSharedEnv({ "LOG-FORMAT": "json" })).toThrow(/platform:sharedEnv\.LOG-FORMAT: must be an environment variable name/);
+    expect(() => parseSharedEnv({ BIG: "x".repeat(600 * 1024) })).toThrow(/platform:sharedEnv: must hold at most 524288 bytes of names and values/);
+    expect(() => parseSharedEnv({ RETRIES: 3 })).toThrow(/platform:sharedEnv\.RETRIES: .*\(got 3\)/);
+    expect(planError([{ ...SERVICES[2], sharedEnv: true }])).toContain("platform:services[0].sharedEnv: reads platform:sharedEnv, which is not set; set it, or remove sharedEnv (got true)");
   });
 });

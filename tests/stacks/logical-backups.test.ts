@@ -1,0 +1,48 @@
+import { buildStack, stackError } from "../helpers/stack";
+import { unwrapSecrets, type Recorder } from "../helpers/mocks";
+import { STAGING_SECRETS } from "./fixtures";
+
+/**
+ * A logical database is backed up by naming it `<store>/<database>` in platform:backups: the dump runs as that
+ * database's own role, with the password from its own Secret.
+ */
+const DATABASES = [
+  { name: "main-db", engine: "postgres", version: "16", logicalDatabases: [{ name: "orders", user: "orders_svc" }] },
+  { name: "cache", engine: "redis", version: "7.0" },
+];
+
+describe("backups of logical databases", () => {
+  let rec: Recorder;
+  beforeAll(async () => {
+    ({ recorder: rec } = await buildStack(
+      "staging",
+      { databases: DATABASES, backups: [{ name: "main-db-backup", database: "main-db" }, { name: "orders-backup", database: "main-db/orders" }] },
+      { secrets: STAGING_SECRETS },
+    ));
+  });
+
+  test("the logical database's backup dumps it as its own role, password from its own Secret", () => {
+    const cronJobs = rec.byType("kubernetes:batch/v1:CronJob").map((c) => unwrapSecrets(c.inputs));
+    const envOf = (name: string) => {
+      const job = cronJobs.find((c) => c.metadata.name === name);
+      if (!job) throw new Error(`no CronJob ${name} (have ${cronJobs.map((c) => c.metadata.name).join(", ")})`);
+      const pod = job.spec.jobTemplate.spec.template.spec;
+      return [...(pod.initContainers ?? []), ...pod.containers].flatMap((c: { env?: unknown[] }) => c.env ?? []) as Array<Record<string, any>>;
+    };
+    const orders = envOf("orders-backup-backup");
+    expect(orders).toEqual(expect.arrayContaining([{ name: "PGUSER", value: "orders_svc" }, { name: "PGDATABASE", value: "orders" }]));
+    const password = orders.find((e) => e.name === "PGPASSWORD");
+    expect(password?.valueFrom?.secretKeyRef?.name).toBe("main-db-db-orders");
+    const main = envOf("main-db-backup-backup");
+    expect(main).toEqual(expect.arrayContaining([{ name: "PGUSER", value: "app" }, { name: "PGDATABASE", value: "app" }]));
+  });
+
+  test("an unknown logical database is refused with the key path and the names that exist", async () => {
+    const message = await stackError(
+      "staging",
+      { databases: DATABASES, backups: [{ name: "x-backup", database: "main-db/billing" }] },
+      { secrets: STAGING_SECRETS },
+    );
+    expect(message).toContain('platform:backups[0].database: must name a database in platform:databases (known: main-db, main-db/orders, cache) (got "main-db/billing")');
+  });
+});
