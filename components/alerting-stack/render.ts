@@ -40,10 +40,8 @@ export interface RenderedAlerting {
 
 /** Every built-in rule group a stack on `target` can have (SLO groups of a sample service included). */
 function allBuiltIns(target: Target): RuleGroup[] {
-  return [
-    ...builtInRules(resolveThresholds(undefined), target),
-    ...sloRules([{ name: "x", namespace: "x", kind: "api", job: "x", objectives: { availabilityPercent: 99.9, latency: { thresholdSeconds: 1, percent: 99 } } }]),
-  ];
+  const sample: MonitoredService = { name: "x", namespace: "x", kind: "api", job: "x", objectives: { availabilityPercent: 99.9, latency: { thresholdSeconds: 1, percent: 99 } } };
+  return [...builtInRules(resolveThresholds(undefined), target, [sample]), ...sloRules([sample])];
 }
 
 /** Names of the alerts the library defines itself (their runbooks live in docs/runbooks/). */
@@ -59,7 +57,7 @@ export function builtInAlertFamilies(target: Target = "kubernetes") {
 export function renderAlerting(input: RenderInput): RenderedAlerting {
   const thresholds = resolveThresholds(input.thresholds);
   const ruleSources: Record<string, RuleGroup[]> = {
-    builtin: applyDurations(builtInRules(thresholds, input.target), input.durations),
+    builtin: applyDurations(builtInRules(thresholds, input.target, input.services ?? []), input.durations),
   };
   if (input.customRules && input.customRules.length > 0) ruleSources.custom = customRules(input.customRules);
   const slo = applyDurations(sloRules(input.services ?? []), input.durations);

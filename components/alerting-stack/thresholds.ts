@@ -16,7 +16,10 @@ export interface AlertThresholds {
   memoryPercent: ThresholdPair;
   /** Filesystem space used, in percent. @default { warning: 75, critical: 90 } */
   diskPercent: ThresholdPair;
-  /** P95 HTTP latency in seconds. @default { warning: 1, critical: 3 } */
+  /**
+   * HTTP latency in seconds at each service's latency quantile (P95 unless the service's `http.latencyQuantile`
+   * says otherwise; the key keeps its name for compatibility). @default { warning: 1, critical: 3 }
+   */
   latencyP95Seconds: ThresholdPair;
   /** Share of HTTP responses that are 5xx, in percent. @default { warning: 1, critical: 5 } */
   errorRatePercent: ThresholdPair;

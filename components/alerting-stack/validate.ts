@@ -6,6 +6,7 @@ import { hostPortCollisions, type HostPortClaim } from "../lib/host-ports";
 import { LIMITS } from "../lib/limits";
 import { dnsLabel, durationSeconds, memoryBytes, memoryQuantity, port, Problems, promDuration, ValidationError } from "../lib/validation";
 import { promqlSyntaxProblem } from "../lib/promql";
+import { httpMetricsSchema } from "../lib/http-metrics";
 import { DEFAULT_HOST_PORTS, type DockerHostPorts } from "./host-ports";
 import { NULL_RECEIVER } from "./routes";
 import { RECEIVER_TYPES } from "./receivers";
@@ -243,6 +244,16 @@ export function checkServices(services: ReadonlyArray<MonitoredService>, problem
           o.latency.thresholdSeconds,
           "must be a positive number of seconds equal to a histogram bucket boundary",
         );
+      }
+    }
+    if (svc.http !== undefined) {
+      const parsed = httpMetricsSchema.safeParse(svc.http);
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) {
+          const at = issue.path.filter((k): k is string | number => typeof k !== "symbol");
+          const value = at.reduce<unknown>((v, k) => (v as Record<string | number, unknown> | undefined)?.[k], svc.http);
+          problems.add(["services", i, "http", ...at], value, issue.message);
+        }
       }
     }
   });

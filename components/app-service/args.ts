@@ -1,3 +1,4 @@
+import type { HttpMetrics } from "../lib/http-metrics";
 import type { DataStoreEgress } from "../lib/network-policy";
 import type * as pulumi from "@pulumi/pulumi";
 import type { SecretKeyRef, ServiceObjectives } from "../lib/contracts";
@@ -242,6 +243,13 @@ export interface AppServiceArgs {
   ingress?: IngressSettings;
   /** Prometheus metrics; declaring them adds a ServiceMonitor/PodMonitor and exposes `monitoredService`. */
   metrics?: MetricsSettings;
+  /**
+   * Names of the HTTP series the service exports (request counter, duration histogram, status label) and the
+   * latency quantile its alerts use; read by the AlertingStack's RED and SLO rules. Web and api only.
+   * @default DEFAULT_HTTP_METRICS (http_requests_total{status}, http_request_duration_seconds, P95)
+   * @example { requestsTotal: "paimon_http_requests_total", durationHistogram: "paimon_http_request_duration_seconds", latencyQuantile: 0.99 }
+   */
+  httpMetrics?: Partial<HttpMetrics>;
   /** Names of other services (in the namespace) allowed to call this one. @default [] */
   allowedCallers?: string[];
   /** Service level objectives the AlertingStack turns into burn-rate alerts. Requires `metrics`. */

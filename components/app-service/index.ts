@@ -54,6 +54,7 @@ export class AppService extends pulumi.ComponentResource {
         kind: settings.kind,
         // ServiceMonitor/PodMonitor (relabelled) and the Docker scrape job all use the service name as job.
         job: name,
+        http: settings.httpMetrics,
         ...(settings.objectives ? { objectives: settings.objectives } : {}),
       };
       const target = ctx.target === "docker" ? dockerScrapeTarget(settings) : undefined;

@@ -30,6 +30,7 @@ import {
 } from "./args";
 import { defaultTlsSecretName, ROUTE_VISIBILITIES, type RouteVisibility } from "../lib/gateway";
 import { MAX_RESPONSE_HEADERS } from "../lib/http-headers";
+import { httpMetricsSchema, resolveHttpMetrics, type HttpMetrics } from "../lib/http-metrics";
 import { headerNameProblem, headerValueProblem, responseHeaders } from "./ingress";
 import { sharedEnvChecksum } from "./shared-env";
 
@@ -223,6 +224,7 @@ export const workloadFieldSchemas = {
   health: healthSchema.optional(),
   ingress: ingressSchema.optional(),
   metrics: metricsSchema.optional(),
+  httpMetrics: httpMetricsSchema.optional(),
   allowedCallers: z
     .array(dnsLabel)
     .optional()
@@ -335,6 +337,8 @@ export interface ResolvedAppServiceArgs {
   probes: ResolvedProbes;
   ingress?: ResolvedIngress;
   metrics?: { port: number; path: string };
+  /** HTTP series names the service's alerts and dashboard read (defaults filled in). */
+  httpMetrics: HttpMetrics;
   allowedCallers: string[];
   objectives?: ServiceObjectives;
   podDisruptionBudget: boolean;
@@ -564,6 +568,7 @@ export function validateAppServiceArgs(
         }
       : undefined,
     metrics: args.metrics && metricsPort !== undefined ? { port: metricsPort, path: args.metrics.path ?? D.metricsPath } : undefined,
+    httpMetrics: resolveHttpMetrics(args.httpMetrics),
     allowedCallers: [...(args.allowedCallers ?? [])],
     objectives: args.objectives,
     podDisruptionBudget: args.podDisruptionBudget ?? false,

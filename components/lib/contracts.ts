@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import type { HttpMetrics } from "./http-metrics";
 
 /**
  * Types that cross component boundaries. Keeping them here (rather than importing one component's
@@ -81,6 +82,8 @@ export interface MonitoredService {
   /** Prometheus `job` label of the service's scrape. */
   job: string;
   objectives?: ServiceObjectives;
+  /** Names of the HTTP series its alerts and dashboard read. @default DEFAULT_HTTP_METRICS (lib/http-metrics) */
+  http?: Partial<HttpMetrics>;
 }
 
 /**

@@ -113,6 +113,15 @@ export interface MonitoredDatabaseArgs {
    * Caution: lowering it on aws deletes the highest-numbered instances.
    */
   members?: number;
+  /**
+   * PostgreSQL extensions to load and create: `timescaledb` (ApsaraDB RDS PostgreSQL: added to
+   * shared_preload_libraries, then `CREATE EXTENSION timescaledb` by the owner; Docker: the pinned
+   * timescale/timescaledb image, which creates it in the database at first start). Refused on aws: RDS cannot load it.
+   * @default []
+   * @example ["timescaledb"]
+   * Caution: on docker adding it replaces the image (the data volume is kept).
+   */
+  extensions?: string[];
   /** Where a managed data store is placed and who may reach it (from the foundation network). */
   placement?: DataPlacement;
   /**

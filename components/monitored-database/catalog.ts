@@ -147,6 +147,46 @@ export function instanceClassProblem(
   return undefined;
 }
 
+/** PostgreSQL extensions the library provisions (`extensions`): the ones a target cannot load are refused. */
+export type PostgresExtension = "timescaledb";
+export const POSTGRES_EXTENSIONS: readonly PostgresExtension[] = ["timescaledb"];
+
+/**
+ * Where each extension can run, and why not elsewhere. RDS for PostgreSQL does not ship TimescaleDB (it is not in
+ * its supported-extensions list, so `shared_preload_libraries` cannot name it); ApsaraDB RDS PostgreSQL ships it;
+ * on Docker the Timescale image replaces the PostgreSQL one.
+ */
+export const EXTENSION_SUPPORT: Record<PostgresExtension, Record<DatabaseTarget, string | undefined>> = {
+  timescaledb: {
+    aws: "is not available on RDS for PostgreSQL (RDS cannot load timescaledb); run it on alicloud (ApsaraDB RDS PostgreSQL), on docker, or on a TimescaleDB service outside this stack",
+    alicloud: undefined,
+    docker: undefined,
+  },
+};
+
+/** TimescaleDB release of the Docker image (timescale/timescaledb:<release>-pg<major>) and the majors it is built for. */
+export const TIMESCALEDB_DOCKER = { release: "2.17.2", majors: [14, 15, 16, 17] };
+
+/**
+ * Libraries RDS for PostgreSQL accepts in `shared_preload_libraries` (its parameter's allowed values); anything else
+ * makes the parameter group invalid or the instance fail to start.
+ */
+export const RDS_PRELOAD_LIBRARIES = [
+  "auto_explain",
+  "orafce",
+  "pg_cron",
+  "pg_hint_plan",
+  "pg_partman_bgw",
+  "pg_prewarm",
+  "pg_similarity",
+  "pg_stat_statements",
+  "pg_tle",
+  "pg_transport",
+  "pgaudit",
+  "pglogical",
+  "plprofiler",
+];
+
 /**
  * Read replicas a PostgreSQL primary may have: RDS up to 15 per source, ApsaraDB RDS PostgreSQL up to 32
  * read-only instances; none on Docker (one container, no streaming replica).

@@ -15,7 +15,17 @@ import {
   type MonitoredDatabaseArgs,
   type SizeClass,
 } from "./args";
-import { instanceClassProblem, MONGODB_MEMBERS, READ_REPLICA_MAX, versionProblem } from "./catalog";
+import {
+  EXTENSION_SUPPORT,
+  instanceClassProblem,
+  MONGODB_MEMBERS,
+  POSTGRES_EXTENSIONS,
+  RDS_PRELOAD_LIBRARIES,
+  READ_REPLICA_MAX,
+  TIMESCALEDB_DOCKER,
+  versionProblem,
+  type PostgresExtension,
+} from "./catalog";
 import { INSTANCE_MEMORY_MIB, parameterProblems } from "./parameters";
 import {
   DEFAULT_PORTS,
@@ -64,6 +74,8 @@ export interface ResolvedDatabase {
   enhancedMonitoring: boolean;
   databaseName: string;
   username: string;
+  /** PostgreSQL extensions (TimescaleDB). */
+  extensions: PostgresExtension[];
   /** PostgreSQL: further databases with their own owner roles. */
   logicalDatabases: Array<{ name: string; user: string }>;
   port: number;
@@ -126,7 +138,9 @@ export function resolveDatabaseSettings(
   if (typeof args.version !== "string" || !VERSION.test(args.version)) {
     problems.add("version", args.version, "must be a version like 16, 16.4 or 7.4.1");
   } else {
-    const problem = versionProblem(engine, target, args.version, args.image !== undefined);
+    // The Timescale image is tagged by PostgreSQL major only; its major is checked with the extension.
+    const timescaleImage = target === "docker" && Array.isArray(args.extensions) && args.extensions.includes("timescaledb");
+    const problem = versionProblem(engine, target, args.version, args.image !== undefined || timescaleImage);
     if (problem) problems.add("version", args.version, problem);
   }
   if (args.image !== undefined) {
@@ -264,6 +278,8 @@ export function resolveDatabaseSettings(
     }
   }
 
+  const extensions = resolveExtensions(args, engine, target, problems);
+
   // Parameters.
   const parameters: Record<string, string> = {};
   for (const [key, value] of Object.entries(args.parameters ?? {})) {
@@ -276,6 +292,24 @@ export function resolveDatabaseSettings(
     } else {
       parameters[key] = String(value);
     }
+  }
+
+  // RDS refuses a preload library it does not ship (the parameter group or the instance start fails).
+  if (engine === "postgres" && target === "aws" && parameters.shared_preload_libraries !== undefined) {
+    const unknown = parameters.shared_preload_libraries.split(",").map((l) => l.trim()).filter((l) => l !== "" && !RDS_PRELOAD_LIBRARIES.includes(l));
+    if (unknown.length > 0) {
+      problems.add(
+        ["parameters", "shared_preload_libraries"],
+        parameters.shared_preload_libraries,
+        `names ${unknown.join(", ")}, which RDS for PostgreSQL cannot load; allowed: ${RDS_PRELOAD_LIBRARIES.join(", ")}` +
+          (unknown.includes("timescaledb") ? " (for TimescaleDB use alicloud or docker with extensions: [timescaledb])" : ""),
+      );
+    }
+  }
+  // The extensions' preload libraries join the given ones (ApsaraDB and Docker load them at start).
+  if (extensions.length > 0 && target !== "aws") {
+    const given = (parameters.shared_preload_libraries ?? "").split(",").map((l) => l.trim()).filter(Boolean);
+    parameters.shared_preload_libraries = [...new Set([...given, ...extensions])].join(",");
   }
 
   const memoryMiB = managed ? (instanceClass ? INSTANCE_MEMORY_MIB[instanceClass] : undefined) : DOCKER_MEMORY_MB[engine][size];
@@ -312,7 +346,10 @@ export function resolveDatabaseSettings(
   const prod = environment === "prod";
   const image =
     target === "docker"
-      ? args.image ?? { postgres: `postgres:${args.version}-alpine`, redis: `redis:${args.version}-alpine`, mongodb: `mongo:${args.version}` }[engine]
+      ? args.image ??
+        (extensions.includes("timescaledb")
+          ? `timescale/timescaledb:${TIMESCALEDB_DOCKER.release}-pg${args.version.split(".")[0]}`
+          : { postgres: `postgres:${args.version}-alpine`, redis: `redis:${args.version}-alpine`, mongodb: `mongo:${args.version}` }[engine])
       : undefined;
   return {
     engine,
@@ -336,6 +373,7 @@ export function resolveDatabaseSettings(
     protect: args.protect ?? prod,
     enhancedMonitoring,
     databaseName,
+    extensions,
     username: engine === "mongodb" && target === "alicloud" ? ALICLOUD_MONGODB_ADMIN : username,
     logicalDatabases,
     port: DEFAULT_PORTS[engine],
@@ -344,6 +382,38 @@ export function resolveDatabaseSettings(
     exporter: args.exporter ?? true,
     transforms: args.transforms ?? {},
   };
+}
+
+/** Extensions: PostgreSQL only, known names, loadable on the target (TimescaleDB: its Docker image's majors). */
+function resolveExtensions(args: MonitoredDatabaseArgs, engine: Engine, target: DatabaseTarget, problems: Problems): PostgresExtension[] {
+  const entries = args.extensions ?? [];
+  if (!Array.isArray(entries)) {
+    problems.add("extensions", entries, `must be a list of extension names (${POSTGRES_EXTENSIONS.join(", ")})`);
+    return [];
+  }
+  if (entries.length > 0 && engine !== "postgres") {
+    problems.add("extensions", entries, `are PostgreSQL extensions; ${engine} has none`);
+    return [];
+  }
+  const out: PostgresExtension[] = [];
+  entries.forEach((name, i) => {
+    if (!POSTGRES_EXTENSIONS.includes(name as PostgresExtension)) {
+      problems.add(["extensions", i], name, `must be one of ${POSTGRES_EXTENSIONS.join(", ")}`);
+      return;
+    }
+    const extension = name as PostgresExtension;
+    const unsupported = EXTENSION_SUPPORT[extension][target];
+    if (unsupported) {
+      problems.add(["extensions", i], name, unsupported);
+      return;
+    }
+    const major = Number(String(args.version).split(".")[0]);
+    if (extension === "timescaledb" && target === "docker" && args.image === undefined && !TIMESCALEDB_DOCKER.majors.includes(major)) {
+      problems.add("version", args.version, `must be a PostgreSQL major ${TIMESCALEDB_DOCKER.majors.join(", ")} with timescaledb ${TIMESCALEDB_DOCKER.release} on docker`);
+    }
+    if (!out.includes(extension)) out.push(extension);
+  });
+  return out;
 }
 
 /** Logical databases: PostgreSQL only, unique database and role names, none clashing with the admin's. */

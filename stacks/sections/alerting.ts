@@ -103,7 +103,7 @@ export const schema = z
         cpuPercent: pair("Node/container CPU utilisation %. Default: warning 70, critical 90."),
         memoryPercent: pair("Memory utilisation %. Default: warning 80, critical 95."),
         diskPercent: pair("Disk utilisation %. Default: warning 75, critical 90."),
-        latencyP95Seconds: pair("HTTP P95 latency in seconds. Default: warning 1, critical 3."),
+        latencyP95Seconds: pair("HTTP latency in seconds of the HttpLatency alerts, compared with each service's latency quantile (P95 unless its httpMetrics.latencyQuantile says otherwise, e.g. 0.99 for seed 002). Default: warning 1, critical 3."),
         errorRatePercent: pair("HTTP 5xx error rate %. Default: warning 1, critical 5."),
         certificateExpiryDays: pair("Days until a TLS certificate expires (lower is worse). Default: warning 21, critical 7."),
       })

@@ -64,6 +64,14 @@ const entrySchema = z
       .record(z.string(), thresholdPairSchema)
       .optional()
       .describe("Alert threshold overrides by name: PostgreSQL connectionsPercent, deadlocksPerHour, replicationLagSeconds, longTransactionSeconds, cacheHitPercent, storageUsedPercent; Redis memoryPercent, connectionsPercent, backupAgeSeconds; MongoDB connectionsPercent, replicationLagSeconds. Default: the seeds' values (components/monitored-database/thresholds.ts). Example: `{connectionsPercent: {warning: 70}}`"),
+    extensions: z
+      .array(z.string())
+      .optional()
+      .describe(
+        "PostgreSQL extensions to load: `timescaledb` on alicloud (ApsaraDB RDS PostgreSQL; added to shared_preload_libraries, which then replaces ApsaraDB's default list, so name the others you need there; " +
+          "the owner runs `CREATE EXTENSION timescaledb` in its migrations) and on docker (the pinned timescale/timescaledb image for the major of `version`, 14–17, which creates the extension in the database). " +
+          "Refused on aws: RDS for PostgreSQL cannot load it. Default: none. Example: `[timescaledb]`",
+      ),
     members: z
       .number()
       .optional()
@@ -188,6 +196,7 @@ export function planDatabases(parsed: DatabasesConfig, sctx: SectionContext): Da
       ...(entry.instanceClass !== undefined ? { instanceClass: entry.instanceClass } : {}),
       ...(entry.readReplicas !== undefined ? { readReplicas: entry.readReplicas } : {}),
       ...(entry.members !== undefined ? { members: entry.members } : {}),
+      ...(entry.extensions !== undefined ? { extensions: [...entry.extensions] } : {}),
       ...(entry.logicalDatabases ? { logicalDatabases: entry.logicalDatabases.map((l) => ({ ...l })) } : {}),
     };
     const local = new Problems("stack config", at);

@@ -29,8 +29,8 @@ describe.each(["prod", "dev"])("greenlink %s", (env) => {
     expect([thresholdOf(alert(b, "NodeMemoryUsageHigh")), thresholdOf(alert(b, "NodeMemoryUsageCritical"))]).toEqual([80, 90]);
     expect([thresholdOf(alert(b, "NodeDiskUsageHigh")), thresholdOf(alert(b, "NodeDiskUsageCritical"))]).toEqual([80, 90]);
     expect([alert(b, "NodeCpuUsageCritical").for, alert(b, "NodeMemoryUsageCritical").for, alert(b, "NodeDiskUsageCritical").for]).toEqual(["2m", "2m", "1m"]);
-    expect([thresholdOf(alert(b, "HttpLatencyP95High")), alert(b, "HttpLatencyP95High").for]).toEqual([1, "2m"]);
-    expect([thresholdOf(alert(b, "HttpErrorRateCritical")), alert(b, "HttpErrorRateCritical").for]).toEqual([5, "1m"]);
+    expect([thresholdOf(alert(b, "HttpLatencyHigh", { service: "api" })), alert(b, "HttpLatencyHigh", { service: "api" }).for]).toEqual([1, "2m"]);
+    expect([thresholdOf(alert(b, "HttpErrorRateCritical", { service: "api" })), alert(b, "HttpErrorRateCritical", { service: "api" }).for]).toEqual([5, "1m"]);
     expect(thresholdOf(alert(b, "PostgresDeadlocks", { severity: "critical" }))).toBe(5);
     expect(missingRunbooks(b)).toEqual([]);
   });

@@ -1,5 +1,6 @@
 import { dashboard } from "../../lib/grafana";
 import type { MonitoredService } from "../../lib/contracts";
+import { quantileLabel, resolveHttpMetrics } from "../../lib/http-metrics";
 import type { Dashboard } from "../../lib/monitoring";
 import { boundedId } from "../../lib/naming";
 import { timeseriesPanel } from "./panels";
@@ -12,9 +13,12 @@ export function serviceDashboardUid(svc: Pick<MonitoredService, "namespace" | "n
   return boundedId(["svc", svc.namespace, svc.name], 40);
 }
 
-/** RED dashboard (rate, errors, duration) of one service, selected by its job and service labels. */
+/** RED dashboard (rate, errors, duration) of one service on the series it exports, selected by its job and service labels. */
 export function serviceDashboard(svc: MonitoredService): Dashboard {
   const sel = `job="${svc.job}",service="${svc.name}"`;
+  const m = resolveHttpMetrics(svc.http);
+  // The quantile the service's latency alerts use is always drawn, beside the median.
+  const quantiles = [...new Set([0.5, 0.95, 0.99, m.latencyQuantile])].sort((a, b) => a - b);
   const uid = serviceDashboardUid(svc);
   const title = `Service ${svc.namespace}/${svc.name}`;
   const builder = new dashboard.DashboardBuilder(title)
@@ -26,7 +30,7 @@ export function serviceDashboard(svc: MonitoredService): Dashboard {
       timeseriesPanel({
         title: "Rate",
         unit: "reqps",
-        queries: [{ expr: `sum by (status) (rate(http_requests_total{${sel}}[5m]))`, legend: "{{status}}" }],
+        queries: [{ expr: `sum by (${m.statusLabel}) (rate(${m.requestsTotal}{${sel}}[5m]))`, legend: `{{${m.statusLabel}}}` }],
         grid: { x: 0, y: 0, w: 8, h: 8 },
       }),
     )
@@ -36,7 +40,7 @@ export function serviceDashboard(svc: MonitoredService): Dashboard {
         unit: "percent",
         queries: [
           {
-            expr: `100 * sum(rate(http_requests_total{${sel},status=~"5.."}[5m])) / sum(rate(http_requests_total{${sel}}[5m]))`,
+            expr: `100 * sum(rate(${m.requestsTotal}{${sel},${m.statusLabel}=~"5.."}[5m])) / sum(rate(${m.requestsTotal}{${sel}}[5m]))`,
             legend: "5xx %",
           },
         ],
@@ -47,9 +51,9 @@ export function serviceDashboard(svc: MonitoredService): Dashboard {
       timeseriesPanel({
         title: "Duration",
         unit: "s",
-        queries: [0.5, 0.95, 0.99].map((q) => ({
-          expr: `histogram_quantile(${q}, sum by (le) (rate(http_request_duration_seconds_bucket{${sel}}[5m])))`,
-          legend: `P${Math.round(q * 100)}`,
+        queries: quantiles.map((q) => ({
+          expr: `histogram_quantile(${q}, sum by (le) (rate(${m.durationHistogram}_bucket{${sel}}[5m])))`,
+          legend: quantileLabel(q),
         })),
         grid: { x: 16, y: 0, w: 8, h: 8 },
       }),

@@ -1,5 +1,6 @@
 import type { AlertRule, RecordingRule, RuleGroup } from "../../lib/alerts";
 import type { MonitoredService } from "../../lib/contracts";
+import { resolveHttpMetrics } from "../../lib/http-metrics";
 
 /**
  * Multi-window, multi-burn-rate SLO alerts (Google SRE workbook, "Alerting on SLOs", approach 6).
@@ -84,19 +85,23 @@ function burnAlerts(
   ];
 }
 
-/** Recording + alerting rules for one service's objectives; none when it declares no objectives. */
+/**
+ * Recording + alerting rules for one service's objectives, on the series it exports (its `http` metric names and
+ * status label); none when it declares no objectives.
+ */
 export function sloRules(services: ReadonlyArray<MonitoredService>): RuleGroup[] {
   const groups: RuleGroup[] = [];
   for (const svc of services) {
     const o = svc.objectives;
     if (!o || (o.availabilityPercent === undefined && o.latency === undefined)) continue;
+    const m = resolveHttpMetrics(svc.http);
     const rules: Array<AlertRule | RecordingRule> = [];
     const labels = { service: svc.name, namespace: svc.namespace };
     if (o.availabilityPercent !== undefined) {
       for (const w of SLO_WINDOWS) {
         rules.push({
           record: `${AVAILABILITY_RECORD}${w}`,
-          expr: `sum(rate(http_requests_total${selector(svc, ',status=~"5.."')}[${w}])) / sum(rate(http_requests_total${selector(svc)}[${w}]))`,
+          expr: `sum(rate(${m.requestsTotal}${selector(svc, `,${m.statusLabel}=~"5.."`)}[${w}])) / sum(rate(${m.requestsTotal}${selector(svc)}[${w}]))`,
           labels,
         });
       }
@@ -117,7 +122,7 @@ export function sloRules(services: ReadonlyArray<MonitoredService>): RuleGroup[]
       for (const w of SLO_WINDOWS) {
         rules.push({
           record: `${LATENCY_RECORD}${w}`,
-          expr: `1 - sum(rate(http_request_duration_seconds_bucket${selector(svc, `,le=~"${le}"`)}[${w}])) / sum(rate(http_request_duration_seconds_count${selector(svc)}[${w}]))`,
+          expr: `1 - sum(rate(${m.durationHistogram}_bucket${selector(svc, `,le=~"${le}"`)}[${w}])) / sum(rate(${m.durationHistogram}_count${selector(svc)}[${w}]))`,
           labels,
         });
       }

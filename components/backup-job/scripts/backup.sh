@@ -368,8 +368,19 @@ restore_into() {
   if ! database_exists "$target"; then
     createdb --maintenance-db=postgres "$target"
   fi
+  # A TimescaleDB dump restores only between timescaledb_pre_restore() and timescaledb_post_restore() (Timescale's
+  # documented procedure: the hypertable catalog and its triggers must be quiet while the chunks load).
+  local timescale=0
+  if pg_restore --list "$STAGING_DIR/$object" | grep -q ' EXTENSION - timescaledb'; then timescale=1; fi
+  if [[ $timescale == 1 ]]; then
+    psql --no-psqlrc --quiet --dbname="$target" --set=ON_ERROR_STOP=1 \
+      --command="CREATE EXTENSION IF NOT EXISTS timescaledb" --command="SELECT timescaledb_pre_restore()" >/dev/null
+  fi
   log "pg_restore $object into $target"
   pg_restore --exit-on-error --no-owner --no-privileges --dbname="$target" "$STAGING_DIR/$object"
+  if [[ $timescale == 1 ]]; then
+    psql --no-psqlrc --quiet --dbname="$target" --set=ON_ERROR_STOP=1 --command="SELECT timescaledb_post_restore()" >/dev/null
+  fi
 }
 
 cmd_restore() {

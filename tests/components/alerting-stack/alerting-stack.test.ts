@@ -62,7 +62,14 @@ describe.each(["dev", "staging", "prod"] as const)("kubernetes target, %s profil
     }
     const dashboards = rec.byType("kubernetes:core/v1:ConfigMap");
     expect(dashboards.map((d) => d.name).sort()).toEqual(
-      ["alerting-dashboard-platform-overview", "alerting-dashboard-postgres-orders", "alerting-dashboard-svc-platform-payment-gateway", "alerting-dashboard-svc-platform-web"].sort(),
+      [
+        "alerting-dashboard-platform-overview",
+        "alerting-dashboard-postgres-orders",
+        "alerting-dashboard-svc-platform-payment-gateway",
+        "alerting-dashboard-svc-platform-web",
+        "alerting-dashboard-svc-platform-paimon-api",
+        "alerting-dashboard-svc-platform-ledger",
+      ].sort(),
     );
     for (const d of dashboards) expect(d.inputs.metadata.labels.grafana_dashboard).toBe("1");
 
@@ -298,6 +305,11 @@ describe("bad input fails before anything is registered", () => {
       "SLO target of 0",
       { services: [{ ...SERVICES[0], objectives: { latency: { thresholdSeconds: 1, percent: 0 } } }] },
       /services\[0\]\.objectives\.latency\.percent: must be a percentage strictly between 0 and 100 \(got 0\)/,
+    ],
+    [
+      "HTTP metric names that are not Prometheus names",
+      { services: [{ ...SERVICES[2], http: { requestsTotal: "paimon.http.requests", durationHistogram: "paimon_latency_count", latencyQuantile: 1 } }] },
+      /services\[0\]\.http\.requestsTotal: must be a Prometheus metric name .*\(got "paimon\.http\.requests"\)[\s\S]*services\[0\]\.http\.durationHistogram: must be the histogram's base name[\s\S]*services\[0\]\.http\.latencyQuantile: must be a quantile greater than 0 and less than 1, e\.g\. 0\.99 \(got 1\)/,
     ],
     ["thresholds in the wrong order", { thresholds: { cpuPercent: { warning: 95, critical: 90 } } }, /thresholds\.cpuPercent: warning \(95\) must be below critical \(90\)/],
     ["bad retention", { retention: "forever" }, /retention: must be a Prometheus duration .*\(got "forever"\)/],

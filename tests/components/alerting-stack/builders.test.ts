@@ -13,7 +13,7 @@ import { BUSINESS_RULES, ctxFor, RUNBOOK_BASE, SERVICES } from "./fixtures";
 const REPO = path.resolve(__dirname, "../../..");
 
 describe("built-in rules", () => {
-  const rules = [...builtInRules(DEFAULT_THRESHOLDS, "kubernetes"), ...sloRules(SERVICES)];
+  const rules = [...builtInRules(DEFAULT_THRESHOLDS, "kubernetes", SERVICES), ...sloRules(SERVICES)];
   const file = toPrometheusRuleFile(rules, RUNBOOK_BASE);
 
   test("every alert has for, summary, description, severity/priority labels and a runbook_url", () => {
@@ -52,7 +52,7 @@ describe("built-in rules", () => {
     expect(expr(rules, "NodeCpuUsageCritical")).toMatch(/> 90$/);
     expect(expr(rules, "NodeMemoryUsageCritical")).toMatch(/> 95$/);
     expect(expr(rules, "NodeDiskUsageHigh")).toMatch(/> 75$/);
-    expect(expr(rules, "HttpLatencyP95Critical")).toMatch(/> 3$/);
+    expect(expr(rules, "HttpLatencyCritical")).toMatch(/> 3$/);
     expect(expr(rules, "HttpErrorRateHigh")).toMatch(/> 1$/);
     const overridden = builtInRules(resolveThresholds({ cpuPercent: { warning: 85 }, diskPercent: { critical: 95 } }), "kubernetes");
     expect(expr(overridden, "NodeCpuUsageHigh")).toMatch(/> 85$/);
@@ -66,6 +66,47 @@ describe("built-in rules", () => {
     expect(docker.has("KubePodCrashLooping")).toBe(false);
     expect(docker.has("CertificateExpiryCritical")).toBe(false);
     expect(builtInAlertNames("kubernetes").has("KubePodCrashLooping")).toBe(true);
+  });
+});
+
+describe("per-service HTTP rules", () => {
+  const rules = alertRules(builtInRules(DEFAULT_THRESHOLDS, "kubernetes", [
+    ...SERVICES,
+    { name: "queue", namespace: "platform", kind: "worker", job: "queue", http: { requestsTotal: "queue_http_requests_total" } },
+  ]));
+  const of = (alert: string, service: string) => rules.find((r) => r.alert === alert && r.expr.includes(`service="${service}"`));
+
+  test("each web/api service reads its own series: default names, prefixed names, its status label and quantile", () => {
+    expect(of("HttpErrorRateHigh", "web")!.expr).toBe(
+      '100 * sum by (job, service) (rate(http_requests_total{job="web",service="web",status=~"5.."}[5m])) / sum by (job, service) (rate(http_requests_total{job="web",service="web"}[5m])) > 1',
+    );
+    expect(of("HttpLatencyHigh", "web")!.expr).toBe(
+      'histogram_quantile(0.95, sum by (job, service, le) (rate(http_request_duration_seconds_bucket{job="web",service="web"}[5m]))) > 1',
+    );
+    const paimon = of("HttpLatencyCritical", "paimon-api")!;
+    expect(paimon.expr).toBe(
+      'histogram_quantile(0.99, sum by (job, service, le) (rate(paimon_http_request_duration_seconds_bucket{job="paimon-api",service="paimon-api"}[5m]))) > 3',
+    );
+    expect(paimon.labels).toEqual({ service: "paimon-api", quantile: "0.99" });
+    expect(paimon.description).toContain("P99 latency of paimon-api");
+    expect(of("HttpErrorRateCritical", "paimon-api")!.expr).toContain('paimon_http_requests_total{job="paimon-api",service="paimon-api",status=~"5.."}');
+    expect(of("HttpErrorRateCritical", "ledger")!.expr).toContain('ledger_http_requests_total{job="ledger",service="ledger",code=~"5.."}');
+    expect(of("HttpLatencyHigh", "ledger")!.labels).toEqual({ service: "ledger", quantile: "0.95" });
+  });
+
+  test("workers get no HTTP alerts; TargetDown stays one rule for every job", () => {
+    expect(rules.filter((r) => r.expr.includes('service="queue"'))).toEqual([]);
+    expect(rules.filter((r) => r.alert === "TargetDown").map((r) => r.expr)).toEqual(["up == 0"]);
+  });
+
+  test("SLO recording rules and the RED dashboard read the service's own names", () => {
+    const paimonSlo = sloRules([SERVICES[2]])[0].rules.filter((r) => !isAlertRule(r)).map((r) => r.expr);
+    expect(paimonSlo).toContain('sum(rate(paimon_http_requests_total{job="paimon-api",service="paimon-api",status=~"5.."}[5m])) / sum(rate(paimon_http_requests_total{job="paimon-api",service="paimon-api"}[5m]))');
+    expect(paimonSlo.some((e) => e.includes('paimon_http_request_duration_seconds_bucket{job="paimon-api",service="paimon-api",le=~') && e.includes("paimon_http_request_duration_seconds_count"))).toBe(true);
+    expect(paimonSlo.join(" ")).not.toMatch(/(^|[^_])http_requests_total/);
+    const ledger = JSON.stringify(serviceDashboard(SERVICES[3]).model);
+    expect(ledger).toContain("sum by (code) (rate(ledger_http_requests_total");
+    expect(ledger).not.toMatch(/[^_]http_requests_total/);
   });
 });
 

@@ -30,6 +30,17 @@ export const SERVICES: MonitoredService[] = [
     objectives: { availabilityPercent: 99.9, latency: { thresholdSeconds: 1, percent: 99 } },
   },
   { name: "web", namespace: "platform", kind: "web", job: "web" },
+  // Seed 002's API: prefixed metric names, paged on at P99.
+  {
+    name: "paimon-api",
+    namespace: "platform",
+    kind: "api",
+    job: "paimon-api",
+    http: { requestsTotal: "paimon_http_requests_total", durationHistogram: "paimon_http_request_duration_seconds", latencyQuantile: 0.99 },
+    objectives: { availabilityPercent: 99.9, latency: { thresholdSeconds: 1, percent: 99 } },
+  },
+  // A Go service instrumented with promhttp: the status code is in the `code` label.
+  { name: "ledger", namespace: "platform", kind: "api", job: "ledger", http: { requestsTotal: "ledger_http_requests_total", statusLabel: "code" } },
 ];
 
 export const DB_BUNDLE: MonitoringBundle = {

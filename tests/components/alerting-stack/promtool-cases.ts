@@ -148,40 +148,64 @@ function container(): PromtoolTestGroup[] {
   ];
 }
 
+/**
+ * HTTP RED alerts of the fixture's services, each on the series it really exports: web with the client
+ * library defaults (http_requests_total{status}, http_request_duration_seconds, P95), paimon-api with seed 002's
+ * prefixed names at P99, ledger with Go promhttp's `code` status label.
+ */
 function http(): PromtoolTestGroup[] {
   const svc = (name: string) => ({ job: name, service: name });
-  const traffic = (name: string, errorsPerMin: number) => [
-    { series: `http_requests_total${sel({ ...svc(name), status: "500" })}`, values: `0+${errorsPerMin}x20` },
-    { series: `http_requests_total${sel({ ...svc(name), status: "200" })}`, values: `0+${100 - errorsPerMin}x20` },
+  const traffic = (name: string, errorsPerMin: number, counter = "http_requests_total", statusLabel = "status") => [
+    { series: `${counter}${sel({ ...svc(name), [statusLabel]: "500" })}`, values: `0+${errorsPerMin}x20` },
+    { series: `${counter}${sel({ ...svc(name), [statusLabel]: "200" })}`, values: `0+${100 - errorsPerMin}x20` },
   ];
-  // Cumulative bucket counts per minute for le = 0.5, 1, 2.5, 5, +Inf.
-  const latency = (name: string, perBucket: number[]) =>
-    ["0.5", "1", "2.5", "5", "+Inf"].map((le, i) => ({
-      series: `http_request_duration_seconds_bucket${sel({ ...svc(name), le })}`,
-      values: `0+${perBucket[i]}x20`,
-    }));
+  const paimonTraffic = (errorsPerMin: number) => traffic("paimon-api", errorsPerMin, "paimon_http_requests_total");
+  const ledgerTraffic = (errorsPerMin: number) => traffic("ledger", errorsPerMin, "ledger_http_requests_total", "code");
+  // Cumulative bucket counts per minute; the boundaries are seed 002's buckets.
+  const les = ["0.01", "0.05", "0.1", "0.5", "1", "2", "5", "+Inf"];
+  const latency = (name: string, cumulative: number[], histogram = "http_request_duration_seconds") =>
+    les.map((le, i) => ({ series: `${histogram}_bucket${sel({ ...svc(name), le })}`, values: `0+${cumulative[i]}x20` }));
+  // 90 % under 0.1 s, 97 % under 0.5 s, all under 2 s: P95 ~0.39 s (fine), P99 ~1.67 s (over the 1 s warning).
+  const tail = [50, 80, 90, 97, 97, 100, 100, 100];
+  // Half the requests take 2-5 s: P95 ~4.7 s, over the 3 s critical threshold.
+  const slow = [10, 20, 30, 40, 45, 50, 100, 100];
+  const fast = [100, 100, 100, 100, 100, 100, 100, 100];
+  const q = (quantile: string) => ({ quantile });
   return [
     ...family({
-      name: "http errors",
+      name: "http errors, per service on its own counter and status label",
       evalTime: "10m",
-      bad: [...traffic("warn", 2), ...traffic("crit", 10), ...traffic("ok", 0)],
-      good: traffic("ok", 0),
+      bad: [...traffic("web", 2), ...paimonTraffic(10), ...ledgerTraffic(10), ...traffic("payment-gateway", 0)],
+      good: [...traffic("web", 0), ...paimonTraffic(0), ...ledgerTraffic(0), ...traffic("payment-gateway", 0)],
       expect: {
-        HttpErrorRateHigh: [{ ...svc("warn"), ...warn }, { ...svc("crit"), ...warn }],
-        HttpErrorRateCritical: [{ ...svc("crit"), ...crit }],
+        HttpErrorRateHigh: [{ ...svc("web"), ...warn }, { ...svc("paimon-api"), ...warn }, { ...svc("ledger"), ...warn }],
+        HttpErrorRateCritical: [{ ...svc("paimon-api"), ...crit }, { ...svc("ledger"), ...crit }],
       },
     }),
+    {
+      // 5xx under names a service does not use (default counter for paimon-api, `status` for ledger) is not its traffic.
+      name: "http errors on names a service does not export stay silent",
+      interval: "1m",
+      input_series: [...traffic("paimon-api", 50), ...paimonTraffic(0), ...traffic("ledger", 50, "ledger_http_requests_total", "status"), ...ledgerTraffic(0)],
+      alert_rule_test: ["HttpErrorRateHigh", "HttpErrorRateCritical"].map((alertname) => ({ eval_time: "10m", alertname, exp_alerts: [] })),
+    },
     ...family({
-      name: "http latency",
+      name: "http latency at each service's quantile",
       evalTime: "10m",
-      // warn: P95 ~2.1 s; crit: P95 ~4.75 s; ok: P95 < 0.5 s.
-      bad: [...latency("warn", [50, 80, 100, 100, 100]), ...latency("crit", [10, 20, 50, 100, 100]), ...latency("ok", [100, 100, 100, 100, 100])],
-      good: latency("ok", [100, 100, 100, 100, 100]),
+      // The same long tail is a P99 problem for paimon-api and no P95 problem for web; ledger is slow at P95.
+      bad: [...latency("web", tail), ...latency("paimon-api", tail, "paimon_http_request_duration_seconds"), ...latency("ledger", slow)],
+      good: [...latency("web", fast), ...latency("paimon-api", fast, "paimon_http_request_duration_seconds"), ...latency("ledger", fast)],
       expect: {
-        HttpLatencyP95High: [{ ...svc("warn"), ...warn }, { ...svc("crit"), ...warn }],
-        HttpLatencyP95Critical: [{ ...svc("crit"), ...crit }],
+        HttpLatencyHigh: [{ ...svc("paimon-api"), ...q("0.99"), ...warn }, { ...svc("ledger"), ...q("0.95"), ...warn }],
+        HttpLatencyCritical: [{ ...svc("ledger"), ...q("0.95"), ...crit }],
       },
     }),
+    {
+      name: "a slow histogram under the default name does not page paimon-api, which exports its own",
+      interval: "1m",
+      input_series: [...latency("paimon-api", slow), ...latency("paimon-api", fast, "paimon_http_request_duration_seconds")],
+      alert_rule_test: ["HttpLatencyHigh", "HttpLatencyCritical"].map((alertname) => ({ eval_time: "10m", alertname, exp_alerts: [] })),
+    },
     ...family({
       name: "target down",
       evalTime: "5m",
@@ -383,6 +407,16 @@ function slo(): PromtoolTestGroup[] {
     { series: `http_request_duration_seconds_bucket${sel({ ...svc, le: "1" })}`, values: `0+${fastPerThousand}x60` },
     { series: `http_request_duration_seconds_count${sel(svc)}`, values: "0+1000x60" },
   ];
+  const p = { job: "paimon-api", service: "paimon-api" };
+  const paimonLabels = { service: "paimon-api", namespace: "platform" };
+  const series = (counter: string, histogram: string, errorsPerThousand: number, fastPerThousand: number) => [
+    { series: `${counter}${sel({ ...p, status: "500" })}`, values: `0+${errorsPerThousand}x60` },
+    { series: `${counter}${sel({ ...p, status: "200" })}`, values: `0+${1000 - errorsPerThousand}x60` },
+    { series: `${histogram}_bucket${sel({ ...p, le: "1" })}`, values: `0+${fastPerThousand}x60` },
+    { series: `${histogram}_count${sel(p)}`, values: "0+1000x60" },
+  ];
+  const paimon = (errors: number, fastCount: number) => series("paimon_http_requests_total", "paimon_http_request_duration_seconds", errors, fastCount);
+  const defaultsAsPaimon = (errors: number, fastCount: number) => series("http_requests_total", "http_request_duration_seconds", errors, fastCount);
   return [
     // 10 % errors / 10 % slow: both the page (14.4x) and the ticket (3x) conditions hold.
     ...family({
@@ -395,6 +429,19 @@ function slo(): PromtoolTestGroup[] {
         SloAvailabilityBurnRateSlow: [{ ...labels, ...warn }],
         SloLatencyBurnRateFast: [{ ...labels, ...crit }],
         SloLatencyBurnRateSlow: [{ ...labels, ...warn }],
+      },
+    }),
+    // paimon-api's objectives read its own prefixed series; the same burn under the default names is not its.
+    ...family({
+      name: "slo fast burn on seed 002's metric names",
+      evalTime: "30m",
+      bad: [...paimon(100, 900)],
+      good: [...paimon(0, 1000), ...defaultsAsPaimon(100, 900)],
+      expect: {
+        SloAvailabilityBurnRateFast: [{ ...paimonLabels, ...crit }],
+        SloAvailabilityBurnRateSlow: [{ ...paimonLabels, ...warn }],
+        SloLatencyBurnRateFast: [{ ...paimonLabels, ...crit }],
+        SloLatencyBurnRateSlow: [{ ...paimonLabels, ...warn }],
       },
     }),
     // 0.5 % errors burns the 0.1 % budget 5x: a ticket, not a page. Silent case: under 1x.

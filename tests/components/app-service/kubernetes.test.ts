@@ -373,6 +373,8 @@ describe("AppService on Kubernetes: monitoring", () => {
       namespace: "apps",
       kind: "api",
       job: "api",
+      // Without httpMetrics the client-library defaults: the AlertingStack reads exactly these series.
+      http: { requestsTotal: "http_requests_total", durationHistogram: "http_request_duration_seconds", statusLabel: "status", latencyQuantile: 0.95 },
       objectives: { availabilityPercent: 99.9, latency: { thresholdSeconds: 1, percent: 95 } },
     });
     expect(svc.monitoring.scrapeTargets).toEqual([]);

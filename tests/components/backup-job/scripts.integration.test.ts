@@ -5,66 +5,20 @@
  * Commands that talk to s3rver run asynchronously: s3rver lives in this process, so a synchronous spawn would
  * block the event loop that has to answer the aws cli.
  */
-import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
-import * as net from "net";
 import * as path from "path";
+import { requirePostgresTools, startPostgres, type ThrowawayPostgres } from "../../helpers/postgres";
+import { freePort, okAsync as ok, runAsync, s3ClientEnv, startS3 } from "../../helpers/servers";
 import { requireTool, run, tempDir } from "../../helpers/tools";
 import { BACKUP_SCRIPT_PATH } from "../../../components/backup-job/script";
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const S3rver = require("s3rver");
-
-const PG_BIN = "/usr/lib/postgresql/15/bin";
 const BUCKET = "backups";
 const PASSWORD = "itest-password";
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function runAsync(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { env: { ...process.env, ...env } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
-
-async function ok(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
-  const r = await runAsync(cmd, args, env);
-  if (r.code !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
-  return r.stdout;
-}
-
-const isRoot = process.getuid?.() === 0;
-/** initdb and postgres refuse to run as root: run them as the postgres user then. */
-function asDbUser(cmd: string, args: string[]): string {
-  return isRoot ? run("runuser", ["-u", "postgres", "--", cmd, ...args]) : run(cmd, args);
-}
-
 describe("backup.sh against real PostgreSQL, Redis and an S3-compatible server", () => {
   let work: { dir: string; cleanup: () => void };
-  let pgData = "";
-  let pgPort = 0;
-  let pgStarted = false;
-  let s3: any;
+  let pg: ThrowawayPostgres | undefined;
+  let s3: { endpoint: string; close: () => Promise<void> } | undefined;
   let s3Endpoint = "";
   let redisPort = 0;
   let redisPid = 0;
@@ -76,47 +30,19 @@ describe("backup.sh against real PostgreSQL, Redis and an S3-compatible server",
   const script = (args: string[], env: NodeJS.ProcessEnv) => runAsync("bash", [BACKUP_SCRIPT_PATH, ...args], { ...baseEnv, ...env });
 
   beforeAll(async () => {
-    for (const [tool, pkg] of [
-      ["initdb", "postgresql-15"],
-      ["pg_ctl", "postgresql-15"],
-      ["pg_dump", "postgresql-client-15"],
-      ["pg_restore", "postgresql-client-15"],
-      ["psql", "postgresql-client-15"],
+    requirePostgresTools([
       ["redis-server", "redis-server"],
       ["redis-cli", "redis-tools"],
       ["shellcheck", "shellcheck"],
       ["sha256sum", "coreutils"],
-    ]) {
-      const pathWithPg = `${PG_BIN}:${process.env.PATH}`;
-      const found = spawnSync("bash", ["-c", `PATH='${pathWithPg}' command -v ${tool}`], { encoding: "utf8" });
-      if (found.status !== 0) requireTool(tool, pkg);
-    }
+    ]);
     // The pyenv shim may point at a Python without awscli; prefer Debian's awscli.
     aws = fs.existsSync("/usr/bin/aws") ? "/usr/bin/aws" : requireTool("aws", "awscli");
 
     work = tempDir("backup-itest");
-    fs.chmodSync(work.dir, 0o755);
-    pgData = path.join(work.dir, "pgdata");
-    const sockDir = path.join(work.dir, "sock");
-    fs.mkdirSync(sockDir);
-    const pwFile = path.join(work.dir, "pw");
-    fs.writeFileSync(pwFile, PASSWORD);
-    if (isRoot) {
-      run("chown", ["postgres", sockDir, pwFile]);
-      fs.mkdirSync(pgData);
-      run("chown", ["postgres", pgData]);
-    }
-    pgPort = await freePort();
-    asDbUser(`${PG_BIN}/initdb`, ["-D", pgData, "-U", "postgres", `--pwfile=${pwFile}`, "--auth-host=scram-sha-256", "--auth-local=peer", "-E", "UTF8"]);
-    asDbUser(`${PG_BIN}/pg_ctl`, [
-      "-D", pgData, "-w", "-l", path.join(pgData, "server.log"),
-      "-o", `-p ${pgPort} -k ${sockDir} -c listen_addresses=127.0.0.1`, "start",
-    ]);
-    pgStarted = true;
-
-    s3 = new S3rver({ address: "127.0.0.1", port: 0, silent: true, directory: path.join(work.dir, "s3"), configureBuckets: [{ name: BUCKET }] });
-    const addr = await s3.run();
-    s3Endpoint = `http://127.0.0.1:${addr.port}`;
+    pg = await startPostgres("backup-itest-pg", PASSWORD);
+    s3 = await startS3(path.join(work.dir, "s3"), [BUCKET]);
+    s3Endpoint = s3.endpoint;
 
     redisPort = await freePort();
     const redisDir = path.join(work.dir, "redis");
@@ -127,16 +53,9 @@ describe("backup.sh against real PostgreSQL, Redis and an S3-compatible server",
     redisPid = Number(fs.readFileSync(path.join(redisDir, "redis.pid"), "utf8").trim());
 
     baseEnv = {
-      PATH: `${PG_BIN}:${process.env.PATH}`,
-      PGHOST: "127.0.0.1",
-      PGPORT: String(pgPort),
-      PGUSER: "postgres",
-      PGPASSWORD: PASSWORD,
+      ...pg.env,
       AWS_CLI: aws,
-      AWS_ACCESS_KEY_ID: "S3RVER",
-      AWS_SECRET_ACCESS_KEY: "S3RVER",
-      AWS_DEFAULT_REGION: "us-east-1",
-      AWS_EC2_METADATA_DISABLED: "true",
+      ...s3ClientEnv(),
       STAGING_DIR: path.join(work.dir, "staging"),
     };
 
@@ -156,8 +75,8 @@ describe("backup.sh against real PostgreSQL, Redis and an S3-compatible server",
         errors.push(e);
       }
     };
-    if (pgStarted) await attempt(() => asDbUser(`${PG_BIN}/pg_ctl`, ["-D", pgData, "-m", "fast", "-w", "stop"]));
-    if (s3) await attempt(() => s3.close());
+    if (pg) await attempt(() => pg!.stop());
+    if (s3) await attempt(() => s3!.close());
     if (redisPid) await attempt(() => process.kill(redisPid, "SIGTERM"));
     if (work) await attempt(() => work.cleanup());
     if (errors.length > 0) throw errors[0];

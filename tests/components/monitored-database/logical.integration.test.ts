@@ -6,12 +6,9 @@
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as net from "net";
 import * as path from "path";
 import { logicalDatabasesScript } from "../../../components/monitored-database";
-import { requireTool, run, tempDir } from "../../helpers/tools";
-
-const PG_BIN = "/usr/lib/postgresql/15/bin";
+import { PG_BIN, requirePostgresTools, startPostgres, type ThrowawayPostgres } from "../../helpers/postgres";
 const SUPER_PASSWORD = "itest-super";
 const ADMIN_PASSWORD = "itest-admin";
 const DATABASES = [
@@ -19,32 +16,13 @@ const DATABASES = [
   { name: "billing", user: "billing_svc" },
 ];
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-const isRoot = process.getuid?.() === 0;
-function asDbUser(cmd: string, args: string[]): string {
-  return isRoot ? run("runuser", ["-u", "postgres", "--", cmd, ...args]) : run(cmd, args);
-}
-
 describe("logical databases script against a real PostgreSQL", () => {
-  let work: { dir: string; cleanup: () => void };
-  let pgData = "";
-  let pgPort = 0;
-  let started = false;
+  let pg: ThrowawayPostgres | undefined;
   let scriptFile = "";
   const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
     PATH: `${PG_BIN}:${process.env.PATH}`,
     PGHOST: "127.0.0.1",
-    PGPORT: String(pgPort),
+    PGPORT: String(pg!.port),
     PGSSLMODE: "disable",
     PGCONNECT_TIMEOUT: "5",
     ...extra,
@@ -64,36 +42,18 @@ describe("logical databases script against a real PostgreSQL", () => {
     });
 
   beforeAll(async () => {
-    for (const [tool, pkg] of [["initdb", "postgresql-15"], ["pg_ctl", "postgresql-15"], ["psql", "postgresql-client-15"], ["pg_isready", "postgresql-client-15"], ["shellcheck", "shellcheck"]]) {
-      const found = spawnSync("bash", ["-c", `PATH='${PG_BIN}:${process.env.PATH}' command -v ${tool}`], { encoding: "utf8" });
-      if (found.status !== 0) requireTool(tool, pkg);
-    }
-    work = tempDir("logical-itest");
-    fs.chmodSync(work.dir, 0o755);
-    pgData = path.join(work.dir, "pgdata");
-    const sockDir = path.join(work.dir, "sock");
-    fs.mkdirSync(sockDir);
-    const pwFile = path.join(work.dir, "pw");
-    fs.writeFileSync(pwFile, SUPER_PASSWORD);
-    if (isRoot) {
-      fs.mkdirSync(pgData);
-      run("chown", ["postgres", sockDir, pwFile, pgData]);
-    }
-    pgPort = await freePort();
-    asDbUser(`${PG_BIN}/initdb`, ["-D", pgData, "-U", "postgres", `--pwfile=${pwFile}`, "--auth-host=scram-sha-256", "--auth-local=peer", "-E", "UTF8"]);
-    asDbUser(`${PG_BIN}/pg_ctl`, ["-D", pgData, "-w", "-l", path.join(pgData, "server.log"), "-o", `-p ${pgPort} -k ${sockDir} -c listen_addresses=127.0.0.1`, "start"]);
-    started = true;
+    requirePostgresTools([["shellcheck", "shellcheck"]]);
+    pg = await startPostgres("logical-itest", SUPER_PASSWORD);
     // The RDS master user: not a superuser, but CREATEDB and CREATEROLE, owner of the main database.
     const setup = as("postgres", SUPER_PASSWORD, "postgres", `CREATE ROLE app LOGIN CREATEDB CREATEROLE PASSWORD '${ADMIN_PASSWORD}'`);
     expect(setup.stderr).toBe("");
     expect(as("postgres", SUPER_PASSWORD, "postgres", "CREATE DATABASE app OWNER app").status).toBe(0);
-    scriptFile = path.join(work.dir, "provision.sh");
+    scriptFile = path.join(pg.dir, "provision.sh");
     fs.writeFileSync(scriptFile, logicalDatabasesScript("app", DATABASES, 20));
   }, 120000);
 
   afterAll(() => {
-    if (started) asDbUser(`${PG_BIN}/pg_ctl`, ["-D", pgData, "-m", "fast", "stop"]);
-    work?.cleanup();
+    pg?.stop();
   });
 
   test("shellcheck accepts the script", () => {
@@ -140,7 +100,7 @@ describe("logical databases script against a real PostgreSQL", () => {
   });
 
   test("passwords never reach the server log as text", () => {
-    const log = fs.readFileSync(path.join(pgData, "server.log"), "utf8");
+    const log = fs.readFileSync(pg!.serverLog, "utf8");
     expect(log).not.toContain("orders-2");
     expect(log).not.toContain("billing-1");
   });

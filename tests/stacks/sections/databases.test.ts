@@ -210,6 +210,13 @@ describe("databases section: MongoDB", () => {
     expect(dev.args).toMatchObject({ target: "docker", highAvailability: false });
   });
 
+  test("timescaledb reaches the component on alicloud and docker", () => {
+    const [ali] = planDatabases(parseDatabases([{ ...PG_MAJOR, extensions: ["timescaledb"] }]), sctx("prod", "kubernetes", "alicloud"));
+    expect(ali.args.extensions).toEqual(["timescaledb"]);
+    const [dev] = planDatabases(parseDatabases([{ ...PG, version: "16", extensions: ["timescaledb"] }]), sctx("dev", "docker", "none"));
+    expect(dev.args.extensions).toEqual(["timescaledb"]);
+  });
+
   test("builds DocumentDB with one instance per member", async () => {
     const ctx = sctx("prod", "kubernetes", "aws");
     buildDatabases(planDatabases(parseDatabases([MONGO]), ctx), ctx, { placement: PLACEMENT, keys: { database: "arn:aws:kms:key/db" } });
@@ -226,6 +233,8 @@ describe("databases section: MongoDB", () => {
     ["members for postgres", { ...PG, members: 3 }, "prod", "kubernetes", "aws", /platform:databases\[0\]\.members: is only used by mongodb/],
     ["storage on DocumentDB", { ...MONGO, storageGb: 100 }, "prod", "kubernetes", "aws", /platform:databases\[0\]\.storageGb: is not used by mongodb on aws/],
     ["read replicas on mongodb", { ...MONGO, readReplicas: 1 }, "prod", "kubernetes", "aws", /platform:databases\[0\]\.readReplicas: is only available for postgres/],
+    ["timescaledb on RDS", { ...PG, extensions: ["timescaledb"] }, "prod", "kubernetes", "aws", /platform:databases\[0\]\.extensions\[0\]: is not available on RDS for PostgreSQL \(RDS cannot load timescaledb\).*\(got "timescaledb"\)/],
+    ["timescaledb preloaded on RDS", { ...PG, parameters: { shared_preload_libraries: "timescaledb" } }, "prod", "kubernetes", "aws", /platform:databases\[0\]\.parameters\.shared_preload_libraries: names timescaledb, which RDS for PostgreSQL cannot load/],
   ];
   test.each(bad)("%s fails in plan with the key path, registering nothing", async (_label, entry, env, target, cloud, message) => {
     const msg = problemOf(() => planDatabases(parseDatabases([entry]), sctx(env, target, cloud)));

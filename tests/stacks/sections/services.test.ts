@@ -451,6 +451,52 @@ describe("services section: secretRefs and URL connection variables", () => {
   });
 });
 
+describe("services section: per-service HTTP metric names (httpMetrics)", () => {
+  const paimon = { requestsTotal: "paimon_http_requests_total", durationHistogram: "paimon_http_request_duration_seconds", latencyQuantile: 0.99 };
+
+  test("serviceDefaults set the names for every service, a service overrides one key; the AlertingStack gets them resolved", async () => {
+    const rec = installMocks();
+    const sctx = prod();
+    const parsed = parseServices(
+      [SERVICES[0], { ...SERVICES[1], connections: [], secretEnv: {}, httpMetrics: { statusLabel: "code" } }, { ...SERVICES[0], name: "legacy", ingress: { host: "legacy.example.com" }, metrics: {}, httpMetrics: { requestsTotal: "http_requests_total", durationHistogram: "http_request_duration_seconds", latencyQuantile: 0.95 } }, SERVICES[2]],
+      { serviceDefaults: { httpMetrics: paimon } },
+    );
+    const plan = planServices(parsed, sctx, []);
+    expect(plan[1].args.httpMetrics).toEqual({ ...paimon, statusLabel: "code" });
+    const built = buildServices(plan, sctx, { connections: {} });
+    await settle();
+    expect(built.api.monitoredService!.http).toEqual({ ...paimon, statusLabel: "code" });
+    // A service may go back to the client-library defaults; the worker inherits the names harmlessly (no HTTP alerts).
+    expect(built.legacy.monitoredService!.http).toEqual({ requestsTotal: "http_requests_total", durationHistogram: "http_request_duration_seconds", statusLabel: "status", latencyQuantile: 0.95 });
+    expect(built.rebalance.monitoredService).toBeUndefined();
+    expect(rec.resources.length).toBeGreaterThan(0);
+  });
+
+  test("names that are not Prometheus names and quantiles outside (0, 1) are all reported with their key paths", () => {
+    const message = planError([
+      { ...SERVICES[1], connections: [], httpMetrics: { requestsTotal: "paimon-http-requests", durationHistogram: "paimon_http_request_duration_seconds_bucket", statusLabel: "le", latencyQuantile: 99 } },
+      { ...SERVICES[2], httpMetrics: { statusLabel: "__status", requestsTotal: "9requests" } },
+    ]);
+    expect(message).toContain('platform:services[0].httpMetrics.requestsTotal: must be a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*) (got "paimon-http-requests")');
+    expect(message).toContain('platform:services[0].httpMetrics.durationHistogram: must be the histogram\'s base name, without the _bucket, _count or _sum suffix (got "paimon_http_request_duration_seconds_bucket")');
+    expect(message).toContain('platform:services[0].httpMetrics.statusLabel: must not be one of job, service, le, instance, namespace, quantile (the rules use them themselves) (got "le")');
+    expect(message).toContain("platform:services[0].httpMetrics.latencyQuantile: must be a quantile greater than 0 and less than 1, e.g. 0.99 (got 99)");
+    expect(message).toContain('platform:services[1].httpMetrics.statusLabel: must not start with __ (reserved for Prometheus internals) (got "__status")');
+    expect(message).toContain('platform:services[1].httpMetrics.requestsTotal: must be a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*) (got "9requests")');
+  });
+
+  test("a bad name in serviceDefaults is reported at serviceDefaults; an unknown key with a suggestion", () => {
+    let message = "";
+    try {
+      parseServices([SERVICES[0]], { serviceDefaults: { httpMetrics: { requestTotal: "paimon_http_requests_total", latencyQuantile: 0 } } });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain('platform:serviceDefaults.httpMetrics.requestTotal: unknown key; did you mean "requestsTotal"?');
+    expect(message).toContain("platform:serviceDefaults.httpMetrics.latencyQuantile: must be a quantile greater than 0 and less than 1, e.g. 0.99 (got 0)");
+  });
+});
+
 describe("services section: shared environment (platform:sharedEnv)", () => {
   const shared = { LOG_FORMAT: "json", REGION: "eu-west-1" };
   const worker = { ...SERVICES[2], env: { REGION: "us-east-1" } };
