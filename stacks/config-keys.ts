@@ -4,6 +4,8 @@ import * as backups from "./sections/backups";
 import * as databases from "./sections/databases";
 import * as dockerEdge from "./sections/docker-edge";
 import * as foundation from "./sections/foundation";
+import * as logging from "./sections/logging";
+import * as tracing from "./sections/tracing";
 import * as services from "./sections/services";
 import { rootSchema } from "./config";
 
@@ -56,6 +58,18 @@ export const CONFIG_GROUPS: readonly ConfigGroup[] = [
     title: "alerting",
     intro: "AlertingStack (`components/alerting-stack/`): receivers, severity routes, thresholds, business alerts and the Prometheus installation.",
     keys: { [alerting.SECTION_KEY]: alerting.schema },
+  },
+  {
+    title: "logging",
+    intro:
+      "The log pipeline (`components/log-pipeline/`): Fluent Bit on every node (a container on Docker) parses JSON logs, adds pod metadata, masks secrets and ships to Loki (installed and added to Grafana by default) or an external Elasticsearch/OpenSearch. Off unless enabled.",
+    keys: { [logging.SECTION_KEY]: logging.schema },
+  },
+  {
+    title: "tracing",
+    intro:
+      "The trace pipeline (`components/trace-pipeline/`): an OpenTelemetry Collector (OTLP in, memory limiter, tail or probabilistic sampling, batch) in front of Jaeger v2 (Badger storage with a TTL, added to Grafana). When enabled every service gets the OTLP endpoint and its service name in its env. Off unless enabled.",
+    keys: { [tracing.SECTION_KEY]: tracing.schema },
   },
   {
     title: "dockerEdge",

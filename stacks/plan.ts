@@ -4,6 +4,8 @@ import * as backups from "./sections/backups";
 import * as databases from "./sections/databases";
 import * as dockerEdge from "./sections/docker-edge";
 import * as foundation from "./sections/foundation";
+import * as logging from "./sections/logging";
+import * as tracing from "./sections/tracing";
 import * as services from "./sections/services";
 import { Problems, ValidationError } from "../components/lib/validation";
 import { CONFIG_KEYS } from "./config-keys";
@@ -28,6 +30,8 @@ export interface PlatformPlan {
   services: services.ServicesPlan;
   backups: backups.BackupsPlan;
   alerting: alerting.AlertingPlan;
+  logging: logging.LoggingPlan;
+  tracing: tracing.TracingPlan;
   /** Docker target: the edge proxy in front of the services with an ingress (undefined when none). */
   dockerEdge?: dockerEdge.DockerEdgePlan;
   /** Docker target: every published host port and the setting that decides it (checked for collisions). */
@@ -56,6 +60,8 @@ export function planPlatform(): PlatformPlan {
     databases: problems.collect(() => databases.parseDatabases(raw[databases.SECTION_KEY])),
     backups: problems.collect(() => backups.parse(raw[backups.KEY])),
     alerting: problems.collect(() => alerting.parseAlerting(raw[alerting.SECTION_KEY])),
+    logging: problems.collect(() => logging.parseLogging(raw[logging.SECTION_KEY])),
+    tracing: problems.collect(() => tracing.parseTracing(raw[tracing.SECTION_KEY])),
     foundation: problems.collect(() => foundation.parseFoundation(raw)),
     // Wrapped: an absent dockerEdge section parses to undefined, which must not read as "failed to parse".
     dockerEdge: problems.collect(() => ({ value: dockerEdge.parseDockerEdge(raw[dockerEdge.SECTION_KEY]) })),
@@ -66,6 +72,7 @@ export function planPlatform(): PlatformPlan {
     ...(parsed.alerting ? alerting.alertingRequiredSecrets(parsed.alerting) : looseReferences(raw, alerting.SECTION_KEY, "receivers")),
     ...(parsed.foundation && root ? foundation.foundationRequiredSecrets(parsed.foundation, root) : []),
     ...(parsed.dockerEdge ? dockerEdge.dockerEdgeRequiredSecrets(parsed.dockerEdge.value) : []),
+    ...(parsed.logging ? logging.loggingRequiredSecrets(parsed.logging) : []),
   ];
   const secrets = new SecretConfig(CONFIG_NAMESPACE);
   problems.addRendered(...configKeyProblems(raw, KNOWN_KEYS, required, secrets));
@@ -78,7 +85,9 @@ export function planPlatform(): PlatformPlan {
   // Services and backups are checked against the databases as declared, even when one of them is invalid.
   const declared = parsed.databases ?? [];
   if (parsed.services) {
-    plan.services = problems.collect(() => services.planServices(parsed.services!, sctx, declared.map((d) => d.name), parsed.sharedEnv ?? {}));
+    // A service may connect to a data store or to one of its logical databases (`main-db/orders`).
+    const referable = declared.flatMap((d) => [d.name, ...(d.logicalDatabases ?? []).map((l) => `${d.name}${databases.LOGICAL_SEPARATOR}${l.name}`)]);
+    plan.services = problems.collect(() => services.planServices(parsed.services!, sctx, referable, parsed.sharedEnv ?? {}));
   }
   // The edge's listeners and certificates come from the services' hosts.
   if (plan.foundation && plan.services) {
@@ -96,6 +105,15 @@ export function planPlatform(): PlatformPlan {
     plan.backups = problems.collect(() => backups.planBackups(parsed.backups!, sctx, engines, stagingSizes));
   }
   if (parsed.alerting) plan.alerting = problems.collect(() => alerting.planAlerting(parsed.alerting!, sctx));
+  if (parsed.logging) {
+    plan.logging = problems.collect(() => logging.planLogging(parsed.logging!, sctx, parsed.alerting?.namespace ?? "monitoring"));
+  }
+  if (parsed.tracing) {
+    const names = (plan.services ?? []).map((s) => s.name);
+    plan.tracing = problems.collect(() => tracing.planTracing(parsed.tracing!, sctx, names, parsed.alerting?.namespace ?? "monitoring"));
+    // Services send spans to the collector: the OpenTelemetry SDK variables go into their env.
+    if (plan.tracing && plan.services) plan.services = tracing.withTraceEnv(plan.services, plan.tracing, sctx);
+  }
   // The edge's 5xx and latency alerts page at the services' thresholds.
   if (plan.foundation && plan.alerting) plan.foundation = foundation.withEdgeAlertThresholds(plan.foundation, plan.alerting.args.thresholds);
   // The node pool must hold the services at their minimum replicas plus the platform's own pods.

@@ -19,6 +19,12 @@ import { buildDatabases, databaseConnections, LOGICAL_SEPARATOR } from "./sectio
 import { buildDockerEdge } from "./sections/docker-edge";
 import { buildFoundation, type FoundationBuild } from "./sections/foundation";
 import { buildServices } from "./sections/services";
+import { buildLogging } from "./sections/logging";
+import { buildTracing } from "./sections/tracing";
+import type { TracePipeline } from "../components/trace-pipeline";
+import type { LogPipeline } from "../components/log-pipeline";
+import type { GrafanaDatasource } from "../components/lib/datasources";
+import { logPipelineMonitoring, tracePipelineMonitoring } from "../components/lib/pipeline-monitoring";
 import type { SectionContext } from "./sections/types";
 
 /** Everything a stack built, for outputs and tests. */
@@ -33,6 +39,10 @@ export interface Platform {
   dockerEdge?: EdgeProxy;
   backups: Record<string, BackupJob>;
   alerting: AlertingStack;
+  /** The log pipeline, when platform:logging is enabled. */
+  logging?: LogPipeline;
+  /** The trace pipeline, when platform:tracing is enabled. */
+  tracing?: TracePipeline;
 }
 
 /**
@@ -119,6 +129,8 @@ export function buildPlatform(plan: PlatformPlan): Platform {
       ...Object.values(services).map((s) => s.monitoring),
       ...Object.values(databases).map((d) => d.monitoring),
       ...Object.values(backups).map((b) => b.monitoring),
+      plan.logging?.enabled ? logPipelineMonitoring(ctx.target) : undefined,
+      plan.tracing?.enabled ? tracePipelineMonitoring(ctx.target) : undefined,
     ),
     services: Object.values(services)
       .map((s) => s.monitoredService)
@@ -132,6 +144,9 @@ export function buildPlatform(plan: PlatformPlan): Platform {
             .filter((u): u is string => u !== undefined)
         : [],
     certManagerNamespace: foundation.foundation?.edge ? CERT_MANAGER_NAMESPACE : undefined,
+    datasources: [plan.logging?.datasource, plan.tracing?.datasource].filter((d): d is GrafanaDatasource => d !== undefined),
   });
-  return { foundation, namespace, namespacePolicies, databases, services, dockerEdge, backups, alerting };
+  const logging = buildLogging(plan.logging, sctx);
+  const tracing = buildTracing(plan.tracing, sctx);
+  return { foundation, namespace, namespacePolicies, databases, services, dockerEdge, backups, alerting, logging, tracing };
 }

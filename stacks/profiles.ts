@@ -55,6 +55,10 @@ export interface Profile {
     /** May alerts page (PagerDuty)? Only prod: a staging outage must not wake the prod on-call. */
     paging: boolean;
   };
+  /** Log pipeline (platform:logging): days the installed Loki keeps logs. */
+  logging: { retentionDays: number };
+  /** Trace pipeline (platform:tracing): how long Jaeger keeps spans, share of ordinary traces kept. */
+  tracing: { retentionHours: number; samplingPercent: number };
   network: {
     zones: number;
     /** One NAT gateway for the VPC (cheap) or one per zone (no cross-zone dependency). */
@@ -97,6 +101,8 @@ export const PROFILES: Record<Environment, Profile> = {
     // Dev data is disposable: a daily dump is enough (RPO one day).
     backup: { ...shared.backup, retentionDays: 7, rpoMinutes: 1440 },
     alerting: { retention: "200h", storageSize: "10Gi", replicas: 1, paging: false },
+    logging: { retentionDays: 3 },
+    tracing: { retentionHours: 24, samplingPercent: 100 },
     network: { ...shared.network, natPerZone: false },
   },
   staging: {
@@ -104,6 +110,8 @@ export const PROFILES: Record<Environment, Profile> = {
     database: { ...shared.database, backupRetentionDays: 7, pointInTimeRecovery: true },
     backup: { ...shared.backup, retentionDays: 7, rpoMinutes: 1440 },
     alerting: { retention: "7d", storageSize: "20Gi", replicas: 1, paging: false },
+    logging: { retentionDays: 7 },
+    tracing: { retentionHours: 72, samplingPercent: 50 },
     network: { ...shared.network, natPerZone: false },
   },
   prod: {
@@ -125,6 +133,9 @@ export const PROFILES: Record<Environment, Profile> = {
     },
     backup: { ...shared.backup, retentionDays: 30, rpoMinutes: 60 },
     alerting: { retention: "30d", storageSize: "100Gi", replicas: 2, paging: true },
+    // Potato Chat keeps application logs 30 days; traces are for recent incidents (payment platform: 7 days).
+    logging: { retentionDays: 30 },
+    tracing: { retentionHours: 168, samplingPercent: 10 },
     network: { ...shared.network, natPerZone: true },
   },
 };

@@ -2,6 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { stringify } from "yaml";
+import { provisionedDatasources, type GrafanaDatasource } from "../lib/datasources";
 import type { Dashboard, ScrapeTarget } from "../lib/monitoring";
 import { providerFor, type PlatformContext } from "../lib/platform";
 import { applyTransform } from "../lib/transform";
@@ -75,13 +76,14 @@ export function prometheusConfig(input: {
 }
 
 /** Grafana provisioning files (pure): the Prometheus datasource and a file provider per folder. */
-export function grafanaProvisioning(dashboards: ReadonlyArray<Dashboard>): Record<string, string> {
+export function grafanaProvisioning(dashboards: ReadonlyArray<Dashboard>, datasources: ReadonlyArray<GrafanaDatasource> = []): Record<string, string> {
   const folders = [...new Set(dashboards.map((d) => d.folder ?? "General"))];
   const files: Record<string, string> = {
     "/etc/grafana/provisioning/datasources/prometheus.yml": stringify({
       apiVersion: 1,
       datasources: [
         { name: "Prometheus", type: "prometheus", uid: PROMETHEUS_DATASOURCE.uid, access: "proxy", url: "http://prometheus:9090", isDefault: true, editable: false },
+        ...provisionedDatasources(datasources),
       ],
     }),
     "/etc/grafana/provisioning/dashboards/platform.yml": stringify({
@@ -241,7 +243,7 @@ export function registerDocker(
       ports: [{ internal: 3000, external: hostPorts.grafana, ip: "127.0.0.1" }],
       volumes: [{ volumeName: grafanaData.name, containerPath: "/var/lib/grafana" }],
       healthcheck: { tests: ["CMD", "wget", "-q", "--spider", "http://localhost:3000/api/health"], interval: "30s", timeout: "5s", retries: 3 },
-      uploads: Object.entries(grafanaProvisioning(rendered.dashboards)).map(([file, content]) => ({ file, content })),
+      uploads: Object.entries(grafanaProvisioning(rendered.dashboards, args.datasources)).map(([file, content]) => ({ file, content })),
       ...hardened(512),
     }),
     { ...opts, dependsOn: [prometheus] },

@@ -3,6 +3,7 @@ import type * as docker from "@pulumi/docker";
 import type * as k8s from "@pulumi/kubernetes";
 import type * as random from "@pulumi/random";
 import type { MonitoredService } from "../lib/contracts";
+import type { GrafanaDatasource } from "../lib/datasources";
 import type { MonitoringBundle } from "../lib/monitoring";
 import type { PlatformContext } from "../lib/platform";
 import type { Transforms } from "../lib/transform";
@@ -108,6 +109,11 @@ export interface AlertingStackArgs {
    * @default undefined (cert-manager is not scraped)
    */
   certManagerNamespace?: string;
+  /**
+   * Grafana datasources of other modules (Loki from the log pipeline, Jaeger from the trace pipeline), provisioned
+   * beside Prometheus. @default []
+   */
+  datasources?: GrafanaDatasource[];
   /** Prometheus TSDB retention. @default "15d" @example "200h" */
   retention?: string;
   /**

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { DEFAULT_CHART_SOURCES, helmChartArgs } from "../lib/charts";
+import { provisionedDatasources, type GrafanaDatasource } from "../lib/datasources";
 import { standardLabels } from "../lib/labels";
 import { k8sName } from "../lib/naming";
 import { providerFor, type PlatformContext } from "../lib/platform";
@@ -39,6 +40,8 @@ export interface ChartValuesInput {
   alertmanagerConfig: pulumi.Input<Record<string, unknown>>;
   receiverSecret: string;
   grafanaSecret: string;
+  /** Datasources of other modules (Loki, Jaeger). */
+  datasources?: ReadonlyArray<GrafanaDatasource>;
 }
 
 const resources = (cpu: string, memory: string, cpuLimit: string, memoryLimit: string) => ({
@@ -143,6 +146,7 @@ export function chartValues(input: ChartValuesInput): Record<string, unknown> {
         },
         datasources: { enabled: true, defaultDatasourceEnabled: true, uid: "prometheus" },
       },
+      ...(input.datasources && input.datasources.length > 0 ? { additionalDataSources: provisionedDatasources(input.datasources) } : {}),
       resources: resources("100m", "256Mi", "500m", "512Mi"),
       securityContext: nonRootPod(472),
       testFramework: { enabled: false },
@@ -232,6 +236,7 @@ export function registerKubernetes(
         alertmanagerConfig: withWechatSecrets(rendered.alertmanagerConfig, args.receivers),
         receiverSecret: secretName,
         grafanaSecret: grafanaSecretName,
+        datasources: args.datasources,
       }),
     }),
     { ...opts, dependsOn: [namespace, grafanaSecret, receiverSecret] },

@@ -7,6 +7,7 @@ import type { AlertRoutes } from "../../components/alerting-stack/routes";
 import type { CustomRule } from "../../components/alerting-stack/rules/custom";
 import { checkAlertingSpec, checkHostPorts } from "../../components/alerting-stack/validate";
 import type { MonitoredService } from "../../components/lib/contracts";
+import type { GrafanaDatasource } from "../../components/lib/datasources";
 import type { MonitoringBundle } from "../../components/lib/monitoring";
 import { parseOrThrow, port, Problems } from "../../components/lib/validation";
 import { CONFIG_NAMESPACE } from "../config";
@@ -250,6 +251,8 @@ export interface AlertingDeps {
   probeTargets?: string[];
   /** Where the foundation's edge installed cert-manager, when it did. */
   certManagerNamespace?: string;
+  /** Grafana datasources of the log and trace pipelines. */
+  datasources?: GrafanaDatasource[];
 }
 
 /**
@@ -265,6 +268,7 @@ export function buildAlerting(plan: AlertingPlan, sctx: SectionContext, deps: Al
     managedControlPlane: deps.managedControlPlane,
     ...(deps.probeTargets && deps.probeTargets.length > 0 ? { probeTargets: deps.probeTargets } : {}),
     ...(deps.certManagerNamespace ? { certManagerNamespace: deps.certManagerNamespace } : {}),
+    ...(deps.datasources && deps.datasources.length > 0 ? { datasources: deps.datasources } : {}),
   }, sctx.platform);
 }
 

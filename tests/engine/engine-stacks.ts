@@ -1,4 +1,5 @@
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
 
@@ -55,6 +56,15 @@ export function engineStack(
   delete config["platform:backups"];
   const services = (config["platform:services"] as Array<Record<string, unknown>> | undefined) ?? [];
   config["platform:services"] = services.map(({ connections: _connections, ...svc }) => svc);
+  // Templates and defaults may carry connections too (stacks/sections/service-layers.ts).
+  if (config["platform:serviceDefaults"]) {
+    const { connections: _c, ...defaults } = config["platform:serviceDefaults"] as Record<string, unknown>;
+    config["platform:serviceDefaults"] = defaults;
+  }
+  if (config["platform:serviceTemplates"]) {
+    const templates = config["platform:serviceTemplates"] as Record<string, Record<string, unknown>>;
+    config["platform:serviceTemplates"] = Object.fromEntries(Object.entries(templates).map(([k, { connections: _c, ...t }]) => [k, t]));
+  }
   const edge = (config["platform:edge"] as Record<string, unknown> | undefined) ?? {};
   // CDN and DNS records are cloud resources.
   const { cdn: _cdn, dns: _dns, ...k8sEdge } = edge;
@@ -70,4 +80,64 @@ export function engineStack(
 /** The stack config file `pulumi --config-file` reads (plain values only; secrets are set by the CLI). */
 export function stackConfigYaml(stack: EngineStack): string {
   return stringify({ config: stack.config });
+}
+
+/**
+ * A stack file the engine tier deploys: a bundled one (`Pulumi.prod.yaml`) or an example environment
+ * (`examples/<system>/Pulumi.<env>.yaml`), each with a Kubernetes part.
+ */
+export interface EngineTarget {
+  /** `prod`, or `<system>-<env>` for an example; the engine stack is `engine-<label>`. */
+  label: string;
+  /** Environment of the stack file (`staging`, `prod`): selects the policy pack config and the profile checks. */
+  environment: string;
+  /** Stack file, relative to the repository root. */
+  stackFile: string;
+  /** Example system (`examples/<system>`), run from its own project directory; undefined for a bundled stack. */
+  system?: string;
+}
+
+/** Bundled staging and prod, then every example environment whose target is Kubernetes (Docker ones have no k8s part). */
+export function engineTargets(repoRoot: string): EngineTarget[] {
+  const bundled: EngineTarget[] = ["staging", "prod"].map((env) => ({ label: env, environment: env, stackFile: `Pulumi.${env}.yaml` }));
+  const examplesDir = path.join(repoRoot, "examples");
+  const examples = fs.existsSync(examplesDir) ? fs.readdirSync(examplesDir).filter((d) => fs.existsSync(path.join(examplesDir, d, "Pulumi.yaml"))).sort() : [];
+  const fromExamples = examples.flatMap((system) =>
+    fs
+      .readdirSync(path.join(examplesDir, system))
+      .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+      .filter((env): env is string => env !== undefined)
+      .sort()
+      .map((env) => ({ label: `${system}-${env}`, environment: env, stackFile: path.join("examples", system, `Pulumi.${env}.yaml`), system }))
+      .filter((t) => readStackConfig(repoRoot, t.stackFile)["platform:target"] === "kubernetes"),
+  );
+  return [...bundled, ...fromExamples];
+}
+
+/**
+ * A throwaway copy of an example's project directory that the real CLI runs as a user would, from
+ * examples/<system>/ with its own Pulumi.yaml and index.ts: the example's `../../index` resolves to the
+ * repository's program through symlinks. Returns the example directory inside it.
+ */
+export function exampleProjectDir(repoRoot: string, system: string): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "engine-example-"));
+  for (const entry of ["index.ts", "components", "stacks", "node_modules", "package.json", "tsconfig.json"]) {
+    fs.symlinkSync(path.join(repoRoot, entry), path.join(root, entry));
+  }
+  const dir = path.join(root, "examples", system);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.copyFileSync(path.join(repoRoot, "examples", system, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+  for (const entry of ["index.ts", "tsconfig.json"]) fs.symlinkSync(path.join(repoRoot, "examples", system, entry), path.join(dir, entry));
+  return dir;
+}
+
+/**
+ * The services of a stack config with serviceDefaults and their template applied (shallow, as far as the engine
+ * checks need: name, kind, metrics), so templated services are checked like the others.
+ */
+export function resolvedServices(config: Record<string, unknown>): Array<Record<string, any>> {
+  const defaults = (config["platform:serviceDefaults"] as Record<string, unknown> | undefined) ?? {};
+  const templates = (config["platform:serviceTemplates"] as Record<string, Record<string, unknown>> | undefined) ?? {};
+  const services = (config["platform:services"] as Array<Record<string, any>> | undefined) ?? [];
+  return services.map((s) => ({ ...defaults, ...(s.template ? templates[s.template] : {}), ...s }));
 }

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
-import { engineStack, secretMarker, type EngineStack } from "./engine-stacks";
+import { engineStack, engineTargets, exampleProjectDir, resolvedServices, secretMarker, type EngineStack } from "./engine-stacks";
 import { FIXTURES, writeFixtureCharts } from "./fixture-charts";
 import { KubeApi, kindPath } from "./kube-api";
 import { CHART_KEYS } from "../../components/lib/charts";
@@ -18,10 +18,12 @@ import { recordTiming } from "./timings";
 
 const REPO_ROOT = path.resolve(__dirname, "../..");
 const KUBECONFIG = process.env.ENGINE_KUBECONFIG ?? "";
-/** Bundled stacks with a Kubernetes part (dev runs on Docker). */
-const STACKS = ["staging", "prod"];
+/** Bundled stacks with a Kubernetes part (dev runs on Docker), then every example environment on Kubernetes. */
+const TARGETS = engineTargets(REPO_ROOT);
 
 let api: KubeApi;
+/** The CLI of the bundled project; examples get their own (their project directory) while they run. */
+let rootCli: PulumiCli;
 let cli: PulumiCli;
 let charts: Record<string, { path: string }>;
 let fixturesDir: string;
@@ -34,12 +36,13 @@ beforeAll(() => {
   api = new KubeApi(KUBECONFIG);
   fixturesDir = fs.mkdtempSync(path.join(os.tmpdir(), "engine-charts-"));
   charts = writeFixtureCharts(fixturesDir);
-  cli = new PulumiCli(projectDirFor(REPO_ROOT));
+  rootCli = new PulumiCli(projectDirFor(REPO_ROOT));
+  cli = rootCli;
 });
 
 afterAll(() => {
-  cli?.cleanup();
-  if (cli) fs.rmSync(cli.projectDir, { recursive: true, force: true });
+  rootCli?.cleanup();
+  if (rootCli) fs.rmSync(rootCli.projectDir, { recursive: true, force: true });
   if (fixturesDir) fs.rmSync(fixturesDir, { recursive: true, force: true });
 });
 
@@ -91,16 +94,32 @@ function pluralOf(kind: string): string {
   return `${k}s`;
 }
 
-describe.each(STACKS)("bundled %s stack on the local control plane", (stackName) => {
+describe.each(TARGETS.map((t) => [t.label, t] as const))("%s stack on the local control plane", (stackName, target) => {
   let stack: EngineStack;
   let namespace: string;
   let services: Array<Record<string, any>>;
+  let exampleRoot: string | undefined;
 
   beforeAll(async () => {
-    stack = engineStack(REPO_ROOT, stackName, fs.readFileSync(KUBECONFIG, "utf8"), charts);
+    // An example runs from its own project directory (examples/<system>/index.ts), with its own backend.
+    if (target.system) {
+      const dir = exampleProjectDir(REPO_ROOT, target.system);
+      exampleRoot = path.resolve(dir, "../..");
+      cli = new PulumiCli(dir);
+    } else {
+      cli = rootCli;
+    }
+    stack = engineStack(REPO_ROOT, stackName, fs.readFileSync(KUBECONFIG, "utf8"), charts, target.stackFile);
     namespace = (stack.config["platform:namespace"] as string | undefined) ?? "platform";
-    services = stack.config["platform:services"] as Array<Record<string, any>>;
+    services = resolvedServices(stack.config);
     await initStack(stack);
+  });
+
+  afterAll(() => {
+    if (!exampleRoot) return;
+    cli.cleanup();
+    fs.rmSync(exampleRoot, { recursive: true, force: true });
+    cli = rootCli;
   });
 
   it("previews", async () => {
@@ -171,7 +190,7 @@ describe.each(STACKS)("bundled %s stack on the local control plane", (stackName)
   it("autoscales and protects prod workloads (HPA, PDB), keeps staging at fixed replicas", async () => {
     const hpas = await api.list(kindPath("HorizontalPodAutoscaler", namespace));
     const pdbs = await api.list(kindPath("PodDisruptionBudget", namespace));
-    if (stackName === "prod") {
+    if (target.environment === "prod") {
       const scalable = services.filter((s) => s.kind !== "singleton").map((s) => s.name).sort();
       expect(hpas.map((h) => h.spec.scaleTargetRef.name.replace(/-[a-z0-9]+$/, "")).length).toBe(scalable.length);
       for (const h of hpas) expect([h.spec.minReplicas, h.spec.maxReplicas]).toEqual([3, 10]);
@@ -192,7 +211,7 @@ describe.each(STACKS)("bundled %s stack on the local control plane", (stackName)
   });
 
   it("passes the policy pack with this stack's policy config", async () => {
-    const config = path.join(REPO_ROOT, "policies", "config", `${stackName}.json`);
+    const config = path.join(REPO_ROOT, "policies", "config", `${target.environment}.json`);
     const args = ["preview", "--stack", stack.name, "--policy-pack", path.join(REPO_ROOT, "policies")];
     if (fs.existsSync(config)) args.push("--policy-pack-config", config);
     const result = await run(args);
@@ -218,7 +237,8 @@ describe.each(STACKS)("bundled %s stack on the local control plane", (stackName)
     recordTiming(stackName, "destroy", result);
     expect(await api.get(`/api/v1/namespaces/${namespace}`)).toBeUndefined();
     expect(await api.get("/api/v1/namespaces/monitoring")).toBeUndefined();
-    const left = (await api.list("/apis/apps/v1/deployments")).filter((d) => d.metadata.labels?.["app.kubernetes.io/part-of"] === "platform");
+    const project = (stack.config["platform:project"] as string | undefined) ?? "platform";
+    const left = (await api.list("/apis/apps/v1/deployments")).filter((d) => d.metadata.labels?.["app.kubernetes.io/part-of"] === project);
     expect(left).toEqual([]);
     await run(["stack", "rm", "--yes", stack.name]);
   });

@@ -33,6 +33,8 @@ export interface BuiltExample extends BuiltStack {
   secrets: Record<string, string>;
   /** Every alerting rule the stack provisions (one alert name may occur once per database, backup, ...). */
   alerts: PromRule[];
+  /** The rule groups as Prometheus loads them ({ name, rules }), every rule file together. */
+  ruleGroups: Array<{ name: string; rules: PromRule[] }>;
   /** The Alertmanager configuration (chart values on Kubernetes, the config file on Docker). */
   alertmanager: any;
 }
@@ -52,14 +54,16 @@ export async function buildExample(system: string, env: string): Promise<BuiltEx
   const built = await buildStack(env, {}, { projectDir: exampleDir(system), secrets });
   const files = artefactFiles(built.recorder, new Redactor(secrets));
   const alerts: PromRule[] = [];
+  const ruleGroups: BuiltExample["ruleGroups"] = [];
   for (const [file, content] of files) {
     if (!file.startsWith("prometheus/rules/")) continue;
     for (const group of parse(content)?.groups ?? []) {
+      ruleGroups.push(group);
       for (const rule of group.rules as PromRule[]) if (rule.alert) alerts.push(rule);
     }
   }
   const am = files.get("alertmanager/alertmanager.yml");
-  return { ...built, system, env, secrets, alerts, alertmanager: am ? parse(am) : undefined };
+  return { ...built, system, env, secrets, alerts, ruleGroups, alertmanager: am ? parse(am) : undefined };
 }
 
 /** Every registered input holding a secret value (or a generated password) outside a secret wrapper. */

@@ -24,6 +24,13 @@ describe.each(ENVS)("paimon %s", (env) => {
     expect([alert(b, "HighRiskLevel").expr, alert(b, "HighRiskLevel").for, alert(b, "HighRiskLevel").labels?.severity]).toEqual(["max(paimon_risk_level) >= 3", "5m", "critical"]);
     expect([thresholdOf(alert(b, "LowLiquidity")), alert(b, "LowLiquidity").labels?.severity]).toEqual([0.08, "warning"]);
     expect([alert(b, "TargetDown").for, alert(b, "TargetDown").labels?.severity]).toEqual(["1m", "critical"]);
+    if (env !== "dev") {
+      // HighAPILatency (5.3): the API's own histogram at P99 above 1 s for 5m.
+      const latency = alert(b, "HttpLatencyHigh", { service: "api" });
+      expect(latency.expr).toContain("histogram_quantile(0.99, sum by (job, service, le) (rate(paimon_http_request_duration_seconds_bucket{");
+      expect([thresholdOf(latency), latency.for]).toEqual([1, "5m"]);
+      expect(alert(b, "HttpErrorRateCritical", { service: "api" }).expr).toContain("paimon_http_request_duration_seconds_count");
+    }
   });
 });
 

@@ -4,7 +4,7 @@ import { parse } from "yaml";
 import { allStackArgs, placeholderSecret, resolveStackRef, synthesize, writeSynth, type SynthResult } from "../../scripts/synth/index";
 import { allPolicies } from "../../policies/rules/catalog";
 import { validateK8sObjects, type K8sObject } from "../helpers/k8s-schema";
-import { REPO_ROOT } from "../helpers/stack";
+import { readStackFile, REPO_ROOT } from "../helpers/stack";
 import { promtoolCheckRules, requireTool, run, tempDir } from "../helpers/tools";
 
 /**
@@ -85,6 +85,28 @@ describe.each(variants.map(label))("synth %s", (key) => {
       const file = path.join(tmp, "alertmanager.yml");
       fs.writeFileSync(file, JSON.stringify(materialiseSecretFiles(config, tmp)));
       expect(run("amtool", ["check-config", file])).toMatch(/SUCCESS/);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("amtool routes every severity to the receivers the stack file names for it", () => {
+    const { result } = get();
+    const raw = readStackFile(result.ref.stack, result.ref.projectDir);
+    const routes = (raw["platform:alerting"] as { routes?: Record<string, unknown> } | undefined)?.routes ?? {};
+    const environment = String(raw["platform:environment"]);
+    const { dir: tmp, cleanup } = tempDir("synth-amtool-routes");
+    try {
+      const config = parse(fs.readFileSync(path.join(get().dir, "alertmanager/alertmanager.yml"), "utf8"));
+      const file = path.join(tmp, "alertmanager.yml");
+      fs.writeFileSync(file, JSON.stringify(materialiseSecretFiles(config, tmp)));
+      const severities = ["critical", "warning", "info"].filter((s) => Array.isArray(routes[s]));
+      expect(severities.length).toBeGreaterThan(0);
+      for (const severity of severities) {
+        const expected = [...new Set(routes[severity] as string[])].join(",");
+        const labels = [`severity=${severity}`, `environment=${environment}`, "alertname=SynthRouteCheck"];
+        expect(run("amtool", ["config", "routes", "test", `--config.file=${file}`, `--verify.receivers=${expected}`, ...labels]).trim()).toBe(expected);
+      }
     } finally {
       cleanup();
     }

@@ -1,0 +1,2 @@
+// The payment platform runs the library's program unchanged: everything system-specific is in Pulumi.<env>.yaml.
+export * from "../../index";

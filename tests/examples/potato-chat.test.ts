@@ -1,0 +1,109 @@
+import { unwrapSecrets } from "../helpers/mocks";
+import { stackError } from "../helpers/stack";
+import {
+  alert, appContainer, buildExample, DEPLOYMENT, exampleDir, exampleSecrets, HPA, HTTPROUTE, k8s, missingRunbooks, plaintextSecrets,
+  receiversFor, thresholdOf, type BuiltExample,
+} from "./harness";
+
+/** Potato Chat / instant social trading (seed 001): prod on AWS. Built once. */
+let prod: BuiltExample;
+beforeAll(async () => {
+  prod = await buildExample("potato-chat", "prod");
+}, 120_000);
+
+const MICROSERVICES = ["user-service", "trading-service", "social-service", "data-service", "payment-service", "notification-service"];
+const one = (type: string, name: string) => unwrapSecrets(prod.recorder.one(type, name).inputs);
+
+describe("potato-chat prod (AWS)", () => {
+  it("records without error, passes no secret in plaintext, and every alert has a runbook", () => {
+    expect(() => prod.recorder.assertUniqueUrns()).not.toThrow();
+    expect(plaintextSecrets(prod)).toEqual([]);
+    expect(missingRunbooks(prod)).toEqual([]);
+  });
+
+  it("builds the CloudFormation network: VPC 10.0.0.0/16, two public and two private /24s, EKS on t3.large, CloudFront", () => {
+    expect(one("aws:ec2/vpc:Vpc", "foundation-network-vpc").cidrBlock).toBe("10.0.0.0/16");
+    const subnets = prod.recorder.byType("aws:ec2/subnet:Subnet").map((s) => `${s.name}=${unwrapSecrets(s.inputs).cidrBlock}`).sort();
+    expect(subnets).toEqual(["foundation-network-private-0=10.0.3.0/24", "foundation-network-private-1=10.0.4.0/24", "foundation-network-public-0=10.0.1.0/24", "foundation-network-public-1=10.0.2.0/24"]);
+    expect(one("aws:eks/nodeGroup:NodeGroup", "foundation-cluster-node-group").instanceTypes).toEqual(["t3.large"]);
+    expect(one("aws:cloudfront/distribution:Distribution", "foundation-edge-cdn").enabled).toBe(true);
+  });
+
+  it("runs RDS PostgreSQL 14 on db.t3.medium (100 GB, encrypted, Multi-AZ), 2-node encrypted ElastiCache Redis 7.0 on cache.t3.micro and DocumentDB 5.0", () => {
+    const rds = one("aws:rds/instance:Instance", "main-db-instance");
+    expect([rds.engineVersion, rds.instanceClass, rds.allocatedStorage, rds.storageEncrypted, rds.multiAz]).toEqual(["14", "db.t3.medium", 100, true, true]);
+    const redis = one("aws:elasticache/replicationGroup:ReplicationGroup", "cache-replication-group");
+    expect([redis.engineVersion, redis.nodeType, redis.numCacheClusters, redis.atRestEncryptionEnabled, redis.transitEncryptionEnabled]).toEqual(["7.0", "cache.t3.micro", 2, true, true]);
+    expect(one("aws:docdb/cluster:Cluster", "documents-cluster").engineVersion).toBe("5.0.0");
+  });
+
+  it("scales the web app 3-10 at CPU 70 % / memory 80 % with its 250m/256Mi-500m/512Mi resources", () => {
+    const hpa = k8s(prod.recorder, HPA, "web").spec;
+    expect([hpa.minReplicas, hpa.maxReplicas]).toEqual([3, 10]);
+    expect(hpa.metrics.map((m: any) => `${m.resource.name}=${m.resource.target.averageUtilization}`)).toEqual(["cpu=70", "memory=80"]);
+    expect(appContainer(k8s(prod.recorder, DEPLOYMENT, "web")).resources).toEqual({ requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } });
+    expect(appContainer(k8s(prod.recorder, DEPLOYMENT, "api-gateway")).resources).toEqual({ requests: { cpu: "500m", memory: "512Mi" }, limits: { cpu: "1000m", memory: "1Gi" } });
+  });
+
+  it("serves app. and api. publicly, the admin UI only on the internal Gateway", () => {
+    const route = (name: string) => k8s(prod.recorder, HTTPROUTE, name).spec;
+    expect([route("web").hostnames, route("web").parentRefs[0].name]).toEqual([["app.instantsocialtrading.com"], "public"]);
+    expect([route("api-gateway").hostnames, route("api-gateway").parentRefs[0].name]).toEqual([["api.instantsocialtrading.com"], "public"]);
+    expect([route("admin-frontend").hostnames, route("admin-frontend").parentRefs[0].name]).toEqual([["admin.instantsocialtrading.com"], "internal"]);
+    for (const svc of MICROSERVICES) expect(prod.recorder.byType(HTTPROUTE).some((r) => unwrapSecrets(r.inputs).metadata.name === svc)).toBe(false);
+  });
+
+  it("admits only the API gateway (and Prometheus) to the six microservices", () => {
+    for (const svc of MICROSERVICES) {
+      const policy = k8s(prod.recorder, "kubernetes:networking.k8s.io/v1:NetworkPolicy", svc).spec;
+      const callers = policy.ingress.flatMap((i: any) => i.from.map((f: any) => f.podSelector?.matchLabels?.["app.kubernetes.io/name"] ?? f.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"]));
+      expect(callers.sort()).toEqual(["api-gateway", "monitoring"]);
+    }
+  });
+
+  it("shares app-config's NODE_ENV=production with every service through one ConfigMap", () => {
+    expect(k8s(prod.recorder, "kubernetes:core/v1:ConfigMap", "shared-env").data).toEqual({ NODE_ENV: "production" });
+    for (const svc of ["web", "api-gateway", ...MICROSERVICES]) expect(appContainer(k8s(prod.recorder, DEPLOYMENT, svc)).envFrom).toEqual([{ configMapRef: { name: "shared-env" } }]);
+  });
+
+  it("gives each service its own database and role (compose userdb, tradingdb, ...), the password from a Secret", () => {
+    const env = (svc: string) => appContainer(k8s(prod.recorder, DEPLOYMENT, svc)).env as any[];
+    expect(env("user-service").find((e) => e.name === "DB_NAME").value).toBe("userdb");
+    expect(env("payment-service").find((e) => e.name === "DB_USER").value).toBe("paymentdb");
+    expect(env("payment-service").find((e) => e.name === "DB_PASSWORD").valueFrom.secretKeyRef.name).toBe("main-db-db-paymentdb");
+    expect(env("social-service").map((e) => e.name)).toEqual(expect.arrayContaining(["DB_URL", "MONGODB_URL"]));
+    expect(env("data-service").find((e) => e.name === "MONGODB_URL").valueFrom.secretKeyRef).toBeDefined();
+  });
+
+  it("dumps the gateway's database and each service's own database daily, each as its own role", () => {
+    const crons = prod.recorder.byType("kubernetes:batch/v1:CronJob").map((c) => unwrapSecrets(c.inputs));
+    const names = crons.filter((c) => c.metadata.name.endsWith("-backup-backup")).map((c) => c.metadata.name).sort();
+    expect(names).toEqual(["admindb-backup-backup", "cache-backup-backup", "main-db-backup-backup", "paymentdb-backup-backup", "socialdb-backup-backup", "tradingdb-backup-backup", "userdb-backup-backup"]);
+    const spec = k8s(prod.recorder, "kubernetes:batch/v1:CronJob", "tradingdb-backup-backup").spec;
+    expect(spec.schedule).toBe("0 2 * * *");
+    const env = [...(spec.jobTemplate.spec.template.spec.initContainers ?? []), ...spec.jobTemplate.spec.template.spec.containers].flatMap((c: any) => c.env ?? []);
+    expect(env.find((e: any) => e.name === "PGDATABASE")?.value).toBe("tradingdb");
+  });
+
+  it("alerts at alert_rules.yml's thresholds: CPU 80, memory 85, disk 85 % used, P95 1 s, 5xx 5 %, each for 5m; down for 1m", () => {
+    expect([thresholdOf(alert(prod, "NodeCpuUsageHigh")), alert(prod, "NodeCpuUsageHigh").for]).toEqual([80, "5m"]);
+    expect([thresholdOf(alert(prod, "NodeMemoryUsageHigh")), alert(prod, "NodeMemoryUsageHigh").for]).toEqual([85, "5m"]);
+    expect([thresholdOf(alert(prod, "NodeDiskUsageCritical")), alert(prod, "NodeDiskUsageCritical").for]).toEqual([85, "5m"]);
+    expect([thresholdOf(alert(prod, "HttpLatencyHigh", { service: "api-gateway" })), thresholdOf(alert(prod, "HttpErrorRateCritical", { service: "api-gateway" }))]).toEqual([1, 5]);
+    expect([alert(prod, "HttpLatencyHigh", { service: "trading-service" }).for, alert(prod, "HttpErrorRateCritical", { service: "trading-service" }).for]).toEqual(["5m", "5m"]);
+    expect(alert(prod, "TargetDown").for).toBe("1m");
+    expect(thresholdOf(alert(prod, "PostgresTooManyConnections", { severity: "warning", database: "main-db" }))).toBe(80);
+    expect([thresholdOf(alert(prod, "LowUserRegistrations")), alert(prod, "LowUserRegistrations").for]).toEqual([10, "1h"]);
+    expect(alert(prod, "HighTradingVolume").labels?.severity).toBe("info");
+    expect(receiversFor(prod.alertmanager, "critical")).toEqual(["pager", "ops-chat"]);
+  });
+});
+
+describe("potato-chat bad input fails before anything is registered", () => {
+  it("a connection to a logical database that is not declared names the known ones", async () => {
+    const raw = (await import("../helpers/stack")).readStackFile("prod", exampleDir("potato-chat"));
+    const services = (raw["platform:services"] as any[]).map((s) => (s.name === "user-service" ? { ...s, connections: [{ database: "main-db/usersdb", envPrefix: "DB" }] } : s));
+    const message = await stackError("prod", { services }, { projectDir: exampleDir("potato-chat"), secrets: exampleSecrets("potato-chat", "prod") });
+    expect(message).toContain('platform:services[2].connections[0].database: must name a database in platform:databases or one of its logical databases as <name>/<database> (known: main-db, main-db/userdb, main-db/tradingdb, main-db/socialdb, main-db/paymentdb, main-db/admindb, cache, documents) (got "main-db/usersdb")');
+  });
+});
