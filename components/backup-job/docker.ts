@@ -14,7 +14,7 @@ const SCRIPT_DIR = "/opt/backup";
 /** Mount point of the stack's shared textfile-metrics volume (see PlatformContext.dockerMetricsVolume). */
 export const SHARED_METRICS_DIR = "/metrics";
 /** Both official images run as uid/gid 999 and own these directories, which seed fresh named volumes. */
-const DATA_DIR: Record<"postgres" | "redis", string> = { postgres: "/var/lib/postgresql", redis: "/data" };
+const DATA_DIR: Record<ResolvedBackup["engine"], string> = { postgres: "/var/lib/postgresql", redis: "/data", mongodb: "/data/db" };
 /** uid/gid of the backup containers; the stack's shared textfile-metrics volume is owned by it. */
 export const BACKUP_CONTAINER_UID = 999;
 const IMAGE_USER = `${BACKUP_CONTAINER_UID}:${BACKUP_CONTAINER_UID}`;
@@ -41,12 +41,12 @@ export function schedulerEnv(expression: string): Record<string, string> {
 }
 
 /** Directory inside the backup volume where the scripts write node-exporter textfile metrics. */
-export function metricsDir(engine: "postgres" | "redis"): string {
+export function metricsDir(engine: ResolvedBackup["engine"]): string {
   return `${DATA_DIR[engine]}/metrics`;
 }
 
 /** Local destination inside the backup volume. */
-export function localDestination(engine: "postgres" | "redis"): string {
+export function localDestination(engine: ResolvedBackup["engine"]): string {
   return `file://${DATA_DIR[engine]}/backups`;
 }
 
@@ -92,7 +92,11 @@ export function dockerEnv(i: DockerBackupInputs, mode: "backup" | "verify"): pul
     env.push(pulumi.secret(pulumi.interpolate`AWS_ACCESS_KEY_ID=${i.credentials.accessKeyId}`));
     env.push(pulumi.secret(pulumi.interpolate`AWS_SECRET_ACCESS_KEY=${i.credentials.secretAccessKey}`));
   }
-  if (c.engine === "redis") {
+  if (c.engine === "mongodb") {
+    // The connection string (with the password) as a secret env value; backup.sh hands it to the tools in a file.
+    env.push(pulumi.secret(pulumi.interpolate`MONGODB_URI=${c.url!}`));
+    if (c.database) env.push(pulumi.interpolate`MONGODB_DATABASE=${c.database}`);
+  } else if (c.engine === "redis") {
     env.push(pulumi.interpolate`REDIS_HOST=${c.host}`, pulumi.interpolate`REDIS_PORT=${c.port}`, `REDIS_TLS=${c.tls ? 1 : 0}`);
     env.push(pulumi.secret(pulumi.interpolate`REDISCLI_AUTH=${c.password}`));
   } else {

@@ -33,10 +33,16 @@ export function destinationEnv(r: ResolvedBackup, destinationUrl: pulumi.Input<s
 /** Database client environment; the password only ever comes from a Secret reference. */
 export function databaseEnv(
   connection: DatabaseConnection,
-  password: { name: pulumi.Input<string>; key: string },
+  password: { name: pulumi.Input<string>; key: string; urlKey?: string },
   verifyQuery?: string,
 ): EnvVar[] {
   const secretRef = { secretKeyRef: { name: password.name, key: password.key } };
+  if (connection.engine === "mongodb") {
+    return [
+      { name: "MONGODB_URI", valueFrom: { secretKeyRef: { name: password.name, key: password.urlKey ?? "url" } } },
+      ...(connection.database ? [{ name: "MONGODB_DATABASE", value: connection.database }] : []),
+    ];
+  }
   if (connection.engine === "redis") {
     return [
       { name: "REDIS_HOST", value: connection.host },
@@ -191,20 +197,23 @@ export function registerKubernetesBackup(i: KubernetesBackupInputs): KubernetesB
     opts,
   );
   let credentials: k8s.core.v1.Secret | undefined;
-  let password: { name: pulumi.Input<string>; key: string };
+  let password: { name: pulumi.Input<string>; key: string; urlKey?: string };
   if (i.connection.secretRef) {
-    password = { name: i.connection.secretRef.name, key: i.connection.secretRef.passwordKey };
+    password = { name: i.connection.secretRef.name, key: i.connection.secretRef.passwordKey, urlKey: i.connection.secretRef.urlKey };
   } else {
     credentials = new k8s.core.v1.Secret(
       `${r.name}-credentials`,
       applyTransform(i.transforms, "credentials", {
         metadata: meta(r.names.secret),
         type: "Opaque",
-        stringData: { password: pulumi.secret(i.connection.password) },
+        stringData: {
+          password: pulumi.secret(i.connection.password),
+          ...(i.connection.url ? { url: pulumi.secret(i.connection.url) } : {}),
+        },
       }),
       opts,
     );
-    password = { name: credentials.metadata.name, key: "password" };
+    password = { name: credentials.metadata.name, key: "password", urlKey: "url" };
   }
   const serviceAccount = new k8s.core.v1.ServiceAccount(
     `${r.name}-service-account`,

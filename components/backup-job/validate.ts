@@ -9,6 +9,8 @@ import { achievableRpo, awsBackupScheduleProblem } from "./native";
 export const DEFAULT_IMAGES = {
   postgres: "postgres:16.6-bookworm",
   redis: "redis:7.4.1-bookworm",
+  // mongodump, mongorestore and mongosh (drops the verify scratch database), bash and coreutils; runs as uid 999.
+  mongodb: "mongo:7.0.14",
   awsCli: "amazon/aws-cli:2.22.35",
 } as const;
 
@@ -22,7 +24,7 @@ const CRONJOB_NAME_MAX = 52;
 /** Everything the builders need, derived once from validated args. */
 export interface ResolvedBackup {
   name: string;
-  engine: "postgres" | "redis";
+  engine: "postgres" | "redis" | "mongodb";
   schedule: string;
   timeZone: string;
   minPeriodMinutes: number;
@@ -120,8 +122,14 @@ export function validateBackupJobArgs(
   if (args.verify?.query !== undefined && (typeof args.verify.query !== "string" || args.verify.query.trim() === "")) {
     p.add(["verify", "query"], args.verify.query, "must be a non-empty SQL query");
   }
-  if (args.verify?.query !== undefined && engine === "redis") {
-    p.add(["verify", "query"], args.verify.query, "applies to PostgreSQL only (Redis snapshots are checked by their RDB header)");
+  if (args.verify?.query !== undefined && engine !== "postgres") {
+    p.add(
+      ["verify", "query"],
+      args.verify.query,
+      engine === "redis"
+        ? "applies to PostgreSQL only (Redis snapshots are checked by their RDB header)"
+        : "applies to PostgreSQL only (a MongoDB restore test needs at least one restored document and no failures)",
+    );
   }
 
   // --- recovery objectives --------------------------------------------------------------------------------
@@ -206,7 +214,7 @@ export function validateBackupJobArgs(
   }
 
   // --- images and resources -------------------------------------------------------------------------------
-  const client = args.images?.client ?? (engine === "redis" ? DEFAULT_IMAGES.redis : DEFAULT_IMAGES.postgres);
+  const client = args.images?.client ?? (engine === "redis" ? DEFAULT_IMAGES.redis : engine === "mongodb" ? DEFAULT_IMAGES.mongodb : DEFAULT_IMAGES.postgres);
   const awsCli = args.images?.awsCli ?? DEFAULT_IMAGES.awsCli;
   for (const [key, image] of [["client", client], ["awsCli", awsCli]] as const) {
     const problem = imagePinProblem(image);
@@ -224,7 +232,10 @@ export function validateBackupJobArgs(
   if (!memoryQuantity.safeParse(stagingSize).success || memoryBytes(stagingSize) < 2 ** 20 || memoryBytes(stagingSize) > 2 ** 40) {
     p.add("stagingSize", args.stagingSize, "must be a storage quantity like 20Gi, from 1Mi to 1Ti");
   }
-  if (!["postgres", "redis"].includes(engine)) p.add(["connection", "engine"], engine, "must be postgres or redis");
+  if (!["postgres", "redis", "mongodb"].includes(engine)) p.add(["connection", "engine"], engine, "must be postgres, redis or mongodb");
+  if (engine === "mongodb" && args.connection?.url === undefined && args.connection?.secretRef === undefined) {
+    p.add(["connection", "url"], undefined, "is needed for mongodb (mongodump connects with the connection string)");
+  }
   if (args.nativeBackup && args.nativeBackup.engine !== engine) {
     p.add(["nativeBackup", "engine"], args.nativeBackup.engine, `must match the connection engine (${engine})`);
   }

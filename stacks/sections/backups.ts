@@ -75,7 +75,7 @@ export type BackupsConfig = z.output<typeof schema>;
 export interface PlannedBackup {
   name: string;
   database: string;
-  engine: "postgres" | "redis";
+  engine: Engine;
   args: Omit<BackupJobArgs, "connection" | "nativeBackup" | "identity" | "keys">;
 }
 export type BackupsPlan = PlannedBackup[];
@@ -112,7 +112,7 @@ function defaultRpo(sctx: SectionContext, schedule: string): number {
 }
 
 /** What the native backups of a managed store will be, from the profile (the real facts arrive at build time). */
-function expectedNative(sctx: SectionContext, engine: "postgres" | "redis"): NativeBackupInfo | undefined {
+function expectedNative(sctx: SectionContext, engine: Engine): NativeBackupInfo | undefined {
   const { cloud, target } = sctx.platform;
   if (target === "docker" || cloud === "none") return undefined;
   const db = sctx.profile.database;
@@ -120,7 +120,7 @@ function expectedNative(sctx: SectionContext, engine: "postgres" | "redis"): Nat
     engine,
     target: cloud,
     retentionDays: db.backupRetentionDays,
-    pointInTimeRecovery: engine === "postgres" && db.pointInTimeRecovery,
+    pointInTimeRecovery: engine !== "redis" && db.pointInTimeRecovery,
     snapshotIntervalMinutes: 1440,
   };
 }
@@ -146,10 +146,6 @@ export function planBackups(
     const engine = knownDatabases[entry.database];
     if (!engine) {
       p.add([index, "database"], entry.database, `must name a database in platform:databases (known: ${Object.keys(knownDatabases).join(", ") || "none"})`);
-      return;
-    }
-    if (engine === "mongodb") {
-      p.add([index, "database"], entry.database, "is a mongodb database: backup sets dump postgres and redis; mongodb is covered by its native backups (backupRetentionDays)");
       return;
     }
     const profile = sctx.profile.backup;
@@ -203,11 +199,12 @@ function rename(problem: string): string {
   return problem.replace(/\.verify\.schedule:/, ".verifySchedule:").replace(/\.verify\.query:/, ".verifyQuery:");
 }
 
-function placeholderConnection(engine: "postgres" | "redis"): DatabaseConnection {
+function placeholderConnection(engine: Engine): DatabaseConnection {
   return {
     engine,
     host: pulumi.output("placeholder"),
-    port: pulumi.output(engine === "redis" ? 6379 : 5432),
+    port: pulumi.output({ postgres: 5432, redis: 6379, mongodb: 27017 }[engine]),
+    ...(engine === "mongodb" ? { url: pulumi.secret("placeholder"), database: pulumi.output("placeholder") } : {}),
     password: pulumi.secret("placeholder"),
     tls: true,
   };

@@ -1,6 +1,6 @@
 import { buildStack, stackError } from "../helpers/stack";
 import { unwrapSecrets, type Recorder } from "../helpers/mocks";
-import { STAGING_SECRETS } from "./fixtures";
+import { DEV_SECRETS, STAGING_SECRETS } from "./fixtures";
 
 /**
  * A logical database is backed up by naming it `<store>/<database>` in platform:backups: the dump runs as that
@@ -44,5 +44,28 @@ describe("backups of logical databases", () => {
       { secrets: STAGING_SECRETS },
     );
     expect(message).toContain('platform:backups[0].database: must name a database in platform:databases (known: main-db, main-db/orders, cache) (got "main-db/billing")');
+  });
+});
+
+describe("a MongoDB backup set in the dev stack", () => {
+  test("plans and builds a mongodump scheduler in the mongo image beside the MongoDB container", async () => {
+    const { recorder } = await buildStack(
+      "dev",
+      {
+        databases: [
+          { name: "main-db", engine: "postgres", version: "16.4" },
+          { name: "cache", engine: "redis", version: "7.4.1" },
+          { name: "docs", engine: "mongodb", version: "7.0.14" },
+        ],
+        backups: [{ name: "main-db-backup", database: "main-db" }, { name: "docs-backup", database: "docs" }],
+      },
+      { secrets: DEV_SECRETS },
+    );
+    const container = recorder.one("docker:index/container:Container", "docs-backup-backup-container");
+    expect(container.inputs.image).toBe("mongo:7.0.14");
+    const env = unwrapSecrets(container.inputs.envs) as string[];
+    expect(env).toEqual(expect.arrayContaining(["ENGINE=mongodb", "MONGODB_DATABASE=app"]));
+    expect(env.find((e) => e.startsWith("MONGODB_URI="))).toMatch(/^MONGODB_URI=mongodb:\/\/app:.+@docs-mongodb:27017\/app\?authSource=admin&tls=false$/);
+    expect(recorder.one("docker:index/remoteImage:RemoteImage", "docs-image").inputs.name).toBe("mongo:7.0.14");
   });
 });

@@ -57,7 +57,6 @@ describe("backups section", () => {
     [[{ name: "main", database: "main", retentionDays: 0 }], /platform:backups\[0\]\.retentionDays: must be a whole number of days from 1 to 3650 \(got 0\)/],
     [[{ name: "main", database: "main", rpoMinutes: 30, schedule: "0 2 * * *" }], /platform:backups\[0\]\.rpoMinutes: cannot be met.*\(got 30\)/],
     [[{ name: "main", database: "nope" }], /platform:backups\[0\]\.database: must name a database.*\(got "nope"\)/],
-    [[{ name: "docs", database: "docs" }], /platform:backups\[0\]\.database: is a mongodb database: backup sets dump postgres and redis; mongodb is covered by its native backups.*\(got "docs"\)/],
     [[{ name: "main", database: "main", destination: { type: "local" } }], /platform:backups\[0\]\.destination\.type: local is for the Docker target only/],
     [[{ name: "main", database: "main", verifySchedule: "0 4 32 * *" }], /platform:backups\[0\]\.verifySchedule: must be a 5-field cron expression.*\(got "0 4 32 \* \*"\)/],
     [[{ name: "main", database: "main", schedule: "*/2 * * * *" }], /platform:backups\[0\]\.schedule: must leave at least 5 minutes between runs/],
