@@ -2,9 +2,10 @@ import { alertFamily, isAlertRule, SEVERITIES, type RuleGroup, type Severity } f
 import { promDuration } from "../lib/validation";
 
 /**
- * How long a built-in alert's condition must hold before it fires, per alert family (the `alert_family`
- * label: `NodeCpuUsage` covers NodeCpuUsageHigh and NodeCpuUsageCritical). Playbooks differ here as they do
- * on thresholds: 000 pages on CPU after 2 minutes and on disk after 1, 001 waits 5 minutes.
+ * How long an alert's condition must hold before it fires, per alert family (the `alert_family` label:
+ * `NodeCpuUsage` covers NodeCpuUsageHigh and NodeCpuUsageCritical). Playbooks differ here as they do on
+ * thresholds: 000 pages on CPU after 2 minutes and on disk after 1, 001 waits 5 minutes. The overrides reach the
+ * built-in rules and the rules the monitored components bring (database, backup alerts) alike.
  *
  * A string sets every level of the family; an object sets levels one by one.
  * @example { NodeCpuUsage: "2m", NodeDiskUsage: "1m", HttpErrorRate: { warning: "5m", critical: "2m" } }
@@ -36,6 +37,24 @@ export function familiesOf(groups: ReadonlyArray<RuleGroup>): Map<string, Set<Se
     }
   }
   return out;
+}
+
+/** One family map from several (levels united), e.g. the built-in families plus those of the bundles. */
+export function mergeFamilies(...maps: ReadonlyArray<ReadonlyMap<string, ReadonlySet<Severity>>>): Map<string, Set<Severity>> {
+  const out = new Map<string, Set<Severity>>();
+  for (const m of maps) for (const [family, levels] of m) out.set(family, new Set([...(out.get(family) ?? []), ...levels]));
+  return out;
+}
+
+/**
+ * The overrides whose family has an alert in `families`. A stack validates its overrides against every family
+ * the library can emit, then hands the component only those it has rules for (a PostgresReplicationLag override
+ * in a stack without read replicas has nothing to change).
+ */
+export function durationsFor(overrides: DurationOverrides | undefined, families: ReadonlyMap<string, unknown>): DurationOverrides | undefined {
+  if (!overrides) return undefined;
+  const kept = Object.entries(overrides).filter(([family]) => families.has(family));
+  return kept.length > 0 ? Object.fromEntries(kept) : undefined;
 }
 
 /** Problems of `overrides` as [relative key path, bad value, what is allowed]. */

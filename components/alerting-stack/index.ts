@@ -13,7 +13,7 @@ import type { DockerHostPorts } from "./host-ports";
 import { registerKubernetes, k8sSecretDir } from "./kubernetes";
 import type { Receiver } from "./receivers";
 import { renderAlerting, builtInAlertNames, builtInAlertFamilies, type RenderedAlerting } from "./render";
-import type { DurationOverrides } from "./durations";
+import { familiesOf, mergeFamilies, type DurationOverrides } from "./durations";
 import type { AlertRoutes } from "./routes";
 import type { CustomRule } from "./rules/custom";
 import type { ThresholdOverrides } from "./thresholds";
@@ -37,7 +37,7 @@ export { DOCKER_IMAGES } from "./docker";
 export { DEFAULT_HOST_PORTS, type DockerHostPorts } from "./host-ports";
 export { buildAlertmanagerConfig } from "./routes";
 export { renderAlerting, builtInAlertNames, builtInAlertFamilies } from "./render";
-export type { DurationOverrides } from "./durations";
+export { durationsFor, familiesOf, mergeFamilies, type DurationOverrides } from "./durations";
 
 /** Type token. Never change it (it is part of every child's URN). */
 export const ALERTING_STACK_TYPE = "platform:alerting:AlertingStack";
@@ -82,9 +82,10 @@ export interface AlertingStackArgs {
   /** Overrides of the built-in thresholds. @default DEFAULT_THRESHOLDS (payment-platform table) */
   thresholds?: ThresholdOverrides;
   /**
-   * `for` of built-in alerts per alert family (the `alert_family` label), all levels or per level.
+   * `for` of alerts per alert family (the `alert_family` label), all levels or per level: the built-in families
+   * and those of the `monitoring` bundles' rules (database, backup alerts). A family neither has is refused.
    * @default each rule's own duration
-   * @example { NodeCpuUsage: "2m", NodeDiskUsage: "1m" }
+   * @example { NodeCpuUsage: "2m", NodeDiskUsage: "1m", PostgresDown: "3m", BackupStale: "30m" }
    */
   durations?: DurationOverrides;
   /** Business alerts declared by the stack (risk level, liquidity, queue lag, payment success rate). @default [] */
@@ -169,7 +170,8 @@ export function validateAlertingStackArgs(name: string, args: AlertingStackArgs,
     },
     problems,
     builtInAlertNames(),
-    builtInAlertFamilies(ctx.target),
+    // Durations may name the families of the bundles' rules too (database, backup alerts).
+    mergeFamilies(builtInAlertFamilies(ctx.target), familiesOf(Object.values(bundlesBySource(args.monitoring)).flatMap((b) => b.ruleGroups))),
   );
   checkHostPorts(args.hostPorts, problems);
   const services = args.services ?? [];

@@ -15,7 +15,7 @@ export interface RenderInput {
   target: Target;
   runbookBaseUrl: string;
   thresholds?: ThresholdOverrides;
-  /** `for` per built-in alert family. */
+  /** `for` per alert family, built-in or from a bundle. */
   durations?: DurationOverrides;
   customRules?: ReadonlyArray<CustomRule>;
   services?: ReadonlyArray<MonitoredService>;
@@ -63,7 +63,7 @@ export function renderAlerting(input: RenderInput): RenderedAlerting {
   const slo = applyDurations(sloRules(input.services ?? []), input.durations);
   if (slo.length > 0) ruleSources.slo = slo;
   for (const [source, bundle] of Object.entries(input.bundles)) {
-    if (bundle.ruleGroups.length > 0) ruleSources[source] = bundle.ruleGroups;
+    if (bundle.ruleGroups.length > 0) ruleSources[source] = applyDurations(bundle.ruleGroups, input.durations);
   }
   const ruleFiles = Object.fromEntries(
     Object.entries(ruleSources).map(([source, groups]) => [source, toPrometheusRuleFile(groups, input.runbookBaseUrl)]),

@@ -147,3 +147,22 @@ export function buildBackupAlerts(i: BackupAlertInputs): RuleGroup[] {
   }
   return [{ name: `backup-${i.name}`, rules }];
 }
+
+/**
+ * Every rule a backup set in `environment` can emit (restore verification included), for a sample backup. The
+ * stacks read the alert families and their levels from it (BackupStale is critical only in prod): the backup keys
+ * `platform:alerting.durations` accepts before any backup is built.
+ */
+export function backupAlertCatalog(environment: Environment): RuleGroup[] {
+  const period = { maxPeriodMinutes: 1440, graceSeconds: 3600 };
+  return buildBackupAlerts({
+    name: "catalog",
+    target: "kubernetes",
+    environment,
+    namespace: "catalog",
+    backupCronJob: "catalog-backup",
+    verifyCronJob: "catalog-verify",
+    ...period,
+    verify: period,
+  });
+}

@@ -13,7 +13,7 @@ import { type NativePlanResources, registerAwsBackupPlan } from "./native";
 import { type ResolvedBackup, validateBackupJobArgs } from "./validate";
 
 export type { BackupDestination, BackupImages, BackupJobArgs, BackupJobRole, BackupVerification, NativePlanArgs } from "./args";
-export { BACKUP_ALERTS, buildBackupAlerts, staleAfterSeconds, staleGraceSeconds } from "./alerts";
+export { BACKUP_ALERTS, backupAlertCatalog, buildBackupAlerts, staleAfterSeconds, staleGraceSeconds } from "./alerts";
 export { achievableRpo, awsBackupSchedule, PITR_RPO_MINUTES } from "./native";
 export { DEFAULT_IMAGES, MIN_PERIOD_MINUTES, MIN_RESTORE_MINUTES, type ResolvedBackup, validateBackupJobArgs } from "./validate";
 

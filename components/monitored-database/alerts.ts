@@ -1,5 +1,12 @@
 import type { AlertRule, RuleGroup, Severity, ThresholdPair } from "../lib/alerts";
-import type { MongodbThresholds, PostgresThresholds, RedisThresholds } from "./thresholds";
+import {
+  DEFAULT_MONGODB_THRESHOLDS,
+  DEFAULT_POSTGRES_THRESHOLDS,
+  DEFAULT_REDIS_THRESHOLDS,
+  type MongodbThresholds,
+  type PostgresThresholds,
+  type RedisThresholds,
+} from "./thresholds";
 
 /**
  * Pure alert-rule builders: thresholds in, rule groups out. Metric names are those of
@@ -418,4 +425,18 @@ export function mongodbAlertRules(input: MongodbAlertInput): RuleGroup[] {
     );
   }
   return [{ name: `${database}-mongodb`, rules }];
+}
+
+/**
+ * Every rule a database of any engine can emit, each optional alert included (read replicas, storage, Redis
+ * persistence and replicas, MongoDB replica sets), for a sample database. The stacks read the alert families and
+ * their levels from it: the database keys `platform:alerting.durations` accepts before any database is built.
+ */
+export function databaseAlertCatalog(): RuleGroup[] {
+  const sample = { database: "catalog", job: "catalog-exporter" };
+  return [
+    ...postgresAlertRules({ ...sample, thresholds: DEFAULT_POSTGRES_THRESHOLDS, storageBytes: 1, replicaJobPattern: "catalog-replica-.+" }),
+    ...redisAlertRules({ ...sample, thresholds: DEFAULT_REDIS_THRESHOLDS, persistence: true, expectedReplicas: 1 }),
+    ...mongodbAlertRules({ ...sample, thresholds: DEFAULT_MONGODB_THRESHOLDS, replicaSet: true }),
+  ];
 }

@@ -25,7 +25,7 @@ import { validateMonitoredDatabaseArgs, type ResolvedDatabase } from "./validate
 
 export * from "./args";
 export { validateMonitoredDatabaseArgs, resolveDatabaseSettings, DATABASE_DEFAULTS, type ResolvedDatabase } from "./validate";
-export { mongodbAlertRules, postgresAlertRules, redisAlertRules, MONGODB_ALERTS, POSTGRES_ALERTS, REDIS_ALERTS } from "./alerts";
+export { databaseAlertCatalog, mongodbAlertRules, postgresAlertRules, redisAlertRules, MONGODB_ALERTS, POSTGRES_ALERTS, REDIS_ALERTS } from "./alerts";
 export { databaseDashboard } from "./dashboard";
 export {
   DEFAULT_MONGODB_THRESHOLDS,

@@ -1,6 +1,17 @@
 import { LIMITS } from "../../components/lib/limits";
 import { z } from "zod";
-import { AlertingStack, builtInAlertFamilies, builtInAlertNames, type AlertingStackArgs } from "../../components/alerting-stack";
+import {
+  AlertingStack,
+  builtInAlertFamilies,
+  builtInAlertNames,
+  durationsFor,
+  familiesOf,
+  mergeFamilies,
+  type AlertingStackArgs,
+} from "../../components/alerting-stack";
+import { backupAlertCatalog } from "../../components/backup-job";
+import { databaseAlertCatalog } from "../../components/monitored-database";
+import type { Environment, Target } from "../../components/lib/platform";
 import type { Receiver } from "../../components/alerting-stack/receivers";
 import { RECEIVER_TYPES } from "../../components/alerting-stack/receivers";
 import type { AlertRoutes } from "../../components/alerting-stack/routes";
@@ -118,7 +129,7 @@ export const schema = z
           })]))
       .optional()
       .describe(
-        "How long a built-in alert's condition must hold before it fires (its `for`), per alert family (the alert_family label, e.g. NodeCpuUsage covers NodeCpuUsageHigh and NodeCpuUsageCritical): one duration for every level or { warning, critical }. Unknown families are refused with the list of known ones. Default: each rule's own duration. Example: { NodeCpuUsage: 2m, NodeDiskUsage: 1m }",
+        "How long an alert's condition must hold before it fires (its `for`), per alert family (the alert_family label, e.g. NodeCpuUsage covers NodeCpuUsageHigh and NodeCpuUsageCritical): one duration for every level or { warning, critical }. Covers the built-in node, container, Kubernetes, HTTP and SLO alerts, the database alerts (Postgres*, Redis*, Mongodb*) and the backup alerts (BackupStale, BackupJobFailed, RestoreVerificationFailed). Unknown families and levels a family lacks here (BackupStale is critical only in prod) are refused with the known ones; a family this stack has no alert of (e.g. PostgresReplicationLag without read replicas) changes nothing. Default: each rule's own duration. Example: { NodeCpuUsage: 2m, NodeDiskUsage: 1m, PostgresDown: 3m, BackupStale: { critical: 30m } }",
       ),
     paging: z
       .boolean()
@@ -186,6 +197,15 @@ function checkPaging(parsed: AlertingConfig, paging: boolean, environment: strin
   }
 }
 
+/**
+ * Every alert family `durations` may name in a stack on `target` in `environment`, with its levels: the built-in
+ * ones plus those the database and backup components can emit. Known before any component is built, so a typo is
+ * reported at plan time whichever databases and backups the stack declares.
+ */
+export function durationFamilies(target: Target, environment: Environment) {
+  return mergeFamilies(builtInAlertFamilies(target), familiesOf(databaseAlertCatalog()), familiesOf(backupAlertCatalog(environment)));
+}
+
 /** Validated AlertingStack args, minus what other sections provide and the secret values. */
 export interface AlertingPlan {
   args: Omit<AlertingStackArgs, "receivers" | "services" | "monitoring" | "managedControlPlane">;
@@ -210,7 +230,7 @@ export function planAlerting(parsed: AlertingConfig, sctx: SectionContext): Aler
     },
     problems,
     builtInAlertNames(sctx.platform.target),
-    builtInAlertFamilies(sctx.platform.target),
+    durationFamilies(sctx.platform.target, sctx.platform.environment),
   );
   checkPaging(parsed, parsed.paging ?? sctx.profile.alerting.paging, sctx.platform.environment, problems);
   if (parsed.namespace !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(parsed.namespace)) {
@@ -263,6 +283,8 @@ export function buildAlerting(plan: AlertingPlan, sctx: SectionContext, deps: Al
   return new AlertingStack("alerting", {
     ...plan.args,
     receivers: plan.receivers.map(({ secretKey, ...r }) => ({ ...r, secret: sctx.secrets.get(secretKey) })),
+    // Only overrides of families this stack has rules for: the component refuses families it cannot find.
+    durations: durationsFor(plan.args.durations, mergeFamilies(builtInAlertFamilies(sctx.platform.target), familiesOf(deps.monitoring.ruleGroups))),
     services: deps.services,
     monitoring: deps.monitoring,
     managedControlPlane: deps.managedControlPlane,

@@ -343,4 +343,14 @@ describe("bad input fails before anything is registered", () => {
   test("the valid fixture passes the same validator", () => {
     expect(() => validateAlertingStackArgs("alerting", fullArgs(), ctxFor("prod", "kubernetes"))).not.toThrow();
   });
+
+  test("durations may name the families of the bundles' rules; a family no rule has is refused with the known ones", () => {
+    const rendered = validateAlertingStackArgs("alerting", fullArgs({ durations: { PostgresDown: "4m", NodeCpuUsage: "2m" } }), ctxFor("prod", "kubernetes"));
+    expect(rendered.ruleFiles.databases.groups[0].rules.find((r) => r.alert === "PostgresDown")!.for).toBe("4m");
+    expect(rendered.ruleFiles.builtin.groups.flatMap((g) => g.rules).find((r) => r.alert === "NodeCpuUsageHigh")!.for).toBe("2m");
+    // The fixture's bundle has no Redis.
+    expect(() => validateAlertingStackArgs("alerting", fullArgs({ durations: { RedisDown: "2m" } }), ctxFor("prod", "kubernetes"))).toThrow(
+      /durations\.RedisDown: unknown alert family; allowed: .*PostgresDown.* \(got "2m"\)/,
+    );
+  });
 });

@@ -6,8 +6,8 @@ import { promtoolCheckRules, promtoolTestRules } from "../../helpers/tools";
 // Small periods keep the series short: dumps every 60 min, verify every 120 min, 10 min slack.
 const common = { name: "orders", environment: "prod" as const, namespace: "apps", backupCronJob: "orders-backup", verifyCronJob: "orders-verify",
   maxPeriodMinutes: 60, graceSeconds: 600, verify: { maxPeriodMinutes: 120, graceSeconds: 600 } };
-const staleMin = staleAfterSeconds(60, 600) / 60; // 100 minutes
-const verifyStaleMin = staleAfterSeconds(120, 600) / 60; // 160 minutes
+const staleMin = staleAfterSeconds(60, 600) / 60; // 70 minutes
+const verifyStaleMin = staleAfterSeconds(120, 600) / 60; // 130 minutes
 const k8s = toPrometheusRuleFile(buildBackupAlerts({ ...common, target: "kubernetes" }), "https://example.com/runbooks/");
 const dockerRules = toPrometheusRuleFile(buildBackupAlerts({ ...common, target: "docker" }), "https://example.com/runbooks/");
 /** The annotations promtool must see (taken from the rendered rule, so a template change is caught here too). */
@@ -35,7 +35,7 @@ describe("backup alerts under promtool", () => {
     const sel = 'namespace="apps",cronjob="orders-backup"';
     promtoolTestRules(k8s, [
       {
-        // Last success at t=0 and never again: stale after 100 min (+10m for).
+        // Last success at t=0 and never again: stale after 70 min (+10m for).
         interval: "1m",
         input_series: [
           { series: `kube_cronjob_status_last_successful_time{${sel}}`, values: constant(0, 200) },

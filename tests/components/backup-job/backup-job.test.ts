@@ -6,7 +6,7 @@ import type { DatabaseConnection, NativeBackupInfo } from "../../../components/l
 import type { Environment, PlatformContext, Target, Cloud } from "../../../components/lib/platform";
 import { alertRules } from "../../../components/lib/alerts";
 import { ValidationError } from "../../../components/lib/validation";
-import { BACKUP_ALERTS, BackupJob, type BackupJobArgs, awsBackupSchedule, buildBackupAlerts } from "../../../components/backup-job";
+import { BACKUP_ALERTS, BackupJob, type BackupJobArgs, awsBackupSchedule, backupAlertCatalog, buildBackupAlerts } from "../../../components/backup-job";
 
 let rec: Recorder;
 beforeAll(() => {
@@ -296,5 +296,15 @@ describe("alerts and runbooks", () => {
   test("AWS Backup cron translation", () => {
     expect(awsBackupSchedule("0 2 * * *")).toBe("cron(0 2 * * ? *)");
     expect(awsBackupSchedule("0 3 * * 0")).toBe("cron(0 3 ? * 1 *)");
+  });
+});
+
+describe("alert catalog (the backup families platform:alerting.durations accepts)", () => {
+  test("holds every backup alert, BackupStale critical only in prod", () => {
+    for (const env of ["dev", "staging", "prod"] as const) {
+      expect(alertRules(backupAlertCatalog(env)).map((r) => r.alert).sort()).toEqual([...BACKUP_ALERTS].sort());
+    }
+    const stale = (env: Environment) => alertRules(backupAlertCatalog(env)).find((r) => r.alert === "BackupStale")!.severity;
+    expect([stale("staging"), stale("prod")]).toEqual(["warning", "critical"]);
   });
 });

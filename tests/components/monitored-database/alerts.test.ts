@@ -115,3 +115,12 @@ describe("threshold overrides", () => {
     expect(() => problems.throwIfAny()).toThrow(message);
   });
 });
+
+describe("alert catalog (the database families platform:alerting.durations accepts)", () => {
+  test("holds every alert any engine can emit, with both levels where an alert has two", async () => {
+    const { databaseAlertCatalog } = await import("../../../components/monitored-database");
+    const rules = alertRules(databaseAlertCatalog());
+    expect(new Set(rules.map((r) => r.alert))).toEqual(new Set([...POSTGRES_ALERTS, ...REDIS_ALERTS, ...MONGODB_ALERTS]));
+    expect(rules.filter((r) => r.alert === "PostgresTooManyConnections").map((r) => r.severity).sort()).toEqual(["critical", "warning"]);
+  });
+});

@@ -7,6 +7,8 @@ import type { SectionContext } from "../../../stacks/sections/types";
 import { alertingRequiredSecrets, buildAlerting, parseAlerting, planAlerting, schema } from "../../../stacks/sections/alerting";
 import { installMocks, isSecretValue, plaintextStrings, settle, unwrapSecrets, type Recorder } from "../../helpers/mocks";
 import { ctxFor, SERVICES } from "../../components/alerting-stack/fixtures";
+import { DEFAULT_POSTGRES_THRESHOLDS, postgresAlertRules } from "../../../components/monitored-database";
+import { buildBackupAlerts } from "../../../components/backup-job/alerts";
 
 const SECRET_PREFIX = "section-secret-";
 
@@ -103,6 +105,47 @@ describe("schema and plan", () => {
     expect([forOf("NodeCpuUsageHigh"), forOf("NodeCpuUsageCritical")]).toEqual(["2m", "2m"]);
     expect([forOf("NodeDiskUsageHigh"), forOf("NodeDiskUsageCritical")]).toEqual(["15m", "1m"]);
     expect(forOf("NodeMemoryUsageHigh")).toBe("10m");
+  });
+
+  test("durations reach the database and backup alerts the components bring; families the stack lacks change nothing", async () => {
+    const sctx = sctxFor("prod", "kubernetes");
+    const durations = {
+      PostgresDown: "3m",
+      PostgresTooManyConnections: { critical: "1m" },
+      BackupStale: "30m",
+      RestoreVerificationFailed: "15m",
+      // This stack's database has no read replicas and no Redis: accepted (valid names), nothing to change.
+      PostgresReplicationLag: "10m",
+      RedisDown: "2m",
+    };
+    const plan = planAlerting(parseAlerting({ ...RAW, durations }), sctx);
+    const monitoring = {
+      ruleGroups: [
+        ...postgresAlertRules({ database: "orders", job: "orders-exporter", thresholds: DEFAULT_POSTGRES_THRESHOLDS }),
+        ...buildBackupAlerts({ name: "orders", target: "kubernetes", environment: "prod", namespace: "platform", backupCronJob: "orders-backup", verifyCronJob: "orders-verify", maxPeriodMinutes: 1440, graceSeconds: 4500, verify: { maxPeriodMinutes: 44640, graceSeconds: 4500 } }),
+      ],
+      dashboards: [],
+      scrapeTargets: [],
+    };
+    const stack = buildAlerting(plan, sctx, { monitoring, services: SERVICES, managedControlPlane: true });
+    await settle();
+    const rules = Object.values(stack.ruleFiles).flatMap((f) => f.groups.flatMap((g) => g.rules));
+    const forOf = (alert: string, severity?: string) => rules.find((r) => r.alert === alert && (!severity || (r.labels as Record<string, string>).severity === severity))?.for;
+    expect(forOf("PostgresDown")).toBe("3m");
+    expect([forOf("PostgresTooManyConnections", "warning"), forOf("PostgresTooManyConnections", "critical")]).toEqual(["5m", "1m"]);
+    expect([forOf("BackupStale"), forOf("RestoreVerificationFailed"), forOf("BackupJobFailed")]).toEqual(["30m", "15m", "0m"]);
+    expect(forOf("PostgresDeadlocks")).toBe("1m");
+  });
+
+  test("database and backup families are known at plan time, with the levels this environment gives them", () => {
+    expect(() => planAlerting(parseAlerting({ ...RAW, durations: { MongodbDown: "2m", RedisBackupMissing: { warning: "10m" }, BackupJobFailed: "5m" } }), sctxFor("prod", "kubernetes"))).not.toThrow();
+    // Outside prod BackupStale is a warning: a critical override would never apply.
+    expect(() => planAlerting(parseAlerting({ ...RAW, routes: { ...RAW.routes, critical: ["critical-chat"] }, durations: { BackupStale: { critical: "30m" } } }), sctxFor("staging", "kubernetes"))).toThrow(
+      /platform:alerting\.durations\.BackupStale\.critical: BackupStale has the levels warning \(got "30m"\)/,
+    );
+    expect(() => planAlerting(parseAlerting({ ...RAW, durations: { PostgresDwn: "2m", BackupStale: "thirty minutes" } }), sctxFor("prod", "kubernetes"))).toThrow(
+      /platform:alerting\.durations\.PostgresDwn: unknown alert family; allowed: .*PostgresDown.* \(got "2m"\)[\s\S]*platform:alerting\.durations\.BackupStale: must be a Prometheus duration like 2m \(got "thirty minutes"\)/,
+    );
   });
 });
 
