@@ -4,6 +4,7 @@ import * as backups from "./sections/backups";
 import * as databases from "./sections/databases";
 import * as dockerEdge from "./sections/docker-edge";
 import * as foundation from "./sections/foundation";
+import * as kafka from "./sections/kafka";
 import * as logging from "./sections/logging";
 import * as tracing from "./sections/tracing";
 import * as services from "./sections/services";
@@ -48,6 +49,12 @@ export const CONFIG_GROUPS: readonly ConfigGroup[] = [
     intro:
       "MonitoredDatabases (`components/monitored-database/`). The target follows the platform: Docker containers in dev, RDS/ElastiCache on AWS, RDS/KVStore on Alibaba Cloud.",
     keys: { [databases.SECTION_KEY]: databases.schema },
+  },
+  {
+    title: "kafka",
+    intro:
+      "KafkaClusters (`components/kafka-cluster/`) and their topics. The target follows the platform like the databases': one KRaft broker container on Docker, Amazon MSK on AWS, ApsaraMQ for Kafka on Alibaba Cloud.",
+    keys: { [kafka.SECTION_KEY]: kafka.schema },
   },
   {
     title: "backups",

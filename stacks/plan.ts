@@ -4,6 +4,7 @@ import * as backups from "./sections/backups";
 import * as databases from "./sections/databases";
 import * as dockerEdge from "./sections/docker-edge";
 import * as foundation from "./sections/foundation";
+import * as kafka from "./sections/kafka";
 import * as logging from "./sections/logging";
 import * as tracing from "./sections/tracing";
 import * as services from "./sections/services";
@@ -27,6 +28,7 @@ export interface PlatformPlan {
   sctx: SectionContext;
   foundation: foundation.FoundationPlan;
   databases: databases.DatabasesPlan;
+  kafka: kafka.KafkaClustersPlan;
   services: services.ServicesPlan;
   backups: backups.BackupsPlan;
   alerting: alerting.AlertingPlan;
@@ -58,6 +60,7 @@ export function planPlatform(): PlatformPlan {
     ),
     sharedEnv: problems.collect(() => services.parseSharedEnv(raw[services.SHARED_ENV_KEY])),
     databases: problems.collect(() => databases.parseDatabases(raw[databases.SECTION_KEY])),
+    kafka: problems.collect(() => kafka.parseKafka(raw[kafka.SECTION_KEY])),
     backups: problems.collect(() => backups.parse(raw[backups.KEY])),
     alerting: problems.collect(() => alerting.parseAlerting(raw[alerting.SECTION_KEY])),
     logging: problems.collect(() => logging.parseLogging(raw[logging.SECTION_KEY])),
@@ -82,6 +85,10 @@ export function planPlatform(): PlatformPlan {
   const plan: Partial<PlatformPlan> = { root, sctx };
   if (parsed.foundation) plan.foundation = problems.collect(() => foundation.planFoundation(parsed.foundation!, sctx));
   if (parsed.databases) plan.databases = problems.collect(() => databases.planDatabases(parsed.databases!, sctx));
+  if (parsed.kafka) {
+    const networkZones = plan.foundation?.enabled ? plan.foundation.args.network?.zones : undefined;
+    plan.kafka = problems.collect(() => kafka.planKafka(parsed.kafka!, sctx, networkZones));
+  }
   // Services and backups are checked against the databases as declared, even when one of them is invalid.
   const declared = parsed.databases ?? [];
   if (parsed.services) {
@@ -104,6 +111,17 @@ export function planPlatform(): PlatformPlan {
     const stagingSizes = Object.fromEntries((plan.databases ?? []).flatMap((d) => withLogical(d.name, d.args.logicalDatabases, backups.dumpStagingSize(d))));
     plan.backups = problems.collect(() => backups.planBackups(parsed.backups!, sctx, engines, stagingSizes));
   }
+  // A logical Redis dump (redis-cli --rdb) reads one node: the other shards of a cluster would be missing from it.
+  const clustered = new Set(declared.filter((d) => d.engine === "redis" && d.cluster !== undefined).map((d) => d.name));
+  (parsed.backups ?? []).forEach((b, i) => {
+    if (clustered.has(b.database)) {
+      problems.add(
+        `platform:backups[${i}].database`,
+        b.database,
+        "is a Redis cluster: a dump reads one node and would miss the other shards; remove this backup set and rely on the cluster's native snapshots (backupRetentionDays)",
+      );
+    }
+  });
   if (parsed.alerting) plan.alerting = problems.collect(() => alerting.planAlerting(parsed.alerting!, sctx));
   if (parsed.logging) {
     plan.logging = problems.collect(() => logging.planLogging(parsed.logging!, sctx, parsed.alerting?.namespace ?? "monitoring"));

@@ -4,6 +4,7 @@ import type { BackupJob } from "../components/backup-job";
 import { POD_IDENTITY_INJECTION_LABEL } from "../components/backup-job/identity";
 import type { AlertingStack } from "../components/alerting-stack";
 import type { MonitoredDatabase } from "../components/monitored-database";
+import type { KafkaCluster } from "../components/kafka-cluster";
 import type { EdgeProxy } from "../components/edge-proxy";
 import type { MonitoredService } from "../components/lib/contracts";
 import { mergeMonitoring } from "../components/lib/monitoring";
@@ -18,6 +19,7 @@ import { buildBackups } from "./sections/backups";
 import { buildDatabases, databaseConnections, LOGICAL_SEPARATOR } from "./sections/databases";
 import { buildDockerEdge } from "./sections/docker-edge";
 import { buildFoundation, type FoundationBuild } from "./sections/foundation";
+import { buildKafka } from "./sections/kafka";
 import { buildServices } from "./sections/services";
 import { buildLogging } from "./sections/logging";
 import { buildTracing } from "./sections/tracing";
@@ -34,6 +36,7 @@ export interface Platform {
   /** Kubernetes: the namespace's default-deny (ingress and egress) and allow-dns NetworkPolicies. */
   namespacePolicies?: k8s.networking.v1.NetworkPolicy[];
   databases: Record<string, MonitoredDatabase>;
+  kafka: Record<string, KafkaCluster>;
   services: Record<string, AppService>;
   /** Docker target: the edge proxy in front of the services with an ingress. */
   dockerEdge?: EdgeProxy;
@@ -97,7 +100,7 @@ function workloadContext(
 
 /**
  * Registers the platform from a complete plan, in dependency order:
- * foundation -> data stores -> services -> backups -> alerting. Data stores depend on the network only
+ * foundation -> data stores (databases, Kafka) -> services -> backups -> alerting. Data stores depend on the network only
  * (not on the cluster), so the cloud can create them in parallel with the cluster.
  */
 export function buildPlatform(plan: PlatformPlan): Platform {
@@ -106,6 +109,7 @@ export function buildPlatform(plan: PlatformPlan): Platform {
   const sctx: SectionContext = { ...plan.sctx, platform: ctx };
 
   const databases = buildDatabases(plan.databases, sctx, { placement: foundation.placement, keys: foundation.keys });
+  const kafka = buildKafka(plan.kafka, sctx, { placement: foundation.placement, keys: foundation.keys });
   const services = buildServices(plan.services, sctx, {
     connections: databaseConnections(databases),
     clusterIssuer: foundation.outputs.clusterIssuer,
@@ -128,6 +132,7 @@ export function buildPlatform(plan: PlatformPlan): Platform {
       foundation.monitoring,
       ...Object.values(services).map((s) => s.monitoring),
       ...Object.values(databases).map((d) => d.monitoring),
+      ...Object.values(kafka).map((k) => k.monitoring),
       ...Object.values(backups).map((b) => b.monitoring),
       plan.logging?.enabled ? logPipelineMonitoring(ctx.target) : undefined,
       plan.tracing?.enabled ? tracePipelineMonitoring(ctx.target) : undefined,
@@ -148,5 +153,5 @@ export function buildPlatform(plan: PlatformPlan): Platform {
   });
   const logging = buildLogging(plan.logging, sctx);
   const tracing = buildTracing(plan.tracing, sctx);
-  return { foundation, namespace, namespacePolicies, databases, services, dockerEdge, backups, alerting, logging, tracing };
+  return { foundation, namespace, namespacePolicies, databases, kafka, services, dockerEdge, backups, alerting, logging, tracing };
 }

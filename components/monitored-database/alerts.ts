@@ -41,6 +41,11 @@ export interface RedisAlertInput {
   persistence: boolean;
   /** Replicas the primary should have (HA); adds a "too few replicas" condition to the replication alert. */
   expectedReplicas: number;
+  /**
+   * Cluster mode with every node scraped (`shard` and `node` labels): the rules keep the shard, so one shard's
+   * memory pressure or lost replica is its own alert, naming the shard.
+   */
+  sharded?: boolean;
 }
 
 export interface MongodbAlertInput {
@@ -244,7 +249,8 @@ export function postgresAlertRules(input: PostgresAlertInput): RuleGroup[] {
 export function redisAlertRules(input: RedisAlertInput): RuleGroup[] {
   const { database, job, thresholds: t } = input;
   const sel = `job="${job}"`;
-  const by = "by (job, instance)";
+  const by = input.sharded ? "by (job, instance, shard)" : "by (job, instance)";
+  const where = input.sharded ? " shard {{ $labels.shard }} ({{ $labels.instance }})" : "";
   const replication =
     `max ${by} (redis_master_link_up{${sel}}) == 0` +
     (input.expectedReplicas > 0
@@ -277,8 +283,8 @@ export function redisAlertRules(input: RedisAlertInput): RuleGroup[] {
       {
         alert: "RedisMemoryNearMax",
         for: "5m",
-        summary: `Redis ${database} memory is near maxmemory`,
-        description: `Redis ${database} uses {{ $value | printf "%.0f" }}% of maxmemory; at 100% it evicts keys or rejects writes.`,
+        summary: `Redis ${database}${input.sharded ? " shard {{ $labels.shard }}" : ""} memory is near maxmemory`,
+        description: `Redis ${database}${where} uses {{ $value | printf "%.0f" }}% of maxmemory; at 100% it evicts keys or rejects writes${input.sharded ? " for the slots of that shard" : ""}.`,
       },
       database,
       t.memoryPercent,

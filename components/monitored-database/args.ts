@@ -46,6 +46,17 @@ export interface LogicalDatabaseArgs {
   user?: string;
 }
 
+/** Redis cluster mode: the keyspace spread over shards, each a primary with its replicas. */
+export interface RedisClusterArgs {
+  /** Shards (ElastiCache node groups 1–500; ApsaraDB cluster-edition data shards 2–256). */
+  shards: number;
+  /**
+   * Replicas per shard (ElastiCache 0–5, at least 1 in prod; ApsaraDB 1: each shard is a master-replica pair).
+   * @default 1
+   */
+  replicasPerShard?: number;
+}
+
 /** Most logical databases one instance carries (ApsaraDB allows 500 accounts; more is a sign to split). */
 export const MAX_LOGICAL_DATABASES = 32;
 
@@ -122,6 +133,14 @@ export interface MonitoredDatabaseArgs {
    * Caution: on docker adding it replaces the image (the data volume is kept).
    */
   extensions?: string[];
+  /**
+   * Redis only: cluster mode (ElastiCache cluster mode enabled, ApsaraDB cluster edition). Not on docker. Each node
+   * is scraped with `shard` and `node` labels on ElastiCache, so one shard's memory pressure is its own alert.
+   * @default single primary (with a replica when highAvailability)
+   * @example { shards: 3, replicasPerShard: 1 }
+   * Caution: turning cluster mode on or off replaces the data store.
+   */
+  cluster?: RedisClusterArgs;
   /** Where a managed data store is placed and who may reach it (from the foundation network). */
   placement?: DataPlacement;
   /**

@@ -17,6 +17,8 @@ export interface DatabaseDashboardInput {
   replicaJobPattern?: string;
   /** MongoDB: the exporter can read the replica set's status (member state and lag panels). */
   replicaSet?: boolean;
+  /** Redis cluster mode with every node scraped: memory per shard and node. */
+  sharded?: boolean;
 }
 
 interface PanelSpec {
@@ -255,7 +257,24 @@ export function databaseDashboard(input: DatabaseDashboardInput): Dashboard {
     .withRow(new dashboard.RowBuilder("Overview"));
   const panels = {
     postgres: () => postgresPanels(sel, input.storageBytes, input.replicaJobPattern),
-    redis: () => redisPanels(sel),
+    redis: () => [
+      ...redisPanels(sel),
+      ...(input.sharded
+        ? [
+            {
+              kind: "timeseries" as const,
+              title: "Memory used of maxmemory by shard",
+              unit: "percent",
+              queries: [
+                {
+                  expr: `max by (shard, node) (redis_memory_used_bytes{${sel}}) / max by (shard, node) (redis_memory_max_bytes{${sel}} > 0) * 100`,
+                  legend: "shard {{shard}} node {{node}}",
+                },
+              ],
+            },
+          ]
+        : []),
+    ],
     mongodb: () => mongodbPanels(sel, input.replicaSet ?? false),
   }[input.engine]();
   for (const spec of panels) builder.withPanel(buildPanel(spec));

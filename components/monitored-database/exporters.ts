@@ -1,9 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ANYWHERE, cidrEgress, DEFAULT_MONITORING_NAMESPACE, DNS_EGRESS, namespaceSelector } from "../lib/network-policy";
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../lib/k8s";
-import { selectorLabels, standardLabels } from "../lib/labels";
+import { exporterWorkload as sharedExporterWorkload } from "../lib/exporter-workload";
 import type { ScrapeTarget } from "../lib/monitoring";
 import { k8sName } from "../lib/naming";
 import { providerFor, type PlatformContext } from "../lib/platform";
@@ -47,6 +45,32 @@ export interface ExporterInput {
   url: pulumi.Output<string>;
   /** Kubernetes: the credentials Secret the exporter reads its password/DSN from. */
   secretName?: pulumi.Output<string>;
+  /** Redis cluster mode (ElastiCache): the nodes, each scraped through the exporter with `shard` and `node` labels. */
+  redisNodes?: Array<{ shard: string; node: string; host: pulumi.Output<string> }>;
+}
+
+/**
+ * ServiceMonitor endpoints that scrape every node of a Redis cluster through redis_exporter's multi-target
+ * `/scrape?target=` (the exporter's REDIS_PASSWORD authenticates each), labelled with its shard and node so one
+ * shard's memory or replication trouble is an alert of its own instead of hiding behind the configuration endpoint.
+ */
+export function redisClusterEndpoints(
+  nodes: NonNullable<ExporterInput["redisNodes"]>,
+  port: pulumi.Input<number>,
+  tls: boolean,
+): Array<Record<string, unknown>> {
+  return nodes.map((n) => ({
+    port: "metrics",
+    path: "/scrape",
+    interval: "30s",
+    scrapeTimeout: "10s",
+    params: { target: [pulumi.interpolate`${tls ? "rediss" : "redis"}://${n.host}:${port}`] },
+    relabelings: [
+      { targetLabel: "instance", replacement: n.host },
+      { targetLabel: "shard", replacement: n.shard },
+      { targetLabel: "node", replacement: n.node },
+    ],
+  }));
 }
 
 export interface ExporterOutput {
@@ -109,83 +133,28 @@ export function kubernetesReplicaExporter(input: ExporterInput, index: number, h
 
 function exporterWorkload(input: ExporterInput, job: string, childName: string, env: k8s.types.input.core.v1.EnvVar[]): ExporterOutput {
   const { parent, name, db, ctx } = input;
+  // Replica exporters read one PostgreSQL replica; only a Redis cluster's primary exporter scrapes its nodes.
+  const nodes = db.engine === "redis" && childName === `${name}-exporter` ? input.redisNodes : undefined;
   const spec = EXPORTERS[db.engine];
-  const opts = { parent, ...providerFor(ctx, "kubernetes") };
-  const t = db.transforms;
-  const selector = selectorLabels(job);
-  const labels = standardLabels(ctx, job, "metrics-exporter", { "platform.example.org/database": name });
-
-  const deployment = new k8s.apps.v1.Deployment(
+  const w = sharedExporterWorkload({
+    parent,
+    ctx,
+    transforms: db.transforms,
     childName,
-    applyTransform(t, "exporterDeployment", {
-      metadata: { name: job, namespace: ctx.namespace, labels },
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: selector },
-        template: {
-          metadata: { labels },
-          spec: {
-            automountServiceAccountToken: false,
-            securityContext: restrictedPodSecurityContext(spec.uid),
-            containers: [
-              {
-                name: "exporter",
-                image: spec.image,
-                ...(spec.args ? { args: spec.args } : {}),
-                env,
-                ports: [{ name: "metrics", containerPort: spec.port }],
-                securityContext: restrictedContainerSecurityContext(),
-                resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
-                readinessProbe: { tcpSocket: { port: "metrics" }, periodSeconds: 10 },
-                livenessProbe: { tcpSocket: { port: "metrics" }, periodSeconds: 20, failureThreshold: 3 },
-              },
-            ],
-          },
-        },
-      },
-    } satisfies k8s.apps.v1.DeploymentArgs),
-    opts,
-  );
-  const service = new k8s.core.v1.Service(
-    childName,
-    applyTransform(t, "exporterService", {
-      metadata: { name: job, namespace: ctx.namespace, labels },
-      spec: { type: "ClusterIP", selector, ports: [{ name: "metrics", port: spec.port, targetPort: "metrics" }] },
-    } satisfies k8s.core.v1.ServiceArgs),
-    opts,
-  );
-  const serviceMonitor = new k8s.apiextensions.CustomResource(
-    childName,
-    applyTransform(t, "serviceMonitor", {
-      apiVersion: "monitoring.coreos.com/v1",
-      kind: "ServiceMonitor",
-      metadata: { name: job, namespace: ctx.namespace, labels: { ...labels, ...ctx.monitoringLabels } },
-      spec: {
-        selector: { matchLabels: selector },
-        namespaceSelector: { matchNames: [ctx.namespace] },
-        endpoints: [{ port: "metrics", interval: "30s", scrapeTimeout: "10s" }],
-      },
-    }),
-    opts,
-  );
-  // The exporter's env holds the database credentials: only Prometheus may reach its port, and it may reach only
-  // the database (DNS through the namespace's allow-dns policy).
-  const networkPolicy = new k8s.networking.v1.NetworkPolicy(
-    childName,
-    applyTransform(t, "exporterNetworkPolicy", {
-      metadata: { name: job, namespace: ctx.namespace, labels },
-      spec: {
-        podSelector: { matchLabels: selector },
-        policyTypes: ["Ingress", "Egress"],
-        ingress: [{ from: [{ namespaceSelector: namespaceSelector(DEFAULT_MONITORING_NAMESPACE) }], ports: [{ protocol: "TCP", port: spec.port }] }],
-        egress: [DNS_EGRESS, cidrEgress([ANYWHERE], [input.port])],
-      },
-    } satisfies k8s.networking.v1.NetworkPolicyArgs),
-    opts,
-  );
+    policyName: childName,
+    job,
+    ownerLabels: { "platform.example.org/database": name },
+    image: spec.image,
+    port: spec.port,
+    uid: spec.uid,
+    env,
+    ...(spec.args ? { args: spec.args } : {}),
+    ...(nodes ? { endpoints: redisClusterEndpoints(nodes, input.port, input.tls) } : {}),
+    egressPorts: [input.port],
+  });
   return {
     job,
-    children: { exporterDeployment: deployment, exporterService: service, serviceMonitor, exporterNetworkPolicy: networkPolicy },
+    children: { exporterDeployment: w.deployment, exporterService: w.service, serviceMonitor: w.serviceMonitor, exporterNetworkPolicy: w.networkPolicy },
     scrapeTargets: [],
   };
 }

@@ -127,7 +127,7 @@ export class MonitoredDatabase extends pulumi.ComponentResource {
     const job = exporterJob(name, db.engine);
     const scrapeTargets = [];
     if (db.exporter) {
-      const exporterInput = { parent: this, name, db, ctx, host: target.host, port: target.port, tls: target.tls, password, url, secretName: secretRef?.name };
+      const exporterInput = { parent: this, name, db, ctx, host: target.host, port: target.port, tls: target.tls, password, url, secretName: secretRef?.name, redisNodes: target.redisNodes };
       const exporter = ctx.target === "kubernetes" ? kubernetesExporter(exporterInput) : dockerExporter(exporterInput);
       Object.assign(children, exporter.children);
       scrapeTargets.push(...exporter.scrapeTargets);
@@ -154,7 +154,8 @@ export class MonitoredDatabase extends pulumi.ComponentResource {
           job,
           thresholds: db.thresholds as RedisThresholds,
           persistence: target.redisPersistenceObservable ?? false,
-          expectedReplicas: db.highAvailability ? ELASTICACHE_HA_REPLICAS : 0,
+          expectedReplicas: db.redisCluster ? db.redisCluster.replicasPerShard : db.highAvailability ? ELASTICACHE_HA_REPLICAS : 0,
+          sharded: target.redisNodes !== undefined,
         }),
       mongodb: () =>
         mongodbAlertRules({
@@ -175,6 +176,7 @@ export class MonitoredDatabase extends pulumi.ComponentResource {
               storageBytes,
               ...(db.readReplicas > 0 ? { replicaJobPattern: replicaJobPattern(name) } : {}),
               ...(db.engine === "mongodb" ? { replicaSet: target.mongodbReplicaSetObservable ?? false } : {}),
+              ...(target.redisNodes ? { sharded: true } : {}),
             }),
           ]
         : [],

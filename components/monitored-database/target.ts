@@ -31,6 +31,8 @@ export interface TargetOutput {
   urlOptions?: pulumi.Input<string>;
   /** MongoDB: whether the exporter can read replSetGetStatus (adds the replica-set alerts). */
   mongodbReplicaSetObservable?: boolean;
+  /** Redis cluster mode (ElastiCache): every node with its shard, scraped one by one so each shard is visible. */
+  redisNodes?: Array<{ shard: string; node: string; host: pulumi.Output<string> }>;
   /** Exporter facts that differ per target (e.g. whether RDB persistence is observable). */
   redisPersistenceObservable?: boolean;
 }

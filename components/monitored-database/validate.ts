@@ -26,6 +26,7 @@ import {
   versionProblem,
   type PostgresExtension,
 } from "./catalog";
+import { ALICLOUD_SHARD_CLASSES, resolveRedisCluster, type ResolvedRedisCluster } from "./redis/cluster";
 import { INSTANCE_MEMORY_MIB, parameterProblems } from "./parameters";
 import {
   DEFAULT_PORTS,
@@ -59,6 +60,8 @@ export interface ResolvedDatabase {
   highAvailability: boolean;
   /** MongoDB replica-set members (data-bearing nodes); 1 for the other engines. */
   members: number;
+  /** Redis cluster mode (managed targets). */
+  redisCluster?: ResolvedRedisCluster;
   /** PostgreSQL read replicas (managed targets). */
   readReplicas: number;
   placement?: DataPlacement;
@@ -105,7 +108,7 @@ const PARAMETER_KEY = /^[A-Za-z0-9_.-]+$/;
 /** Parameters the component owns: credentials and forced TLS. */
 const OWNED_PARAMETERS: Record<Engine, string[]> = {
   postgres: ["rds.force_ssl", "password_encryption"],
-  redis: ["requirepass", "masterauth", "appendonly"],
+  redis: ["requirepass", "masterauth", "appendonly", "cluster-enabled"],
   // DocumentDB's cluster parameter `tls`; mongod's TLS and authorization settings.
   mongodb: ["tls", "net.tls.mode", "security.authorization"],
 };
@@ -157,7 +160,7 @@ export function resolveDatabaseSettings(
   if (args.instanceClass !== undefined && !managed) {
     problems.add("instanceClass", args.instanceClass, "is only used by managed targets (aws, alicloud); use size on docker");
   }
-  const instanceClass = managed ? args.instanceClass ?? INSTANCE_CLASSES[engine][target][size] : undefined;
+  let instanceClass = managed ? args.instanceClass ?? INSTANCE_CLASSES[engine][target][size] : undefined;
   const enhancedMonitoring = args.enhancedMonitoring ?? environment === "prod";
   if (managed && args.instanceClass !== undefined) {
     const problem = instanceClassProblem(engine, target, args.instanceClass, enhancedMonitoring && engine === "postgres");
@@ -343,6 +346,13 @@ export function resolveDatabaseSettings(
     problems.add("encryptionKeyId", "<key>", "is only used by managed targets; docker volumes are not KMS-encrypted");
   }
 
+  // Redis cluster mode: shards and replicas per shard; ApsaraDB's cluster edition has its own shard classes.
+  const redisCluster = resolveRedisCluster(args.cluster, engine, target, environment, instanceClass, args.instanceClass !== undefined, problems);
+  if (redisCluster && target === "alicloud" && args.instanceClass === undefined) instanceClass = ALICLOUD_SHARD_CLASSES[size];
+  if (redisCluster && args.highAvailability === true && redisCluster.replicasPerShard === 0) {
+    problems.add("highAvailability", true, "needs cluster.replicasPerShard of at least 1 in cluster mode (failover promotes a shard's replica)");
+  }
+
   const prod = environment === "prod";
   const image =
     target === "docker"
@@ -358,8 +368,9 @@ export function resolveDatabaseSettings(
     size,
     instanceClass,
     storageGb,
-    highAvailability: highAvailability === true,
+    highAvailability: redisCluster ? redisCluster.replicasPerShard > 0 : highAvailability === true,
     members,
+    ...(redisCluster ? { redisCluster } : {}),
     readReplicas: engine === "postgres" && isNonNegativeInt(readReplicas) ? readReplicas : 0,
     placement: args.placement,
     encryptionKeyId: args.encryptionKeyId,

@@ -88,6 +88,21 @@ const entrySchema = z
           "each watched by its own exporter (replica lag is read on the replica). Services get their hosts as `<PREFIX>_REPLICA_HOSTS`. " +
           "0–15 on aws, 0–32 on alicloud, not on docker. Caution: lowering it deletes the highest-numbered replicas. Default: 0. Example: `2`",
       ),
+    cluster: z
+      .object({
+        shards: z.number().describe("Shards: ElastiCache node groups 1–500, ApsaraDB cluster-edition data shards 2–256. Example: `3`"),
+        replicasPerShard: z
+          .number()
+          .optional()
+          .describe("Replicas per shard: ElastiCache 0–5 (at least 1 in prod; nodes in all at most 500), ApsaraDB 1. Default: 1."),
+      })
+      .strict()
+      .optional()
+      .describe(
+        "Redis cluster mode: ElastiCache cluster mode enabled (clients use the configuration endpoint; every node scraped with `shard` and `node` labels, so memory and replication alerts name the shard) " +
+          "or the ApsaraDB cluster edition (shard classes `redis.shard.*`; its proxy endpoint shows the instance as one, per-shard figures are in CloudMonitor). " +
+          "Not on docker: the dev stack keeps a single Redis (cluster clients work against it). Caution: turning it on or off replaces the store. Default: off. Example: `{shards: 3, replicasPerShard: 1}`",
+      ),
     instanceClass: z
       .string()
       .optional()
@@ -195,6 +210,7 @@ export function planDatabases(parsed: DatabasesConfig, sctx: SectionContext): Da
       protect: defaults.deletionProtection,
       ...(entry.instanceClass !== undefined ? { instanceClass: entry.instanceClass } : {}),
       ...(entry.readReplicas !== undefined ? { readReplicas: entry.readReplicas } : {}),
+      ...(entry.cluster !== undefined ? { cluster: { ...entry.cluster } } : {}),
       ...(entry.members !== undefined ? { members: entry.members } : {}),
       ...(entry.extensions !== undefined ? { extensions: [...entry.extensions] } : {}),
       ...(entry.logicalDatabases ? { logicalDatabases: entry.logicalDatabases.map((l) => ({ ...l })) } : {}),

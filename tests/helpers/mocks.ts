@@ -140,7 +140,14 @@ function computedOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, 
     case "aws:rds/instance:Instance":
       return { address: `${name}.rds.local`, endpoint: `${name}.rds.local:5432`, port: inputs.port ?? 5432, arn: `arn:aws:rds:::db:${name}` };
     case "aws:elasticache/replicationGroup:ReplicationGroup":
-      return { primaryEndpointAddress: `${name}.cache.local`, port: inputs.port ?? 6379, arn: `arn:aws:elasticache:::${name}` };
+      return {
+        primaryEndpointAddress: `${name}.cache.local`,
+        // Cluster mode: clients and the per-node scrape start from the configuration endpoint.
+        configurationEndpointAddress: `clustercfg.${name}.abc123.use1.cache.amazonaws.com`,
+        replicationGroupId: inputs.replicationGroupId ?? name,
+        port: inputs.port ?? 6379,
+        arn: `arn:aws:elasticache:::${name}`,
+      };
     case "aws:docdb/cluster:Cluster":
       return { endpoint: `${name}.docdb.local`, port: inputs.port ?? 27017, arn: `arn:aws:rds:::cluster:${name}` };
     case "alicloud:mongodb/instance:Instance":

@@ -25,6 +25,8 @@ export function redisOnAlicloud(input: TargetInput): TargetOutput {
       instanceType: "Redis",
       engineVersion: db.version.includes(".") ? db.version : `${db.version}.0`,
       instanceClass: db.instanceClass!,
+      // Cluster edition (cloud-native, cloud disks): the data shards behind the instance's proxy endpoint.
+      ...(db.redisCluster ? { shardCount: db.redisCluster.shards } : {}),
       paymentType: "PostPaid",
       vswitchId: placement.subnetIds[0],
       zoneId: zones[0],

@@ -6,6 +6,7 @@ import { providerFor } from "../../lib/platform";
 import { applyTransform } from "../../lib/transform";
 import { awsDataStoreNetwork } from "../aws-network";
 import { dataStoreOptions, type TargetInput, type TargetOutput } from "../target";
+import { elasticacheClusterNodes, elasticacheNodeHost } from "./cluster";
 
 /** Replicas per primary when highly available (ElastiCache needs at least one for automatic failover). */
 export const ELASTICACHE_HA_REPLICAS = 1;
@@ -22,6 +23,8 @@ export function redisOnAws(input: TargetInput): TargetOutput {
   const tags = cloudTags(ctx, "cache");
   const t = db.transforms;
   const major = db.version.split(".")[0];
+  // ElastiCache parameter group families: redis6.x for every 6.x, redis7 for 7.x.
+  const family = major === "6" ? "redis6.x" : `redis${major}`;
 
   const { subnetGroup, securityGroup } = awsDataStoreNetwork(input, "Redis", aws.elasticache.SubnetGroup, tags, opts);
   const parameterGroup =
@@ -29,9 +32,10 @@ export function redisOnAws(input: TargetInput): TargetOutput {
       ? new aws.elasticache.ParameterGroup(
           `${name}-params`,
           applyTransform(t, "parameterGroup", {
-            family: `redis${major}`,
+            family,
             description: `${name} Redis ${major} parameters`,
-            parameters: Object.entries(db.parameters).map(([key, value]) => ({ name: key, value })),
+            // A custom group of a cluster-mode replication group must say so itself.
+            parameters: [...Object.entries(db.parameters), ...(db.redisCluster ? [["cluster-enabled", "yes"]] : [])].map(([key, value]) => ({ name: key, value })),
             tags,
           }),
           opts,
@@ -39,6 +43,24 @@ export function redisOnAws(input: TargetInput): TargetOutput {
       : undefined;
   const snapshotSuffix = new random.RandomId(`${name}-final-snapshot`, applyTransform(t, "snapshotSuffix", { byteLength: 4 }), { parent });
   const ha = db.highAvailability;
+  const cluster = db.redisCluster;
+  // Cluster mode enabled: node groups (shards) with replicas each, always with automatic failover; the default
+  // parameter group of the family's cluster flavour unless parameters are set.
+  const topology = cluster
+    ? {
+        clusterMode: "enabled",
+        numNodeGroups: cluster.shards,
+        replicasPerNodeGroup: cluster.replicasPerShard,
+        automaticFailoverEnabled: true,
+        multiAzEnabled: cluster.replicasPerShard > 0,
+        parameterGroupName: parameterGroup?.name ?? `default.${family}.cluster.on`,
+      }
+    : {
+        numCacheClusters: ha ? 1 + ELASTICACHE_HA_REPLICAS : 1,
+        automaticFailoverEnabled: ha,
+        multiAzEnabled: ha,
+        parameterGroupName: parameterGroup?.name,
+      };
   const group = new aws.elasticache.ReplicationGroup(
     `${name}-replication-group`,
     applyTransform(t, "replicationGroup", {
@@ -47,12 +69,9 @@ export function redisOnAws(input: TargetInput): TargetOutput {
       engineVersion: db.version,
       nodeType: db.instanceClass!,
       port: db.port,
-      numCacheClusters: ha ? 1 + ELASTICACHE_HA_REPLICAS : 1,
-      automaticFailoverEnabled: ha,
-      multiAzEnabled: ha,
+      ...topology,
       subnetGroupName: subnetGroup.name,
       securityGroupIds: [securityGroup.id],
-      parameterGroupName: parameterGroup?.name,
       atRestEncryptionEnabled: true,
       kmsKeyId: db.encryptionKeyId,
       transitEncryptionEnabled: true,
@@ -69,8 +88,17 @@ export function redisOnAws(input: TargetInput): TargetOutput {
   );
   const children: Record<string, pulumi.Resource> = { subnetGroup, securityGroup, snapshotSuffix, replicationGroup: group };
   if (parameterGroup) children.parameterGroup = parameterGroup;
+  const redisNodes = cluster
+    ? elasticacheClusterNodes(cluster.shards, cluster.replicasPerShard).map(({ shard, node }) => ({
+        shard,
+        node,
+        host: pulumi.all([group.configurationEndpointAddress, group.replicationGroupId]).apply(([endpoint, id]) => elasticacheNodeHost(endpoint, id, node)),
+      }))
+    : undefined;
   return {
-    host: group.primaryEndpointAddress,
+    // Cluster mode: clients discover the shards through the configuration endpoint.
+    host: cluster ? group.configurationEndpointAddress : group.primaryEndpointAddress,
+    ...(redisNodes ? { redisNodes } : {}),
     port: group.port.apply((p) => p ?? db.port),
     tls: true,
     resourceId: group.arn,

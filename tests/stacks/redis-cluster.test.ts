@@ -1,0 +1,39 @@
+import { unwrapSecrets } from "../helpers/mocks";
+import { buildStack, readStackFile, stackError } from "../helpers/stack";
+import { CLOUD_SECRETS, DEV_SECRETS, STAGING_SECRETS } from "./fixtures";
+
+/** `platform:databases[].cluster` end to end: a prod stack with a Redis cluster builds; bad settings fail with key paths. */
+const withCluster = (stack: string, cluster: unknown) =>
+  (readStackFile(stack)["platform:databases"] as any[]).map((d) => (d.engine === "redis" ? { ...d, cluster } : d));
+const withoutRedisBackups = (stack: string) => (readStackFile(stack)["platform:backups"] as any[]).filter((b) => b.database !== "cache");
+
+describe("Redis cluster mode in the bundled stacks", () => {
+  it("prod on AWS: a cluster-mode replication group whose nodes are scraped per shard", async () => {
+    const { recorder } = await buildStack("prod", { databases: withCluster("prod", { shards: 3 }), backups: withoutRedisBackups("prod") }, { secrets: CLOUD_SECRETS });
+    const group = recorder.one("aws:elasticache/replicationGroup:ReplicationGroup").inputs;
+    expect(group).toMatchObject({ clusterMode: "enabled", numNodeGroups: 3, replicasPerNodeGroup: 1 });
+    const monitor = recorder.byType("kubernetes:monitoring.coreos.com/v1:ServiceMonitor").find((m) => m.name === "cache-exporter")!;
+    expect(unwrapSecrets(monitor.inputs).spec.endpoints.map((e: any) => e.relabelings[1].replacement)).toEqual(["0001", "0001", "0002", "0002", "0003", "0003"]);
+    const groups = recorder.byType("kubernetes:monitoring.coreos.com/v1:PrometheusRule").flatMap((r) => unwrapSecrets(r.inputs).spec.groups);
+    const memory = groups.flatMap((g: any) => g.rules).find((r: any) => r.alert === "RedisMemoryNearMax");
+    expect(memory.expr).toContain("by (job, instance, shard)");
+  }, 120_000);
+});
+
+describe("invalid Redis cluster settings fail before anything is registered", () => {
+  it("on Docker, with the reason", async () => {
+    const message = await stackError("dev", { databases: withCluster("dev", { shards: 3 }) }, { secrets: DEV_SECRETS });
+    expect(message).toContain("platform:databases[1].cluster: is not available on the docker target (one local Redis container)");
+  });
+
+  it("counts out of range on ElastiCache, naming what is allowed", async () => {
+    const message = await stackError("staging", { databases: withCluster("staging", { shards: 501, replicasPerShard: 6 }) }, { secrets: STAGING_SECRETS });
+    expect(message).toContain("platform:databases[1].cluster.shards: must be a whole number from 1 to 500 on aws (got 501)");
+    expect(message).toContain("platform:databases[1].cluster.replicasPerShard: must be a whole number from 0 to 5 on aws (got 6)");
+  });
+
+  it("a dump backup of a cluster, which would hold one shard's keys", async () => {
+    const message = await stackError("staging", { databases: withCluster("staging", { shards: 2 }) }, { secrets: STAGING_SECRETS });
+    expect(message).toMatch(/platform:backups\[1\]\.database: is a Redis cluster: a dump reads one node/);
+  });
+});
