@@ -22,6 +22,10 @@ function requiredSecrets(config) {
   const cluster = config["platform:cluster"] ?? {};
   const mode = cluster.mode ?? (cloud === "aws" ? "eks" : cloud === "alicloud" ? "ack" : "existing");
   if (config["platform:target"] === "kubernetes" && mode === "existing") keys.add(cluster.kubeconfigSecret ?? "kubeconfig");
+  for (const backup of config["platform:backups"] ?? []) {
+    const c = backup.destination?.credentials;
+    if (c) for (const key of [c.accessKeyIdSecret, c.secretAccessKeySecret]) keys.add(key);
+  }
   for (const pair of certificatePairs(config)) {
     keys.add(pair.certificateSecret);
     keys.add(pair.keySecret);

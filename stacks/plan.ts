@@ -75,6 +75,7 @@ export function planPlatform(): PlatformPlan {
     ...(parsed.alerting ? alerting.alertingRequiredSecrets(parsed.alerting) : looseReferences(raw, alerting.SECTION_KEY, "receivers")),
     ...(parsed.foundation && root ? foundation.foundationRequiredSecrets(parsed.foundation, root) : []),
     ...(parsed.dockerEdge ? dockerEdge.dockerEdgeRequiredSecrets(parsed.dockerEdge.value) : []),
+    ...(parsed.backups ? backups.backupsRequiredSecrets(parsed.backups) : []),
     ...(parsed.logging ? logging.loggingRequiredSecrets(parsed.logging) : []),
   ];
   const secrets = new SecretConfig(CONFIG_NAMESPACE);

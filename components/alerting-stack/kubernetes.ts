@@ -5,6 +5,7 @@ import { DEFAULT_CHART_SOURCES, helmChartArgs } from "../lib/charts";
 import { provisionedDatasources, type GrafanaDatasource } from "../lib/datasources";
 import { standardLabels } from "../lib/labels";
 import { k8sName } from "../lib/naming";
+import { DEFAULT_MONITORING_NAMESPACE } from "../lib/network-policy";
 import { providerFor, type PlatformContext } from "../lib/platform";
 import { applyTransform } from "../lib/transform";
 import type { AlertingStackArgs } from "./index";
@@ -177,7 +178,7 @@ export function registerKubernetes(
 ) {
   const t = args.transforms;
   const opts = { parent, ...providerFor(ctx, "kubernetes") };
-  const nsName = args.namespace ?? "monitoring";
+  const nsName = args.namespace ?? DEFAULT_MONITORING_NAMESPACE;
   const labels = standardLabels(ctx, name, "monitoring");
 
   const namespace = new k8s.core.v1.Namespace(

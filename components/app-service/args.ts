@@ -1,5 +1,5 @@
 import type { HttpMetrics } from "../lib/http-metrics";
-import type { DataStoreEgress } from "../lib/network-policy";
+import { type DataStoreEgress, DEFAULT_MONITORING_NAMESPACE } from "../lib/network-policy";
 import type * as pulumi from "@pulumi/pulumi";
 import type { SecretKeyRef, ServiceObjectives } from "../lib/contracts";
 import { GATEWAY_NAMESPACE, type RouteVisibility } from "../lib/gateway";
@@ -284,6 +284,6 @@ export const APP_SERVICE_DEFAULTS = {
   ingressControllerNamespace: GATEWAY_NAMESPACE,
   visibility: "public",
   maxRequestBodySize: DEFAULT_MAX_REQUEST_BODY_SIZE,
-  monitoringNamespace: "monitoring",
+  monitoringNamespace: DEFAULT_MONITORING_NAMESPACE,
   hostIp: "127.0.0.1",
 } as const;

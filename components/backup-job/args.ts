@@ -27,12 +27,19 @@ export interface BackupDestination {
    */
   prefix?: string;
   /**
-   * S3-compatible endpoint for the aws cli (`--endpoint-url`). Required for OSS (e.g.
-   * `https://oss-cn-hangzhou-internal.aliyuncs.com`) and for S3 on the Docker target (e.g. a local MinIO).
+   * S3-compatible endpoint for the aws cli (`--endpoint-url`). Required for OSS (its S3-compatible endpoint, e.g.
+   * `https://s3.oss-cn-hangzhou-internal.aliyuncs.com`) and for S3 on the Docker target (e.g. a local MinIO).
    * @default AWS S3's regional endpoint
-   * @example "https://oss-cn-hangzhou-internal.aliyuncs.com"
+   * @example "https://s3.oss-cn-hangzhou-internal.aliyuncs.com"
    */
   endpointUrl?: string;
+  /**
+   * OSS: the bucket's region. On Kubernetes the job signs its requests for it and exchanges its RRSA token at the
+   * region's VPC STS endpoint (`sts-vpc.<region>.aliyuncs.com`), so neither step leaves the VPC.
+   * @default parsed from an `oss-<region>` endpoint host; otherwise the public `sts.aliyuncs.com`
+   * @example "cn-hangzhou"
+   */
+  region?: string;
   /**
    * With a named `bucket`: how `retentionDays` is enforced, stated explicitly because the component does not own
    * the bucket. `true` adds an S3 lifecycle rule expiring `<prefix>/<backup name>/` after retentionDays on the
@@ -42,7 +49,8 @@ export interface BackupDestination {
    */
   lifecycleRule?: boolean;
   /**
-   * Docker target with an S3 endpoint only: static credentials for the local S3 server, passed as secret env.
+   * Docker target with an S3-compatible endpoint only: static credentials, delivered to the aws cli as a
+   * credentials file (0400, readable by the job's user only), never as environment variables.
    * Never used on Kubernetes, where workload identity provides short-lived credentials.
    * @default none
    */

@@ -68,6 +68,14 @@ export interface DockerBackupResources {
   verifyContainer?: docker.Container;
 }
 
+/** The aws cli credentials file of an S3-compatible destination on Docker (inside the scripts volume). */
+export const AWS_CREDENTIALS_FILE = `${SCRIPT_DIR}/aws-credentials`;
+
+/** Pure: the aws cli shared-credentials file for static keys, as a Pulumi secret. */
+export function awsCredentialsFile(c: { accessKeyId: pulumi.Input<string>; secretAccessKey: pulumi.Input<string> }): pulumi.Output<string> {
+  return pulumi.secret(pulumi.interpolate`[default]\naws_access_key_id = ${c.accessKeyId}\naws_secret_access_key = ${c.secretAccessKey}\n`);
+}
+
 /** Pure: the environment of the Docker job containers (secret values stay Outputs marked secret). */
 export function dockerEnv(i: DockerBackupInputs, mode: "backup" | "verify"): pulumi.Input<string>[] {
   const { r, connection: c } = i;
@@ -88,10 +96,11 @@ export function dockerEnv(i: DockerBackupInputs, mode: "backup" | "verify"): pul
     ...Object.entries(schedulerEnv(mode === "backup" ? r.schedule : r.verify.schedule)).map(([k, v]) => `${k}=${v}`),
   ];
   if (r.destination.endpointUrl) env.push(`S3_ENDPOINT_URL=${r.destination.endpointUrl}`);
-  if (i.credentials) {
-    env.push(pulumi.secret(pulumi.interpolate`AWS_ACCESS_KEY_ID=${i.credentials.accessKeyId}`));
-    env.push(pulumi.secret(pulumi.interpolate`AWS_SECRET_ACCESS_KEY=${i.credentials.secretAccessKey}`));
-  }
+  // OSS refuses path-style requests, which the aws cli uses for a custom endpoint unless told otherwise.
+  if (r.destination.type === "oss") env.push("S3_ADDRESSING_STYLE=virtual");
+  // Static S3 credentials reach the aws cli as a file (0400, the job's user), never as environment variables.
+  // S3-compatible servers (MinIO, Ceph, OSS) accept us-east-1 signing; the endpoint decides where data goes.
+  if (i.credentials) env.push(`AWS_SHARED_CREDENTIALS_FILE=${AWS_CREDENTIALS_FILE}`, "AWS_DEFAULT_REGION=us-east-1");
   if (c.engine === "mongodb") {
     // The connection string (with the password) as a secret env value; backup.sh hands it to the tools in a file.
     env.push(pulumi.secret(pulumi.interpolate`MONGODB_URI=${c.url!}`));
@@ -146,6 +155,15 @@ export function registerDockerBackup(i: DockerBackupInputs): DockerBackupResourc
         uploads: [
           { file: `${SCRIPT_DIR}/${BACKUP_SCRIPT_NAME}`, content: backupScript(), executable: true },
           { file: `${SCRIPT_DIR}/scheduler.sh`, content: schedulerScript(), executable: true },
+          ...(i.credentials
+            ? [{
+                file: AWS_CREDENTIALS_FILE,
+                content: awsCredentialsFile(i.credentials),
+                permissions: "0400",
+                owner: String(BACKUP_CONTAINER_UID),
+                group: String(BACKUP_CONTAINER_UID),
+              }]
+            : []),
         ],
         networksAdvanced: [{ name: ctx.dockerNetworks!.backend }],
         labels: [

@@ -15,6 +15,8 @@ export interface IdentityInputs {
   bucketName: pulumi.Input<string>;
   prefix: string;
   kmsKeyArn?: pulumi.Input<string>;
+  /** RRSA: the longest session the job asks STS for (the role's MaxSessionDuration). */
+  maxSessionSeconds: number;
 }
 
 export interface BucketIdentity {
@@ -104,6 +106,7 @@ export function registerBucketIdentity(i: IdentityInputs): BucketIdentity {
       .all([i.identity.providerArn, i.identity.issuerUrl])
       .apply(([arn, url]) => rrsaTrustPolicy(arn, url, ns, i.serviceAccount)),
     description: `Backup job ${i.name} (RRSA)`,
+    maxSessionDuration: i.maxSessionSeconds,
   }, opts);
   const policy = new alicloud.ram.Policy(`${i.name}-policy`, {
     policyDocument: pulumi.all([i.bucketName, i.kmsKeyArn]).apply(([b, k]) => ossAccessPolicy(b, i.prefix, k)),

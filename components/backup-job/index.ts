@@ -15,7 +15,7 @@ import { type ResolvedBackup, validateBackupJobArgs } from "./validate";
 export type { BackupDestination, BackupImages, BackupJobArgs, BackupJobRole, BackupVerification, NativePlanArgs } from "./args";
 export { BACKUP_ALERTS, backupAlertCatalog, buildBackupAlerts, staleAfterSeconds, staleGraceSeconds } from "./alerts";
 export { achievableRpo, awsBackupSchedule, PITR_RPO_MINUTES } from "./native";
-export { DEFAULT_IMAGES, MIN_PERIOD_MINUTES, MIN_RESTORE_MINUTES, type ResolvedBackup, validateBackupJobArgs } from "./validate";
+export { DEFAULT_IMAGES, MIN_PERIOD_MINUTES, MIN_RESTORE_MINUTES, ossRegionOf, type ResolvedBackup, validateBackupJobArgs } from "./validate";
 
 /** Constant type token: never change it (use aliases if the module moves). */
 export const BACKUP_JOB_TYPE = "platform:backup:BackupJob";
@@ -81,6 +81,7 @@ export class BackupJob extends pulumi.ComponentResource {
         const id = registerBucketIdentity({
           name, ctx, parent: this, identity: args.identity, serviceAccount: r.names.serviceAccount,
           bucketName: bucket, prefix: `${r.destination.prefix}/${name}`, kmsKeyArn: args.keys?.backups,
+          maxSessionSeconds: r.credentialSessionSeconds,
         });
         annotations = id.annotations;
         this.identityResources.push(...id.resources);

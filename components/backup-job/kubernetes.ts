@@ -15,9 +15,26 @@ type CronJobSpec = k8s.types.input.batch.v1.CronJobSpec;
 const SCRIPT_DIR = "/opt/backup";
 const STAGING_DIR = "/staging";
 
+/**
+ * OSS through its S3-compatible API: virtual-hosted bucket names (OSS refuses path-style requests), signed for the
+ * bucket's region, with credentials from RRSA. The aws cli cannot read the token ack-pod-identity-webhook injects,
+ * so backup.sh exchanges it at STS (AssumeRoleWithOIDC) for session credentials first; see docs/backups-oss-rrsa.md.
+ */
+export function ossRrsaEnv(r: ResolvedBackup): EnvVar[] {
+  const region = r.destination.region;
+  return [
+    { name: "STORAGE_IDENTITY", value: "rrsa" },
+    { name: "S3_ADDRESSING_STYLE", value: "virtual" },
+    { name: "ALIBABA_CLOUD_STS_ENDPOINT", value: region ? `https://sts-vpc.${region}.aliyuncs.com` : "https://sts.aliyuncs.com" },
+    { name: "STS_DURATION_SECONDS", value: String(r.credentialSessionSeconds) },
+    { name: "AWS_DEFAULT_REGION", value: region ?? "us-east-1" },
+  ];
+}
+
 /** Environment shared by every container: where backups live and how they are named. */
 export function destinationEnv(r: ResolvedBackup, destinationUrl: pulumi.Input<string>): EnvVar[] {
   return [
+    ...(r.destination.type === "oss" ? ossRrsaEnv(r) : []),
     { name: "ENGINE", value: r.engine },
     { name: "BACKUP_NAME", value: r.name },
     { name: "BACKUP_DESTINATION", value: destinationUrl },

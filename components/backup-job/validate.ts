@@ -36,7 +36,12 @@ export interface ResolvedBackup {
   backoffLimit: number;
   verify: { enabled: boolean; schedule: string; maxPeriodMinutes: number; query?: string; activeDeadlineSeconds: number };
   /** `lifecycleRule`: add an expiry rule to a named S3 bucket. */
-  destination: { type: "s3" | "oss" | "local"; createBucket: boolean; lifecycleRule: boolean; prefix: string; endpointUrl?: string };
+  destination: { type: "s3" | "oss" | "local"; createBucket: boolean; lifecycleRule: boolean; prefix: string; endpointUrl?: string; region?: string };
+  /**
+   * Lifetime of the short-lived bucket credentials a job gets (RRSA session): the longest job deadline, within the
+   * 1-12 h a RAM role allows, so a slow upload or restore never outlives its credentials.
+   */
+  credentialSessionSeconds: number;
   achievableRpoMinutes: number;
   images: { client: string; awsCli: string };
   resources: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
@@ -168,7 +173,9 @@ export function validateBackupJobArgs(
       if (createBucket && ctx.cloud !== cloud) {
         p.add(["destination", "bucket"], undefined, `must name an existing bucket: the component creates ${destType} buckets only on cloud ${cloud} (cloud is ${ctx.cloud})`);
       }
-      if (dest?.credentials) p.add(["destination", "credentials"], "<credentials>", "are not used on Kubernetes; workload identity provides credentials");
+    }
+    if (dest?.credentials) {
+      p.add(["destination", "credentials"], dest.credentials, "are for the Docker target only; on Kubernetes the job gets short-lived credentials from workload identity (IRSA / RRSA): remove them");
     }
   } else {
     if (!ctx.dockerNetworks) p.add("platform.dockerNetworks", undefined, "must be set on the Docker target (the job joins the backend network)");
@@ -176,10 +183,17 @@ export function validateBackupJobArgs(
       if (!dest.endpointUrl) p.add(["destination", "endpointUrl"], undefined, `is required for ${destType} on Docker (an S3-compatible server such as MinIO)`);
       if (dest.bucket === undefined) p.add(["destination", "bucket"], undefined, `must name an existing bucket for ${destType} on Docker`);
       if (!args.images?.client) p.add(["images", "client"], undefined, `must name an image with both the database client and the aws cli for ${destType} on Docker`);
+      if (!dest.credentials) {
+        p.add(["destination", "credentials"], undefined, `are required for ${destType} on Docker (there is no workload identity): name the secret config keys holding the access key id and secret`);
+      }
     }
   }
   if (destType === "oss" && !dest.endpointUrl) {
-    p.add(["destination", "endpointUrl"], undefined, "is required for oss (e.g. https://oss-cn-hangzhou-internal.aliyuncs.com)");
+    p.add(["destination", "endpointUrl"], undefined, "is required for oss (its S3-compatible endpoint, e.g. https://s3.oss-cn-hangzhou-internal.aliyuncs.com)");
+  }
+  const region = destType === "oss" ? dest.region ?? ossRegionOf(dest.endpointUrl) : undefined;
+  if (dest?.region !== undefined && (destType !== "oss" || !/^[a-z]{2,}(-[a-z0-9]+)+$/.test(dest.region))) {
+    p.add(["destination", "region"], dest.region, destType === "oss" ? "must be an Alibaba Cloud region id like cn-hangzhou" : "applies to oss destinations only");
   }
   if (dest?.endpointUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(dest.endpointUrl)) {
     p.add(["destination", "endpointUrl"], dest.endpointUrl, "must be an http(s) URL");
@@ -273,7 +287,8 @@ export function validateBackupJobArgs(
       query: args.verify?.query,
       activeDeadlineSeconds: args.rtoMinutes * 60,
     },
-    destination: { type: destType, createBucket, lifecycleRule, prefix: prefixValue, endpointUrl: dest.endpointUrl },
+    destination: { type: destType, createBucket, lifecycleRule, prefix: prefixValue, endpointUrl: dest.endpointUrl, region },
+    credentialSessionSeconds: Math.min(MAX_SESSION_SECONDS, Math.max(MIN_SESSION_SECONDS, activeDeadlineSeconds, verifyEnabled ? args.rtoMinutes * 60 : 0)),
     achievableRpoMinutes: rpo.minutes,
     images: { client, awsCli },
     resources,
@@ -289,6 +304,16 @@ export function validateBackupJobArgs(
       secret: k8sName(name, "backup-credentials"),
     },
   };
+}
+
+/** RAM roles allow sessions of 1 to 12 hours (MaxSessionDuration 3600-43200). */
+const MIN_SESSION_SECONDS = 3600;
+const MAX_SESSION_SECONDS = 43200;
+
+/** `cn-hangzhou` from `https://s3.oss-cn-hangzhou-internal.aliyuncs.com` or `https://oss-cn-hangzhou.aliyuncs.com`. */
+export function ossRegionOf(endpointUrl: string | undefined): string | undefined {
+  const host = endpointUrl?.replace(/^https?:\/\//, "").split(/[/:]/)[0] ?? "";
+  return /^(?:s3\.)?oss-([a-z]{2,}(?:-[a-z0-9]+)+?)(?:-internal)?\.aliyuncs\.com$/.exec(host)?.[1];
 }
 
 /** A cron expression that dumps at least every `minutes` minutes, for error messages. */

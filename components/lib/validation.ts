@@ -319,6 +319,14 @@ export function imagePinProblem(image: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Name of a secret config key (`pulumi config set --secret <name> ...`) that a setting refers to; the value itself
+ * never appears in the stack file. `example` is shown in the error message.
+ */
+export function secretConfigKeyName(example: string) {
+  return z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, { message: `must be a secret config key name like ${example}` });
+}
+
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** RFC 1123 DNS label (Kubernetes object names, namespaces): lowercase, digits, '-', max 63. */

@@ -1,12 +1,12 @@
 import { LIMITS } from "../../components/lib/limits";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { BackupJob, type BackupJobArgs, validateBackupJobArgs } from "../../components/backup-job";
+import { BackupJob, type BackupJobArgs, ossRegionOf, validateBackupJobArgs } from "../../components/backup-job";
 import type { DatabaseConnection, EncryptionKeys, NativeBackupInfo, WorkloadIdentity } from "../../components/lib/contracts";
 import { cronMaxPeriodMinutes, cronProblem } from "../../components/lib/cron";
-import { dnsLabel, memoryQuantity, parseOrThrow, Problems, ValidationError } from "../../components/lib/validation";
+import { dnsLabel, memoryQuantity, parseOrThrow, pinnedImage, Problems, secretConfigKeyName, ValidationError } from "../../components/lib/validation";
 import type { Engine } from "../../components/monitored-database";
-import type { SectionContext } from "./types";
+import type { RequiredSecret, SectionContext } from "./types";
 
 /** Config key of this section. */
 export const KEY = "backups";
@@ -28,7 +28,19 @@ const destinationSchema = z
     endpointUrl: z
       .string()
       .optional()
-      .describe("S3-compatible endpoint for the aws cli. Default: the regional S3 endpoint; for oss the region's internal endpoint `https://oss-<alicloud:region>-internal.aliyuncs.com`."),
+      .describe("S3-compatible endpoint for the aws cli. Default: the regional S3 endpoint; for oss the S3-compatible VPC endpoint of `alicloud:region`, `https://s3.oss-<alicloud:region>-internal.aliyuncs.com`."),
+    credentials: z
+      .strictObject({
+        accessKeyIdSecret: secretConfigKeyName("backupS3AccessKeyId").describe("Name of the secret config key holding the access key id. Required. Example: `backupS3AccessKeyId`"),
+        secretAccessKeySecret: secretConfigKeyName("backupS3SecretAccessKey").describe("Name of the secret config key holding the secret access key. Required. Example: `backupS3SecretAccessKey`"),
+      })
+      .optional()
+      .describe(
+        "Docker target with an s3/oss destination (required there): names of the secret config keys holding the S3-compatible server's " +
+          "access key, read only as Pulumi secrets and mounted into the job as an aws cli credentials file (0400), never as environment variables. " +
+          "Refused on Kubernetes, where workload identity (IRSA / RRSA) gives the job short-lived credentials. Default: none. " +
+          "Example: `{accessKeyIdSecret: backupS3AccessKeyId, secretAccessKeySecret: backupS3SecretAccessKey}`",
+      ),
   })
   .strict();
 
@@ -61,6 +73,12 @@ const entrySchema = z
     stagingSize: memoryQuantity
       .optional()
       .describe("Kubernetes: scratch space for one dump (emptyDir sizeLimit and ephemeral-storage request; the limit adds 1Gi), up to 1Ti. Default: the database's size (PostgreSQL storageGb, Redis memory of its size class). Example: `50Gi`"),
+    clientImage: pinnedImage
+      .optional()
+      .describe(
+        "Image with the database client (pg_dump/pg_restore or redis-cli, bash, coreutils); on Docker with an s3/oss destination it must also " +
+          "hold the aws cli. Pinned by tag or digest. Default: `postgres:16.6-bookworm` / `redis:7.4.1-bookworm`. Example: `registry.example.com/ops/pg-backup:16.6-aws2`",
+      ),
     destination: destinationSchema
       .optional()
       .describe("Where dumps go. Default: `local` on Docker, `s3` on AWS, `oss` on Alibaba Cloud."),
@@ -77,6 +95,8 @@ export interface PlannedBackup {
   database: string;
   engine: Engine;
   args: Omit<BackupJobArgs, "connection" | "nativeBackup" | "identity" | "keys">;
+  /** Secret config keys of the destination's static credentials (Docker with s3/oss), read at build time. */
+  credentialSecrets?: { accessKeyId: string; secretAccessKey: string };
 }
 export type BackupsPlan = PlannedBackup[];
 
@@ -96,8 +116,18 @@ function defaultDestination(sctx: SectionContext): BackupJobArgs["destination"][
  * backup traffic never leaves the VPC.
  */
 export function defaultOssEndpoint(): string | undefined {
-  const region = new pulumi.Config("alicloud").get("region");
-  return region ? `https://oss-${region}-internal.aliyuncs.com` : undefined;
+  const region = alicloudRegion();
+  return region ? `https://s3.oss-${region}-internal.aliyuncs.com` : undefined;
+}
+
+function alicloudRegion(): string | undefined {
+  return new pulumi.Config("alicloud").get("region");
+}
+
+/** The OSS bucket's region: the one its endpoint names, else the stack's. */
+function ossRegion(endpointUrl: string | undefined): { region?: string } {
+  const region = ossRegionOf(endpointUrl) ?? alicloudRegion();
+  return region ? { region } : {};
 }
 
 /**
@@ -162,14 +192,21 @@ export function planBackups(
         prefix: dest.prefix,
         ...(dest.lifecycleRule !== undefined ? { lifecycleRule: dest.lifecycleRule } : {}),
         endpointUrl: dest.endpointUrl ?? (dest.type === "oss" ? defaultOssEndpoint() : undefined),
+        // The bucket's region signs requests and picks the VPC STS endpoint for RRSA (the stack's region).
+        ...(dest.type === "oss" ? ossRegion(dest.endpointUrl) : {}),
       },
       verify: { schedule: entry.verifySchedule ?? profile.verifySchedule, query: entry.verifyQuery },
       ...(entry.stagingSize ?? stagingSizes[entry.database] ? { stagingSize: entry.stagingSize ?? stagingSizes[entry.database] } : {}),
+      ...(entry.clientImage ? { images: { client: entry.clientImage } } : {}),
     };
+    const credentialSecrets = dest.credentials
+      ? { accessKeyId: dest.credentials.accessKeyIdSecret, secretAccessKey: dest.credentials.secretAccessKeySecret }
+      : undefined;
     // Check the component args now (with placeholder outputs) so a bad value fails before anything registers.
     try {
       validateBackupJobArgs(entry.name, {
         ...args,
+        destination: { ...args.destination, ...(credentialSecrets ? { credentials: { accessKeyId: "<secret>", secretAccessKey: "<secret>" } } : {}) },
         connection: placeholderConnection(engine),
         nativeBackup: expectedNative(sctx, engine),
         identity: sctx.platform.target === "kubernetes" && dest.type !== "local"
@@ -180,7 +217,7 @@ export function planBackups(
       if (e instanceof ValidationError) problems.push(...e.problems.map(rename));
       else throw e;
     }
-    plan.push({ name: entry.name, database: entry.database, engine, args });
+    plan.push({ name: entry.name, database: entry.database, engine, args, ...(credentialSecrets ? { credentialSecrets } : {}) });
   });
   if (!p.empty || problems.length > 0) {
     let own: string[] = [];
@@ -196,7 +233,22 @@ export function planBackups(
 
 /** Component arg names → config key names where they differ. */
 function rename(problem: string): string {
-  return problem.replace(/\.verify\.schedule:/, ".verifySchedule:").replace(/\.verify\.query:/, ".verifyQuery:");
+  return problem
+    .replace(/\.verify\.schedule:/, ".verifySchedule:")
+    .replace(/\.verify\.query:/, ".verifyQuery:")
+    .replace(/\.images\.client:/, ".clientImage:");
+}
+
+/** Every secret config key the backup destinations read (static S3 credentials on Docker). */
+export function backupsRequiredSecrets(parsed: BackupsConfig): RequiredSecret[] {
+  return parsed.flatMap((entry, i) => {
+    const c = entry.destination?.credentials;
+    if (!c) return [];
+    return [
+      { key: c.accessKeyIdSecret, usedBy: `${PREFIX}[${i}].destination.credentials.accessKeyIdSecret` },
+      { key: c.secretAccessKeySecret, usedBy: `${PREFIX}[${i}].destination.credentials.secretAccessKeySecret` },
+    ];
+  });
 }
 
 function placeholderConnection(engine: Engine): DatabaseConnection {
@@ -224,8 +276,12 @@ export function buildBackups(plan: BackupsPlan, sctx: SectionContext, deps: Back
     if (!db) {
       throw new ValidationError("stack config", [`${PREFIX}[${index}].database: database "${entry.database}" was not built (got ${Object.keys(deps.databases).join(", ") || "none"})`]);
     }
+    const credentials = entry.credentialSecrets
+      ? { accessKeyId: sctx.secrets.get(entry.credentialSecrets.accessKeyId), secretAccessKey: sctx.secrets.get(entry.credentialSecrets.secretAccessKey) }
+      : undefined;
     out[entry.name] = new BackupJob(entry.name, {
       ...entry.args,
+      destination: { ...entry.args.destination, ...(credentials ? { credentials } : {}) },
       connection: db.connection,
       nativeBackup: db.nativeBackup,
       identity: deps.identity,

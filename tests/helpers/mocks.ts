@@ -168,6 +168,9 @@ function computedOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, 
     case "aws:rds/parameterGroup:ParameterGroup":
       // Autonamed by the provider (mocks echo inputs only), so an instance's parameterGroupName resolves.
       return { name: inputs.name ?? `${name}-0123456` };
+    case "alicloud:ram/role:Role":
+      // Autonamed by the engine (mocks see no autonames), so ServiceAccount annotations carry a role name.
+      return { roleName: inputs.roleName ?? `${name}-0123456`, arn: `acs:ram::1234567890:role/${inputs.roleName ?? `${name}-0123456`}` };
     case "aws:s3/bucket:Bucket":
     case "aws:s3/bucketV2:BucketV2":
       return { bucket: inputs.bucket ?? `${name}-bucket`, arn: `arn:aws:s3:::${inputs.bucket ?? name}` };

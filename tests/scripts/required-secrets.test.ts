@@ -1,4 +1,5 @@
 import { parseAlerting, alertingRequiredSecrets } from "../../stacks/sections/alerting";
+import { backupsRequiredSecrets, parse as parseBackups } from "../../stacks/sections/backups";
 import { dockerEdgeRequiredSecrets, parseDockerEdge } from "../../stacks/sections/docker-edge";
 import { parseFoundation, foundationRequiredSecrets } from "../../stacks/sections/foundation";
 import { parseServices, servicesRequiredSecrets } from "../../stacks/sections/services";
@@ -18,6 +19,7 @@ function fromSections(config: Record<string, unknown>): string[] {
     ...alertingRequiredSecrets(parseAlerting(raw.alerting)),
     ...foundationRequiredSecrets(parseFoundation(raw), root),
     ...dockerEdgeRequiredSecrets(parseDockerEdge(raw.dockerEdge)),
+    ...backupsRequiredSecrets(parseBackups(raw.backups)),
   ].map((r) => r.key);
   return [...new Set(keys)].sort();
 }
@@ -43,6 +45,15 @@ describe("scripts/required-secrets.js (used by npm run up:dev)", () => {
     };
     config["platform:services"][2].template = "payments";
     expect(requiredSecrets(config)).toEqual(expect.arrayContaining(["sentryDsn", "stripeKey"]));
+    expect(requiredSecrets(config)).toEqual(fromSections(config));
+  });
+
+  it("includes the static credentials of an S3-compatible backup destination on Docker", () => {
+    const config = {
+      ...readStackFile("dev"),
+      "platform:backups": [{ name: "main-db-backup", database: "main-db", destination: { type: "s3", bucket: "backups", endpointUrl: "https://minio.internal:9000", credentials: { accessKeyIdSecret: "s3Id", secretAccessKeySecret: "s3Key" } } }],
+    };
+    expect(requiredSecrets(config)).toEqual(expect.arrayContaining(["s3Id", "s3Key"]));
     expect(requiredSecrets(config)).toEqual(fromSections(config));
   });
 

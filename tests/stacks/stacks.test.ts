@@ -244,6 +244,52 @@ describe("Alibaba Cloud workload identity for the backups (RRSA)", () => {
   });
 });
 
+describe("Alibaba Cloud OSS backups authenticate with RRSA (prod on ACK)", () => {
+  const rec = () => built["prod-alicloud"].recorder;
+  const cronJob = (name: string) => rec().byType("kubernetes:batch/v1:CronJob").find((c) => c.inputs.metadata.name === name)!.inputs;
+  const envOf = (container: any) => Object.fromEntries(container.env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
+
+  it("the storage containers exchange the webhook's token at the region's VPC STS and use OSS's S3-compatible VPC endpoint", () => {
+    const backup = cronJob("main-db-backup-backup").spec.jobTemplate.spec.template.spec;
+    const verify = cronJob("main-db-backup-verify").spec.jobTemplate.spec.template.spec;
+    for (const storage of [backup.containers[0], verify.initContainers[0]]) {
+      expect(storage.image).toBe("amazon/aws-cli:2.22.35");
+      const env = envOf(storage);
+      expect(env).toMatchObject({
+        STORAGE_IDENTITY: "rrsa",
+        ALIBABA_CLOUD_STS_ENDPOINT: "https://sts-vpc.cn-hangzhou.aliyuncs.com",
+        S3_ENDPOINT_URL: "https://s3.oss-cn-hangzhou-internal.aliyuncs.com",
+        S3_ADDRESSING_STYLE: "virtual",
+        AWS_DEFAULT_REGION: "cn-hangzhou",
+      });
+      // The webhook injects the role and token; no static key is ever configured.
+      expect(storage.env.map((e: any) => e.name).filter((n: string) => /ACCESS_KEY|SECRET_ACCESS|SESSION_TOKEN|ALIBABA_CLOUD_ROLE_ARN/.test(n))).toEqual([]);
+    }
+    expect(backup.serviceAccountName).toBe("main-db-backup-backup");
+  });
+
+  it("the ServiceAccount names the RAM role the webhook injects, and the role's sessions outlast the longest job", () => {
+    const sa = rec().byType("kubernetes:core/v1:ServiceAccount").find((s) => s.inputs.metadata.name === "main-db-backup-backup")!.inputs;
+    const role = rec().one("alicloud:ram/role:Role", "main-db-backup-role").inputs;
+    expect(sa.metadata.annotations["pod-identity.alibabacloud.com/role-name"]).toBe("main-db-backup-role-0123456");
+    const longest = Math.max(cronJob("main-db-backup-backup").spec.jobTemplate.spec.activeDeadlineSeconds, cronJob("main-db-backup-verify").spec.jobTemplate.spec.activeDeadlineSeconds);
+    expect(role.maxSessionDuration).toBeGreaterThanOrEqual(Math.min(longest, 43200));
+    expect(Number(envOf(cronJob("main-db-backup-backup").spec.jobTemplate.spec.template.spec.containers[0]).STS_DURATION_SECONDS)).toBe(role.maxSessionDuration);
+    const trust = JSON.parse(role.assumeRolePolicyDocument);
+    expect(trust.Statement[0].Condition.StringEquals["oidc:sub"]).toBe("system:serviceaccount:platform:main-db-backup-backup");
+  });
+
+  it("the backup pods may reach DNS, the database and HTTPS (STS, OSS) only, never the metadata service, and take no connections", () => {
+    const np = rec().byType("kubernetes:networking.k8s.io/v1:NetworkPolicy").find((n) => n.inputs.metadata.name === "main-db-backup-backup")!.inputs;
+    expect(np.spec.policyTypes).toEqual(["Ingress", "Egress"]);
+    expect(np.spec.ingress).toEqual([]);
+    const https = np.spec.egress.find((e: any) => e.ports?.some((p: any) => p.port === 443));
+    expect(https.to).toEqual([{ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32", "100.100.100.200/32"] } }]);
+    expect(np.spec.egress.some((e: any) => e.ports?.some((p: any) => p.port === 53))).toBe(true);
+    expect(np.spec.egress).toHaveLength(3);
+  });
+});
+
 describe("cloud switch", () => {
   it("overriding cloud alone moves the whole system from AWS to Alibaba Cloud", () => {
     for (const stack of ["staging", "prod"]) {

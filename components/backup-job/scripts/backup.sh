@@ -31,12 +31,28 @@
 #   METRICS_TEXTFILE_DIR optional node-exporter textfile directory for success/failure metrics
 #   METRICS_STATE_DIR    optional persistent copy of the metric files (the textfile directory may be a tmpfs that
 #                        a restart empties; scheduler.sh restores it from here)
+#   S3_ADDRESSING_STYLE  virtual | path: how the aws cli names the bucket (OSS refuses path-style requests; default:
+#                        the aws cli's choice, which is path-style for a custom endpoint)
+#   STORAGE_IDENTITY         how the bucket is reached: empty = the aws cli's own credential chain (IRSA web identity, a
+#                        credentials file); rrsa = Alibaba Cloud RRSA, below
 #   AWS_CLI              aws executable (default: aws)
+#   CURL                 curl executable, for RRSA (default: curl)
+#
+# RRSA (STORAGE_IDENTITY=rrsa): ack-pod-identity-webhook injects ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN and
+# ALIBABA_CLOUD_OIDC_TOKEN_FILE into pods whose ServiceAccount names a RAM role. The aws cli cannot use them, so before
+# the first bucket request the script exchanges the token at STS (AssumeRoleWithOIDC, an unsigned call: the token is
+# the proof) for session credentials and hands those to the aws cli, which sends the session token the way OSS's
+# S3-compatible API expects (x-amz-security-token). The token and the credentials never leave this process.
+#   ALIBABA_CLOUD_STS_ENDPOINT   STS endpoint (default https://sts.aliyuncs.com; the component sets the region's VPC one)
+#   STS_DURATION_SECONDS         session length, 900 up to the role's MaxSessionDuration (default 3600)
 set -euo pipefail
 
 ENGINE="${ENGINE:-postgres}"
 STAGING_DIR="${STAGING_DIR:-/tmp/backup-staging}"
 AWS_CLI="${AWS_CLI:-aws}"
+CURL="${CURL:-curl}"
+STORAGE_IDENTITY="${STORAGE_IDENTITY:-}"
+STS_DURATION_SECONDS="${STS_DURATION_SECONDS:-3600}"
 RETENTION_COUNT="${RETENTION_COUNT:-0}"
 RETENTION_DAYS="${RETENTION_DAYS:-0}"
 METRICS_TEXTFILE_DIR="${METRICS_TEXTFILE_DIR:-}"
@@ -77,11 +93,84 @@ is_local() { [[ "$(destination_root)" == file://* ]]; }
 local_dir() { local root; root="$(destination_root)"; printf '%s' "${root#file://}"; }
 
 aws_s3() {
+  storage_login
   if [[ -n "${S3_ENDPOINT_URL:-}" ]]; then
     "$AWS_CLI" --endpoint-url "$S3_ENDPOINT_URL" s3 "$@"
   else
     "$AWS_CLI" s3 "$@"
   fi
+}
+
+# --- bucket credentials -----------------------------------------------------------------------------------
+
+STORAGE_READY=""
+AWS_CONFIG_DIR=""
+
+# Once per process, before the first bucket request (lazily: a long dump must not eat into a short session).
+# Exported, so the command substitutions that list or fetch inherit it instead of logging in again.
+storage_login() {
+  [[ -z "$STORAGE_READY" ]] || return 0
+  if [[ -n "${S3_ADDRESSING_STYLE:-}" ]]; then
+    [[ "$S3_ADDRESSING_STYLE" == virtual || "$S3_ADDRESSING_STYLE" == path ]] || die "S3_ADDRESSING_STYLE must be virtual or path, got '$S3_ADDRESSING_STYLE'"
+    AWS_CONFIG_DIR="$(mktemp -d)"
+    printf '[default]\ns3 =\n    addressing_style = %s\n' "$S3_ADDRESSING_STYLE" >"$AWS_CONFIG_DIR/config"
+    export AWS_CONFIG_FILE="$AWS_CONFIG_DIR/config"
+  fi
+  case "$STORAGE_IDENTITY" in
+    "") ;;
+    rrsa) rrsa_login ;;
+    *) die "STORAGE_IDENTITY must be empty or rrsa, got '$STORAGE_IDENTITY'" ;;
+  esac
+  export STORAGE_READY=1
+}
+
+# A string field of the flat JSON STS returns (ids, secrets and tokens hold no quotes or backslashes).
+json_field() {
+  printf '%s' "$1" | tr -d '\r\n' | grep -o "\"$2\"[[:space:]]*:[[:space:]]*\"[^\"]*\"" | head -n 1 | sed 's/^.*:[[:space:]]*"//; s/"$//' || true
+}
+
+rrsa_login() {
+  local var missing=()
+  for var in ALIBABA_CLOUD_ROLE_ARN ALIBABA_CLOUD_OIDC_PROVIDER_ARN ALIBABA_CLOUD_OIDC_TOKEN_FILE; do
+    [[ -n "${!var:-}" ]] || missing+=("$var")
+  done
+  if [[ ${#missing[@]} -gt 0 ]]; then
+    die "RRSA: ${missing[*]} not set; ack-pod-identity-webhook injects them only into namespaces labelled pod-identity.alibabacloud.com/injection=on, for ServiceAccounts annotated pod-identity.alibabacloud.com/role-name"
+  fi
+  [[ -r "$ALIBABA_CLOUD_OIDC_TOKEN_FILE" ]] || die "RRSA: the OIDC token file $ALIBABA_CLOUD_OIDC_TOKEN_FILE is not readable"
+  command -v "$CURL" >/dev/null || die "RRSA needs curl in the storage image ($CURL not found)"
+  [[ "$STS_DURATION_SECONDS" =~ ^[0-9]+$ && "$STS_DURATION_SECONDS" -ge 900 ]] || die "STS_DURATION_SECONDS must be a number of seconds of at least 900, got '$STS_DURATION_SECONDS'"
+  local endpoint="${ALIBABA_CLOUD_STS_ENDPOINT:-https://sts.aliyuncs.com}" token response status body
+  endpoint="${endpoint%/}"
+  [[ "$endpoint" == http://* || "$endpoint" == https://* ]] || endpoint="https://$endpoint"
+  token="$(<"$ALIBABA_CLOUD_OIDC_TOKEN_FILE")"
+  [[ -n "$token" ]] || die "RRSA: the OIDC token file $ALIBABA_CLOUD_OIDC_TOKEN_FILE is empty"
+  # The token goes in the request body through stdin: never on a command line, where other processes could read it.
+  if ! response="$(printf '%s' "$token" | "$CURL" --silent --show-error --max-time 30 --retry 3 --retry-connrefused \
+      --write-out '\n%{http_code}' \
+      --data-urlencode "OIDCToken@-" \
+      --data-urlencode "RoleArn=$ALIBABA_CLOUD_ROLE_ARN" \
+      --data-urlencode "OIDCProviderArn=$ALIBABA_CLOUD_OIDC_PROVIDER_ARN" \
+      --data-urlencode "RoleSessionName=backup-$(backup_name)" \
+      --data-urlencode "DurationSeconds=$STS_DURATION_SECONDS" \
+      "$endpoint/?Action=AssumeRoleWithOIDC&Version=2015-04-01&Format=JSON&Timestamp=$(date -u +%Y-%m-%dT%H%%3A%M%%3A%SZ)")"; then
+    die "RRSA: the STS request to $endpoint failed"
+  fi
+  status="${response##*$'\n'}"
+  body="${response%$'\n'*}"
+  if [[ "$status" != 200 ]]; then
+    die "RRSA: STS $endpoint answered HTTP $status: $(json_field "$body" Code) $(json_field "$body" Message)"
+  fi
+  local key_id key_secret session_token expiration
+  key_id="$(json_field "$body" AccessKeyId)"
+  key_secret="$(json_field "$body" AccessKeySecret)"
+  session_token="$(json_field "$body" SecurityToken)"
+  expiration="$(json_field "$body" Expiration)"
+  if [[ -z "$key_id" || -z "$key_secret" || -z "$session_token" ]]; then
+    die "RRSA: STS $endpoint answered without session credentials"
+  fi
+  export AWS_ACCESS_KEY_ID="$key_id" AWS_SECRET_ACCESS_KEY="$key_secret" AWS_SESSION_TOKEN="$session_token"
+  log "RRSA: assumed $ALIBABA_CLOUD_ROLE_ARN until ${expiration:-unknown}"
 }
 
 # Atomic node-exporter textfile: write a temp file in the same directory, then rename.
@@ -130,6 +219,7 @@ on_exit() {
   local status=$?
   if [[ -n "$MONGO_CONFIG" ]]; then rm -f "$MONGO_CONFIG"; fi
   if [[ -n "$PRIVATE_STAGING" ]]; then rm -rf "$PRIVATE_STAGING"; fi
+  if [[ -n "$AWS_CONFIG_DIR" ]]; then rm -rf "$AWS_CONFIG_DIR"; fi
   if [[ -n "$METRIC_MODE" ]]; then
     if [[ $status -eq 0 ]]; then write_metrics "$METRIC_MODE" 1; else write_metrics "$METRIC_MODE" 0 || true; fi
   fi
@@ -244,6 +334,7 @@ upload_one() {
 
 cmd_upload() {
   local found=0 sum object
+  is_local || storage_login
   shopt -s nullglob
   for sum in "$STAGING_DIR"/*.sha256; do
     object="$(basename "${sum%.sha256}")"
@@ -277,6 +368,7 @@ list_objects() {
 
 cmd_latest() {
   local latest
+  is_local || storage_login
   latest="$(list_objects | tail -n 1)"
   [[ -n "$latest" ]] || die "no backups found under $(destination_root)/"
   printf '%s\n' "$latest"
@@ -314,6 +406,7 @@ cmd_prune() {
 
 cmd_fetch() {
   local object="${1:-latest}" root
+  is_local || storage_login
   if [[ "$object" == latest ]]; then object="$(cmd_latest)"; fi
   [[ "$object" != */* ]] || die "object must be a bare name from 'latest', got '$object'"
   root="$(destination_root)"
@@ -386,6 +479,7 @@ restore_into() {
 cmd_restore() {
   use_private_staging
   local object="${1:?usage: backup.sh restore <object|latest> <database>}" target="${2:?usage: backup.sh restore <object|latest> <database>}"
+  is_local || storage_login
   object="$(cmd_fetch "$object")"
   restore_into "$object" "$target"
   log "restore of $object into $target completed"
@@ -454,6 +548,7 @@ verify_mongodb() {
 cmd_verify() {
   METRIC_MODE=verify
   use_private_staging
+  is_local || storage_login
   local object
   object="$(cmd_fetch latest)"
   verify_object "$object"

@@ -6,7 +6,7 @@ import type { DatabaseConnection, NativeBackupInfo } from "../../../components/l
 import type { Environment, PlatformContext, Target, Cloud } from "../../../components/lib/platform";
 import { alertRules } from "../../../components/lib/alerts";
 import { ValidationError } from "../../../components/lib/validation";
-import { BACKUP_ALERTS, BackupJob, type BackupJobArgs, awsBackupSchedule, backupAlertCatalog, buildBackupAlerts } from "../../../components/backup-job";
+import { BACKUP_ALERTS, BackupJob, type BackupJobArgs, awsBackupSchedule, backupAlertCatalog, buildBackupAlerts, ossRegionOf } from "../../../components/backup-job";
 
 let rec: Recorder;
 beforeAll(() => {
@@ -181,8 +181,32 @@ describe("BackupJob on Kubernetes (AWS)", () => {
     expect(bucket.lifecycleRules[0].expirations[0].days).toBe(7);
     const trust = JSON.parse(rec.one("alicloud:ram/role:Role").inputs.assumeRolePolicyDocument);
     expect(trust.Statement[0].Condition.StringEquals["oidc:sub"]).toBe("system:serviceaccount:apps:orders-backup");
-    expect(cronJob("orders-backup").spec.jobTemplate.spec.template.spec.containers[0].env)
-      .toContainEqual({ name: "S3_ENDPOINT_URL", value: "https://oss-cn-hangzhou-internal.aliyuncs.com" });
+    const storageEnv = cronJob("orders-backup").spec.jobTemplate.spec.template.spec.containers[0].env;
+    expect(storageEnv).toContainEqual({ name: "S3_ENDPOINT_URL", value: "https://oss-cn-hangzhou-internal.aliyuncs.com" });
+    // RRSA: the script trades the webhook's token at the region's VPC STS; OSS wants virtual-hosted bucket names.
+    expect(storageEnv).toEqual(expect.arrayContaining([
+      { name: "STORAGE_IDENTITY", value: "rrsa" },
+      { name: "S3_ADDRESSING_STYLE", value: "virtual" },
+      { name: "ALIBABA_CLOUD_STS_ENDPOINT", value: "https://sts-vpc.cn-hangzhou.aliyuncs.com" },
+      { name: "AWS_DEFAULT_REGION", value: "cn-hangzhou" },
+      { name: "STS_DURATION_SECONDS", value: "14400" },
+    ]));
+    // Sessions as long as the longest job (the 4 h restore test), which the role must allow.
+    expect(rec.one("alicloud:ram/role:Role").inputs.maxSessionDuration).toBe(14400);
+  });
+
+  test("ossRegionOf reads the region from OSS endpoints only", () => {
+    expect(ossRegionOf("https://s3.oss-cn-hangzhou-internal.aliyuncs.com")).toBe("cn-hangzhou");
+    expect(ossRegionOf("https://oss-ap-southeast-1.aliyuncs.com/")).toBe("ap-southeast-1");
+    expect(ossRegionOf("https://minio.internal:9000")).toBeUndefined();
+    expect(ossRegionOf(undefined)).toBeUndefined();
+  });
+
+  test("S3 on AWS gets none of the OSS/RRSA settings", async () => {
+    new BackupJob("orders", k8sArgs("staging"), k8sCtx("staging"));
+    await settle();
+    const names = cronJob("orders-backup").spec.jobTemplate.spec.template.spec.containers[0].env.map((e: any) => e.name);
+    expect(names.filter((n: string) => /STORAGE_IDENTITY|S3_ADDRESSING_STYLE|ALIBABA_CLOUD|STS_DURATION/.test(n))).toEqual([]);
   });
 });
 
@@ -232,6 +256,56 @@ describe("BackupJob on Docker", () => {
   });
 });
 
+describe("BackupJob on Docker with an S3-compatible destination", () => {
+  const s3Args = (overrides: Partial<BackupJobArgs["destination"]> = {}): BackupJobArgs => ({
+    connection: pg(false), schedule: "0 2 * * *", retentionDays: 7, rpoMinutes: 1440, rtoMinutes: 240,
+    destination: {
+      type: "s3", bucket: "dev-backups", endpointUrl: "https://minio.internal:9000", lifecycleRule: false,
+      credentials: { accessKeyId: pulumi.secret("AKIA-DOCKER-TEST"), secretAccessKey: pulumi.secret("docker-s3-secret-value") },
+      ...overrides,
+    },
+    verify: { schedule: "0 4 1 * *" },
+    images: { client: "registry.example.com/ops/pg-backup:16.6-aws2" },
+  });
+
+  test("the keys reach the aws cli only as a 0400 credentials file of the job's user, never as env or plaintext", async () => {
+    new BackupJob("orders", s3Args(), ctx("dev", "docker", "none"));
+    await settle();
+    for (const mode of ["backup", "verify"]) {
+      const c = rec.one("docker:index/container:Container", `orders-${mode}-container`).inputs;
+      expect(c.image).toBe("registry.example.com/ops/pg-backup:16.6-aws2");
+      const env = unwrapSecrets(c.envs) as string[];
+      expect(env).toEqual(expect.arrayContaining([
+        "BACKUP_DESTINATION=s3://dev-backups/backups", "S3_ENDPOINT_URL=https://minio.internal:9000", "AWS_SHARED_CREDENTIALS_FILE=/opt/backup/aws-credentials",
+      ]));
+      expect(env.filter((e) => /^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN)=/.test(e))).toEqual([]);
+      const file = unwrapSecrets(c.uploads).find((u: any) => u.file === "/opt/backup/aws-credentials");
+      expect(file).toMatchObject({ permissions: "0400", owner: "999", group: "999" });
+      expect(file.content).toBe("[default]\naws_access_key_id = AKIA-DOCKER-TEST\naws_secret_access_key = docker-s3-secret-value\n");
+      const plain = plaintextStrings(c).map((x) => x.value).join("\n");
+      expect(plain).not.toContain("docker-s3-secret-value");
+      expect(plain).not.toContain("AKIA-DOCKER-TEST");
+    }
+  });
+
+  test("a local destination gets no credentials file", async () => {
+    new BackupJob("orders", { ...s3Args(), destination: { type: "local" } }, ctx("dev", "docker", "none"));
+    await settle();
+    const c = rec.one("docker:index/container:Container", "orders-backup-container").inputs;
+    expect(c.uploads.map((u: any) => u.file)).toEqual(["/opt/backup/backup.sh", "/opt/backup/scheduler.sh"]);
+  });
+
+  test("without credentials, or with them on Kubernetes, it is refused naming destination.credentials and never echoing them", async () => {
+    expect(() => new BackupJob("orders", s3Args({ credentials: undefined }), ctx("dev", "docker", "none")))
+      .toThrow(/destination\.credentials: are required for s3 on Docker \(there is no workload identity\)/);
+    const onK8s = () => new BackupJob("orders", k8sArgs("staging", { destination: s3Args().destination }), k8sCtx("staging"));
+    expect(onK8s).toThrow(/destination\.credentials: are for the Docker target only; on Kubernetes the job gets short-lived credentials from workload identity/);
+    expect(onK8s).toThrow(/not shown because the key looks secret/);
+    await settle();
+    expect(rec.resources).toHaveLength(0);
+  });
+});
+
 describe("bad input fails up front with key path and value, registering nothing", () => {
   const cases: Array<[string, Partial<BackupJobArgs>, RegExp, Environment?]> = [
     ["invalid cron", { schedule: "0 25 * * *" }, /schedule: must be a 5-field cron expression: hour value 25 is outside 0-23 \(got "0 25 \* \* \*"\)/],
@@ -244,6 +318,7 @@ describe("bad input fails up front with key path and value, registering nothing"
     ["unpinned image", { images: { client: "postgres:latest" } }, /images\.client: must be pinned.*\(got "postgres:latest"\)/],
     ["s3 without workload identity", { identity: undefined }, /identity: is required for s3 on Kubernetes/],
     ["dump scratch space not a quantity", { stagingSize: "lots" }, /stagingSize: must be a storage quantity like 20Gi, from 1Mi to 1Ti \(got "lots"\)/],
+    ["a region on an s3 destination", { destination: { type: "s3", region: "cn-hangzhou" } }, /destination\.region: applies to oss destinations only \(got "cn-hangzhou"\)/],
     ["dump scratch space above 1Ti", { stagingSize: "2Ti" }, /stagingSize: must be a storage quantity like 20Gi, from 1Mi to 1Ti \(got "2Ti"\)/],
   ];
   test.each(cases)("%s", async (_label, overrides, message, env = "staging") => {
