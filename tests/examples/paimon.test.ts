@@ -1,5 +1,5 @@
 import { unwrapSecrets } from "../helpers/mocks";
-import { stackError } from "../helpers/stack";
+import { readStackFile, stackError } from "../helpers/stack";
 import {
   alert, appContainer, buildExample, container, CRONJOB, DEPLOYMENT, exampleDir, exampleSecrets, HPA, k8s, missingRunbooks, PDB,
   plaintextSecrets, receiversFor, thresholdOf, type BuiltExample,
@@ -112,5 +112,19 @@ describe("paimon dev (Docker Compose, 3.2)", () => {
     expect(container(rec, "api-container").ports).toEqual([expect.objectContaining({ internal: 8000, external: 8000, ip: "127.0.0.1" })]);
     expect(container(rec, "celery-worker-container").entrypoints).toEqual(["celery", "-A", "src.workers.celery_app", "worker", "--loglevel=info"]);
     expect(container(rec, "event-listener-container").entrypoints).toEqual(["python", "-m", "src.event_listener.main"]);
+  });
+
+  it("runs PostgreSQL 16 with TimescaleDB, as compose's timescale/timescaledb image", () => {
+    const rec = built.dev.recorder;
+    const image = unwrapSecrets(rec.byType("docker:index/remoteImage:RemoteImage").find((r) => r.name === "main-db-image")!.inputs);
+    expect(image.name).toMatch(/^timescale\/timescaledb:[\d.]+-pg16$/);
+    expect(container(rec, "main-db-container").command).toEqual(expect.arrayContaining(["shared_preload_libraries=timescaledb"]));
+  });
+
+  it("TimescaleDB on RDS (staging/prod) is refused with the key path: RDS cannot load it", async () => {
+    const raw = readStackFile("prod", exampleDir("paimon"));
+    const databases = (raw["platform:databases"] as any[]).map((d) => (d.name === "main-db" ? { ...d, extensions: ["timescaledb"] } : d));
+    const message = await stackError("prod", { databases }, { projectDir: exampleDir("paimon"), secrets: exampleSecrets("paimon", "prod") });
+    expect(message).toContain("platform:databases[0].extensions");
   });
 });

@@ -1,15 +1,17 @@
 import { unwrapSecrets } from "../helpers/mocks";
 import { stackError } from "../helpers/stack";
 import {
-  alert, appContainer, buildExample, DEPLOYMENT, exampleDir, exampleSecrets, HPA, HTTPROUTE, k8s, missingRunbooks, plaintextSecrets,
+  alert, appContainer, buildExample, container, DEPLOYMENT, exampleDir, exampleSecrets, HPA, HTTPROUTE, k8s, missingRunbooks, plaintextSecrets,
   receiversFor, thresholdOf, type BuiltExample,
 } from "./harness";
 
-/** Potato Chat / instant social trading (seed 001): prod on AWS. Built once. */
+/** Potato Chat / instant social trading (seed 001): prod on AWS, dev on Docker (the compose file). Each built once. */
 let prod: BuiltExample;
+let dev: BuiltExample;
 beforeAll(async () => {
   prod = await buildExample("potato-chat", "prod");
-}, 120_000);
+  dev = await buildExample("potato-chat", "dev");
+}, 180_000);
 
 const MICROSERVICES = ["user-service", "trading-service", "social-service", "data-service", "payment-service", "notification-service"];
 const one = (type: string, name: string) => unwrapSecrets(prod.recorder.one(type, name).inputs);
@@ -96,6 +98,30 @@ describe("potato-chat prod (AWS)", () => {
     expect([thresholdOf(alert(prod, "LowUserRegistrations")), alert(prod, "LowUserRegistrations").for]).toEqual([10, "1h"]);
     expect(alert(prod, "HighTradingVolume").labels?.severity).toBe("info");
     expect(receiversFor(prod.alertmanager, "critical")).toEqual(["pager", "ops-chat"]);
+  });
+});
+
+describe("potato-chat dev (docker-compose.yml)", () => {
+  it("records without error and passes no secret in plaintext", () => {
+    expect(() => dev.recorder.assertUniqueUrns()).not.toThrow();
+    expect(plaintextSecrets(dev)).toEqual([]);
+    expect(missingRunbooks(dev)).toEqual([]);
+  });
+
+  it("publishes the services on compose's host ports (127.0.0.1 only); PostgreSQL, MongoDB and Redis publish nothing", () => {
+    const published = (name: string) => container(dev.recorder, `${name}-container`).ports.map((p: any) => `${p.ip}:${p.external}`);
+    expect(published("web")).toEqual(["127.0.0.1:3000"]);
+    expect(published("api-gateway")).toEqual(["127.0.0.1:8000"]);
+    MICROSERVICES.forEach((svc, i) => expect(published(svc)).toEqual([`127.0.0.1:${8001 + i}`]));
+    expect(published("admin-backend")).toEqual(["127.0.0.1:8007"]);
+    expect(published("admin-frontend")).toEqual(["127.0.0.1:8080"]);
+    for (const store of ["main-db", "documents", "cache"]) expect(container(dev.recorder, `${store}-container`).ports ?? []).toEqual([]);
+    expect(container(dev.recorder, "alerting-grafana").ports).toEqual([expect.objectContaining({ external: 3001, ip: "127.0.0.1" })]);
+  });
+
+  it("runs compose's pinned data stores: PostgreSQL 14, MongoDB 5.0, Redis 7", () => {
+    const images = dev.recorder.byType("docker:index/remoteImage:RemoteImage").map((r) => unwrapSecrets(r.inputs).name as string);
+    expect(images).toEqual(expect.arrayContaining([expect.stringMatching(/^postgres:14\.13/), expect.stringMatching(/^mongo:5\.0\.28/), expect.stringMatching(/^redis:7\.4\.1/)]));
   });
 });
 

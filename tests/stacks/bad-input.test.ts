@@ -36,6 +36,15 @@ describe("invalid stack config fails before anything is registered", () => {
     expect(message).toContain("platform:charts.cert-manager.version: a remote chart must be pinned to a version");
   });
 
+  it("the EKS controllers' chart sources are checked like the others", async () => {
+    const message = await stackError("prod", {
+      charts: { "cluster-autoscaler": { repo: "ftp://mirror.example.com/charts" }, "aws-load-balancer-controller": { chart: "oci://mirror.example.com/lbc", repo: "https://x.example.com" } },
+    }, { secrets: CLOUD_SECRETS });
+    expect(message).toContain('platform:charts.cluster-autoscaler.repo: must be an http(s) Helm repository URL; use chart: oci://... for OCI registries (got "ftp://mirror.example.com/charts")');
+    expect(message).toContain("platform:charts.aws-load-balancer-controller.repo: an oci:// chart reference needs no repo");
+    expect(message).toContain("platform:charts.aws-load-balancer-controller.version: a remote chart must be pinned to a version");
+  });
+
   it("a missing required secret, naming the setting that needs it and how to set it", async () => {
     const message = await stackError("dev", {}, { secrets: { slackWebhookUrl: "https://hooks.slack.test/x" } });
     expect(message).toContain("missing required secret platform:apiJwtSecret");
