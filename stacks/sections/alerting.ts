@@ -11,6 +11,10 @@ import {
 } from "../../components/alerting-stack";
 import { backupAlertCatalog } from "../../components/backup-job";
 import { databaseAlertCatalog } from "../../components/monitored-database";
+import { edgeAlertRules } from "../../components/foundation/edge-alerts";
+import { kafkaAlertRules } from "../../components/kafka-cluster/alerts";
+import { DEFAULT_KAFKA_THRESHOLDS } from "../../components/kafka-cluster/validate";
+import { logPipelineRules, tracePipelineRules } from "../../components/lib/pipeline-monitoring";
 import type { Environment, Target } from "../../components/lib/platform";
 import type { Receiver } from "../../components/alerting-stack/receivers";
 import { RECEIVER_TYPES } from "../../components/alerting-stack/receivers";
@@ -199,11 +203,20 @@ function checkPaging(parsed: AlertingConfig, paging: boolean, environment: strin
 
 /**
  * Every alert family `durations` may name in a stack on `target` in `environment`, with its levels: the built-in
- * ones plus those the database and backup components can emit. Known before any component is built, so a typo is
- * reported at plan time whichever databases and backups the stack declares.
+ * ones plus those the components can emit (databases, backups, Kafka, the log and trace pipelines and, on
+ * Kubernetes, the Gateway edge). Known before any component is built, so a typo is reported at plan time whichever
+ * data stores, backups and modules the stack declares; overrides of families a stack has no alert of change nothing.
  */
 export function durationFamilies(target: Target, environment: Environment) {
-  return mergeFamilies(builtInAlertFamilies(target), familiesOf(databaseAlertCatalog()), familiesOf(backupAlertCatalog(environment)));
+  const kafkaCatalog = kafkaAlertRules({ kafka: "catalog", job: "catalog", thresholds: DEFAULT_KAFKA_THRESHOLDS, expectedBrokers: 3 });
+  return mergeFamilies(
+    builtInAlertFamilies(target),
+    familiesOf(databaseAlertCatalog()),
+    familiesOf(backupAlertCatalog(environment)),
+    familiesOf(kafkaCatalog),
+    familiesOf([...logPipelineRules(), ...tracePipelineRules()]),
+    familiesOf(target === "kubernetes" ? edgeAlertRules() : []),
+  );
 }
 
 /** Validated AlertingStack args, minus what other sections provide and the secret values. */

@@ -137,6 +137,15 @@ describe("schema and plan", () => {
     expect(forOf("PostgresDeadlocks")).toBe("1m");
   });
 
+  test("edge, Kafka and pipeline families are known at plan time too; the edge only where it exists (Kubernetes)", () => {
+    const durations = { EdgeHttpErrorRate: { critical: "1m" }, EdgeLatencyP95: "10m", KafkaConsumerGroupLag: { warning: "15m" }, LogShipperDroppingLogs: "10m", TraceExportFailing: "10m" };
+    expect(planAlerting(parseAlerting({ ...RAW, durations }), sctxFor("prod", "kubernetes")).args.durations).toEqual(durations);
+    expect(() => planAlerting(parseAlerting({ ...RAW, durations: { KafkaConsumerGroupLag: { page: "1m" } } }), sctxFor("prod", "kubernetes"))).toThrow(/platform:alerting\.durations\.KafkaConsumerGroupLag/);
+    expect(() => planAlerting(parseAlerting({ ...RAW, durations: { EdgeHttpErrorRate: "1m" } }), sctxFor("dev", "docker"))).toThrow(
+      /platform:alerting\.durations\.EdgeHttpErrorRate: unknown alert family/,
+    );
+  });
+
   test("database and backup families are known at plan time, with the levels this environment gives them", () => {
     expect(() => planAlerting(parseAlerting({ ...RAW, durations: { MongodbDown: "2m", RedisBackupMissing: { warning: "10m" }, BackupJobFailed: "5m" } }), sctxFor("prod", "kubernetes"))).not.toThrow();
     // Outside prod BackupStale is a warning: a critical override would never apply.
