@@ -220,7 +220,7 @@ export function registerDocker(
     { ...opts, dependsOn: blackbox ? [alertmanager, blackbox] : [alertmanager] },
   );
 
-  const exporters = registerHostExporters(parent, name, ctx, images, network, opts, t);
+  const exporters = registerHostExporters(name, ctx, images, network, opts, t);
 
   const grafanaPassword = new random.RandomPassword(
     `${name}-grafana-password`,
@@ -269,7 +269,6 @@ export function registerDocker(
  * mounted read-only, no published ports (Prometheus reaches them on the backend network), no Docker socket.
  */
 function registerHostExporters(
-  parent: pulumi.ComponentResource,
   name: string,
   ctx: PlatformContext,
   images: DockerImages,

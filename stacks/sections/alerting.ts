@@ -24,7 +24,7 @@ import { checkAlertingSpec, checkHostPorts } from "../../components/alerting-sta
 import type { MonitoredService } from "../../components/lib/contracts";
 import type { GrafanaDatasource } from "../../components/lib/datasources";
 import type { MonitoringBundle } from "../../components/lib/monitoring";
-import { parseOrThrow, port, Problems } from "../../components/lib/validation";
+import { parseOrThrow, port, Problems, secretConfigKeyName } from "../../components/lib/validation";
 import { CONFIG_NAMESPACE } from "../config";
 import type { RequiredSecret, SectionContext } from "./types";
 
@@ -56,7 +56,7 @@ export const SECTION_KEY = "alerting";
 const PREFIX = `${CONFIG_NAMESPACE}:${SECTION_KEY}`;
 const SOURCE = "stack config";
 
-const configKey = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, { message: "must be a secret config key name like slackWebhookUrl" });
+const configKey = secretConfigKeyName("slackWebhookUrl");
 const text = z.string();
 
 const receiverSchema = z.strictObject({

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { AppService } from "../../components/app-service";
 import { EDGE_DEFAULTS, EDGE_IMAGE, EdgeProxy, type EdgeRouteArgs, validateEdgeProxyArgs } from "../../components/edge-proxy";
 import type { HostPortClaim } from "../../components/lib/host-ports";
-import { hostname, keyPath, parseOrThrow, pinnedImage, port, Problems, ValidationError } from "../../components/lib/validation";
+import { hostname, keyPath, parseOrThrow, pinnedImage, port, Problems, secretConfigKeyName, ValidationError } from "../../components/lib/validation";
 import { CONFIG_NAMESPACE } from "../config";
 import type { ServicesPlan } from "./services";
 import type { RequiredSecret, SectionContext } from "./types";
@@ -26,7 +26,7 @@ export const SECTION_KEY = "dockerEdge";
 const PREFIX = `${CONFIG_NAMESPACE}:${SECTION_KEY}`;
 const SOURCE = "stack config";
 
-const configKey = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, { message: "must be a secret config key name like edgeTlsCertificate" });
+const configKey = secretConfigKeyName("edgeTlsCertificate");
 
 const certificateSchema = z.strictObject({
   hosts: z.array(hostname).min(1, { message: "must name at least one host" })

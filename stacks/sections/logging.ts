@@ -4,7 +4,7 @@ import { checkMasking, checkSink } from "../../components/log-pipeline/validate"
 import { DEFAULT_MASKED_KEYS } from "../../components/log-pipeline/masking";
 import { LIMITS } from "../../components/lib/limits";
 import type { GrafanaDatasource } from "../../components/lib/datasources";
-import { dnsLabel, parseOrThrow, Problems } from "../../components/lib/validation";
+import { dnsLabel, parseOrThrow, Problems, secretConfigKeyName } from "../../components/lib/validation";
 import { CONFIG_NAMESPACE } from "../config";
 import type { RequiredSecret, SectionContext } from "./types";
 
@@ -21,7 +21,7 @@ import type { RequiredSecret, SectionContext } from "./types";
 export const SECTION_KEY = "logging";
 const PREFIX = `${CONFIG_NAMESPACE}:${SECTION_KEY}`;
 const SOURCE = "stack config";
-const configKey = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, { message: "must be a secret config key name like esPassword" });
+const configKey = secretConfigKeyName("esPassword");
 
 export const schema = z
   .strictObject({
