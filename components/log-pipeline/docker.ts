@@ -1,6 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
+import { hardenedContainerBase } from "../lib/docker-container";
 import { providerFor, type PlatformContext } from "../lib/platform";
 import { applyTransform, type Transforms } from "../lib/transform";
 import type { LogPipelineRole } from "./args";
@@ -12,15 +13,6 @@ import type { ResolvedLogPipeline } from "./validate";
 
 /** Where the engine keeps the json-file logs of its containers (every platform container logs json-file). */
 export const DOCKER_CONTAINER_LOGS = "/var/lib/docker/containers";
-
-const hardened = (memoryMb: number) => ({
-  restart: "unless-stopped",
-  capabilities: { drops: ["ALL"] },
-  securityOpts: ["no-new-privileges:true"],
-  memory: memoryMb,
-  logDriver: "json-file",
-  logOpts: { "max-size": "10m", "max-file": "3" },
-});
 
 /**
  * Docker target: a Fluent Bit container tailing the engine's json-file logs (read-only mount) and, for the
@@ -51,7 +43,7 @@ export function registerDocker(
         volumes: [{ volumeName: lokiData.name, containerPath: LOKI_DATA_DIR }],
         uploads: [{ file: LOKI_CONFIG_FILE, content: stringify(lokiConfig({ retentionHours: r.retentionDays * 24 })) }],
         healthcheck: { tests: ["CMD", "wget", "-q", "--spider", `http://localhost:${LOKI_PORT}/ready`], interval: "30s", timeout: "5s", retries: 3 },
-        ...hardened(512),
+        ...hardenedContainerBase(512),
       } satisfies docker.ContainerArgs),
       opts,
     );
@@ -76,7 +68,7 @@ export function registerDocker(
         { file: MASKING_SCRIPT_FILE, content: maskingScript(r.masking) },
       ],
       healthcheck: { tests: ["CMD", "/fluent-bit/bin/fluent-bit", "--version"], interval: "60s", timeout: "5s", retries: 3 },
-      ...hardened(256),
+      ...hardenedContainerBase(256),
     } satisfies docker.ContainerArgs),
     { ...opts, dependsOn: loki ? [loki] : [] },
   );

@@ -1,21 +1,13 @@
 import * as docker from "@pulumi/docker";
 import type * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
+import { hardenedContainerBase } from "../lib/docker-container";
 import { providerFor, type PlatformContext } from "../lib/platform";
 import { applyTransform, type Transforms } from "../lib/transform";
 import type { TracePipelineRole } from "./args";
 import { COLLECTOR_CONFIG_FILE, COLLECTOR_HOST, collectorConfig } from "./collector";
 import { JAEGER_CONFIG_FILE, JAEGER_DATA_DIR, JAEGER_HOST, JAEGER_OTLP_PORT, jaegerConfig } from "./jaeger";
 import type { ResolvedTracePipeline } from "./validate";
-
-const hardened = (memoryMb: number) => ({
-  restart: "unless-stopped",
-  capabilities: { drops: ["ALL"] },
-  securityOpts: ["no-new-privileges:true"],
-  memory: memoryMb,
-  logDriver: "json-file",
-  logOpts: { "max-size": "10m", "max-file": "3" },
-});
 
 /**
  * Docker target: the collector on both tier networks (web and API containers on the frontend send spans too) and
@@ -41,7 +33,7 @@ export function registerDocker(
       networksAdvanced: [{ name: networks.backend, aliases: [JAEGER_HOST] }],
       volumes: [{ volumeName: data.name, containerPath: JAEGER_DATA_DIR }],
       uploads: [{ file: JAEGER_CONFIG_FILE, content: stringify(jaegerConfig({ retentionHours: r.retentionHours })) }],
-      ...hardened(1024),
+      ...hardenedContainerBase(1024),
     } satisfies docker.ContainerArgs),
     opts,
   );
@@ -57,7 +49,7 @@ export function registerDocker(
         { name: networks.backend, aliases: [COLLECTOR_HOST] },
       ],
       uploads: [{ file: COLLECTOR_CONFIG_FILE, content: stringify(collectorConfig({ sampling: r.sampling, jaegerEndpoint: `${JAEGER_HOST}:${JAEGER_OTLP_PORT}` })) }],
-      ...hardened(512),
+      ...hardenedContainerBase(512),
     } satisfies docker.ContainerArgs),
     { ...opts, dependsOn: [jaeger] },
   );
