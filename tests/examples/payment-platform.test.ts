@@ -103,15 +103,6 @@ describe("payment-platform prod", () => {
     for (const name of ["KafkaBrokerDown", "KafkaUnderReplicatedPartitions", "KafkaOfflinePartitions", "KafkaExporterDown"]) expect(prod.alerts.some((a) => a.alert === name)).toBe(true);
   });
 
-  it("runs Redis as a cluster of 3 primaries with a replica each, alerting per shard, snapshotted natively instead of dumped", () => {
-    const group = prod.recorder.one("aws:elasticache/replicationGroup:ReplicationGroup").inputs;
-    expect(group).toMatchObject({ clusterMode: "enabled", numNodeGroups: 3, replicasPerNodeGroup: 1, automaticFailoverEnabled: true, transitEncryptionEnabled: true, snapshotRetentionLimit: 7 });
-    const env = appContainer(k8s(prod.recorder, DEPLOYMENT, "payment-gateway")).env as any[];
-    expect(env.find((e) => e.name === "REDIS_HOST").value).toMatch(/^clustercfg\./);
-    expect(alert(prod, "RedisMemoryNearMax", { database: "cache", severity: "warning" }).expr).toContain("by (job, instance, shard)");
-    expect(prod.recorder.byType("platform:backup:BackupJob").some((b) => b.name === "cache-backup")).toBe(false);
-  });
-
   it("traces every service into Jaeger, keeping every failed trace and every trace slower than 1 s, for 7 days", () => {
     for (const s of services()) {
       const env = appContainer(k8s(prod.recorder, DEPLOYMENT, s.name)).env as any[];
@@ -127,6 +118,19 @@ describe("payment-platform prod", () => {
     const jaeger = parse(k8s(prod.recorder, "kubernetes:core/v1:ConfigMap", "tracing-jaeger-config").data["config.yaml"]);
     expect(jaeger.extensions.jaeger_storage.backends.main.badger.ttl.spans).toBe("168h");
     expect(alert(prod, "TraceExportFailing").labels?.severity).toBe("warning");
+  });
+
+  it("ships the services' JSON logs to Loki for 30 days, masking card numbers, secrets and Stripe keys on the node", () => {
+    const fluentBit = k8s(prod.recorder, "kubernetes:core/v1:ConfigMap", "logging-fluent-bit-config").data;
+    const pipeline = parse(fluentBit["fluent-bit.yaml"]).pipeline;
+    expect(pipeline.filters.find((f: any) => f.name === "kubernetes").merge_log).toBe("on");
+    expect(pipeline.filters.find((f: any) => f.name === "lua")).toMatchObject({ script: "/fluent-bit/etc/mask.lua", call: "mask_secrets" });
+    expect(pipeline.outputs.map((o: any) => [o.name, o.host])).toEqual([["loki", "loki.logging.svc"]]);
+    expect(fluentBit["mask.lua"]).toContain('local PATTERNS = { "sk_live_%w+", "sk_test_%w+" }');
+    expect(fluentBit["mask.lua"]).toContain("luhn(digits)");
+    const loki = parse(k8s(prod.recorder, "kubernetes:core/v1:ConfigMap", "logging-loki-config").data["loki.yaml"]);
+    expect([loki.compactor.retention_enabled, loki.limits_config.retention_period]).toEqual([true, "720h"]);
+    expect(alert(prod, "LogShipperDroppingLogs").labels?.severity).toBe("warning");
   });
 });
 
