@@ -32,7 +32,8 @@ export type OutputHook = (args: pulumi.runtime.MockResourceArgs) => Record<strin
  * an instance its parameter group's name. The policy pack reads them (a replica is recognised by its source).
  */
 export const providerComputedNames: OutputHook = (args) => {
-  if (args.type === "aws:rds/parameterGroup:ParameterGroup" && args.inputs.name === undefined) return { name: `${args.name}-0123456` };
+  const autonamed = ["aws:rds/parameterGroup:ParameterGroup", "aws:docdb/clusterParameterGroup:ClusterParameterGroup", "aws:docdb/subnetGroup:SubnetGroup"];
+  if (autonamed.includes(args.type) && args.inputs.name === undefined) return { name: `${args.name}-0123456` };
   if (args.type === "aws:rds/instance:Instance" && args.inputs.identifier === undefined) return { identifier: `${args.name}-0123456` };
   return undefined;
 };
