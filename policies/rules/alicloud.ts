@@ -1,5 +1,6 @@
 /** Alibaba Cloud: security groups, ApsaraDB RDS, OSS, KMS, KVStore (Redis) and ACK. */
-import { deniesInsecureTransport, environmentOf, ENVIRONMENTS_PARAM, isTrue, WORLD_CIDRS } from "./common";
+import { ALICLOUD_RDS_READ_ONLY, deniesInsecureTransport, environmentOf, ENVIRONMENTS_PARAM, isTrue, WORLD_CIDRS } from "./common";
+import { MONGODB_TYPES } from "./alicloud-data-stores";
 import { resourceCheck } from "./framework";
 import { worldIngressProblems } from "./network";
 
@@ -30,26 +31,37 @@ export const noWorldIngress = resourceCheck({
   },
 });
 
+const KAFKA_ALLOWED_IP = "alicloud:alikafka/instanceAllowedIpAttachment:InstanceAllowedIpAttachment";
+
+/** The whitelisted sources of a data store, from the field its resource type uses (comma lists split). */
+function whitelistOf(type: string, props: Record<string, any>): string[] {
+  const raw = type === KAFKA_ALLOWED_IP ? [props.allowedIp] : MONGODB_TYPES.includes(type) ? (props.securityIpLists ?? []) : (props.securityIps ?? []);
+  return raw.filter((ip: unknown): ip is string => typeof ip === "string").flatMap((ip: string) => ip.split(",").map((part) => part.trim()));
+}
+
 export const dataStoreWhitelist = resourceCheck({
   name: "alicloud-data-store-whitelist",
-  description: "RDS and KVStore IP whitelists never contain the whole internet (0.0.0.0/0, 0.0.0.0).",
+  description: "Data-store IP whitelists never contain the whole internet (0.0.0.0/0, 0.0.0.0): RDS (read-only instances included), KVStore, ApsaraDB for MongoDB and the allowed IPs of ApsaraMQ for Kafka.",
   severity: "critical",
   remediation: "Whitelist the VPC CIDR (or the app vSwitches) only.",
   enforcementLevel: "mandatory",
   category: "alicloud",
-  types: [RDS, KVSTORE],
-  validate: (r) => (r.props.securityIps ?? []).filter((ip: string) => WORLD_CIDRS.has(ip) || ip === "0.0.0.0").map((ip: string) => `whitelist contains ${ip}`),
+  types: [RDS, ALICLOUD_RDS_READ_ONLY, KVSTORE, ...MONGODB_TYPES, KAFKA_ALLOWED_IP],
+  validate: (r) => whitelistOf(r.type, r.props).filter((ip) => WORLD_CIDRS.has(ip) || ip === "0.0.0.0").map((ip) => `whitelist contains ${ip}`),
 });
 
 export const rdsSsl = resourceCheck({
   name: "alicloud-rds-ssl",
-  description: "ApsaraDB RDS has SSL enabled, so clients can (and the library's do) require TLS.",
+  description: "ApsaraDB RDS has SSL enabled, so clients can (and the library's do) require TLS; read-only instances too (sslEnabled: 1).",
   severity: "high",
-  remediation: 'Set sslAction: "Open".',
+  remediation: 'Set sslAction: "Open" on the instance and sslEnabled: 1 on read-only instances.',
   enforcementLevel: "mandatory",
   category: "alicloud",
-  types: [RDS],
-  validate: (r) => (r.props.sslAction === "Open" || r.props.sslAction === "Update" ? [] : [`SSL is not enabled (sslAction ${r.props.sslAction ?? "unset"})`]),
+  types: [RDS, ALICLOUD_RDS_READ_ONLY],
+  validate: (r) => {
+    if (r.type === ALICLOUD_RDS_READ_ONLY) return Number(r.props.sslEnabled) === 1 ? [] : [`read-only instance SSL is not enabled (sslEnabled ${r.props.sslEnabled ?? "unset"})`];
+    return r.props.sslAction === "Open" || r.props.sslAction === "Update" ? [] : [`SSL is not enabled (sslAction ${r.props.sslAction ?? "unset"})`];
+  },
 });
 
 export const rdsNoPublicConnection = resourceCheck({
@@ -92,12 +104,12 @@ export const rdsHa = resourceCheck<{ environments: string[] }>({
 
 export const rdsDeletionProtection = resourceCheck<{ environments: string[] }>({
   name: "alicloud-rds-deletion-protection",
-  description: "Production ApsaraDB RDS has deletion protection and is Pulumi-protected.",
+  description: "Production ApsaraDB RDS (read-only instances included) has deletion protection and is Pulumi-protected.",
   severity: "critical",
   remediation: "Set deletionProtection: true and the resource option protect: true.",
   enforcementLevel: "mandatory",
   category: "alicloud",
-  types: [RDS],
+  types: [RDS, ALICLOUD_RDS_READ_ONLY],
   config: { ...ENVIRONMENTS_PARAM },
   validate: (r, config) => {
     if (!config.environments.includes(environmentOf(r.urn, r.props))) return [];
