@@ -43,6 +43,12 @@ describe.each(["staging", "prod"])("paimon %s on EKS", (env) => {
     expect([api.livenessProbe.httpGet.path, api.readinessProbe.httpGet.path, api.ports[0].containerPort]).toEqual(["/health", "/health/ready", 8000]);
     expect(api.resources).toEqual({ requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "500m", memory: "1Gi" } });
     expect(api.env.find((e: any) => e.name === "DATABASE_URL").valueFrom.secretKeyRef).toBeDefined();
+    // alembic (3.1) migrates the schema in a Job of the release, with the API's image and database env.
+    const jobs = rec().byType("kubernetes:batch/v1:Job").map((j) => unwrapSecrets(j.inputs)).filter((j) => j.metadata.name.startsWith("api-migrate"));
+    expect(jobs).toHaveLength(1);
+    const migrate = jobs[0].spec.template.spec.containers[0];
+    expect([migrate.image, migrate.command]).toEqual([api.image, ["alembic", "upgrade", "head"]]);
+    expect(migrate.env.find((e: any) => e.name === "DATABASE_URL").valueFrom.secretKeyRef).toBeDefined();
   });
 
   it("runs exactly one event listener with Recreate, and one rebalance worker and one risk monitor (2.2, 2.3)", () => {
