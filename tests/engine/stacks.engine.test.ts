@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
-import { engineStack, engineTargets, exampleProjectDir, resolvedServices, secretMarker, type EngineStack } from "./engine-stacks";
+import { engineStack, engineTargets, exampleProjectDir, resolvedServices, secretMarker, staticVolumes, type EngineStack } from "./engine-stacks";
 import { FIXTURES, writeFixtureCharts } from "./fixture-charts";
 import { KubeApi, kindPath } from "./kube-api";
 import { CHART_KEYS } from "../../components/lib/charts";
@@ -113,6 +113,11 @@ describe.each(TARGETS.map((t) => [t.label, t] as const))("%s stack on the local 
     namespace = (stack.config["platform:namespace"] as string | undefined) ?? "platform";
     services = resolvedServices(stack.config);
     await initStack(stack);
+    // Volumes for the stack's StatefulSet claims (Loki, Jaeger): no provisioner runs here.
+    for (const pv of staticVolumes(stackName)) {
+      const created = await api.post("/api/v1/persistentvolumes", pv);
+      if (created.status !== 201) throw new Error(`creating a PersistentVolume: ${created.status} ${created.body.slice(0, 300)}`);
+    }
   });
 
   afterAll(() => {
