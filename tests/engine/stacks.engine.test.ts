@@ -169,9 +169,19 @@ describe.each(TARGETS.map((t) => [t.label, t] as const))("%s stack on the local 
       expect({ name: d.metadata.name, available: d.status.availableReplicas ?? 0 }).toEqual({ name: d.metadata.name, available: d.status.replicas });
       expect(d.status.availableReplicas).toBeGreaterThanOrEqual(1);
     }
-    const pods = await api.list(kindPath("Pod", namespace));
+    // Pods of one-off Jobs (migrations, services[].jobs) have run to completion: the rollout waited for them.
+    const all = await api.list(kindPath("Pod", namespace));
+    const ofJobs = all.filter((p) => (p.metadata.ownerReferences ?? []).some((o: any) => o.kind === "Job"));
+    const pods = all.filter((p) => !ofJobs.includes(p));
     expect(pods.length).toBeGreaterThanOrEqual(deployments.length);
     for (const p of pods) expect({ pod: p.metadata.name, phase: p.status.phase, node: p.spec.nodeName }).toEqual({ pod: p.metadata.name, phase: "Running", node: "kwok-node-0" });
+    const oneOff = services.flatMap((svc) => ((svc.jobs ?? []) as Array<{ name: string; schedule?: string }>).filter((j) => !j.schedule).map((j) => `${svc.name}-${j.name}`));
+    const jobs = await api.list(kindPath("Job", namespace));
+    for (const name of oneOff) {
+      const job = jobs.find((j) => j.metadata.name.startsWith(`${name}-`));
+      expect({ job: name, succeeded: job?.status?.succeeded ?? 0 }).toEqual({ job: name, succeeded: 1 });
+    }
+    for (const p of ofJobs) expect({ pod: p.metadata.name, phase: p.status.phase }).toEqual({ pod: p.metadata.name, phase: "Succeeded" });
   });
 
   it("has Services for web/api/singleton ports, NetworkPolicies selecting every workload, ServiceMonitors and PrometheusRules", async () => {
