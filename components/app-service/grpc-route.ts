@@ -15,6 +15,8 @@
  *   Gateway does not enforce it, but a host of its own keeps the route portable.
  * - No request buffer for gRPC (unlike the HTTP route's requestBuffer): buffering would hold client-streaming
  *   calls until the stream ends. The per-client rate limit counts calls, as it counts requests on HTTP.
+ * - Docker target: the nginx edge (components/edge-proxy) serves the same routes with grpc_pass, one location per
+ *   named service (`/<service>/`) or `/`; the same host rules apply.
  */
 
 import { z } from "zod";
@@ -72,7 +74,7 @@ export const grpcRouteSchema = z
       .optional()
       .describe("Per-client-IP limit on calls (a streaming call counts once); false turns it off. Default: the service's `ingress.rateLimit`, else `{rps: 10, burst: 20}`."),
   })
-  .describe("Route gRPC calls from the edge Gateway to this port (a GRPCRoute; clients connect over TLS with HTTP/2). Kubernetes target only for now: the Docker edge refuses it. Needs appProtocol `grpc` or `kubernetes.io/h2c`. `{}` takes the host, visibility and rate limit of the service's `ingress`. Default: not routed (reachable only from `allowedCallers`). Example: `{host: grpc.example.com}`");
+  .describe("Route gRPC calls from the edge Gateway to this port (a GRPCRoute; clients connect over TLS with HTTP/2). On Docker the nginx edge proxies the calls with grpc_pass (HTTP/2 to the container). Needs appProtocol `grpc` or `kubernetes.io/h2c`. `{}` takes the host, visibility and rate limit of the service's `ingress`. Default: not routed (reachable only from `allowedCallers`). Example: `{host: grpc.example.com}`");
 
 /** A routed extra port with every default applied. */
 export interface ResolvedGrpcRoute {

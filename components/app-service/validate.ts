@@ -538,9 +538,6 @@ export function validateAppServiceArgs(
     if (e.route.host === undefined && !args.ingress) {
       p.add([...at, "host"], undefined, "is required when the service has no ingress (the route takes the ingress host by default)");
     }
-    if (ctx.target === "docker") {
-      p.add([...at], e.route, "is not supported on the docker target (the nginx edge serves HTTP routes only); call the port from allowedCallers on the Docker network, or deploy with target kubernetes");
-    }
     const r = grpcRoutes.find((g) => g.portName === e.name);
     if (!r) return;
     if (args.ingress && r.host === args.ingress.host) {

@@ -76,7 +76,7 @@ const cases: BadCase[] = [
   { what: "docker: secretRefs", args: { ...api, secretRefs: { DB_PASSWORD: { name: "db", key: "password" } } }, ctx: dockerCtx(), expect: ["secretRefs: reference Kubernetes Secrets", '(got ["DB_PASSWORD"])'] },
   { what: "docker: replicas 2", args: { ...api, replicas: 2 }, ctx: dockerCtx(), expect: ["replicas: must be 1 on the docker target", "(got 2)"] },
   { what: "docker: world-bound non-LB port", args: { ...api, docker: { hostIp: "0.0.0.0" } }, ctx: dockerCtx(), expect: ["docker.hostIp: must be 127.0.0.1 unless the published port is 80 or 443", '(got "0.0.0.0")'] },
-  { what: "docker: gRPC route (the nginx edge serves HTTP only)", args: { ...api, extraPorts: [{ name: "grpc", port: 9090, appProtocol: "grpc", route: { host: "rpc.example.com" } }] }, ctx: dockerCtx(), expect: ["extraPorts[0].route: is not supported on the docker target", '(got {"host":"rpc.example.com"})'] },
+  { what: "docker: gRPC route sharing the ingress host without services (nginx would get two / locations)", args: { ...api, extraPorts: [{ name: "grpc", port: 9090, appProtocol: "grpc", route: {} }] }, ctx: dockerCtx(), expect: ["extraPorts[0].route.services: must name the gRPC services routed"] },
   { what: "docker: no networks in the context", args: api, ctx: dockerCtx({ dockerNetworks: undefined }), expect: ["platform context.dockerNetworks: is required on the docker target"] },
 ];
 
