@@ -1,5 +1,5 @@
 /** Alibaba Cloud: security groups, ApsaraDB RDS, OSS, KMS, KVStore (Redis) and ACK. */
-import { deniesInsecureTransport, environmentOf, ENVIRONMENTS_PARAM, isTrue, WORLD_CIDRS } from "./common";
+import { ALICLOUD_RDS_READ_ONLY, deniesInsecureTransport, environmentOf, ENVIRONMENTS_PARAM, isTrue, WORLD_CIDRS } from "./common";
 import { resourceCheck } from "./framework";
 import { worldIngressProblems } from "./network";
 
@@ -32,24 +32,27 @@ export const noWorldIngress = resourceCheck({
 
 export const dataStoreWhitelist = resourceCheck({
   name: "alicloud-data-store-whitelist",
-  description: "RDS and KVStore IP whitelists never contain the whole internet (0.0.0.0/0, 0.0.0.0).",
+  description: "RDS (read-only instances included) and KVStore IP whitelists never contain the whole internet (0.0.0.0/0, 0.0.0.0).",
   severity: "critical",
   remediation: "Whitelist the VPC CIDR (or the app vSwitches) only.",
   enforcementLevel: "mandatory",
   category: "alicloud",
-  types: [RDS, KVSTORE],
+  types: [RDS, ALICLOUD_RDS_READ_ONLY, KVSTORE],
   validate: (r) => (r.props.securityIps ?? []).filter((ip: string) => WORLD_CIDRS.has(ip) || ip === "0.0.0.0").map((ip: string) => `whitelist contains ${ip}`),
 });
 
 export const rdsSsl = resourceCheck({
   name: "alicloud-rds-ssl",
-  description: "ApsaraDB RDS has SSL enabled, so clients can (and the library's do) require TLS.",
+  description: "ApsaraDB RDS has SSL enabled, so clients can (and the library's do) require TLS; read-only instances too (sslEnabled: 1).",
   severity: "high",
-  remediation: 'Set sslAction: "Open".',
+  remediation: 'Set sslAction: "Open" on the instance and sslEnabled: 1 on read-only instances.',
   enforcementLevel: "mandatory",
   category: "alicloud",
-  types: [RDS],
-  validate: (r) => (r.props.sslAction === "Open" || r.props.sslAction === "Update" ? [] : [`SSL is not enabled (sslAction ${r.props.sslAction ?? "unset"})`]),
+  types: [RDS, ALICLOUD_RDS_READ_ONLY],
+  validate: (r) => {
+    if (r.type === ALICLOUD_RDS_READ_ONLY) return Number(r.props.sslEnabled) === 1 ? [] : [`read-only instance SSL is not enabled (sslEnabled ${r.props.sslEnabled ?? "unset"})`];
+    return r.props.sslAction === "Open" || r.props.sslAction === "Update" ? [] : [`SSL is not enabled (sslAction ${r.props.sslAction ?? "unset"})`];
+  },
 });
 
 export const rdsNoPublicConnection = resourceCheck({
@@ -92,12 +95,12 @@ export const rdsHa = resourceCheck<{ environments: string[] }>({
 
 export const rdsDeletionProtection = resourceCheck<{ environments: string[] }>({
   name: "alicloud-rds-deletion-protection",
-  description: "Production ApsaraDB RDS has deletion protection and is Pulumi-protected.",
+  description: "Production ApsaraDB RDS (read-only instances included) has deletion protection and is Pulumi-protected.",
   severity: "critical",
   remediation: "Set deletionProtection: true and the resource option protect: true.",
   enforcementLevel: "mandatory",
   category: "alicloud",
-  types: [RDS],
+  types: [RDS, ALICLOUD_RDS_READ_ONLY],
   config: { ...ENVIRONMENTS_PARAM },
   validate: (r, config) => {
     if (!config.environments.includes(environmentOf(r.urn, r.props))) return [];

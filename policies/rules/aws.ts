@@ -1,6 +1,6 @@
 /** AWS: RDS, ElastiCache, S3, security groups, EKS, KMS, IAM and EC2 launch templates. */
-import { asArray, deniesInsecureTransport, environmentOf, ENVIRONMENTS_PARAM, isTrue, statements } from "./common";
-import { known, resourceCheck, stackCheck, StackProblem } from "./framework";
+import { asArray, deniesInsecureTransport, environmentOf, ENVIRONMENTS_PARAM, isReadReplica, isTrue, statements } from "./common";
+import { known, resourceCheck, stackCheck, StackProblem, type StackResource } from "./framework";
 import { IngressPermission, worldIngressProblems } from "./network";
 
 const RDS = "aws:rds/instance:Instance";
@@ -86,7 +86,7 @@ export const rdsPrivate = resourceCheck({
 
 export const rdsBackups = resourceCheck<{ minRetentionDays: number }>({
   name: "aws-rds-backup-retention",
-  description: "RDS automated backups (and point-in-time recovery) are kept at least the stack's minimum number of days.",
+  description: "RDS automated backups (and point-in-time recovery) are kept at least the stack's minimum number of days. Read replicas (replicateSourceDb) are skipped: the source's backups cover their data.",
   severity: "high",
   remediation: "Raise backupRetentionPeriod (databases[].backupRetentionDays) to at least the stack's minimum.",
   enforcementLevel: "mandatory",
@@ -94,6 +94,7 @@ export const rdsBackups = resourceCheck<{ minRetentionDays: number }>({
   types: [RDS],
   config: { minRetentionDays: { type: "integer", minimum: 1, maximum: 35, default: 7, description: "Minimum backupRetentionPeriod in days." } },
   validate: (r, config) => {
+    if (isReadReplica(r.type, r.props)) return [];
     const days = r.props.backupRetentionPeriod ?? 1;
     return days < config.minRetentionDays ? [`backupRetentionPeriod ${days} is below ${config.minRetentionDays} days`] : [];
   },
@@ -101,19 +102,20 @@ export const rdsBackups = resourceCheck<{ minRetentionDays: number }>({
 
 export const rdsMultiAz = resourceCheck<{ environments: string[] }>({
   name: "aws-rds-multi-az",
-  description: "Production RDS instances are Multi-AZ, so a zone failure fails over instead of taking the database down.",
+  description: "Production RDS instances are Multi-AZ, so a zone failure fails over instead of taking the database down. Read replicas are skipped: the Multi-AZ primary is what fails over, and a lost replica is recreated from it.",
   severity: "high",
   remediation: "Set multiAz: true (databases[].highAvailability, on by default in prod).",
   enforcementLevel: "mandatory",
   category: "aws",
   types: [RDS],
   config: { ...ENVIRONMENTS_PARAM },
-  validate: (r, config) => (config.environments.includes(environmentOf(r.urn, r.props)) && !isTrue(r.props.multiAz) ? ["production instance is not Multi-AZ"] : []),
+  validate: (r, config) =>
+    config.environments.includes(environmentOf(r.urn, r.props)) && !isReadReplica(r.type, r.props) && !isTrue(r.props.multiAz) ? ["production instance is not Multi-AZ"] : [],
 });
 
 export const rdsDeletionProtection = resourceCheck<{ environments: string[] }>({
   name: "aws-rds-deletion-protection",
-  description: "Production RDS instances have deletion protection, take a final snapshot, keep automated backups on delete and are Pulumi-protected.",
+  description: "Production RDS instances have deletion protection, take a final snapshot, keep automated backups on delete and are Pulumi-protected. Read replicas need deletion protection and protect only: they keep no backups and take no final snapshot of their own (the source's cover the data).",
   severity: "critical",
   remediation: "Set deletionProtection: true, skipFinalSnapshot: false with a finalSnapshotIdentifier, deleteAutomatedBackups: false and the resource option protect: true.",
   enforcementLevel: "mandatory",
@@ -124,10 +126,14 @@ export const rdsDeletionProtection = resourceCheck<{ environments: string[] }>({
     if (!config.environments.includes(environmentOf(r.urn, r.props))) return [];
     const p = r.props;
     const out: string[] = [];
-    if (!isTrue(p.deletionProtection)) out.push("production instance without deletionProtection");
-    if (isTrue(p.skipFinalSnapshot) || !p.finalSnapshotIdentifier) out.push("production instance skips its final snapshot (skipFinalSnapshot false and a finalSnapshotIdentifier are required)");
-    if (p.deleteAutomatedBackups !== false && p.deleteAutomatedBackups !== "false") out.push("automated backups are deleted with the instance (deleteAutomatedBackups must be false)");
-    if (!r.protect) out.push("production instance is not protected (resource option protect: true)");
+    const replica = isReadReplica(r.type, p);
+    const what = replica ? "production read replica" : "production instance";
+    if (!isTrue(p.deletionProtection)) out.push(`${what} without deletionProtection`);
+    if (!replica) {
+      if (isTrue(p.skipFinalSnapshot) || !p.finalSnapshotIdentifier) out.push("production instance skips its final snapshot (skipFinalSnapshot false and a finalSnapshotIdentifier are required)");
+      if (p.deleteAutomatedBackups !== false && p.deleteAutomatedBackups !== "false") out.push("automated backups are deleted with the instance (deleteAutomatedBackups must be false)");
+    }
+    if (!r.protect) out.push(`${what} is not protected (resource option protect: true)`);
     return out;
   },
 });
@@ -138,9 +144,17 @@ const FORCE_TLS: Array<{ family: RegExp; parameter: string }> = [
   { family: /^(mysql|mariadb)/, parameter: "require_secure_transport" },
 ];
 
+/** The engine of an RDS instance; a replica inherits it from the source instance it depends on. */
+function rdsEngine(db: StackResource, dependencies: StackResource[]): string {
+  if (db.props.engine) return String(db.props.engine);
+  if (!isReadReplica(db.type, db.props)) return "";
+  const source = dependencies.find((d) => d.type === RDS && !isReadReplica(d.type, d.props) && d.props.engine);
+  return String(source?.props.engine ?? "");
+}
+
 export const rdsTlsForced = stackCheck({
   name: "aws-rds-tls-forced",
-  description: "RDS instances use a parameter group (found through the instance's dependencies) that forces TLS: rds.force_ssl = 1 (PostgreSQL) or require_secure_transport = 1 (MySQL/MariaDB).",
+  description: "RDS instances use a parameter group (found through the instance's dependencies) that forces TLS: rds.force_ssl = 1 (PostgreSQL) or require_secure_transport = 1 (MySQL/MariaDB). A read replica, which names no engine, is judged by its source's engine (the instance it depends on).",
   severity: "high",
   remediation: "Attach a parameter group with rds.force_ssl = 1 (MonitoredDatabase does this; keep parameters from turning it off).",
   enforcementLevel: "mandatory",
@@ -149,8 +163,9 @@ export const rdsTlsForced = stackCheck({
     const problems: StackProblem[] = [];
     for (const db of stack.ofType(RDS)) {
       const verdict = known(() => {
-        const groups = stack.dependenciesOf(db).filter((d) => d.type === RDS_PARAMETER_GROUP);
-        const engine = String(db.props.engine ?? "");
+        const dependencies = stack.dependenciesOf(db);
+        const groups = dependencies.filter((d) => d.type === RDS_PARAMETER_GROUP);
+        const engine = rdsEngine(db, dependencies);
         const rule = FORCE_TLS.find((f) => f.family.test(engine));
         if (!rule) return undefined;
         const forced = groups.some((g) => (g.props.parameters ?? []).some((p: any) => p.name === rule.parameter && String(p.value) === "1"));

@@ -51,6 +51,24 @@ export const ENVIRONMENTS_PARAM = {
   },
 };
 
+/** Alibaba Cloud's read-only instance of an ApsaraDB RDS primary. */
+export const ALICLOUD_RDS_READ_ONLY = "alicloud:rds/readOnlyInstance:ReadOnlyInstance";
+
+/**
+ * True for a read replica, recognised from the resource's own inputs: an `aws.rds.Instance` with
+ * `replicateSourceDb` (its storage, backups and failover belong to the source) or an ApsaraDB read-only instance.
+ * Replicas hold a copy of data the primary's backups already cover, and RDS refuses Multi-AZ, backups and a final
+ * snapshot on some replica kinds, so the primary-only checks skip them.
+ */
+export function isReadReplica(type: string, props: Record<string, any>): boolean {
+  if (type === ALICLOUD_RDS_READ_ONLY) return true;
+  if (type === "aws:rds/instance:Instance") {
+    const source = props.replicateSourceDb;
+    return source !== undefined && source !== null && source !== "";
+  }
+  return false;
+}
+
 /** True for `true` or the provider's string spelling `"true"`. */
 export function isTrue(value: unknown): boolean {
   return value === true || value === "true";

@@ -4,6 +4,7 @@
  */
 import { environmentOf, ENVIRONMENTS_PARAM, isPinnedImage } from "./common";
 import { PlatformResourcePolicy, resourceCheck, ResourceCheck, Subject } from "./framework";
+import { literalSecretProblem } from "./secret-names";
 import {
   Container,
   containerLabel,
@@ -302,22 +303,10 @@ export const serviceAccountToken = podCheck<{ allowedServiceAccounts: string[] }
   },
 );
 
-/** Names that say "this is a credential". */
-const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL|AUTH)/i;
-/** A URL carrying a password: scheme://user:password@host. */
-const URL_WITH_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^\s/:@]*:[^\s/@]+@/i;
-
-function literalSecretProblem(key: string, value: unknown): string | undefined {
-  if (typeof value !== "string" || value === "") return undefined;
-  if (URL_WITH_PASSWORD.test(value)) return `"${key}" holds a URL with an embedded password`;
-  if (SECRET_NAME.test(key)) return `"${key}" holds a literal value`;
-  return undefined;
-}
-
 export const noSecretEnv = containerCheck(
   {
     name: "k8s-no-secret-env-literals",
-    description: "Credentials reach containers through secretKeyRef, never as literal env values (they would sit in the manifest, the state and `kubectl describe`).",
+    description: "Credentials reach containers through secretKeyRef, never as literal env values (they would sit in the manifest, the state and `kubectl describe`). A credential is a URL with a password, or a value under a credential name (PASSWORD, SECRET, API_KEY, TOKEN, *AUTH...) unless the name ends in a setting word (_MINUTES, _TTL, _URL, _ENABLED, _NAME...) or, for TOKEN/AUTH names, the value is a number, boolean or URL without userinfo.",
     severity: "critical",
     remediation: "Move the value into a Secret and reference it with env[].valueFrom.secretKeyRef (AppService: secretEnv).",
     enforcementLevel: "mandatory",
@@ -331,7 +320,7 @@ export const noSecretEnv = containerCheck(
 
 export const noSecretConfigMap = resourceCheck({
   name: "k8s-no-secrets-in-configmaps",
-  description: "ConfigMaps hold no credentials (keys named like passwords/tokens with values, or URLs with passwords).",
+  description: "ConfigMaps hold no credentials (URLs with passwords, or values under credential names; judged like k8s-no-secret-env-literals).",
   severity: "critical",
   remediation: "Store credentials in a Secret (or the cloud's secret store) and mount that instead.",
   enforcementLevel: "mandatory",

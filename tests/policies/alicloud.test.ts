@@ -1,5 +1,5 @@
 import { alicloudPolicies, parsePortRange } from "../../policies/rules/alicloud";
-import { describeChecks } from "./cases";
+import { describeChecks, messages } from "./cases";
 import { cloud } from "./fixtures";
 
 const RDS = "alicloud:rds/instance:Instance";
@@ -21,6 +21,10 @@ const rdsProps = {
   deletionProtection: true,
 };
 const rds = (props: Record<string, unknown> = {}, options: { stack?: string; protect?: boolean } = {}) => cloud(RDS, "main-db", { ...rdsProps, ...props }, { protect: true, ...options });
+const READ_ONLY = "alicloud:rds/readOnlyInstance:ReadOnlyInstance";
+/** A read-only instance as MonitoredDatabase registers it (no HA, backups or encryption settings of its own). */
+const readOnly = (props: Record<string, unknown> = {}, options: { stack?: string; protect?: boolean } = {}) =>
+  cloud(READ_ONLY, "main-db-replica-1", { masterDbInstanceId: "pgm-1", securityIps: ["10.0.0.0/16"], sslEnabled: 1, deletionProtection: true, ...props }, { protect: true, ...options });
 const backupPolicy = (props: Record<string, unknown>, stack = "prod") =>
   cloud("alicloud:rds/backupPolicy:BackupPolicy", "main-db-backup-policy", { backupRetentionPeriod: 30, enableBackupLog: true, releasedKeepPolicy: "All", ...props }, { stack });
 
@@ -47,14 +51,14 @@ describeChecks(alicloudPolicies, {
     expect: ["0.0.0.0/0 may reach ports 80-443", "::/0 may reach ports all"],
   },
   "alicloud-data-store-whitelist": {
-    good: [rds(), kv()],
-    bad: [rds({ securityIps: ["0.0.0.0/0"] }), kv({ securityIps: ["10.0.0.0/16", "0.0.0.0"] })],
-    expect: ["whitelist contains 0.0.0.0/0", "whitelist contains 0.0.0.0"],
+    good: [rds(), kv(), readOnly()],
+    bad: [rds({ securityIps: ["0.0.0.0/0"] }), kv({ securityIps: ["10.0.0.0/16", "0.0.0.0"] }), readOnly({ securityIps: ["::/0"] })],
+    expect: ["whitelist contains 0.0.0.0/0", "whitelist contains 0.0.0.0", "whitelist contains ::/0"],
   },
   "alicloud-rds-ssl": {
-    good: rds(),
-    bad: rds({ sslAction: "Close" }),
-    expect: ["SSL is not enabled (sslAction Close)"],
+    good: [rds(), readOnly()],
+    bad: [rds({ sslAction: "Close" }), readOnly({ sslEnabled: 0 })],
+    expect: ["SSL is not enabled (sslAction Close)", "read-only instance SSL is not enabled (sslEnabled 0)"],
   },
   "alicloud-rds-not-public": {
     good: rds(),
@@ -72,8 +76,8 @@ describeChecks(alicloudPolicies, {
     expect: ["production instance category Basic has no standby in a second zone"],
   },
   "alicloud-rds-deletion-protection": {
-    good: [rds(), rds({ deletionProtection: false }, { stack: "staging", protect: false })],
-    bad: rds({ deletionProtection: false }, { protect: false }),
+    good: [rds(), rds({ deletionProtection: false }, { stack: "staging", protect: false }), readOnly(), readOnly({ deletionProtection: false }, { stack: "staging", protect: false })],
+    bad: [rds({ deletionProtection: false }, { protect: false }), readOnly({ deletionProtection: false })],
     expect: ["production instance without deletionProtection", "production instance is not protected"],
   },
   "alicloud-rds-backup-retention": {
@@ -137,6 +141,11 @@ describeChecks(alicloudPolicies, {
     bad: ack({ encryptionProviderKey: undefined, controlPlaneLogComponents: [] }),
     expect: ["Kubernetes Secrets are not envelope-encrypted", "API server logs are not shipped"],
   },
+});
+
+it("does not hold read-only instances to the primary's HA, encryption and backup checks", () => {
+  const primaryOnly = alicloudPolicies.filter((p) => ["alicloud-rds-ha", "alicloud-rds-encrypted", "alicloud-rds-backup-retention"].includes(p.name));
+  expect(primaryOnly.flatMap((p) => messages(p, readOnly()))).toEqual([]);
 });
 
 it("parses Alibaba Cloud port ranges", () => {

@@ -23,6 +23,20 @@ const rdsProps = {
 };
 const rds = (props: Record<string, unknown> = {}, options: { stack?: string; protect?: boolean; dependencies?: string[] } = {}) =>
   cloud(RDS, "main-db-instance", { ...rdsProps, ...props }, { protect: true, ...options });
+/** A read replica as MonitoredDatabase registers it: engine, storage and backups come from the source. */
+const replicaProps = {
+  replicateSourceDb: "main-db-instance-1a2b3c",
+  storageEncrypted: true,
+  kmsKeyId: "arn:aws:kms:us-east-1:123456789012:key/db",
+  publiclyAccessible: false,
+  multiAz: false,
+  backupRetentionPeriod: 0,
+  skipFinalSnapshot: true,
+  deletionProtection: true,
+  parameterGroupName: "main-db-params",
+};
+const replica = (props: Record<string, unknown> = {}, options: { stack?: string; protect?: boolean; dependencies?: string[] } = {}) =>
+  cloud(RDS, "main-db-replica-1", { ...replicaProps, ...props }, { protect: true, ...options });
 const paramGroup = (value: string) => cloud("aws:rds/parameterGroup:ParameterGroup", "main-db-params", { family: "postgres16", parameters: [{ name: "rds.force_ssl", value }] });
 
 const redisProps = {
@@ -93,30 +107,33 @@ describeChecks(awsPolicies, {
     expect: ["instance is publicly accessible"],
   },
   "aws-rds-backup-retention": {
-    good: rds(),
-    bad: rds({ backupRetentionPeriod: 7 }),
+    good: [rds(), replica()],
+    bad: [rds({ backupRetentionPeriod: 7 }), rds({ backupRetentionPeriod: 0, replicateSourceDb: "" })],
     expect: ["backupRetentionPeriod 7 is below 30 days"],
     config: { minRetentionDays: 30 },
   },
   "aws-rds-multi-az": {
-    good: [rds(), rds({ multiAz: false }, { stack: "staging" })],
-    bad: rds({ multiAz: false }),
+    good: [rds(), rds({ multiAz: false }, { stack: "staging" }), replica()],
+    bad: [rds({ multiAz: false }), rds({ multiAz: false, replicateSourceDb: null })],
     expect: ["production instance is not Multi-AZ"],
   },
   "aws-rds-deletion-protection": {
-    good: [rds(), rds({ deletionProtection: false, skipFinalSnapshot: true }, { stack: "staging", protect: false })],
-    bad: rds({ deletionProtection: false, skipFinalSnapshot: true, deleteAutomatedBackups: true }, { protect: false }),
+    good: [rds(), rds({ deletionProtection: false, skipFinalSnapshot: true }, { stack: "staging", protect: false }), replica()],
+    bad: [rds({ deletionProtection: false, skipFinalSnapshot: true, deleteAutomatedBackups: true }, { protect: false }), replica({ deletionProtection: false }, { protect: false })],
     expect: [
       "production instance without deletionProtection",
       "production instance skips its final snapshot",
       "automated backups are deleted with the instance",
       "production instance is not protected (resource option protect: true)",
+      "production read replica without deletionProtection",
+      "production read replica is not protected (resource option protect: true)",
     ],
   },
   "aws-rds-tls-forced": {
-    good: [paramGroup("1"), rds({}, { dependencies: [paramGroup("1").urn!] })],
-    bad: [paramGroup("0"), rds({}, { dependencies: [paramGroup("0").urn!] })],
-    expect: ['postgres instance "main-db-instance" has no parameter group with rds.force_ssl = 1'],
+    good: [paramGroup("1"), rds({}, { dependencies: [paramGroup("1").urn!] }), replica({}, { dependencies: [paramGroup("1").urn!, rds().urn!] })],
+    // The replica names no engine: it is judged by its source's (postgres), found through its dependencies.
+    bad: [paramGroup("0"), rds({}, { dependencies: [paramGroup("0").urn!] }), replica({}, { dependencies: [paramGroup("0").urn!, rds().urn!] })],
+    expect: ['postgres instance "main-db-instance" has no parameter group with rds.force_ssl = 1', 'postgres instance "main-db-replica-1" has no parameter group with rds.force_ssl = 1'],
   },
   "aws-elasticache-encryption": {
     good: redis(),
@@ -226,6 +243,18 @@ describeChecks(awsPolicies, {
     bad: launchTemplate({ blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: 50 } }] }),
     expect: ["volume /dev/xvda is not encrypted"],
   },
+});
+
+describe("read replicas", () => {
+  it("are recognised from replicateSourceDb: the primary-only checks pass a correct replica and still judge what applies to it", () => {
+    const primaryOnly = awsPolicies.filter((p) => ["aws-rds-backup-retention", "aws-rds-multi-az", "aws-rds-deletion-protection"].includes(p.name));
+    for (const policy of primaryOnly) expect({ policy: policy.name, found: messages(policy, replica(), { config: policy.name === "aws-rds-backup-retention" ? { minRetentionDays: 30 } : {} }) }).toEqual({ policy: policy.name, found: [] });
+    // The same inputs without replicateSourceDb are a primary with neither backups nor a standby.
+    const { replicateSourceDb: _source, ...asPrimary } = replicaProps;
+    expect(messages(rdsMultiAz, cloud(RDS, "main-db-replica-1", asPrimary, { protect: true }))).toEqual(["production instance is not Multi-AZ"]);
+    const judged = awsPolicies.filter((p) => ["aws-rds-encrypted", "aws-rds-private"].includes(p.name));
+    expect(judged.flatMap((p) => messages(p, replica({ storageEncrypted: false, publiclyAccessible: true })))).toEqual(["storage is not encrypted (storageEncrypted must be true)", "instance is publicly accessible"]);
+  });
 });
 
 describe("AWS checks during preview", () => {

@@ -81,6 +81,20 @@ describe("data-protection checks", () => {
     ]);
   });
 
+  it("count a read replica as covered by its source's backups, and still require the source's", () => {
+    const replica = cloud("aws:rds/instance:Instance", "main-db-replica-1", { replicateSourceDb: "main-db-instance-1a2b", backupRetentionPeriod: 0 }, { dependencies: [db.urn!] });
+    const readOnly = cloud("alicloud:rds/readOnlyInstance:ReadOnlyInstance", "main-db-replica-2", { masterDbInstanceId: "pgm-1" });
+    const rules = promRule([stale("main-db-backup")]);
+    for (const policy of dataProtectionPolicies) {
+      expect({ policy: policy.name, found: messages(policy, [db, backupOf(db), replica, readOnly, rules], { config: policy.name === "backup-frequency-meets-rpo" ? { rpoMinutes: 60 } : {} }) }).toEqual({ policy: policy.name, found: [] });
+    }
+    // A replica source-less in the inputs is a primary and needs a backup of its own.
+    const { replicateSourceDb: _source, ...primary } = replica.props;
+    expect(messages(dataProtectionPolicies[0], [db, backupOf(db), { ...replica, props: primary }])).toEqual(['database "main-db-replica-1" has no backup']);
+    // During preview the source may be unknown: undecided, judged at update.
+    expect(messages(dataProtectionPolicies[0], [db, backupOf(db), { ...replica, props: { ...replica.props, replicateSourceDb: UNKNOWN } }])).toEqual([]);
+  });
+
   it("ignore databases outside production for the backup requirement and stay quiet while rules are unknown", () => {
     const staging = cloud("aws:rds/instance:Instance", "stg", { engine: "postgres" }, { stack: "staging" });
     expect(messages(prodDatabaseStaleBackupAlert, [staging])).toEqual([]);

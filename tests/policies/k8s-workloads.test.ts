@@ -104,15 +104,31 @@ describeChecks(workloadPolicies, {
     config: { allowedServiceAccounts: ["operator"] },
   },
   "k8s-no-secret-env-literals": {
-    good: [deployment(), cronJob()],
+    good: [
+      deployment(),
+      cronJob(),
+      // Settings about credentials, not credentials (the seeds' FastAPI and NextAuth apps set these).
+      deployment("settings", (p) =>
+        main(p).env.push(
+          { name: "ACCESS_TOKEN_EXPIRE_MINUTES", value: "30" },
+          { name: "NEXTAUTH_URL", value: "https://app.example.com" },
+          { name: "AUTH_ENABLED", value: "true" },
+        ),
+      ),
+    ],
     bad: [
       deployment("api", (p) => main(p).env.push({ name: "JWT_SECRET", value: "hunter2" })),
       deployment("url", (p) => main(p).env.push({ name: "DATABASE_URL", value: "postgresql://app:hunter2@db:5432/app" })),
+      deployment("auth", (p) => main(p).env.push({ name: "AUTH_TOKEN", value: "tok_9f8e7d" }, { name: "NEXTAUTH_SECRET", value: "b64-random" }, { name: "DB_PASSWORD", value: "123456" })),
     ],
-    expect: ['container "app" env "JWT_SECRET" holds a literal value', '"DATABASE_URL" holds a URL with an embedded password'],
+    expect: [
+      'container "app" env "JWT_SECRET" holds a literal value',
+      '"DATABASE_URL" holds a URL with an embedded password',
+      '"AUTH_TOKEN" holds a literal value; "NEXTAUTH_SECRET" holds a literal value; "DB_PASSWORD" holds a literal value',
+    ],
   },
   "k8s-no-secrets-in-configmaps": {
-    good: k8s("ConfigMap", "kubernetes:core/v1:ConfigMap", "headers", { data: { "X-Frame-Options": "DENY", "backup.sh": "#!/bin/sh\necho $PGPASSWORD" } }),
+    good: k8s("ConfigMap", "kubernetes:core/v1:ConfigMap", "headers", { data: { "X-Frame-Options": "DENY", "backup.sh": "#!/bin/sh\necho $PGPASSWORD", nextAuthUrl: "https://app.example.com", TOKEN_TTL: "3600" } }),
     bad: k8s("ConfigMap", "kubernetes:core/v1:ConfigMap", "app", { data: { API_TOKEN: "abc123", "db.url": "redis://:pw@cache:6379" } }),
     expect: ['ConfigMap key "API_TOKEN" holds a literal value', '"db.url" holds a URL with an embedded password'],
   },

@@ -10,19 +10,26 @@ import { SECRETS_BY_STACK } from "../stacks/fixtures";
 
 /**
  * Every bundled stack, built once under mocks, passes the whole pack under its own policy config with zero
- * mandatory violations (exempted ones come back advisory, with their reason).
+ * mandatory violations (exempted ones come back advisory, with their reason). The prod stacks also carry the data
+ * stores the examples use (read replicas of main-db), so the pack is shown to accept what the components register
+ * for them without a build of its own.
  */
+const prodStores = { databases: [{ name: "main-db", engine: "postgres", version: "16", readReplicas: 1 }, { name: "cache", engine: "redis", version: "7.0" }] };
 const variants: Array<[string, string, Record<string, unknown>]> = [
   ["dev", "dev", {}],
   ["staging-aws", "staging", {}],
-  ["prod-aws", "prod", {}],
+  ["prod-aws", "prod", prodStores],
   ["staging-alicloud", "staging", { cloud: "alicloud" }],
-  ["prod-alicloud", "prod", { cloud: "alicloud" }],
+  ["prod-alicloud", "prod", { cloud: "alicloud", ...prodStores }],
 ];
 
 /** Autonamed physical names a real provider computes (mocks echo inputs only), so the dependencies on them are recorded. */
-const providerNames: OutputHook = (args) =>
-  args.type === "aws:rds/parameterGroup:ParameterGroup" && args.inputs.name === undefined ? { name: `${args.name}-0123456` } : undefined;
+const providerNames: OutputHook = (args) => {
+  if (args.type === "aws:rds/parameterGroup:ParameterGroup" && args.inputs.name === undefined) return { name: `${args.name}-0123456` };
+  // The autonamed identifier a replica's replicateSourceDb names.
+  if (args.type === "aws:rds/instance:Instance" && args.inputs.identifier === undefined) return { identifier: `${args.name}-0123456` };
+  return undefined;
+};
 
 const results: Record<string, Diagnostic[]> = {};
 const inputs: Record<string, PolicyInput[]> = {};
@@ -41,7 +48,7 @@ beforeAll(async () => {
     results[key] = runPack(allPolicies, inputs[key], configs[stack], exemptions);
   }
   // The same prod stack as `pulumi preview` sees it: outputs of resources not created yet are unknown.
-  const preview = await buildStack("prod", {}, { secrets: SECRETS_BY_STACK.prod, preview: true });
+  const preview = await buildStack("prod", prodStores, { secrets: SECRETS_BY_STACK.prod, preview: true });
   inputs["prod-aws-preview"] = stackInputs(preview.recorder);
   results["prod-aws-preview"] = runPack(allPolicies, inputs["prod-aws-preview"], configs.prod, exemptions);
 }, 240_000);
@@ -68,9 +75,11 @@ describe("the pack judges the bundled stacks for real", () => {
       r.type === "aws:rds/instance:Instance" ? { ...r, props: { ...r.props, publiclyAccessible: true, multiAz: false } } : r,
     );
     const mandatory = runPack(allPolicies, broken, configs.prod, exemptions).filter((d) => d.enforcementLevel === "mandatory");
-    expect(show(mandatory)).toEqual([
-      "aws-rds-private main-db-instance: instance is publicly accessible",
+    // The replica is judged as a replica: public access is refused, Multi-AZ is not asked of it.
+    expect(show(mandatory).sort()).toEqual([
       "aws-rds-multi-az main-db-instance: production instance is not Multi-AZ",
+      "aws-rds-private main-db-instance: instance is publicly accessible",
+      "aws-rds-private main-db-replica-1: instance is publicly accessible",
     ]);
   });
 
@@ -90,6 +99,8 @@ describe("the pack judges the bundled stacks for real", () => {
   it("sees the managed data stores of each cloud (no check silently skipped for lack of resources)", () => {
     const types = (key: string) => new Set(inputs[key].map((r) => r.type));
     expect([...types("prod-aws")]).toEqual(expect.arrayContaining(["aws:rds/instance:Instance", "aws:elasticache/replicationGroup:ReplicationGroup", "aws:rds/parameterGroup:ParameterGroup"]));
-    expect([...types("prod-alicloud")]).toEqual(expect.arrayContaining(["alicloud:rds/instance:Instance", "alicloud:kvstore/instance:Instance", "alicloud:cs/nodePool:NodePool"]));
+    expect([...types("prod-alicloud")]).toEqual(expect.arrayContaining(["alicloud:rds/instance:Instance", "alicloud:kvstore/instance:Instance", "alicloud:cs/nodePool:NodePool", "alicloud:rds/readOnlyInstance:ReadOnlyInstance"]));
+    const replicas = inputs["prod-aws"].filter((r) => r.type === "aws:rds/instance:Instance" && r.props.replicateSourceDb);
+    expect(replicas.map((r) => r.name)).toEqual(["main-db-replica-1"]);
   });
 });
