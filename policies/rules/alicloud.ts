@@ -1,5 +1,6 @@
 /** Alibaba Cloud: security groups, ApsaraDB RDS, OSS, KMS, KVStore (Redis) and ACK. */
 import { ALICLOUD_RDS_READ_ONLY, deniesInsecureTransport, environmentOf, ENVIRONMENTS_PARAM, isTrue, WORLD_CIDRS } from "./common";
+import { MONGODB_TYPES } from "./alicloud-data-stores";
 import { resourceCheck } from "./framework";
 import { worldIngressProblems } from "./network";
 
@@ -30,15 +31,23 @@ export const noWorldIngress = resourceCheck({
   },
 });
 
+const KAFKA_ALLOWED_IP = "alicloud:alikafka/instanceAllowedIpAttachment:InstanceAllowedIpAttachment";
+
+/** The whitelisted sources of a data store, from the field its resource type uses (comma lists split). */
+function whitelistOf(type: string, props: Record<string, any>): string[] {
+  const raw = type === KAFKA_ALLOWED_IP ? [props.allowedIp] : MONGODB_TYPES.includes(type) ? (props.securityIpLists ?? []) : (props.securityIps ?? []);
+  return raw.filter((ip: unknown): ip is string => typeof ip === "string").flatMap((ip: string) => ip.split(",").map((part) => part.trim()));
+}
+
 export const dataStoreWhitelist = resourceCheck({
   name: "alicloud-data-store-whitelist",
-  description: "RDS (read-only instances included) and KVStore IP whitelists never contain the whole internet (0.0.0.0/0, 0.0.0.0).",
+  description: "Data-store IP whitelists never contain the whole internet (0.0.0.0/0, 0.0.0.0): RDS (read-only instances included), KVStore, ApsaraDB for MongoDB and the allowed IPs of ApsaraMQ for Kafka.",
   severity: "critical",
   remediation: "Whitelist the VPC CIDR (or the app vSwitches) only.",
   enforcementLevel: "mandatory",
   category: "alicloud",
-  types: [RDS, ALICLOUD_RDS_READ_ONLY, KVSTORE],
-  validate: (r) => (r.props.securityIps ?? []).filter((ip: string) => WORLD_CIDRS.has(ip) || ip === "0.0.0.0").map((ip: string) => `whitelist contains ${ip}`),
+  types: [RDS, ALICLOUD_RDS_READ_ONLY, KVSTORE, ...MONGODB_TYPES, KAFKA_ALLOWED_IP],
+  validate: (r) => whitelistOf(r.type, r.props).filter((ip) => WORLD_CIDRS.has(ip) || ip === "0.0.0.0").map((ip) => `whitelist contains ${ip}`),
 });
 
 export const rdsSsl = resourceCheck({

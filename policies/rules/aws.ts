@@ -208,7 +208,7 @@ export const elasticacheFailover = resourceCheck<{ environments: string[] }>({
   name: "aws-elasticache-failover",
   description: "Production Redis runs a replica in another zone with automatic failover.",
   severity: "high",
-  remediation: "Set numCacheClusters ≥ 2, automaticFailoverEnabled: true and multiAzEnabled: true (databases[].highAvailability).",
+  remediation: "Set numCacheClusters ≥ 2 (cluster mode: replicasPerNodeGroup ≥ 1), automaticFailoverEnabled: true and multiAzEnabled: true (databases[].highAvailability).",
   enforcementLevel: "mandatory",
   category: "aws",
   types: [REDIS],
@@ -218,7 +218,14 @@ export const elasticacheFailover = resourceCheck<{ environments: string[] }>({
     const out: string[] = [];
     if (!isTrue(r.props.automaticFailoverEnabled)) out.push("automatic failover is off");
     if (!isTrue(r.props.multiAzEnabled)) out.push("Multi-AZ is off");
-    if ((r.props.numCacheClusters ?? 1) < 2) out.push(`numCacheClusters ${r.props.numCacheClusters ?? 1}: no replica to fail over to`);
+    // Cluster mode sizes the group by node groups (shards) of one primary plus replicasPerNodeGroup replicas;
+    // numCacheClusters is then unset, and each shard needs a replica of its own to fail over to.
+    if (r.props.numNodeGroups !== undefined || r.props.replicasPerNodeGroup !== undefined) {
+      const replicas = r.props.replicasPerNodeGroup ?? 0;
+      if (replicas < 1) out.push(`replicasPerNodeGroup ${replicas}: no replica in a shard to fail over to`);
+    } else if ((r.props.numCacheClusters ?? 1) < 2) {
+      out.push(`numCacheClusters ${r.props.numCacheClusters ?? 1}: no replica to fail over to`);
+    }
     return out;
   },
 });

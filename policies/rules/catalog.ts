@@ -1,6 +1,8 @@
 /** Every policy of the pack, in report order. The entry file (index.ts) serves exactly this list. */
 import { alicloudPolicies } from "./alicloud";
+import { alicloudDataStorePolicies } from "./alicloud-data-stores";
 import { awsPolicies } from "./aws";
+import { awsDataStorePolicies } from "./aws-data-stores";
 import { dataProtectionPolicies } from "./data-protection";
 import type { PlatformPolicy } from "./framework";
 import { availabilityPolicies } from "./k8s-availability";
@@ -13,7 +15,9 @@ export const allPolicies: PlatformPolicy[] = [
   ...availabilityPolicies,
   ...networkPolicies,
   ...awsPolicies,
+  ...awsDataStorePolicies,
   ...alicloudPolicies,
+  ...alicloudDataStorePolicies,
   ...dataProtectionPolicies,
   ...monitoringPolicies,
 ];

@@ -10,6 +10,7 @@ import {
   containerLabel,
   CONFIG_MAP,
   CRON_JOB,
+  DAEMON_SET,
   HELM_RELEASE,
   JOB,
   K8S,
@@ -49,6 +50,25 @@ function podCheck<C>(meta: Omit<ResourceCheck<C>, "validate" | "types">, problem
 }
 
 const sc = (c: Container) => c.spec.securityContext ?? {};
+
+/**
+ * Node agents: DaemonSets that exist to read the node's own files. The log shipper (components/log-pipeline) tails
+ * /var/log/containers, whose files are root-owned 0640, and keeps its read positions on the node; it runs as UID 0
+ * with every capability dropped, no escalation and a read-only root. Only DaemonSets carrying one of these
+ * component labels may mount hostPath volumes and run as UID 0; every other check still applies to them.
+ */
+const NODE_AGENT_PARAM = {
+  nodeAgentComponents: {
+    type: "array" as const,
+    items: { type: "string" as const },
+    default: ["log-shipper"],
+    description: "app.kubernetes.io/component values of node-agent DaemonSets (the log shipper) that may mount hostPath volumes and run as UID 0.",
+  },
+};
+
+function isNodeAgent(r: Subject, w: Workload, components: string[]): boolean {
+  return r.type === DAEMON_SET && components.includes(w.podLabels["app.kubernetes.io/component"] ?? r.props.metadata?.labels?.["app.kubernetes.io/component"]);
+}
 
 export const imagePinned = containerCheck(
   {
@@ -155,16 +175,18 @@ export const noProbesInJobs = containerCheck(
   { onlyBatch: true },
 );
 
-export const runAsNonRoot = containerCheck(
+export const runAsNonRoot = containerCheck<{ nodeAgentComponents: string[] }>(
   {
     name: "k8s-run-as-non-root",
-    description: "Containers run as a non-root user (runAsNonRoot: true, never UID 0).",
+    description: "Containers run as a non-root user (runAsNonRoot: true, never UID 0); only listed node agents may run as UID 0.",
     severity: "high",
     remediation: "Set securityContext.runAsNonRoot: true and a non-zero runAsUser on the pod or the container.",
     enforcementLevel: "mandatory",
     category: "kubernetes-workload",
+    config: { ...NODE_AGENT_PARAM },
   },
-  (c, w) => {
+  (c, w, config, r) => {
+    if (isNodeAgent(r, w, config.nodeAgentComponents)) return undefined;
     const pod = w.podSpec.securityContext ?? {};
     const uid = sc(c).runAsUser ?? pod.runAsUser;
     if (uid === 0) return `${containerLabel(c)} runs as UID 0`;
@@ -257,16 +279,20 @@ export const noHostNamespaces = podCheck(
   (w) => ["hostNetwork", "hostPID", "hostIPC"].filter((k) => w.podSpec[k] === true).map((k) => `pod sets ${k}: true`),
 );
 
-export const noHostPath = podCheck(
+export const noHostPath = podCheck<{ nodeAgentComponents: string[] }>(
   {
     name: "k8s-no-host-path",
-    description: "Pods mount no hostPath volumes (the node's filesystem).",
+    description: "Pods mount no hostPath volumes (the node's filesystem); only listed node agents may.",
     severity: "high",
     remediation: "Use an emptyDir, a ConfigMap/Secret or a PersistentVolumeClaim instead of hostPath.",
     enforcementLevel: "mandatory",
     category: "kubernetes-workload",
+    config: { ...NODE_AGENT_PARAM },
   },
-  (w) => (w.podSpec.volumes ?? []).filter((v: any) => v.hostPath).map((v: any) => `volume "${v.name}" mounts host path ${v.hostPath.path}`),
+  (w, config, r) =>
+    isNodeAgent(r, w, config.nodeAgentComponents)
+      ? []
+      : (w.podSpec.volumes ?? []).filter((v: any) => v.hostPath).map((v: any) => `volume "${v.name}" mounts host path ${v.hostPath.path}`),
 );
 
 export const noHostPorts = containerCheck(
@@ -293,7 +319,8 @@ export const serviceAccountToken = podCheck<{ allowedServiceAccounts: string[] }
     enforcementLevel: "mandatory",
     category: "kubernetes-workload",
     config: {
-      allowedServiceAccounts: { type: "array", items: { type: "string" }, default: [], description: "Service accounts whose pods may mount an API token." },
+      // The log shipper's kubernetes filter reads pod metadata from the API (RBAC get/list/watch on pods and namespaces).
+      allowedServiceAccounts: { type: "array", items: { type: "string" }, default: ["logging-fluent-bit"], description: "Service accounts whose pods may mount an API token (the log shipper's, which reads pod metadata)." },
     },
   },
   (w, config) => {
@@ -338,8 +365,10 @@ const SINGLETON_PARAM = {
   singletonComponents: {
     type: "array" as const,
     items: { type: "string" as const },
-    default: ["singleton", "metrics-exporter"],
-    description: "app.kubernetes.io/component values of workloads that run one replica by design (exempt from replica minimums).",
+    // trace-collector: tail sampling needs every span of a trace in one collector; trace-store (Jaeger on
+    // Badger) and log-store (single-binary Loki) keep their data on one volume.
+    default: ["singleton", "metrics-exporter", "trace-collector", "trace-store", "log-store"],
+    description: "app.kubernetes.io/component values of workloads that run one replica by design (exempt from replica minimums): singleton services, exporters, the tail-sampling trace collector, Jaeger and Loki.",
   },
 };
 
@@ -554,8 +583,8 @@ export const namespacePodSecurity = resourceCheck<{ privilegedNamespaces: string
     privilegedNamespaces: {
       type: "array",
       items: { type: "string" },
-      default: ["monitoring"],
-      description: "Namespaces that may enforce `privileged` (node-exporter in the monitoring namespace reads the host).",
+      default: ["monitoring", "logging"],
+      description: "Namespaces that may enforce `privileged` (node-exporter in the monitoring namespace and the log shipper in the logging namespace read the host).",
     },
   },
   validate: (r, config) => {

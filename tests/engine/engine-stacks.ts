@@ -13,7 +13,8 @@ const { requiredSecrets } = require("../../scripts/required-secrets.js") as { re
  * Derived from `Pulumi.<stack>.yaml` with only what the local machine cannot provide taken out:
  *   - `cloud: none` and `cluster.mode: existing` with the local kubeconfig as a secret (no AWS/Alibaba Cloud
  *     provider can run here, so the VPC, the managed cluster, RDS/ElastiCache/OSS/S3 stay under mocks);
- *   - the cloud-managed data stores, their backups and the services' connections to them (they need the cloud);
+ *   - the cloud-managed data stores and Kafka clusters (MSK / ApsaraMQ), their backups and the services'
+ *     connections to them (they need the cloud);
  *   - charts pointed at local fixture charts (no chart repository is reachable);
  *   - every referenced secret set to a marker value (so the state can be scanned for plaintext).
  * Everything else (services, probes, HPA/PDB, NetworkPolicies, ingress, the monitoring stack's objects, the
@@ -54,6 +55,7 @@ export function engineStack(
   delete config["platform:network"];
   delete config["platform:databases"];
   delete config["platform:backups"];
+  delete config["platform:kafka"];
   const services = (config["platform:services"] as Array<Record<string, unknown>> | undefined) ?? [];
   config["platform:services"] = services.map(({ connections: _connections, ...svc }) => svc);
   // Templates and defaults may carry connections too (stacks/sections/service-layers.ts).

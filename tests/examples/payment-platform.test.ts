@@ -1,3 +1,4 @@
+import { parse } from "yaml";
 import { unwrapSecrets } from "../helpers/mocks";
 import { readStackFile, stackError } from "../helpers/stack";
 import {
@@ -24,7 +25,7 @@ describe("payment-platform prod", () => {
     const go = services().filter((s) => s.template === "go-service");
     const fe = services().filter((s) => s.template === "frontend");
     expect([go.length, fe.length]).toEqual([19, 3]);
-    expect(prod.recorder.byType(DEPLOYMENT).filter((d) => unwrapSecrets(d.inputs).metadata.labels["app.kubernetes.io/component"] !== "metrics-exporter")).toHaveLength(22);
+    expect(prod.recorder.byType(DEPLOYMENT).filter((d) => d.parent?.includes("platform:app-service:AppService"))).toHaveLength(22);
     for (const s of [...go, ...fe]) expect(k8s(prod.recorder, HPA, s.name).spec.minReplicas).toBe(3);
     // The playbook's ports and health endpoints: payment-gateway on 40003, order-service 40004, channel-adapter 40005, risk-service 40006.
     for (const [name, port] of [["payment-gateway", 40003], ["order-service", 40004], ["channel-adapter", 40005], ["risk-service", 40006]] as const) {
@@ -83,6 +84,53 @@ describe("payment-platform prod", () => {
     const env = [...gateway.initContainers ?? [], ...gateway.containers].flatMap((c: any) => c.env ?? []);
     expect(env.find((e: any) => e.name === "PGDATABASE")?.value).toBe("payment_gateway");
     expect(alert(prod, "BackupStale", { backup: "gateway-db-backup" }).labels?.severity).toBe("critical");
+  });
+
+  it("runs Kafka on MSK (KRaft) across the zones with the payment flow's topics at replication factor 3, alerting on lag and partitions", () => {
+    const cluster = prod.recorder.one("aws:msk/cluster:Cluster").inputs;
+    expect([cluster.kafkaVersion, cluster.numberOfBrokerNodes, cluster.brokerNodeGroupInfo.clientSubnets.length]).toEqual(["3.9.x.kraft", 4, 2]);
+    expect(cluster.encryptionInfo.encryptionInTransit).toMatchObject({ clientBroker: "TLS", inCluster: true });
+    const topics = prod.recorder.byType("aws:msk/topic:Topic").map((t) => [t.inputs.name, t.inputs.partitionCount, t.inputs.replicationFactor, JSON.parse(t.inputs.configs)["min.insync.replicas"]]);
+    expect(topics).toEqual([
+      ["payment.events", 12, 3, "2"],
+      ["order.events", 12, 3, "2"],
+      ["risk.events", 6, 3, "2"],
+      ["settlement.events", 6, 3, "2"],
+      ["refund.events", 6, 3, "2"],
+      ["notification.requests", 6, 3, "2"],
+    ]);
+    expect([thresholdOf(alert(prod, "KafkaConsumerGroupLag", { severity: "warning" })), thresholdOf(alert(prod, "KafkaConsumerGroupLag", { severity: "critical" }))]).toEqual([1000, 10000]);
+    for (const name of ["KafkaBrokerDown", "KafkaUnderReplicatedPartitions", "KafkaOfflinePartitions", "KafkaExporterDown"]) expect(prod.alerts.some((a) => a.alert === name)).toBe(true);
+  });
+
+  it("traces every service into Jaeger, keeping every failed trace and every trace slower than 1 s, for 7 days", () => {
+    for (const s of services()) {
+      const env = appContainer(k8s(prod.recorder, DEPLOYMENT, s.name)).env as any[];
+      expect(env.find((e) => e.name === "OTEL_SERVICE_NAME")?.value).toBe(s.name);
+      expect(env.find((e) => e.name === "OTEL_EXPORTER_OTLP_ENDPOINT")?.value).toBe("http://otel-collector.tracing.svc:4318");
+    }
+    const collector = parse(k8s(prod.recorder, "kubernetes:core/v1:ConfigMap", "tracing-collector-config").data["config.yaml"]);
+    const policies = collector.processors.tail_sampling.policies;
+    expect(policies.find((p: any) => p.type === "latency").latency.threshold_ms).toBe(1000);
+    expect(policies.find((p: any) => p.type === "status_code").status_code.status_codes).toEqual(["ERROR"]);
+    expect(policies.find((p: any) => p.type === "probabilistic").probabilistic.sampling_percentage).toBe(10);
+    expect(collector.service.pipelines.traces.exporters).toEqual(["otlp_grpc/jaeger"]);
+    const jaeger = parse(k8s(prod.recorder, "kubernetes:core/v1:ConfigMap", "tracing-jaeger-config").data["config.yaml"]);
+    expect(jaeger.extensions.jaeger_storage.backends.main.badger.ttl.spans).toBe("168h");
+    expect(alert(prod, "TraceExportFailing").labels?.severity).toBe("warning");
+  });
+
+  it("ships the services' JSON logs to Loki for 30 days, masking card numbers, secrets and Stripe keys on the node", () => {
+    const fluentBit = k8s(prod.recorder, "kubernetes:core/v1:ConfigMap", "logging-fluent-bit-config").data;
+    const pipeline = parse(fluentBit["fluent-bit.yaml"]).pipeline;
+    expect(pipeline.filters.find((f: any) => f.name === "kubernetes").merge_log).toBe("on");
+    expect(pipeline.filters.find((f: any) => f.name === "lua")).toMatchObject({ script: "/fluent-bit/etc/mask.lua", call: "mask_secrets" });
+    expect(pipeline.outputs.map((o: any) => [o.name, o.host])).toEqual([["loki", "loki.logging.svc"]]);
+    expect(fluentBit["mask.lua"]).toContain('local PATTERNS = { "sk_live_%w+", "sk_test_%w+" }');
+    expect(fluentBit["mask.lua"]).toContain("luhn(digits)");
+    const loki = parse(k8s(prod.recorder, "kubernetes:core/v1:ConfigMap", "logging-loki-config").data["loki.yaml"]);
+    expect([loki.compactor.retention_enabled, loki.limits_config.retention_period]).toEqual([true, "720h"]);
+    expect(alert(prod, "LogShipperDroppingLogs").labels?.severity).toBe("warning");
   });
 });
 

@@ -25,6 +25,9 @@ const READ_ONLY = "alicloud:rds/readOnlyInstance:ReadOnlyInstance";
 /** A read-only instance as MonitoredDatabase registers it (no HA, backups or encryption settings of its own). */
 const readOnly = (props: Record<string, unknown> = {}, options: { stack?: string; protect?: boolean } = {}) =>
   cloud(READ_ONLY, "main-db-replica-1", { masterDbInstanceId: "pgm-1", securityIps: ["10.0.0.0/16"], sslEnabled: 1, deletionProtection: true, ...props }, { protect: true, ...options });
+const mongoWhitelist = (securityIpLists: string[]) => cloud("alicloud:mongodb/instance:Instance", "documents-instance", { securityIpLists });
+const kafkaAllowedIp = (allowedIp: string) =>
+  cloud("alicloud:alikafka/instanceAllowedIpAttachment:InstanceAllowedIpAttachment", "events-allowed-0", { instanceId: "alikafka-1", allowedType: "vpc", portRange: "9094/9094", allowedIp });
 const backupPolicy = (props: Record<string, unknown>, stack = "prod") =>
   cloud("alicloud:rds/backupPolicy:BackupPolicy", "main-db-backup-policy", { backupRetentionPeriod: 30, enableBackupLog: true, releasedKeepPolicy: "All", ...props }, { stack });
 
@@ -51,8 +54,8 @@ describeChecks(alicloudPolicies, {
     expect: ["0.0.0.0/0 may reach ports 80-443", "::/0 may reach ports all"],
   },
   "alicloud-data-store-whitelist": {
-    good: [rds(), kv(), readOnly()],
-    bad: [rds({ securityIps: ["0.0.0.0/0"] }), kv({ securityIps: ["10.0.0.0/16", "0.0.0.0"] }), readOnly({ securityIps: ["::/0"] })],
+    good: [rds(), kv(), readOnly(), mongoWhitelist(["10.0.0.0/16"]), kafkaAllowedIp("10.0.0.0/16")],
+    bad: [rds({ securityIps: ["0.0.0.0/0"] }), kv({ securityIps: ["10.0.0.0/16", "0.0.0.0"] }), readOnly({ securityIps: ["::/0"] }), mongoWhitelist(["10.0.0.0/16,0.0.0.0/0"]), kafkaAllowedIp("0.0.0.0/0")],
     expect: ["whitelist contains 0.0.0.0/0", "whitelist contains 0.0.0.0", "whitelist contains ::/0"],
   },
   "alicloud-rds-ssl": {
@@ -141,6 +144,12 @@ describeChecks(alicloudPolicies, {
     bad: ack({ encryptionProviderKey: undefined, controlPlaneLogComponents: [] }),
     expect: ["Kubernetes Secrets are not envelope-encrypted", "API server logs are not shipped"],
   },
+});
+
+it("reads each data store's whitelist field: a world entry is reported for MongoDB lists and Kafka allowed IPs alike", () => {
+  const whitelist = alicloudPolicies.find((p) => p.name === "alicloud-data-store-whitelist")!;
+  expect(messages(whitelist, mongoWhitelist(["10.0.0.0/16,0.0.0.0/0"]))).toEqual(["whitelist contains 0.0.0.0/0"]);
+  expect(messages(whitelist, kafkaAllowedIp("0.0.0.0"))).toEqual(["whitelist contains 0.0.0.0"]);
 });
 
 it("does not hold read-only instances to the primary's HA, encryption and backup checks", () => {

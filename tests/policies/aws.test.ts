@@ -146,9 +146,13 @@ describeChecks(awsPolicies, {
     expect: ["no auth token or user group"],
   },
   "aws-elasticache-failover": {
-    good: redis(),
-    bad: redis({ automaticFailoverEnabled: false, multiAzEnabled: false, numCacheClusters: 1 }),
-    expect: ["automatic failover is off", "Multi-AZ is off", "numCacheClusters 1: no replica to fail over to"],
+    // Cluster mode (3 shards of a primary and a replica) has no numCacheClusters: its replicas are per shard.
+    good: [redis(), redis({ numCacheClusters: undefined, clusterMode: "enabled", numNodeGroups: 3, replicasPerNodeGroup: 1 })],
+    bad: [
+      redis({ automaticFailoverEnabled: false, multiAzEnabled: false, numCacheClusters: 1 }),
+      redis({ numCacheClusters: undefined, clusterMode: "enabled", numNodeGroups: 3, replicasPerNodeGroup: 0 }),
+    ],
+    expect: ["automatic failover is off", "Multi-AZ is off", "numCacheClusters 1: no replica to fail over to", "replicasPerNodeGroup 0: no replica in a shard to fail over to"],
   },
   "aws-elasticache-snapshots": {
     good: redis(),

@@ -6,6 +6,18 @@ import { imagePinned, noSecretEnv, minReplicas, requests } from "../../policies/
 
 const main = (p: any) => p.spec.template.spec.containers[0];
 const initOfCron = (p: any) => p.spec.jobTemplate.spec.template.spec.initContainers[0];
+/** A DaemonSet with `component` as its app.kubernetes.io/component label, root with a hostPath mount (a log shipper). */
+const daemonSet = (name: string, component: string) => {
+  const d = deployment(name, (p) => {
+    p.kind = "DaemonSet";
+    p.metadata.labels["app.kubernetes.io/component"] = p.spec.template.metadata.labels["app.kubernetes.io/component"] = component;
+    main(p).securityContext.runAsUser = 0;
+    p.spec.template.spec.securityContext = { ...p.spec.template.spec.securityContext, runAsNonRoot: false, runAsUser: 0 };
+    p.spec.template.spec.volumes.push({ name: "varlog", hostPath: { path: "/var/log" } });
+  });
+  const type = "kubernetes:apps/v1:DaemonSet";
+  return { ...d, type, urn: d.urn!.replace("kubernetes:apps/v1:Deployment", type) };
+};
 
 describeChecks(workloadPolicies, {
   "k8s-image-pinned": {
@@ -47,8 +59,10 @@ describeChecks(workloadPolicies, {
     expect: ['container "upload" of a job has livenessProbe'],
   },
   "k8s-run-as-non-root": {
-    good: [deployment(), cronJob()],
+    // The log shipper reads root-owned container logs: a node agent may run as UID 0, nothing else may.
+    good: [deployment(), cronJob(), daemonSet("fluent-bit", "log-shipper")],
     bad: [
+      daemonSet("agent", "metrics"),
       deployment("root", (p) => (main(p).securityContext.runAsUser = 0)),
       cronJob("b", (p) => {
         p.spec.jobTemplate.spec.template.spec.securityContext = {};
@@ -88,9 +102,17 @@ describeChecks(workloadPolicies, {
     expect: ["pod sets hostNetwork: true", "pod sets hostPID: true"],
   },
   "k8s-no-host-path": {
-    good: deployment(),
-    bad: deployment("api", (p) => p.spec.template.spec.volumes.push({ name: "docker", hostPath: { path: "/var/run/docker.sock" } })),
-    expect: ['volume "docker" mounts host path /var/run/docker.sock'],
+    good: [deployment(), daemonSet("fluent-bit", "log-shipper")],
+    // A Deployment labelled like the log shipper is no node agent; a DaemonSet with another component is not listed.
+    bad: [
+      deployment("api", (p) => p.spec.template.spec.volumes.push({ name: "docker", hostPath: { path: "/var/run/docker.sock" } })),
+      deployment("fake", (p) => {
+        p.spec.template.metadata.labels["app.kubernetes.io/component"] = "log-shipper";
+        p.spec.template.spec.volumes.push({ name: "root", hostPath: { path: "/" } });
+      }),
+      daemonSet("agent", "metrics"),
+    ],
+    expect: ['volume "docker" mounts host path /var/run/docker.sock', 'volume "root" mounts host path /', 'volume "varlog" mounts host path /var/log'],
   },
   "k8s-no-host-ports": {
     good: deployment(),
@@ -140,6 +162,8 @@ describeChecks(workloadPolicies, {
         p.metadata.labels["app.kubernetes.io/component"] = "singleton";
       }),
       { ...deployment("stg", (p) => ((p.spec.replicas = 1), (p.metadata.labels.environment = "staging"))) },
+      // The tail-sampling trace collector runs once by design (every span of a trace in one collector).
+      deployment("tracing-collector", (p) => ((p.spec.replicas = 1), (p.metadata.labels["app.kubernetes.io/component"] = "trace-collector"))),
     ],
     bad: deployment("api", (p) => (p.spec.replicas = 2)),
     expect: ["spec.replicas is 2; at least 3 required"],
@@ -198,6 +222,7 @@ describeChecks(workloadPolicies, {
     good: [
       k8s("Namespace", "kubernetes:core/v1:Namespace", "platform", { metadata: { name: "platform", labels: { "pod-security.kubernetes.io/enforce": "restricted" } } }),
       k8s("Namespace", "kubernetes:core/v1:Namespace", "monitoring", { metadata: { name: "monitoring", labels: { "pod-security.kubernetes.io/enforce": "privileged" } } }),
+      k8s("Namespace", "kubernetes:core/v1:Namespace", "logging", { metadata: { name: "logging", labels: { "pod-security.kubernetes.io/enforce": "privileged" } } }),
     ],
     bad: [
       k8s("Namespace", "kubernetes:core/v1:Namespace", "apps", { metadata: { name: "apps", labels: {} } }),

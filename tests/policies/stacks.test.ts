@@ -11,21 +11,29 @@ import { SECRETS_BY_STACK } from "../stacks/fixtures";
 /**
  * Every bundled stack, built once under mocks, passes the whole pack under its own policy config with zero
  * mandatory violations (exempted ones come back advisory, with their reason). The prod stacks also carry the data
- * stores the examples use (read replicas of main-db), so the pack is shown to accept what the components register
+ * stores the examples use (a read replica of main-db, MongoDB, Kafka), so the pack is shown to accept what the components register
  * for them without a build of its own.
  */
-const prodStores = { databases: [{ name: "main-db", engine: "postgres", version: "16", readReplicas: 1 }, { name: "cache", engine: "redis", version: "7.0" }] };
+const prodStores = (kafkaVersion: string) => ({
+  databases: [
+    { name: "main-db", engine: "postgres", version: "16", readReplicas: 1 },
+    { name: "cache", engine: "redis", version: "7.0" },
+    { name: "documents", engine: "mongodb", version: "5.0" },
+  ],
+  kafka: [{ name: "events", version: kafkaVersion, topics: [{ name: "orders" }] }],
+});
 const variants: Array<[string, string, Record<string, unknown>]> = [
   ["dev", "dev", {}],
   ["staging-aws", "staging", {}],
-  ["prod-aws", "prod", prodStores],
+  ["prod-aws", "prod", prodStores("3.7.x")],
   ["staging-alicloud", "staging", { cloud: "alicloud" }],
-  ["prod-alicloud", "prod", { cloud: "alicloud", ...prodStores }],
+  ["prod-alicloud", "prod", { cloud: "alicloud", ...prodStores("2.6.2") }],
 ];
 
 /** Autonamed physical names a real provider computes (mocks echo inputs only), so the dependencies on them are recorded. */
 const providerNames: OutputHook = (args) => {
-  if (args.type === "aws:rds/parameterGroup:ParameterGroup" && args.inputs.name === undefined) return { name: `${args.name}-0123456` };
+  const autonamed = ["aws:rds/parameterGroup:ParameterGroup", "aws:docdb/clusterParameterGroup:ClusterParameterGroup", "aws:docdb/subnetGroup:SubnetGroup"];
+  if (autonamed.includes(args.type) && args.inputs.name === undefined) return { name: `${args.name}-0123456` };
   // The autonamed identifier a replica's replicateSourceDb names.
   if (args.type === "aws:rds/instance:Instance" && args.inputs.identifier === undefined) return { identifier: `${args.name}-0123456` };
   return undefined;
@@ -48,7 +56,7 @@ beforeAll(async () => {
     results[key] = runPack(allPolicies, inputs[key], configs[stack], exemptions);
   }
   // The same prod stack as `pulumi preview` sees it: outputs of resources not created yet are unknown.
-  const preview = await buildStack("prod", prodStores, { secrets: SECRETS_BY_STACK.prod, preview: true });
+  const preview = await buildStack("prod", prodStores("3.7.x"), { secrets: SECRETS_BY_STACK.prod, preview: true });
   inputs["prod-aws-preview"] = stackInputs(preview.recorder);
   results["prod-aws-preview"] = runPack(allPolicies, inputs["prod-aws-preview"], configs.prod, exemptions);
 }, 240_000);
@@ -83,6 +91,32 @@ describe("the pack judges the bundled stacks for real", () => {
     ]);
   });
 
+  it("blocks a bad change to the MongoDB and Kafka stores each cloud registers", () => {
+    const breakAws = (r: PolicyInput): PolicyInput => {
+      if (r.type === "aws:docdb/cluster:Cluster") return { ...r, props: { ...r.props, storageEncrypted: false, backupRetentionPeriod: 1 } };
+      if (r.type === "aws:msk/cluster:Cluster") return { ...r, props: { ...r.props, clientAuthentication: { unauthenticated: true } } };
+      return r;
+    };
+    const breakAlicloud = (r: PolicyInput): PolicyInput => {
+      if (r.type === "alicloud:mongodb/instance:Instance") return { ...r, props: { ...r.props, sslAction: "Close", securityIpLists: ["0.0.0.0/0"] } };
+      if (r.type === "alicloud:alikafka/instance:Instance") return { ...r, props: { ...r.props, deployType: 4 } };
+      return r;
+    };
+    const mandatory = (key: string, edit: (r: PolicyInput) => PolicyInput) =>
+      show(runPack(allPolicies, inputs[key].map(edit), configs.prod, exemptions).filter((d) => d.enforcementLevel === "mandatory")).sort();
+    expect(mandatory("prod-aws", breakAws)).toEqual([
+      "aws-docdb-backup-retention documents-cluster: backupRetentionPeriod 1 is below 30 days",
+      "aws-docdb-encrypted documents-cluster: storage is not encrypted (storageEncrypted must be true)",
+      "aws-msk-client-auth events-cluster: no client authentication (SASL/SCRAM, IAM or mutual TLS) is enabled",
+      "aws-msk-client-auth events-cluster: unauthenticated access is enabled",
+    ]);
+    expect(mandatory("prod-alicloud", breakAlicloud)).toEqual([
+      "alicloud-data-store-whitelist documents-instance: whitelist contains 0.0.0.0/0",
+      "alicloud-kafka-private-encrypted events-instance: deployType 4 has an internet endpoint; 5 (VPC only) required",
+      "alicloud-mongodb-ssl-encrypted documents-instance: SSL is not enabled (sslAction Close)",
+    ]);
+  });
+
   it("stays quiet about values unknown during preview: the preview reports what the update reports, nothing more", () => {
     const withUnknowns = inputs["prod-aws-preview"].filter((r) => JSON.stringify(r.props).includes(UNKNOWN));
     expect(withUnknowns.map((r) => r.type)).toEqual(expect.arrayContaining(["aws:rds/instance:Instance", "aws:elasticache/replicationGroup:ReplicationGroup"]));
@@ -100,6 +134,8 @@ describe("the pack judges the bundled stacks for real", () => {
     const types = (key: string) => new Set(inputs[key].map((r) => r.type));
     expect([...types("prod-aws")]).toEqual(expect.arrayContaining(["aws:rds/instance:Instance", "aws:elasticache/replicationGroup:ReplicationGroup", "aws:rds/parameterGroup:ParameterGroup"]));
     expect([...types("prod-alicloud")]).toEqual(expect.arrayContaining(["alicloud:rds/instance:Instance", "alicloud:kvstore/instance:Instance", "alicloud:cs/nodePool:NodePool", "alicloud:rds/readOnlyInstance:ReadOnlyInstance"]));
+    expect([...types("prod-aws")]).toEqual(expect.arrayContaining(["aws:docdb/cluster:Cluster", "aws:docdb/clusterParameterGroup:ClusterParameterGroup", "aws:msk/cluster:Cluster"]));
+    expect([...types("prod-alicloud")]).toEqual(expect.arrayContaining(["alicloud:mongodb/instance:Instance", "alicloud:alikafka/instance:Instance", "alicloud:alikafka/instanceAllowedIpAttachment:InstanceAllowedIpAttachment"]));
     const replicas = inputs["prod-aws"].filter((r) => r.type === "aws:rds/instance:Instance" && r.props.replicateSourceDb);
     expect(replicas.map((r) => r.name)).toEqual(["main-db-replica-1"]);
   });
