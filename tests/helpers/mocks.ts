@@ -138,7 +138,14 @@ function computedOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, 
     case "random:index/randomString:RandomString":
       return { result: `rnd${name.length}` };
     case "aws:rds/instance:Instance":
-      return { address: `${name}.rds.local`, endpoint: `${name}.rds.local:5432`, port: inputs.port ?? 5432, arn: `arn:aws:rds:::db:${name}` };
+      return {
+        address: `${name}.rds.local`,
+        endpoint: `${name}.rds.local:5432`,
+        port: inputs.port ?? 5432,
+        arn: `arn:aws:rds:::db:${name}`,
+        // Autonamed by the provider: what a replica's replicateSourceDb names.
+        identifier: inputs.identifier ?? `${name}-0123456`,
+      };
     case "aws:elasticache/replicationGroup:ReplicationGroup":
       return {
         primaryEndpointAddress: `${name}.cache.local`,
@@ -166,7 +173,9 @@ function computedOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, 
         arn: `arn:aws:eks:::cluster/${name}`,
       };
     case "aws:rds/parameterGroup:ParameterGroup":
-      // Autonamed by the provider (mocks echo inputs only), so an instance's parameterGroupName resolves.
+    case "aws:docdb/clusterParameterGroup:ClusterParameterGroup":
+    case "aws:docdb/subnetGroup:SubnetGroup":
+      // Autonamed by the provider (mocks echo inputs only), so the names that refer to them resolve.
       return { name: inputs.name ?? `${name}-0123456` };
     case "alicloud:ram/role:Role":
       // Autonamed by the engine (mocks see no autonames), so ServiceAccount annotations carry a role name.
