@@ -26,6 +26,19 @@ export interface RecordedResource {
 /** Hook to add outputs a real provider would compute (endpoints, ARNs). */
 export type OutputHook = (args: pulumi.runtime.MockResourceArgs) => Record<string, unknown> | undefined;
 
+/**
+ * Autonamed physical names a real provider computes (mocks echo inputs only), so that what references them is
+ * recorded as it would be after an update: a read replica's `replicateSourceDb` names its source's identifier,
+ * an instance its parameter group's name. The policy pack reads them (a replica is recognised by its source).
+ * `installMocks` applies it to every program, so the builds of a test file can be shared whichever test needs them.
+ */
+export const providerComputedNames: OutputHook = (args) => {
+  const autonamed = ["aws:rds/parameterGroup:ParameterGroup", "aws:docdb/clusterParameterGroup:ClusterParameterGroup", "aws:docdb/subnetGroup:SubnetGroup"];
+  if (autonamed.includes(args.type) && args.inputs.name === undefined) return { name: `${args.name}-0123456` };
+  if (args.type === "aws:rds/instance:Instance" && args.inputs.identifier === undefined) return { identifier: `${args.name}-0123456` };
+  return undefined;
+};
+
 /** Records every registration and invoke made by a program run under `pulumi.runtime.setMocks`. */
 export class Recorder {
   readonly resources: RecordedResource[] = [];
@@ -138,14 +151,7 @@ function computedOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, 
     case "random:index/randomString:RandomString":
       return { result: `rnd${name.length}` };
     case "aws:rds/instance:Instance":
-      return {
-        address: `${name}.rds.local`,
-        endpoint: `${name}.rds.local:5432`,
-        port: inputs.port ?? 5432,
-        arn: `arn:aws:rds:::db:${name}`,
-        // Autonamed by the provider: what a replica's replicateSourceDb names.
-        identifier: inputs.identifier ?? `${name}-0123456`,
-      };
+      return { address: `${name}.rds.local`, endpoint: `${name}.rds.local:5432`, port: inputs.port ?? 5432, arn: `arn:aws:rds:::db:${name}` };
     case "aws:elasticache/replicationGroup:ReplicationGroup":
       return {
         primaryEndpointAddress: `${name}.cache.local`,
@@ -173,9 +179,7 @@ function computedOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, 
         arn: `arn:aws:eks:::cluster/${name}`,
       };
     case "aws:rds/parameterGroup:ParameterGroup":
-    case "aws:docdb/clusterParameterGroup:ClusterParameterGroup":
-    case "aws:docdb/subnetGroup:SubnetGroup":
-      // Autonamed by the provider (mocks echo inputs only), so the names that refer to them resolve.
+      // Autonamed by the provider (mocks echo inputs only), so an instance's parameterGroupName resolves.
       return { name: inputs.name ?? `${name}-0123456` };
     case "alicloud:ram/role:Role":
       // Autonamed by the engine (mocks see no autonames), so ServiceAccount annotations carry a role name.
@@ -223,7 +227,7 @@ export function installMocks(options: MockOptions = {}): Recorder {
   pulumi.runtime.setMocks(
     {
       newResource(args) {
-        const extra = { ...computedOutputs(args), ...(options.outputs?.(args) ?? {}) };
+        const extra = { ...computedOutputs(args), ...(providerComputedNames(args) ?? {}), ...(options.outputs?.(args) ?? {}) };
         const id = args.id || `${args.name}-id`;
         return { id, state: { ...args.inputs, ...extra } };
       },
