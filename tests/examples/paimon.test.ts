@@ -107,6 +107,14 @@ describe("paimon staging vs prod", () => {
     expect(alert(built.prod, "BackupStale", { backup: "cache-backup" }).annotations?.summary).toContain("1.8h");
   });
 
+  it("copies prod's RDS backups to a second region for disaster recovery (8.2), kept 30 days there too", () => {
+    const plan = unwrapSecrets(built.prod.recorder.one("aws:backup/plan:Plan", "main-db-backup-plan").inputs);
+    expect(plan.rules[0].copyActions).toEqual([{ destinationVaultArn: "arn:aws:mock:::main-db-backup-copy-vault", lifecycle: { deleteAfter: 30 } }]);
+    const vault = built.prod.recorder.one("aws:backup/vault:Vault", "main-db-backup-copy-vault");
+    expect(vault.provider).toContain("main-db-backup-copy-region");
+    expect(built.staging.recorder.byType("aws:backup/vault:Vault").some((v) => v.name.includes("copy"))).toBe(false);
+  });
+
   it("prod pages the on-call through PagerDuty for critical alerts; staging never pages", () => {
     expect(receiversFor(built.prod.alertmanager, "critical")).toEqual(["pager", "oncall-email", "dev-chat"]);
     expect(receiversFor(built.staging.alertmanager, "critical")).toEqual(["dev-chat", "dev-email"]);
