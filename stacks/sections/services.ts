@@ -312,6 +312,15 @@ export function planServices(
   parsed.forEach((svc, i) => {
     const first = names.indexOf(svc.name);
     if (first !== i) add([i, "name"], svc.name, `duplicates the name of platform:services[${first}]; service names must be unique`);
+    // A routed gRPC port's GRPCRoute and BackendTrafficPolicy are named <service>-<port>: that must not be another
+    // service's name (its HTTPRoute policy has the same kind and name).
+    (svc.extraPorts ?? []).forEach((e, j) => {
+      const objectName = `${svc.name}-${e.name}`;
+      const other = names.indexOf(objectName);
+      if (e.route && other >= 0) {
+        add([i, "extraPorts", j, "name"], e.name, `names the GRPCRoute and its BackendTrafficPolicy "${objectName}", which is the name of platform:services[${other}] (whose own policy has that name); rename the port or that service`);
+      }
+    });
     (svc.allowedCallers ?? []).forEach((caller, j) => {
       if (!names.includes(caller)) add([i, "allowedCallers", j], caller, `must name a service in platform:services (known: ${names.join(", ")})`);
     });

@@ -359,6 +359,18 @@ describe("services section: build", () => {
     expect(message).toContain("platform:services[1].extraPorts[0].route.host: is required when the service has no ingress");
   });
 
+  test("a routed gRPC port whose object name <service>-<port> is another service's name is refused", () => {
+    const raw = [
+      { ...SERVICES[0], name: "api-grpc", kind: "api" },
+      { ...SERVICES[0], name: "api", kind: "api", extraPorts: [{ name: "grpc", port: 9090, appProtocol: "grpc", route: { host: "grpc.example.com" } }] },
+    ];
+    expect(() => planServices(parseServices(raw), prod(), [])).toThrow(
+      'platform:services[1].extraPorts[0].name: names the GRPCRoute and its BackendTrafficPolicy "api-grpc", which is the name of platform:services[0] (whose own policy has that name); rename the port or that service (got "grpc")',
+    );
+    // Unrouted, the port creates no such object.
+    expect(() => planServices(parseServices([raw[0], { ...raw[1], extraPorts: [{ name: "grpc", port: 9090 }] }]), prod(), [])).not.toThrow();
+  });
+
   test("a template's gRPC route and metrics on an extra port reach the component args", () => {
     const parsed = parseServices([{ name: "payments", template: "grpc-api", image: "registry.example.com/payments:1.0.0" }], {
       serviceTemplates: {
