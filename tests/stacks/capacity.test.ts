@@ -1,5 +1,5 @@
 import type { AppServiceArgs } from "../../components/app-service";
-import { allocatable, capacityProblems, INSTANCE_SHAPES, serviceRequests, systemOverhead } from "../../stacks/capacity";
+import { allocatable, capacityProblems, INSTANCE_SHAPES, jobRequests, serviceRequests, systemOverhead } from "../../stacks/capacity";
 import { stackError } from "../helpers/stack";
 import { CLOUD_SECRETS } from "./fixtures";
 
@@ -40,6 +40,32 @@ describe("node capacity check", () => {
       cloud: "aws", cluster: { nodeSize: "large", nodes: { min: 3, max: 6, desired: 3 } }, services: POTATO_CHAT,
       monitoringReplicas: 2, edge: { proxyReplicas: 3, gateways: 1 },
     })).toEqual([]);
+  });
+
+  test("job pods count at the service's requests: one per CronJob (Forbid) and per one-off Job, beside the replicas", () => {
+    const withJobs = (cpu: string, memory: string, min: number, jobs: AppServiceArgs["jobs"]) => {
+      const s = svc(cpu, memory, min);
+      return { args: { ...s.args, jobs } };
+    };
+    const api = withJobs("500m", "1Gi", 2, [
+      { name: "migrate", command: ["alembic", "upgrade", "head"] },
+      { name: "seed", when: "withRollout" },
+      { name: "report", schedule: "0 6 * * 1" },
+    ]);
+    expect(jobRequests([api, svc("200m", "256Mi", 3)])).toEqual({ cpuMillis: 1500, memoryBytes: 3 * 2 ** 30, pods: 3 });
+    // Services without jobs and default requests: nothing / 250m/512Mi per job pod.
+    expect(jobRequests(POTATO_CHAT).pods).toBe(0);
+    expect(jobRequests([{ args: { kind: "worker", image: "r.example.com/w:1.0.0", jobs: [{ name: "nightly", schedule: "0 1 * * *" }] } }]))
+      .toEqual({ cpuMillis: 250, memoryBytes: 512 * 2 ** 20, pods: 1 });
+
+    // A pool that holds the replicas and the system exactly fails once the jobs are added, naming them.
+    const cluster = { nodeSize: "medium" as const, nodes: { min: 1, max: 3, desired: 1 } };
+    const base = { cloud: "aws" as const, cluster, monitoringReplicas: 1 };
+    expect(capacityProblems({ ...base, services: [svc("500m", "1Gi", 6)] })).toEqual([]);
+    const problems = capacityProblems({ ...base, services: [withJobs("500m", "1Gi", 6, api.args.jobs)] });
+    expect(problems.map((p) => p.path)).toEqual(["cluster.nodes.max"]);
+    expect(problems[0].allowed).toMatch(/the pods request \d+\.\d\d vCPU \(services at minimum replicas 3\.00 \+ 3 job pods 1\.50 \+ system \d\.\d\d\)/);
+    expect(problems[0].allowed).toContain("or lower the services' requests or minimum replicas or their jobs");
   });
 
   test("memory is checked too (Alibaba Cloud shapes)", () => {
