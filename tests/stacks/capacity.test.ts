@@ -1,6 +1,6 @@
 import type { AppServiceArgs } from "../../components/app-service";
 import { allocatable, capacityProblems, INSTANCE_SHAPES, jobRequests, serviceRequests, systemOverhead } from "../../stacks/capacity";
-import { stackError } from "../helpers/stack";
+import { readStackFile, stackError } from "../helpers/stack";
 import { CLOUD_SECRETS } from "./fixtures";
 
 const svc = (cpu: string, memory: string, min: number, kind: AppServiceArgs["kind"] = "api"): { args: AppServiceArgs } => ({
@@ -79,6 +79,14 @@ describe("node capacity check", () => {
     const message = await stackError("prod", { cluster: { nodeSize: "medium", nodes: { min: 2, max: 2, desired: 2 } } }, { secrets: CLOUD_SECRETS });
     expect(message).toContain("platform:cluster.nodes.max: is too small: the pods request 5.20 vCPU (services at minimum replicas 2.50 + system 2.70) but the node autoscaler's maximum, 2 x t3.large, offers at most 3.46 vCPU");
     expect(message).toContain("(got 2)");
+  });
+
+  test("a prod stack's services[].jobs are counted by the stack's check (4 x t3.large holds the bundled prod, not with 8 migration jobs)", async () => {
+    const services = structuredClone(readStackFile("prod")["platform:services"]) as any[];
+    const api = services.find((s) => s.name === "api");
+    api.jobs = Array.from({ length: 8 }, (_, i) => ({ name: `step${i}`, command: ["migrate", String(i)] }));
+    const message = await stackError("prod", { services, cluster: { nodeSize: "medium", nodes: { min: 3, max: 4, desired: 3 } } }, { secrets: CLOUD_SECRETS });
+    expect(message).toMatch(/platform:cluster\.nodes\.max: is too small: the pods request \d+\.\d\d vCPU \(services at minimum replicas 2\.50 \+ 8 job pods \d\.\d\d \+ system 2\.70\) but the node autoscaler's maximum, 4 x t3\.large, offers at most 6\.92 vCPU/);
   });
 
   test("on Alibaba Cloud too, at the ACK node pool's max", async () => {
