@@ -107,6 +107,18 @@ describe("payment-platform prod", () => {
     for (const name of ["KafkaBrokerDown", "KafkaUnderReplicatedPartitions", "KafkaOfflinePartitions", "KafkaExporterDown"]) expect(prod.alerts.some((a) => a.alert === name)).toBe(true);
   });
 
+  it("runs Redis as a cluster of 3 primaries with a replica each, alerting per shard, every shard dumped hourly", () => {
+    const group = prod.recorder.one("aws:elasticache/replicationGroup:ReplicationGroup").inputs;
+    expect(group).toMatchObject({ clusterMode: "enabled", numNodeGroups: 3, replicasPerNodeGroup: 1, automaticFailoverEnabled: true, transitEncryptionEnabled: true });
+    const env = appContainer(k8s(prod.recorder, DEPLOYMENT, "payment-gateway")).env as any[];
+    expect(env.find((e) => e.name === "REDIS_HOST").value).toMatch(/^clustercfg\./);
+    expect(alert(prod, "RedisMemoryNearMax", { database: "cache", severity: "warning" }).expr).toContain("by (job, instance, shard)");
+    const dump = k8s(prod.recorder, "kubernetes:batch/v1:CronJob", "cache-backup-backup").spec.jobTemplate.spec.template.spec;
+    const dumpEnv = [...(dump.initContainers ?? []), ...dump.containers].flatMap((c: any) => c.env ?? []);
+    expect(dumpEnv.find((e: any) => e.name === "REDIS_CLUSTER")?.value).toBe("1");
+    expect(alert(prod, "BackupStale", { backup: "cache-backup" }).labels?.severity).toBe("critical");
+  });
+
   it("traces every service into Jaeger, keeping every failed trace and every trace slower than 1 s, for 7 days", () => {
     for (const s of services()) {
       const env = appContainer(k8s(prod.recorder, DEPLOYMENT, s.name)).env as any[];
