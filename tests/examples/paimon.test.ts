@@ -107,6 +107,16 @@ describe("paimon staging vs prod", () => {
     expect(alert(built.prod, "BackupStale", { backup: "cache-backup" }).annotations?.summary).toContain("1.8h");
   });
 
+  it("runs prod's Redis as a cluster (1.1 Redis (Cluster)) dumped shard by shard every hour; staging keeps one node", () => {
+    const group = (env: string) => unwrapSecrets(built[env].recorder.one("aws:elasticache/replicationGroup:ReplicationGroup").inputs);
+    expect(group("prod")).toMatchObject({ clusterMode: "enabled", numNodeGroups: 3, replicasPerNodeGroup: 1 });
+    expect(group("staging").clusterMode).toBeUndefined();
+    const dump = k8s(built.prod.recorder, CRONJOB, "cache-backup-backup").spec;
+    expect(dump.schedule).toBe("0 * * * *");
+    const env = [...(dump.jobTemplate.spec.template.spec.initContainers ?? []), ...dump.jobTemplate.spec.template.spec.containers].flatMap((c: any) => c.env ?? []);
+    expect(env.find((e: any) => e.name === "REDIS_CLUSTER")?.value).toBe("1");
+  });
+
   it("copies prod's RDS backups to a second region for disaster recovery (8.2), kept 30 days there too", () => {
     const plan = unwrapSecrets(built.prod.recorder.one("aws:backup/plan:Plan", "main-db-backup-plan").inputs);
     expect(plan.rules[0].copyActions).toEqual([{ destinationVaultArn: "arn:aws:mock:::main-db-backup-copy-vault", lifecycle: { deleteAfter: 30 } }]);
