@@ -1,6 +1,6 @@
 import { KAFKA_ALERTS } from "../../components/kafka-cluster";
 import { MOCK_SECRET_PREFIX, plaintextStrings, unwrapSecrets, type Recorder } from "../helpers/mocks";
-import { buildStack, stackError } from "../helpers/stack";
+import { buildStack, readStackFile, stackError } from "../helpers/stack";
 import { CLOUD_SECRETS, DEV_SECRETS, STAGING_SECRETS } from "./fixtures";
 
 /**
@@ -22,11 +22,45 @@ function alertNames(rec: Recorder): string[] {
   return [...k8s, ...docker];
 }
 
+/** The stack file's services with the worker also connected to `kafka/events` (extra keys on its connection). */
+function servicesWithKafka(stack: string, connection: Record<string, unknown> = {}): unknown[] {
+  const services = readStackFile(stack)["platform:services"] as any[];
+  return services.map((s) => (s.name === "worker" ? { ...s, connections: [...(s.connections ?? []), { database: "kafka/events", ...connection }] } : s));
+}
+
+/** Env of a container by variable name: plain values, or the secretKeyRef. */
+function envOf(rec: Recorder, deployment: string): Record<string, unknown> {
+  const container = unwrapSecrets(rec.one("kubernetes:apps/v1:Deployment", deployment).inputs).spec.template.spec.containers[0];
+  return Object.fromEntries((container.env ?? []).map((e: any) => [e.name, e.value ?? e.valueFrom]));
+}
+
 describe("platform:kafka in the bundled stacks", () => {
   let prod: Recorder;
   beforeAll(async () => {
-    ({ recorder: prod } = await buildStack("prod", { kafka: [{ name: "events", version: "3.9.x", size: "medium", topics: TOPICS }] }, { secrets: CLOUD_SECRETS }));
+    ({ recorder: prod } = await buildStack("prod", { kafka: [{ name: "events", version: "3.9.x", size: "medium", topics: TOPICS }], services: servicesWithKafka("prod") }, { secrets: CLOUD_SECRETS }));
   }, 120_000);
+
+  it("a service connected to kafka/events gets the bootstrap servers, SASL over TLS, the password by secretKeyRef only, and egress to the brokers", () => {
+    const env = envOf(prod, "worker-deployment");
+    expect(env).toMatchObject({
+      KAFKA_SECURITY_PROTOCOL: "SASL_SSL",
+      KAFKA_SASL_MECHANISM: "SCRAM-SHA-512",
+      KAFKA_USERNAME: "app",
+      KAFKA_PASSWORD: { secretKeyRef: { name: "events-kafka-credentials", key: "password" } },
+    });
+    expect(Object.keys(env)).toContain("KAFKA_BOOTSTRAP_SERVERS");
+    // The database connections are untouched.
+    expect(env.DATABASE_PASSWORD).toEqual({ secretKeyRef: expect.objectContaining({ key: "password" }) });
+    // The worker's egress reaches the brokers' SASL/SCRAM port (9096) in the VPC; the api, not connected, does not.
+    const egressPorts = (deployment: string) =>
+      prod
+        .byType("kubernetes:networking.k8s.io/v1:NetworkPolicy")
+        .map((p) => unwrapSecrets(p.inputs))
+        .filter((p) => p.metadata.name.startsWith(deployment))
+        .flatMap((p) => (p.spec.egress ?? []).flatMap((e: any) => (e.ports ?? []).map((x: any) => x.port)));
+    expect(egressPorts("worker")).toContain(9096);
+    expect(egressPorts("api")).not.toContain(9096);
+  });
 
   it("prod on AWS: MSK across the network's zones with replication factor 3 topics, watched and alerted", () => {
     const cluster = prod.one("aws:msk/cluster:Cluster").inputs;
@@ -47,8 +81,18 @@ describe("platform:kafka in the bundled stacks", () => {
     expect(leaks).toEqual([]);
   });
 
-  it("dev on Docker: one KRaft broker, its topic plan, an exporter scraped by the local Prometheus", async () => {
-    const { recorder: dev } = await buildStack("dev", { kafka: [{ name: "events", version: "3.9.1", topics: [{ name: "orders", replicationFactor: 1 }] }] }, { secrets: DEV_SECRETS });
+  it("dev on Docker: one KRaft broker, its topic plan, an exporter scraped by the local Prometheus; a connected service gets SASL_PLAINTEXT and the password as a secret", async () => {
+    const { recorder: dev } = await buildStack(
+      "dev",
+      { kafka: [{ name: "events", version: "3.9.1", topics: [{ name: "orders", replicationFactor: 1 }] }], services: servicesWithKafka("dev", { envPrefix: "EVENTS" }) },
+      { secrets: DEV_SECRETS },
+    );
+    const worker = dev.byType("docker:index/container:Container").find((c) => c.name === "worker-container")!;
+    const envs: string[] = unwrapSecrets(worker.inputs).envs;
+    expect(envs).toEqual(expect.arrayContaining(["EVENTS_SECURITY_PROTOCOL=SASL_PLAINTEXT", "EVENTS_SASL_MECHANISM=PLAIN", "EVENTS_USERNAME=app", "EVENTS_BOOTSTRAP_SERVERS=events-kafka:9092"]));
+    expect(envs.some((e) => e.startsWith("EVENTS_PASSWORD="))).toBe(true);
+    // The password is a Pulumi secret, never a plaintext input.
+    expect(plaintextStrings(worker.inputs).filter((x) => x.value.includes("EVENTS_PASSWORD="))).toEqual([]);
     const names = dev.byType("docker:index/container:Container").map((c) => c.name);
     expect(names).toEqual(expect.arrayContaining(["events-container", "events-topics", "events-exporter"]));
     const prometheus = dev
@@ -70,6 +114,28 @@ describe("invalid platform:kafka fails before anything is registered", () => {
     expect(message).toContain("platform:kafka[0].topics[0].replicationFactor: must be a whole number from 1 to the broker count (2 on aws: zones x brokersPerZone) (got 3)");
     expect(message).toContain("platform:kafka[0].topics[1].name: must not start with '__'");
     expect(message).toContain('platform:kafka[1].name: duplicates platform:kafka[0].name (got "events")');
+  });
+
+  it("a service naming a Kafka cluster that does not exist, a URL for Kafka and a clashing prefix, all at once", async () => {
+    const services = (readStackFile("staging")["platform:services"] as any[]).map((svc) =>
+      svc.name === "worker"
+        ? { ...svc, env: { KAFKA_USERNAME: "me" }, connections: [...svc.connections, { database: "kafka/event" }, { database: "kafka/events", envPrefix: "BUS", urlEnv: "BUS_URL" }] }
+        : svc,
+    );
+    const message = await stackError("staging", { kafka: [{ name: "events", version: "3.9.x" }], services }, { secrets: STAGING_SECRETS });
+    const i = services.findIndex((svc) => svc.name === "worker");
+    const j = services[i].connections.length - 2;
+    expect(message).toContain(`platform:services[${i}].connections[${j}].database: must name a Kafka cluster of platform:kafka as kafka/<cluster> (known: events) (got "kafka/event")`);
+    expect(message).toContain(`platform:services[${i}].connections[${j}].envPrefix: would overwrite KAFKA_USERNAME set in env/secretEnv/secretRefs; choose another prefix (got "KAFKA")`);
+    expect(message).toContain(`platform:services[${i}].connections[${j + 1}].urlEnv: is not available for a Kafka connection (Kafka has no connection URL); remove it (got "BUS_URL")`);
+  });
+
+  it("a reference both a Kafka cluster and a logical database could mean", async () => {
+    const databases = [...(readStackFile("staging")["platform:databases"] as any[]), { name: "kafka", engine: "postgres", version: "16", logicalDatabases: [{ name: "events" }] }];
+    const services = (readStackFile("staging")["platform:services"] as any[]).map((svc) => (svc.name === "worker" ? { ...svc, connections: [{ database: "kafka/events" }] } : svc));
+    const message = await stackError("staging", { kafka: [{ name: "events", version: "3.9.x" }], databases, services }, { secrets: STAGING_SECRETS });
+    const i = services.findIndex((svc) => svc.name === "worker");
+    expect(message).toContain(`platform:services[${i}].connections[0].database: is ambiguous: the Kafka cluster "events" and a logical database of the database "kafka"; rename one of them (got "kafka/events")`);
   });
 
   it("a mistyped key, naming the keys allowed", async () => {
