@@ -26,9 +26,12 @@ const MECHANISM_FLAG: Record<KafkaTargetOutput["saslMechanism"], string> = {
 };
 
 /**
- * The exporter's start line. kafka_exporter takes its SASL password only as a flag, so a shell expands it from
- * the secret env at start: it never appears in the pod spec, container config or any Pulumi input. It reads the
- * first bootstrap broker and discovers the others from the cluster metadata.
+ * The exporter's start line. kafka_exporter takes its SASL password only as a flag; a flag on the command line is
+ * readable by anyone who can list processes (`ps`, /proc/<pid>/cmdline), so the shell hands it over through
+ * kingpin's `@file` argument expansion instead: a here-document on the exporter's stdin (a pipe, no file written)
+ * with the `--sasl.password=` line expanded from the secret env. The password appears neither in the pod spec,
+ * container config or any Pulumi input nor in the process's argv. The exporter reads the first bootstrap broker
+ * and discovers the others from the cluster metadata.
  */
 export function kafkaExporterCommand(kafka: Pick<ResolvedKafka, "target" | "version">, target: Pick<KafkaTargetOutput, "saslMechanism" | "tls">): string[] {
   const flags = [
@@ -37,11 +40,12 @@ export function kafkaExporterCommand(kafka: Pick<ResolvedKafka, "target" | "vers
     "--sasl.enabled",
     `--sasl.mechanism=${MECHANISM_FLAG[target.saslMechanism]}`,
     '--sasl.username="$KAFKA_USERNAME"',
-    '--sasl.password="$KAFKA_PASSWORD"',
     ...(target.tls ? ["--tls.enabled"] : []),
     `--web.listen-address=:${KAFKA_EXPORTER.port}`,
+    // Read as one more argument per line; a generated password has no newline.
+    "@/dev/stdin",
   ];
-  return ["/bin/sh", "-c", `exec /bin/kafka_exporter ${flags.join(" ")}`];
+  return ["/bin/sh", "-c", `exec /bin/kafka_exporter ${flags.join(" ")} <<EOF\n--sasl.password=\${KAFKA_PASSWORD}\nEOF\n`];
 }
 
 export interface KafkaExporterInput {

@@ -79,3 +79,13 @@ export function promtoolTestRules(ruleFile: unknown, tests: PromtoolTestGroup[],
   }
 }
 
+
+/**
+ * An alert annotation as Prometheus renders it for `promtool test rules` expectations: the two template forms the
+ * library's rules use, `{{ $labels.x }}` and `{{ $value | printf "%.Nf" }}`.
+ */
+export function renderAlertTemplate(text: string, labels: Record<string, string>, value: number): string {
+  return text
+    .replace(/\{\{ \$value \| printf "%\.(\d)f" \}\}/g, (_m, digits: string) => value.toFixed(Number(digits)))
+    .replace(/\{\{ \$labels\.(\w+) \}\}/g, (_m, key: string) => labels[key] ?? "");
+}

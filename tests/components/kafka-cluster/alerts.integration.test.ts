@@ -1,6 +1,6 @@
 import { alertFamily, alertRules, SEVERITY_PRIORITY, toPrometheusRuleFile, type AlertRule } from "../../../components/lib/alerts";
 import { DEFAULT_KAFKA_THRESHOLDS, KAFKA_ALERTS, kafkaAlertRules } from "../../../components/kafka-cluster";
-import { promtoolCheckRules, promtoolTestRules, type PromtoolTestGroup } from "../../helpers/tools";
+import { promtoolCheckRules, promtoolTestRules, renderAlertTemplate, type PromtoolTestGroup } from "../../helpers/tools";
 
 /**
  * The Kafka rules under the real promtool: each alert fires on the series danielqsj/kafka_exporter emits for the
@@ -98,12 +98,6 @@ function rule(alert: string, severity: string): AlertRule {
   return found;
 }
 
-function render(text: string, labels: Record<string, string>, value: number): string {
-  return text
-    .replace(/\{\{ \$value \| printf "%\.(\d)f" \}\}/g, (_m, digits: string) => value.toFixed(Number(digits)))
-    .replace(/\{\{ \$labels\.(\w+) \}\}/g, (_m, key: string) => labels[key] ?? "");
-}
-
 function testGroup(c: Case): PromtoolTestGroup {
   return {
     name: `${c.alert}: ${c.title}`,
@@ -117,7 +111,7 @@ function testGroup(c: Case): PromtoolTestGroup {
           const r = rule(c.alert, e.severity);
           return {
             exp_labels: { ...e.labels, ...r.labels, severity: e.severity, priority: SEVERITY_PRIORITY[e.severity], alert_family: alertFamily(r) },
-            exp_annotations: { summary: render(r.summary, e.labels, e.value), description: render(r.description, e.labels, e.value), runbook_url: `${BASE_URL}${c.alert}.md` },
+            exp_annotations: { summary: renderAlertTemplate(r.summary, e.labels, e.value), description: renderAlertTemplate(r.description, e.labels, e.value), runbook_url: `${BASE_URL}${c.alert}.md` },
           };
         }),
       },

@@ -113,6 +113,12 @@ describe("Amazon MSK", () => {
     expect(container.command[2]).toContain("--sasl.mechanism=scram-sha512");
     expect(container.command[2]).toContain("--tls.enabled");
     expect(container.command[2]).not.toContain(MOCK_SECRET_PREFIX);
+    // The password reaches kafka_exporter through kingpin's @file expansion of a here-document on stdin, so it is
+    // never an argument of the process (ps would show it); only the here-document line carries the flag.
+    const [argv, hereDoc] = container.command[2].split("<<EOF\n");
+    expect(argv).not.toContain("sasl.password");
+    expect(argv).toMatch(/ @\/dev\/stdin $/);
+    expect(hereDoc).toBe("--sasl.password=${KAFKA_PASSWORD}\nEOF\n");
     expect(container.env.find((e: { name: string }) => e.name === "KAFKA_PASSWORD").valueFrom.secretKeyRef).toEqual({ name: "events-kafka-credentials", key: "password" });
     expect(await outputOf(k.connection.bootstrapServers)).toBe("b-1.events-cluster.kafka.local:9096,b-2.events-cluster.kafka.local:9096");
     const rules = alertRules(k.monitoring.ruleGroups);
