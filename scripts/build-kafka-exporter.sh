@@ -8,7 +8,7 @@
 # come from the Go module proxy, verified against the release's go.sum. Nothing of it is committed here.
 # Usage: build-kafka-exporter.sh [bin directory]   (default: $PLATFORM_TOOLS_BIN or ~/.cache/platform-tools/bin)
 #   KAFKA_EXPORTER_SRC  git directory of the mirror (default: /work/.mirror/danielqsj+kafka_exporter/repo)
-# Prints the binary's path. Cold: about 2 minutes on 2 cores (module downloads and compile); cached: instant.
+# Prints the binary's path. Cold: about 2.5 minutes on 2 busy cores (module downloads and compile); cached: instant.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

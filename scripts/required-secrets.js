@@ -26,6 +26,9 @@ function requiredSecrets(config) {
     const c = backup.destination?.credentials;
     if (c) for (const key of [c.accessKeyIdSecret, c.secretAccessKeySecret]) keys.add(key);
   }
+  // An external log sink's password (stacks/sections/logging.ts), read only when logging is on.
+  const logging = config["platform:logging"] ?? {};
+  if (logging.enabled === true && logging.sink?.passwordSecret) keys.add(logging.sink.passwordSecret);
   for (const pair of certificatePairs(config)) {
     keys.add(pair.certificateSecret);
     keys.add(pair.keySecret);

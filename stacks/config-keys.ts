@@ -82,8 +82,9 @@ export const CONFIG_GROUPS: readonly ConfigGroup[] = [
     title: "dockerEdge",
     intro:
       "The Docker target's edge proxy (`components/edge-proxy/`): one hardened nginx container in front of every service with an `ingress`. " +
-      "Hosts, paths, rate limits and headers come from `services[].ingress`, as on Kubernetes; this section holds the TLS certificates (as secrets) and the ports. " +
-      "Required as soon as a service has an ingress on Docker.",
+      "Hosts, paths, rate limits and headers come from `services[].ingress`, as on Kubernetes; gRPC routes (`services[].extraPorts[].route`) are proxied with `grpc_pass` " +
+      "(HTTP/2 to the container, one location per named gRPC service, nginx's own errors answered as gRPC statuses UNAVAILABLE/RESOURCE_EXHAUSTED). " +
+      "This section holds the TLS certificates (as secrets) and the ports. Required as soon as a service has an ingress or a gRPC route on Docker.",
     keys: { [dockerEdge.SECTION_KEY]: dockerEdge.schema },
   },
   {

@@ -6,6 +6,7 @@ import { GATEWAY_NAMESPACE, type RouteVisibility } from "../lib/gateway";
 import { DEFAULT_MAX_REQUEST_BODY_SIZE } from "./ingress";
 import type { Transforms } from "../lib/transform";
 import type { JobSettings } from "./jobs";
+import type { GrpcRouteSettings } from "./grpc-route";
 
 /**
  * What a service is, which decides the objects it gets:
@@ -29,6 +30,7 @@ export type AppServiceChildRole =
   | "deployment"
   | "service"
   | "httpRoute"
+  | "grpcRoute"
   | "backendTrafficPolicy"
   | "hpa"
   | "pdb"
@@ -146,16 +148,22 @@ export interface IngressSettings {
 }
 
 export interface MetricsSettings {
-  /** Port serving Prometheus metrics. @default the service `port` */
-  port?: number;
+  /**
+   * Port serving Prometheus metrics: a number (a `metrics` port of its own unless it is `port`), or the name of an
+   * extra port that serves them (never a gRPC one: Prometheus scrapes over HTTP/1.1). @default the service `port`
+   * @example 9100
+   * @example "admin"
+   */
+  port?: number | string;
   /** Metrics path. @default "/metrics" */
   path?: string;
 }
 
 /**
  * A further port of the container besides `port`, e.g. gRPC next to HTTP. It gets a named container port, the
- * same port on the Service and the NetworkPolicy admits the service's `allowedCallers` to it. The edge route and
- * the probes stay on `port`; on Docker the port is reachable on the service's networks and never published.
+ * same port on the Service and the NetworkPolicy admits the service's `allowedCallers` to it. The probes stay on
+ * `port`; `route` exposes a gRPC port on the edge (see ./grpc-route.ts), and `metrics.port` may name the port to
+ * scrape it. On Docker the port is reachable on the service's networks and never published.
  */
 export interface ExtraPortSettings {
   /** Port name (IANA service name: 1-15 lowercase letters, digits and single '-'; not `http` or `metrics`). @example "grpc" */
@@ -164,6 +172,8 @@ export interface ExtraPortSettings {
   port: number;
   /** Application protocol of the Service port (`appProtocol`), e.g. `kubernetes.io/h2c` for plain-text gRPC. @example "kubernetes.io/h2c" */
   appProtocol?: string;
+  /** GRPCRoute from the edge Gateway to this port (appProtocol `grpc` or `kubernetes.io/h2c` only). @default not routed */
+  route?: GrpcRouteSettings;
 }
 
 export interface SharedEnvSettings {

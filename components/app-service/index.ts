@@ -13,6 +13,7 @@ export { kubernetesManifests, type KubernetesManifests, type KubernetesChildren 
 export { dockerContainerArgs, dockerNetworksFor, type DockerChildren } from "./docker";
 export { DEFAULT_SECURITY_HEADERS, SECURITY_HEADER_NAMES } from "./ingress";
 export * from "./shared-env";
+export { GRPC_APP_PROTOCOLS, grpcRouteSchema, isGrpcPort, resolveGrpcRoutes, type GrpcRouteSettings, type ResolvedGrpcRoute } from "./grpc-route";
 export { jobsSchema, jobRunHash, JOB_DEFAULTS, type JobSettings, type ResolvedJob } from "./jobs";
 
 /** Constant type token: changing it would replace every AppService in every stack. */

@@ -12,6 +12,7 @@ import { rateLimitBuckets } from "./ingress";
 import type { ResolvedAppServiceArgs } from "./validate";
 import { SHARED_ENV_CHECKSUM_ANNOTATION } from "./shared-env";
 import type { ResolvedJob } from "./jobs";
+import { grpcRouteManifest, grpcRouteName } from "./grpc-route";
 
 import Input = k8s.types.input;
 
@@ -30,6 +31,8 @@ export interface KubernetesManifests {
   service?: k8s.core.v1.ServiceArgs;
   httpRoute?: k8s.apiextensions.CustomResourceArgs;
   backendTrafficPolicy?: k8s.apiextensions.CustomResourceArgs;
+  /** One per routed extra port, with its rate limit policy unless the limit is off. */
+  grpcRoutes: GrpcRouteManifest[];
   hpa?: k8s.autoscaling.v2.HorizontalPodAutoscalerArgs;
   pdb?: k8s.policy.v1.PodDisruptionBudgetArgs;
   networkPolicy: k8s.networking.v1.NetworkPolicyArgs;
@@ -37,6 +40,12 @@ export interface KubernetesManifests {
   podMonitor?: k8s.apiextensions.CustomResourceArgs;
   jobs: JobManifest[];
   jobsNetworkPolicy?: k8s.networking.v1.NetworkPolicyArgs;
+}
+
+export interface GrpcRouteManifest {
+  portName: string;
+  route: k8s.apiextensions.CustomResourceArgs;
+  policy?: k8s.apiextensions.CustomResourceArgs;
 }
 
 export type JobManifest =
@@ -51,16 +60,15 @@ export function kubernetesNames(name: string) {
   };
 }
 
-/** Name of the port metrics are scraped from: the HTTP port itself, or a separate `metrics` port. */
-function metricsPortName(r: ResolvedAppServiceArgs): string | undefined {
-  if (!r.metrics) return undefined;
-  return r.metrics.port === r.port ? HTTP_PORT_NAME : METRICS_PORT_NAME;
+/** Whether metrics need a `metrics` port of their own (not the HTTP port, not an extra port). */
+function separateMetricsPort(r: ResolvedAppServiceArgs): boolean {
+  return r.metrics?.portName === METRICS_PORT_NAME;
 }
 
 function containerPorts(r: ResolvedAppServiceArgs): Input.core.v1.ContainerPort[] {
   const ports: Input.core.v1.ContainerPort[] = [];
   if (r.port !== undefined) ports.push({ name: HTTP_PORT_NAME, containerPort: r.port, protocol: "TCP" });
-  if (r.metrics && r.metrics.port !== r.port) ports.push({ name: METRICS_PORT_NAME, containerPort: r.metrics.port, protocol: "TCP" });
+  if (separateMetricsPort(r)) ports.push({ name: METRICS_PORT_NAME, containerPort: r.metrics!.port, protocol: "TCP" });
   for (const e of r.extraPorts) ports.push({ name: e.name, containerPort: e.port, protocol: "TCP" });
   return ports;
 }
@@ -235,8 +243,8 @@ function jobsNetworkPolicy(r: ResolvedAppServiceArgs, ctx: PlatformContext): k8s
 
 function service(r: ResolvedAppServiceArgs, ctx: PlatformContext): k8s.core.v1.ServiceArgs {
   const ports: Input.core.v1.ServicePort[] = [{ name: HTTP_PORT_NAME, port: r.port!, targetPort: HTTP_PORT_NAME, protocol: "TCP" }];
-  if (r.metrics && r.metrics.port !== r.port) {
-    ports.push({ name: METRICS_PORT_NAME, port: r.metrics.port, targetPort: METRICS_PORT_NAME, protocol: "TCP" });
+  if (separateMetricsPort(r)) {
+    ports.push({ name: METRICS_PORT_NAME, port: r.metrics!.port, targetPort: METRICS_PORT_NAME, protocol: "TCP" });
   }
   for (const e of r.extraPorts) {
     ports.push({ name: e.name, port: e.port, targetPort: e.name, protocol: "TCP", ...(e.appProtocol ? { appProtocol: e.appProtocol } : {}) });
@@ -285,11 +293,7 @@ function httpRoute(r: ResolvedAppServiceArgs, ctx: PlatformContext): k8s.apiexte
 function backendTrafficPolicy(r: ResolvedAppServiceArgs, ctx: PlatformContext): k8s.apiextensions.CustomResourceArgs {
   const ing = r.ingress!;
   const name = kubernetesNames(r.name).workload;
-  const perClient = (cidr: string) => [{ sourceCIDR: { type: "Distinct", value: cidr } }];
-  const rules = ing.rateLimit
-    ? ["0.0.0.0/0", "::/0"].flatMap((cidr) =>
-        rateLimitBuckets(ing.rateLimit!).map((b) => ({ clientSelectors: perClient(cidr), limit: { requests: b.requests, unit: b.unit } })))
-    : [];
+  const rules = rateLimitRules(ing.rateLimit);
   return {
     apiVersion: "gateway.envoyproxy.io/v1alpha1",
     kind: "BackendTrafficPolicy",
@@ -300,6 +304,39 @@ function backendTrafficPolicy(r: ResolvedAppServiceArgs, ctx: PlatformContext): 
       requestBuffer: { limit: ing.maxRequestBodySize },
     },
   };
+}
+
+/** Envoy local rate-limit rules: the buckets per distinct client address, IPv4 and IPv6. */
+function rateLimitRules(limit: { rps: number; burst: number } | undefined) {
+  if (!limit) return [];
+  const perClient = (cidr: string) => [{ sourceCIDR: { type: "Distinct", value: cidr } }];
+  return ["0.0.0.0/0", "::/0"].flatMap((cidr) =>
+    rateLimitBuckets(limit).map((b) => ({ clientSelectors: perClient(cidr), limit: { requests: b.requests, unit: b.unit } })));
+}
+
+/** The GRPCRoute of each routed extra port (see ./grpc-route.ts). */
+function grpcRoutes(r: ResolvedAppServiceArgs, ctx: PlatformContext): GrpcRouteManifest[] {
+  const workload = kubernetesNames(r.name).workload;
+  const labels = standardLabels(ctx, r.name, r.kind);
+  return r.grpcRoutes.map((route) => {
+    const name = grpcRouteName(workload, route.portName);
+    const rules = rateLimitRules(route.rateLimit);
+    return {
+      portName: route.portName,
+      route: grpcRouteManifest(route, workload, { namespace: ctx.namespace, labels }),
+      // Only the rate limit: a request buffer would hold client-streaming calls until the stream ends.
+      ...(rules.length > 0
+        ? {
+            policy: {
+              apiVersion: "gateway.envoyproxy.io/v1alpha1",
+              kind: "BackendTrafficPolicy",
+              metadata: { name, namespace: ctx.namespace, labels },
+              spec: { targetRefs: [{ group: GATEWAY_API, kind: "GRPCRoute", name }], rateLimit: { local: { rules } } },
+            },
+          }
+        : {}),
+    };
+  });
 }
 
 function hpa(r: ResolvedAppServiceArgs, ctx: PlatformContext): k8s.autoscaling.v2.HorizontalPodAutoscalerArgs {
@@ -347,7 +384,9 @@ function namespaceSelector(namespace: string): Input.meta.v1.LabelSelector {
 function networkPolicy(r: ResolvedAppServiceArgs, ctx: PlatformContext): k8s.networking.v1.NetworkPolicyArgs {
   const rules: Input.networking.v1.NetworkPolicyIngressRule[] = [];
   const httpPort = r.port !== undefined ? [{ protocol: "TCP", port: r.port }] : [];
-  if (r.ingress) rules.push({ from: [{ namespaceSelector: namespaceSelector(r.networkPolicy.ingressControllerNamespace) }], ports: httpPort });
+  // The edge proxies reach the HTTP port (with an ingress) and each port a GRPCRoute targets; nothing else.
+  const edgePorts = [...(r.ingress ? httpPort : []), ...r.grpcRoutes.map((g) => ({ protocol: "TCP", port: g.port }))];
+  if (edgePorts.length > 0) rules.push({ from: [{ namespaceSelector: namespaceSelector(r.networkPolicy.ingressControllerNamespace) }], ports: edgePorts });
   if (r.allowedCallers.length > 0) {
     // Callers reach every port the Service offers them: HTTP and the extra (e.g. gRPC) ports.
     rules.push({
@@ -385,7 +424,7 @@ function monitor(r: ResolvedAppServiceArgs, ctx: PlatformContext): Pick<Kubernet
     namespace: ctx.namespace,
     labels: { ...standardLabels(ctx, r.name, r.kind), ...ctx.monitoringLabels },
   };
-  const endpoint = { port: metricsPortName(r)!, path: r.metrics.path, interval: SCRAPE_INTERVAL, scheme: "http" };
+  const endpoint = { port: r.metrics.portName, path: r.metrics.path, interval: SCRAPE_INTERVAL, scheme: "http" };
   if (hasService(r.kind)) {
     // A ServiceMonitor sets job and service to the Service name, which is the service name.
     return {
@@ -440,6 +479,7 @@ export function kubernetesManifests(r: ResolvedAppServiceArgs, ctx: PlatformCont
     deployment: deployment(r, ctx),
     ...(hasService(r.kind) ? { service: service(r, ctx) } : {}),
     ...(r.ingress ? { httpRoute: httpRoute(r, ctx), backendTrafficPolicy: backendTrafficPolicy(r, ctx) } : {}),
+    grpcRoutes: grpcRoutes(r, ctx),
     ...(r.autoscaling ? { hpa: hpa(r, ctx) } : {}),
     ...(r.podDisruptionBudget ? { pdb: pdb(r, ctx) } : {}),
     networkPolicy: networkPolicy(r, ctx),
@@ -457,6 +497,8 @@ export interface KubernetesChildren {
   service?: k8s.core.v1.Service;
   httpRoute?: k8s.apiextensions.CustomResource;
   backendTrafficPolicy?: k8s.apiextensions.CustomResource;
+  /** GRPCRoutes (and their rate limit policies) by extra port name. */
+  grpcRoutes: Record<string, { route: k8s.apiextensions.CustomResource; policy?: k8s.apiextensions.CustomResource }>;
   hpa?: k8s.autoscaling.v2.HorizontalPodAutoscaler;
   pdb?: k8s.policy.v1.PodDisruptionBudget;
   networkPolicy: k8s.networking.v1.NetworkPolicy;
@@ -515,6 +557,14 @@ export function registerKubernetes(
   const backendTrafficPolicy = m.backendTrafficPolicy && httpRoute
     ? new k8s.apiextensions.CustomResource(child("backend-traffic-policy"), t("backendTrafficPolicy", m.backendTrafficPolicy), { ...opts, dependsOn: [httpRoute] })
     : undefined;
+  const grpcRoutes: KubernetesChildren["grpcRoutes"] = {};
+  for (const g of m.grpcRoutes) {
+    const route = new k8s.apiextensions.CustomResource(child(`grpc-route-${g.portName}`), t("grpcRoute", g.route), { ...opts, dependsOn: service ? [service] : [] });
+    const policy = g.policy
+      ? new k8s.apiextensions.CustomResource(child(`grpc-traffic-policy-${g.portName}`), t("backendTrafficPolicy", g.policy), { ...opts, dependsOn: [route] })
+      : undefined;
+    grpcRoutes[g.portName] = { route, ...(policy ? { policy } : {}) };
+  }
   const hpa = m.hpa ? new k8s.autoscaling.v2.HorizontalPodAutoscaler(child("hpa"), t("hpa", m.hpa), { ...opts, dependsOn: [deployment] }) : undefined;
   const pdb = m.pdb ? new k8s.policy.v1.PodDisruptionBudget(child("pdb"), t("pdb", m.pdb), opts) : undefined;
   const networkPolicy = new k8s.networking.v1.NetworkPolicy(child("network-policy"), t("networkPolicy", m.networkPolicy), opts);
@@ -524,5 +574,5 @@ export function registerKubernetes(
   const podMonitor = m.podMonitor
     ? new k8s.apiextensions.CustomResource(child("pod-monitor"), t("podMonitor", m.podMonitor), opts)
     : undefined;
-  return { serviceAccount, secret, deployment, service, httpRoute, backendTrafficPolicy, hpa, pdb, networkPolicy, serviceMonitor, podMonitor, jobs, jobsNetworkPolicy };
+  return { serviceAccount, secret, deployment, service, httpRoute, backendTrafficPolicy, grpcRoutes, hpa, pdb, networkPolicy, serviceMonitor, podMonitor, jobs, jobsNetworkPolicy };
 }

@@ -34,6 +34,7 @@ import { httpMetricsSchema, resolveHttpMetrics, type HttpMetrics } from "../lib/
 import { headerNameProblem, headerValueProblem, responseHeaders } from "./ingress";
 import { sharedEnvChecksum } from "./shared-env";
 import { CRON_JOB_NAME_MAX, JOB_NAME_MAX, jobsSchema, type ResolvedJob, resolveJob } from "./jobs";
+import { GRPC_APP_PROTOCOLS, grpcRouteSchema, isGrpcPort, type ResolvedGrpcRoute, resolveGrpcRoutes } from "./grpc-route";
 
 // ---------------------------------------------------------------------------------------------
 // Field schemas. Exported so the `services` config section validates the same fields the same way.
@@ -136,9 +137,25 @@ export const ingressSchema = z.strictObject({
     .describe("Extra response headers merged over the security headers (same name overrides). Hop-by-hop/framing headers are refused; at most 16 in total. Default: `{}`. Example: `{Content-Security-Policy: \"default-src 'self'\"}`"),
 }).describe("Exposure through the edge Gateway: an HTTPRoute with TLS, security headers, per-client rate limit and request size limit. Required for web, optional for api.");
 
+/** Names the component gives its own ports; an extra port must not take them. */
+export const RESERVED_PORT_NAMES = ["http", "metrics"] as const;
+export const MAX_EXTRA_PORTS = 5;
+
+/** An IANA service name as Kubernetes port names require (not one of the component's own). */
+const portName = z
+  .string()
+  .regex(/^(?=.{1,15}$)(?!.*--)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: "must be an IANA service name: 1-15 lowercase letters, digits and single '-', starting and ending with a letter or digit" })
+  .refine((n) => /[a-z]/.test(n), { message: "must contain at least one letter" })
+  .refine((n) => !(RESERVED_PORT_NAMES as readonly string[]).includes(n), { message: `must not be ${RESERVED_PORT_NAMES.join(" or ")} (the service's own ports)` });
+
+const METRICS_PORT_MESSAGE = "must be a port number (1-65535) or the name of an extra port (like admin)";
+
 export const metricsSchema = z
   .strictObject({
-    port: port.optional().describe("Port serving Prometheus metrics. Default: the service `port`."),
+    port: z
+      .union([port, z.string().regex(/^[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$/, { message: METRICS_PORT_MESSAGE })], { message: METRICS_PORT_MESSAGE })
+      .optional()
+      .describe("Port serving Prometheus metrics: a number (a separate `metrics` port unless it is `port`), or the name of an extra port that serves them, so the ServiceMonitor/scrape config targets it (not a gRPC port: Prometheus scrapes over HTTP/1.1). Default: the service `port`. Example: `9100` or `admin`"),
     path: httpPath.optional().describe("Metrics path. Default: `/metrics`."),
   })
   .describe("Prometheus metrics: a ServiceMonitor/PodMonitor on Kubernetes, a scrape target on Docker.");
@@ -176,31 +193,23 @@ export const networkPolicySchema = z.strictObject({
     .describe("Destinations outside the cluster the pods may call (external APIs); everything not listed is denied. DNS, other pods of the namespace (subject to their allowedCallers) and the connected data stores are always allowed. Default: none. Example: `[{cidr: 0.0.0.0/0, ports: [443]}]`"),
 }).describe("Namespaces the deny-by-default NetworkPolicy admits traffic from.");
 
-/** Names the component gives its own ports; an extra port must not take them. */
-export const RESERVED_PORT_NAMES = ["http", "metrics"] as const;
-export const MAX_EXTRA_PORTS = 5;
-
 export const extraPortsSchema = z
   .array(
     z.strictObject({
-      name: z
-        .string()
-        .regex(/^(?=.{1,15}$)(?!.*--)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: "must be an IANA service name: 1-15 lowercase letters, digits and single '-', starting and ending with a letter or digit" })
-        .refine((n) => /[a-z]/.test(n), { message: "must contain at least one letter" })
-        .refine((n) => !(RESERVED_PORT_NAMES as readonly string[]).includes(n), { message: `must not be ${RESERVED_PORT_NAMES.join(" or ")} (the service's own ports)` })
-        .describe("Port name on the container and the Service. Example: `grpc`"),
+      name: portName.describe("Port name on the container and the Service. Example: `grpc`"),
       port: port.describe("Container port, also the Service port; must differ from `port`, `metrics.port` and the other extra ports. Example: 9090"),
       appProtocol: z
         .string()
         .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(\/[-a-zA-Z0-9_.]+)?$/, { message: "must be a protocol name like grpc or a prefixed one like kubernetes.io/h2c" })
         .max(63)
         .optional()
-        .describe("`appProtocol` of the Service port, a hint for meshes and proxies. Default: none. Example: `kubernetes.io/h2c`"),
+        .describe("`appProtocol` of the Service port, a hint for meshes and proxies; `grpc` or `kubernetes.io/h2c` lets `route` expose the port on the edge. Default: none. Example: `kubernetes.io/h2c`"),
+      route: grpcRouteSchema.optional(),
     }),
   )
   .max(MAX_EXTRA_PORTS, { message: `must list at most ${MAX_EXTRA_PORTS} ports` })
   .describe(
-    "Further named ports besides `port` (web/api only), e.g. gRPC: a container port, the same port on the Service, and NetworkPolicy ingress from `allowedCallers`. The edge route, probes and metrics stay on their own ports; on Docker the port is reachable on the service's networks and never published. Default: none. Example: `[{name: grpc, port: 9090, appProtocol: kubernetes.io/h2c}]`",
+    "Further named ports besides `port` (web/api only), e.g. gRPC: a container port, the same port on the Service, and NetworkPolicy ingress from `allowedCallers`. Probes stay on `port`; `route` puts a gRPC port on the edge Gateway (the gateway namespace is then admitted to it), and `metrics.port` may name an extra port to scrape it. On Docker the port is reachable on the service's networks and never published. Default: none. Example: `[{name: grpc, port: 9090, appProtocol: kubernetes.io/h2c, route: {host: grpc.example.com}}]`",
   );
 
 export const dockerSchema = z.strictObject({
@@ -340,7 +349,10 @@ export interface ResolvedAppServiceArgs {
   autoscaling?: { min: number; max: number; cpuPercent?: number; memoryPercent?: number };
   probes: ResolvedProbes;
   ingress?: ResolvedIngress;
-  metrics?: { port: number; path: string };
+  /** Where Prometheus scrapes: the port number and the name of the container/Service port carrying it. */
+  metrics?: { port: number; path: string; portName: string };
+  /** GRPCRoutes on the edge, one per extra port with a `route`. */
+  grpcRoutes: ResolvedGrpcRoute[];
   /** HTTP series names the service's alerts and dashboard read (defaults filled in). */
   httpMetrics: HttpMetrics;
   allowedCallers: string[];
@@ -482,25 +494,70 @@ export function validateAppServiceArgs(
     if (valueProblem) p.add(["ingress", "headers", header], value, valueProblem);
   }
 
-  // Metrics and objectives.
-  const metricsPort = args.metrics ? (args.metrics.port ?? args.port) : undefined;
-  if (args.metrics && metricsPort === undefined) p.add(["metrics", "port"], undefined, "is required when the service has no port");
+  // Metrics and objectives. metrics.port is a number, or the name of the extra port that serves them.
+  const extraPorts = args.extraPorts ?? [];
+  const metricsRef = args.metrics ? (args.metrics.port ?? args.port) : undefined;
+  const metricsExtra = typeof metricsRef === "string" ? extraPorts.find((e) => e.name === metricsRef) : undefined;
+  const metricsPort = typeof metricsRef === "string" ? metricsExtra?.port : metricsRef;
+  if (args.metrics && metricsRef === undefined) p.add(["metrics", "port"], undefined, "is required when the service has no port");
+  if (typeof metricsRef === "string" && !metricsExtra) {
+    p.add(["metrics", "port"], metricsRef, `must be a port number or the name of one of the service's extraPorts (known: ${extraPorts.map((e) => e.name).join(", ") || "none"})`);
+  }
+  if (metricsExtra && isGrpcPort(metricsExtra)) {
+    p.add(["metrics", "port"], metricsRef, `names extra port ${metricsExtra.name}, which speaks ${metricsExtra.appProtocol}; Prometheus scrapes over HTTP/1.1, so serve metrics on the HTTP port or a port of their own`);
+  }
   if (args.objectives && !args.metrics) p.add("objectives", args.objectives, "need metrics (the SLO alerts are computed from the service's HTTP metrics)");
   if (args.objectives && !service) p.add("objectives", args.objectives, `are only meaningful for HTTP kinds (web, api), not ${kind}`);
 
   // Extra ports: only where a Service carries them, each name and number once, never a port the service already uses.
-  const extraPorts = args.extraPorts ?? [];
   if (extraPorts.length > 0 && !service) p.add("extraPorts", extraPorts.map((e) => e.name), `are only allowed for kinds with a Service (web, api), not ${kind}`);
   const usedPorts = new Map<number, string>();
   if (args.port !== undefined) usedPorts.set(args.port, "port");
-  if (metricsPort !== undefined && metricsPort !== args.port) usedPorts.set(metricsPort, "metrics.port");
+  // A metrics port named after an extra port is that port, not a second one.
+  if (typeof metricsRef === "number" && metricsRef !== args.port) usedPorts.set(metricsRef, "metrics.port");
   const usedNames = new Set<string>();
   extraPorts.forEach((e, i) => {
     if (usedNames.has(e.name)) p.add(["extraPorts", i, "name"], e.name, "is already the name of another extra port; names must be unique");
     usedNames.add(e.name);
     const owner = usedPorts.get(e.port);
-    if (owner) p.add(["extraPorts", i, "port"], e.port, `is already used by ${owner}; each port number once`);
+    const hint = owner === "metrics.port" ? ` (to scrape this port, set metrics.port to its name: ${e.name})` : "";
+    if (owner) p.add(["extraPorts", i, "port"], e.port, `is already used by ${owner}; each port number once${hint}`);
     else usedPorts.set(e.port, `extraPorts[${i}]`);
+  });
+
+  // gRPC routes on the edge: only to ports that speak HTTP/2, each with a host, one Gateway per host, and a host
+  // shared with another route only when the route names its services (see ./grpc-route.ts).
+  const rateLimitDefault = { ...D.rateLimit };
+  const grpcRoutes = resolveGrpcRoutes(extraPorts, args.ingress, rateLimitDefault);
+  extraPorts.forEach((e, i) => {
+    if (!e.route) return;
+    const at = ["extraPorts", i, "route"];
+    if (!isGrpcPort(e)) {
+      p.add([...at], e.route, `needs appProtocol ${GRPC_APP_PROTOCOLS.join(" or ")} on this port (the Gateway speaks HTTP/2 to it); got appProtocol ${e.appProtocol ?? "none"}`);
+    }
+    if (e.route.host === undefined && !args.ingress) {
+      p.add([...at, "host"], undefined, "is required when the service has no ingress (the route takes the ingress host by default)");
+    }
+    const r = grpcRoutes.find((g) => g.portName === e.name);
+    if (!r) return;
+    if (args.ingress && r.host === args.ingress.host) {
+      const ingressVisibility = args.ingress.visibility ?? D.visibility;
+      if (r.visibility !== ingressVisibility) {
+        p.add([...at, "visibility"], r.visibility, `must match ingress.visibility (${ingressVisibility}): the route shares host ${r.host}, and a host is on one Gateway`);
+      }
+      if (r.services.length === 0) {
+        p.add([...at, "services"], undefined, `must name the gRPC services routed (e.g. [payments.v1.PaymentService]) because the route shares host ${r.host} with ingress; or give the route a host of its own (route.host)`);
+      }
+    }
+    grpcRoutes.forEach((other) => {
+      if (other.portName === r.portName || other.host !== r.host || grpcRoutes.indexOf(other) > grpcRoutes.indexOf(r)) return;
+      if (r.services.length === 0 || other.services.length === 0) {
+        p.add([...at, "services"], r.services, `must name the gRPC services routed: extra port ${other.portName} is routed on the same host ${r.host}, and two routes without services cannot be told apart`);
+      }
+      const twice = r.services.filter((svc) => other.services.includes(svc));
+      if (twice.length > 0) p.add([...at, "services"], twice, `are already routed to extra port ${other.portName} on host ${r.host}; route each service to one port`);
+      if (other.visibility !== r.visibility) p.add([...at, "visibility"], r.visibility, `must match the route of extra port ${other.portName} (${other.visibility}) on the same host ${r.host}`);
+    });
   });
 
   // Jobs: unique names, object names that fit, `when` only for one-off jobs; Kubernetes only.
@@ -555,7 +612,7 @@ export function validateAppServiceArgs(
     kind,
     image: args.image,
     port: args.port,
-    extraPorts: extraPorts.map((e) => ({ ...e })),
+    extraPorts: extraPorts.map(({ route: _route, ...e }) => ({ ...e })),
     jobs,
     command: args.command,
     args: args.args,
@@ -588,7 +645,11 @@ export function validateAppServiceArgs(
           headers,
         }
       : undefined,
-    metrics: args.metrics && metricsPort !== undefined ? { port: metricsPort, path: args.metrics.path ?? D.metricsPath } : undefined,
+    metrics:
+      args.metrics && metricsPort !== undefined
+        ? { port: metricsPort, path: args.metrics.path ?? D.metricsPath, portName: metricsExtra?.name ?? (metricsPort === args.port ? "http" : "metrics") }
+        : undefined,
+    grpcRoutes,
     httpMetrics: resolveHttpMetrics(args.httpMetrics),
     allowedCallers: [...(args.allowedCallers ?? [])],
     objectives: args.objectives,

@@ -1,10 +1,18 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { Transforms } from "../lib/transform";
 
-/** One public path of one service, from the service's `ingress` settings. */
+/**
+ * One public path of one service, from the service's `ingress` settings, or one gRPC port of it (from
+ * `extraPorts[].route`), proxied with grpc_pass over HTTP/2.
+ */
 export interface EdgeRouteArgs {
   /** Service name; also its network alias on the frontend network. */
   service: string;
+  /**
+   * gRPC route: the extra port's name and the gRPC services routed (locations `/<service>/`; none = every call on
+   * the host, location `/`). `path` does not apply. @default an HTTP route
+   */
+  grpc?: { portName: string; services: string[] };
   /** Public hostname. @example "app.example.com" */
   host: string;
   /** Path prefix. @default "/" */

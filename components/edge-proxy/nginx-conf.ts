@@ -6,10 +6,12 @@
  * The output is checked by the real `nginx -t` in the integration tier (tests/components/edge-proxy/).
  */
 
-/** One path of one host, proxied to one service. */
+/** One path of one host, proxied to one service (or, with `grpcPort`, to one gRPC port of it). */
 export interface EdgeLocation {
   /** Service name (names the rate-limit zone). */
   service: string;
+  /** gRPC: the extra port's name; the location uses grpc_pass (HTTP/2 to the upstream) and its own rate-limit zone. */
+  grpcPort?: string;
   /** Path prefix, `/` or `/api` (matches `/api` and `/api/...`, not `/apix`, like a Kubernetes Prefix path). */
   path: string;
   /** `host:port` of the upstream on the Docker network (the service's network alias). */
@@ -71,9 +73,16 @@ const GZIP_TYPES = [
   "image/svg+xml",
 ];
 
-/** Rate-limit zone name of a service (service names are DNS labels, so they are valid zone names). */
-export function rateLimitZone(service: string): string {
-  return `rl_${service.replace(/-/g, "_")}`;
+/**
+ * Rate-limit zone name of a service, or of one gRPC port of it (service and port names are DNS labels without
+ * `_`, so `__` cannot be produced by any service name).
+ */
+export function rateLimitZone(service: string, grpcPort?: string): string {
+  return `rl_${zoneKey(service, grpcPort)}`;
+}
+
+function zoneKey(service: string, grpcPort?: string): string {
+  return `${service}${grpcPort ? `__${grpcPort}` : ""}`.replace(/-/g, "_");
 }
 
 /**
@@ -92,10 +101,51 @@ function block(head: string, body: string[]): string[] {
   return [`${head} {`, ...indent(body, 1), "}"];
 }
 
+/**
+ * gRPC: grpc_pass speaks HTTP/2 (h2c) to the upstream; the client side is the HTTPS server's `http2` listener. Only
+ * the rate limit and the forwarding headers apply: response headers are the gRPC server's own (trailers carry the
+ * status), and nginx's own errors become gRPC status codes through the error_page below.
+ */
+function grpcBody(loc: EdgeLocation): string[] {
+  const variable = `$grpc_${zoneKey(loc.service, loc.grpcPort)}`;
+  return [
+    ...(loc.rateLimit ? [limitReq(rateLimitZone(loc.service, loc.grpcPort), loc.rateLimit.burst)] : []),
+    `set ${variable} ${nginxString(loc.upstream)};`,
+    `grpc_pass grpc://${variable};`,
+    "grpc_set_header X-Real-IP $remote_addr;",
+    "grpc_set_header X-Forwarded-For $remote_addr;",
+    "grpc_set_header X-Forwarded-Proto https;",
+    "grpc_next_upstream error timeout;",
+    "grpc_next_upstream_tries 3;",
+    // A rate-limited or failed call gets a gRPC status (RESOURCE_EXHAUSTED / UNAVAILABLE), not an HTML page.
+    "error_page 429 = @grpc_resource_exhausted;",
+    "error_page 502 503 504 = @grpc_unavailable;",
+  ];
+}
+
+/** `limit_req` for a zone: nginx refuses `burst=0` (no burst is written by leaving burst out). */
+function limitReq(zone: string, burst: number): string {
+  return burst > 0 ? `limit_req zone=${zone} burst=${burst} nodelay;` : `limit_req zone=${zone};`;
+}
+
+/** Named locations answering nginx's own errors on gRPC routes with a gRPC status in the trailers-only form. */
+function grpcErrorLocations(): string[] {
+  const status = (name: string, code: number, message: string) =>
+    block(`location ${name}`, [
+      // 200 with an empty body: nginx ends the stream on the HEADERS frame, which is gRPC's trailers-only response
+      // (a 204 would lose the content type, and gRPC clients treat any :status but 200 as a transport error).
+      "default_type application/grpc;",
+      `add_header grpc-status ${code} always;`,
+      `add_header grpc-message ${nginxString(message)} always;`,
+      "return 200;",
+    ]);
+  return [...status("@grpc_resource_exhausted", 8, "rate limited"), ...status("@grpc_unavailable", 14, "upstream unavailable")];
+}
+
 function proxyBody(loc: EdgeLocation): string[] {
   const variable = `$upstream_${loc.service.replace(/-/g, "_")}`;
   return [
-    ...(loc.rateLimit ? [`limit_req zone=${rateLimitZone(loc.service)} burst=${loc.rateLimit.burst} nodelay;`] : []),
+    ...(loc.rateLimit ? [limitReq(rateLimitZone(loc.service), loc.rateLimit.burst)] : []),
     // A variable makes nginx resolve the name per request (valid=10s), so a replaced container's new address is used.
     `set ${variable} ${nginxString(loc.upstream)};`,
     `proxy_pass http://${variable};`,
@@ -107,6 +157,8 @@ function proxyBody(loc: EdgeLocation): string[] {
 }
 
 function locationBlocks(loc: EdgeLocation): string[] {
+  // A gRPC location's path is `/` or `/<package.Service>/` (every method of the service).
+  if (loc.grpcPort !== undefined) return block(loc.path === "/" ? "location /" : `location ^~ ${loc.path}`, grpcBody(loc));
   const body = proxyBody(loc);
   if (loc.path === "/") return block("location /", body);
   const prefix = loc.path.replace(/\/+$/, "");
@@ -120,7 +172,7 @@ export function nginxConfig(input: NginxConfigInput): string {
   const sites = [...input.sites].sort((a, b) => a.host.localeCompare(b.host));
   const locations = sites.flatMap((s) => s.locations);
   const zones = new Map<string, { rps: number }>();
-  for (const loc of locations) if (loc.rateLimit) zones.set(loc.service, loc.rateLimit);
+  for (const loc of locations) if (loc.rateLimit) zones.set(rateLimitZone(loc.service, loc.grpcPort), loc.rateLimit);
   const redirectPort = input.publicHttpsPort === 443 ? "" : `:${input.publicHttpsPort}`;
   const needsDollar = locations.some((l) => Object.values(l.headers).some((v) => v.includes("$")));
 
@@ -156,7 +208,7 @@ export function nginxConfig(input: NginxConfigInput): string {
     `resolver ${input.resolver ?? "127.0.0.11"} valid=10s ipv6=off;`,
     "resolver_timeout 5s;",
     "limit_req_status 429;",
-    ...[...zones.entries()].map(([service, rl]) => `limit_req_zone $binary_remote_addr zone=${rateLimitZone(service)}:10m rate=${rl.rps}r/s;`),
+    ...[...zones.entries()].map(([zone, rl]) => `limit_req_zone $binary_remote_addr zone=${zone}:10m rate=${rl.rps}r/s;`),
     ...block("map $http_upgrade $connection_upgrade", ["default upgrade;", `"" close;`]),
     ...(needsDollar ? block("geo $dollar", [`default "$";`]) : []),
     "",
@@ -203,6 +255,7 @@ export function nginxConfig(input: NginxConfigInput): string {
         `ssl_certificate ${site.certificateFile};`,
         `ssl_certificate_key ${site.keyFile};`,
         ...[...site.locations].sort((a, b) => b.path.length - a.path.length).flatMap(locationBlocks),
+        ...(site.locations.some((l) => l.grpcPort !== undefined) ? grpcErrorLocations() : []),
       ]),
     ),
     // Container healthcheck endpoint, reachable only from inside the container.

@@ -61,11 +61,14 @@ export function validateEdgeProxyArgs(name: string, args: EdgeProxyArgs, options
   const sites = new Map<string, ResolvedEdgeProxy["sites"][number]>();
   const claimed = new Map<string, string>();
   args.routes.forEach((route, i) => {
-    const path = route.path ?? "/";
-    const key = `${route.host}${path.replace(/\/+$/, "") || "/"}`;
-    const previous = claimed.get(key);
-    if (previous) p.add(["routes", i], `${route.host}${path}`, `is already routed to service ${previous}; each host and path may go to one service`);
-    claimed.set(key, route.service);
+    // A gRPC route claims `/<service>/` per gRPC service (or `/` for every call); an HTTP route its path prefix.
+    const paths = route.grpc ? (route.grpc.services.length > 0 ? route.grpc.services.map((s) => `/${s}/`) : ["/"]) : [route.path ?? "/"];
+    for (const path of paths) {
+      const key = `${route.host}${path.replace(/\/+$/, "") || "/"}`;
+      const previous = claimed.get(key);
+      if (previous) p.add(["routes", i], `${route.host}${path}`, `is already routed to ${previous}; each host and path may go to one service`);
+      claimed.set(key, route.grpc ? `service ${route.service} (gRPC port ${route.grpc.portName})` : `service ${route.service}`);
+    }
     if (!port.safeParse(route.port).success) p.add(["routes", i, "port"], route.port, "must be an integer port between 1 and 65535");
     let site = sites.get(route.host);
     if (!site) {
@@ -83,7 +86,16 @@ export function validateEdgeProxyArgs(name: string, args: EdgeProxyArgs, options
       };
       sites.set(route.host, site);
     }
-    site.locations.push({ service: route.service, path, upstream: `${route.service}:${route.port}`, rateLimit: route.rateLimit, headers: { ...route.headers } });
+    for (const path of paths) {
+      site.locations.push({
+        service: route.service,
+        ...(route.grpc ? { grpcPort: route.grpc.portName } : {}),
+        path,
+        upstream: `${route.service}:${route.port}`,
+        rateLimit: route.rateLimit,
+        headers: route.grpc ? {} : { ...route.headers },
+      });
+    }
   });
   p.throwIfAny();
   return { httpPort, httpsPort, hostIp, maxBodySize, image, sites: [...sites.values()] };

@@ -152,6 +152,7 @@ export function envoyProxyManifest(input: EdgeGatewayInput): K8sManifest {
  * One Gateway: a plain-HTTP listener that only redirects (routes from its own namespace: the redirect and
  * cert-manager's ACME challenge routes), and one HTTPS listener per host with the certificate cert-manager
  * issues for it (the `cert-manager.io/cluster-issuer` annotation turns on cert-manager's Gateway integration).
+ * A host serving gRPC also admits GRPCRoutes; the plain-HTTP listener never does.
  */
 export function gatewayManifest(input: EdgeGatewayInput): K8sManifest {
   const routeNamespaces = { from: "Selector", selector: { matchLabels: { "kubernetes.io/metadata.name": input.routeNamespace } } };
@@ -174,7 +175,8 @@ export function gatewayManifest(input: EdgeGatewayInput): K8sManifest {
           port: 443,
           hostname: h.host,
           tls: { mode: "Terminate", certificateRefs: [{ kind: "Secret", name: h.tlsSecretName }] },
-          allowedRoutes: { namespaces: routeNamespaces, kinds: [{ kind: "HTTPRoute" }] },
+          // GRPCRoutes only where a service routes gRPC to this host (Envoy Gateway offers ALPN h2 on HTTPS listeners).
+          allowedRoutes: { namespaces: routeNamespaces, kinds: [{ kind: "HTTPRoute" }, ...(h.grpc ? [{ kind: "GRPCRoute" }] : [])] },
         })),
       ],
     },

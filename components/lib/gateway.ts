@@ -52,6 +52,8 @@ export interface EdgeHost {
   visibility: RouteVisibility;
   /** Certificate Secret in the gateway namespace. */
   tlsSecretName: string;
+  /** A GRPCRoute is served on this host: its listener admits GRPCRoutes besides HTTPRoutes. @default false */
+  grpc?: boolean;
 }
 
 /** A Gateway has at most 64 listeners (CRD limit); one is the HTTP redirect listener. */

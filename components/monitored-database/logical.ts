@@ -71,6 +71,8 @@ export function registerLogicalDatabases(input: LogicalInput): LogicalOutput {
       password,
       url,
       tls: target.tls,
+      // A read replica copies the whole instance (physical replication), so every logical database is on it too.
+      ...(target.replicas?.length ? { replicaHosts: target.replicas.map((r) => r.host) } : {}),
       ...(secretRef ? { secretRef } : {}),
     };
   }

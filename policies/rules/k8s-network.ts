@@ -6,6 +6,7 @@ import { known, resourceCheck, stackCheck, StackProblem, StackView } from "./fra
 import {
   GATEWAY,
   HELM_RELEASE,
+  GRPC_ROUTE,
   HTTP_ROUTE,
   INGRESS,
   kindOf,
@@ -179,10 +180,13 @@ function namespaceLabels(stack: StackView, name: string | undefined): Record<str
   return { ...(known(() => ({ ...(ns?.props.metadata?.labels ?? {}) })) ?? {}), "kubernetes.io/metadata.name": name ?? "" };
 }
 
-/** Whether a listener admits an HTTPRoute from `routeNs` (allowedRoutes: namespaces.from Same/All/Selector, kinds). */
-function admitsRoute(stack: StackView, listener: any, gatewayNs: string | undefined, routeNs: string | undefined): boolean {
+/**
+ * Whether a listener admits a route of `kind` from `routeNs` (allowedRoutes: namespaces.from Same/All/Selector,
+ * kinds). Without `kinds`, an HTTP/HTTPS listener takes both HTTPRoute and GRPCRoute (Gateway API defaults).
+ */
+function admitsRoute(stack: StackView, listener: any, kind: string, gatewayNs: string | undefined, routeNs: string | undefined): boolean {
   const kinds: any[] | undefined = listener.allowedRoutes?.kinds;
-  if (kinds && kinds.length && !kinds.some((k) => k.kind === "HTTPRoute")) return false;
+  if (kinds && kinds.length && !kinds.some((k) => k.kind === kind)) return false;
   const from = listener.allowedRoutes?.namespaces?.from ?? "Same";
   if (from === "All") return true;
   if (from === "Same") return routeNs === gatewayNs;
@@ -190,12 +194,12 @@ function admitsRoute(stack: StackView, listener: any, gatewayNs: string | undefi
 }
 
 /** Plain-HTTP listeners of a Gateway a route's parentRef attaches to (sectionName/port narrow it down). */
-function plainListenersFor(stack: StackView, gateway: any, ref: any, routeNs: string | undefined): Array<{ name: string }> {
+function plainListenersFor(stack: StackView, gateway: any, ref: any, kind: string, routeNs: string | undefined): Array<{ name: string }> {
   const gatewayNs = namespaceOf(gateway);
   return (gateway.spec?.listeners ?? [])
     .filter((l: any) => l.protocol === "HTTP")
     .filter((l: any) => (ref.sectionName !== undefined ? l.name === ref.sectionName : ref.port !== undefined ? l.port === ref.port : true))
-    .filter((l: any) => admitsRoute(stack, l, gatewayNs, routeNs));
+    .filter((l: any) => admitsRoute(stack, l, kind, gatewayNs, routeNs));
 }
 
 function redirectsToHttps(rule: any): boolean {
@@ -205,7 +209,7 @@ function redirectsToHttps(rule: any): boolean {
 
 export const gatewayHttpRedirectOnly = stackCheck({
   name: "gateway-http-redirect-only",
-  description: "HTTPRoutes that attach to a Gateway's plain-HTTP listener (parentRefs, sectionName/port, the listener's allowedRoutes) only redirect to HTTPS; every route serving content is bound to TLS listeners only.",
+  description: "HTTPRoutes that attach to a Gateway's plain-HTTP listener (parentRefs, sectionName/port, the listener's allowedRoutes) only redirect to HTTPS; every route serving content (HTTPRoute or GRPCRoute) is bound to TLS listeners only.",
   severity: "high",
   remediation: "Attach content routes to the HTTPS listener (parentRefs[].sectionName) and give the HTTP listener one route with a RequestRedirect filter (scheme: https).",
   enforcementLevel: "mandatory",
@@ -213,7 +217,8 @@ export const gatewayHttpRedirectOnly = stackCheck({
   validate: (stack) => {
     const gateways = stack.ofType(GATEWAY);
     const problems: StackProblem[] = [];
-    for (const route of stack.ofType(HTTP_ROUTE)) {
+    for (const route of [...stack.ofType(HTTP_ROUTE), ...stack.ofType(GRPC_ROUTE)]) {
+      const kind = route.type === GRPC_ROUTE ? "GRPCRoute" : "HTTPRoute";
       const found = known(() => {
         const out: string[] = [];
         const routeNs = namespaceOf(route.props);
@@ -221,10 +226,11 @@ export const gatewayHttpRedirectOnly = stackCheck({
           if (ref.kind && ref.kind !== "Gateway") continue;
           const gw = gateways.find((g) => g.props.metadata?.name === ref.name && namespaceOf(g.props) === (ref.namespace ?? routeNs));
           if (!gw) continue;
-          const plain = plainListenersFor(stack, gw.props, ref, routeNs);
+          const plain = plainListenersFor(stack, gw.props, ref, kind, routeNs);
           if (plain.length === 0) continue;
-          const serving = (route.props.spec?.rules ?? []).filter((rule: any) => !redirectsToHttps(rule));
-          if (serving.length > 0) out.push(`HTTPRoute "${route.props.metadata?.name ?? route.name}" serves content on plain-HTTP listener ${plain.map((l) => `"${l.name}"`).join(", ")} of Gateway "${ref.name}"`);
+          // A GRPCRoute has no redirect filter: every rule of it serves content.
+          const serving = (route.props.spec?.rules ?? []).filter((rule: any) => kind === "GRPCRoute" || !redirectsToHttps(rule));
+          if (serving.length > 0) out.push(`${kind} "${route.props.metadata?.name ?? route.name}" serves content on plain-HTTP listener ${plain.map((l) => `"${l.name}"`).join(", ")} of Gateway "${ref.name}"`);
         }
         return out;
       });

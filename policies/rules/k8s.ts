@@ -19,6 +19,7 @@ export const NAMESPACE = "kubernetes:core/v1:Namespace";
 export const PROMETHEUS_RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
 export const GATEWAY = "kubernetes:gateway.networking.k8s.io/v1:Gateway";
 export const HTTP_ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
+export const GRPC_ROUTE = "kubernetes:gateway.networking.k8s.io/v1:GRPCRoute";
 export const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
 
 /** Pod template (metadata + spec) by workload type. */

@@ -3,6 +3,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { ValidationError } from "../../components/lib/validation";
 import { applyStackConfig, buildStack, REPO_ROOT } from "../../tests/helpers/stack";
+import { providerComputedNames } from "../../tests/helpers/mocks";
 import { artefactFiles, type Files } from "./artefacts";
 import { inventory, type InventoryEntry } from "./inventory";
 import { policyReport, type PolicyReport } from "./policy-report";
@@ -61,7 +62,8 @@ export function placeholderSecrets(ref: StackRef, overrides: Record<string, unkn
  */
 export async function synthesize(ref: StackRef, overrides: Record<string, unknown> = {}): Promise<SynthResult> {
   const secrets = placeholderSecrets(ref, overrides);
-  const built = await buildStack(ref.stack, overrides, { projectDir: ref.projectDir, secrets });
+  // With the names a provider computes, so the policy report judges what references them as after an update.
+  const built = await buildStack(ref.stack, overrides, { projectDir: ref.projectDir, secrets, outputs: providerComputedNames });
   const redactor = new Redactor(secrets);
   const rec = built.recorder;
   rec.assertUniqueUrns();

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { AppService } from "../../components/app-service";
+import { type AppService, type ResolvedGrpcRoute, resolveGrpcRoutes } from "../../components/app-service";
 import { EDGE_DEFAULTS, EDGE_IMAGE, EdgeProxy, type EdgeRouteArgs, validateEdgeProxyArgs } from "../../components/edge-proxy";
 import type { HostPortClaim } from "../../components/lib/host-ports";
 import { hostname, keyPath, parseOrThrow, pinnedImage, port, Problems, secretConfigKeyName, ValidationError } from "../../components/lib/validation";
@@ -38,7 +38,7 @@ const certificateSchema = z.strictObject({
 export const schema = z
   .strictObject({
     certificates: z.array(certificateSchema).default([])
-      .describe("TLS certificates of the edge; every ingress host must be covered by one (first match wins). Default: []. Example: [{ hosts: [app.example.com], certificateSecret: edgeTlsCertificate, keySecret: edgeTlsKey }]"),
+      .describe("TLS certificates of the edge; every ingress and gRPC route host must be covered by one (first match wins). Default: []. Example: [{ hosts: [app.example.com], certificateSecret: edgeTlsCertificate, keySecret: edgeTlsKey }]"),
     httpPort: port.optional().describe("Host port of plain HTTP, which only redirects to HTTPS. Default: 80. Example: 8080"),
     httpsPort: port.optional().describe("Host port of HTTPS. Default: 443. Example: 8443"),
     hostIp: z.ipv4({ message: "must be an IPv4 address such as 0.0.0.0" }).optional()
@@ -71,19 +71,22 @@ export interface DockerEdgePlan {
   maxBodySize: string;
   image: string;
   certificates: Array<{ hosts: string[]; certificateSecret: string; keySecret: string }>;
-  /** Services routed through the edge, in config order. */
+  /** Services routed through the edge (by ingress or a gRPC route), in config order. */
   services: string[];
   /** The edge's host ports, for the port plan. */
   hostPorts: HostPortClaim[];
 }
 
 /**
- * Pure: checks the section against the target and the services' ingress settings (every host covered by a
- * certificate, no host+path twice) and returns the plan. Throws one ValidationError with key paths.
+ * Pure: checks the section against the target and the services' ingress and gRPC route settings (every host
+ * covered by a certificate, no host+path twice) and returns the plan. Throws one ValidationError with key paths.
  */
 export function planDockerEdge(parsed: DockerEdgeConfig, sctx: SectionContext, services: ServicesPlan): DockerEdgePlan | undefined {
   const p = new Problems(SOURCE, PREFIX);
-  const ingressIndex = services.map((s, i) => ({ s, i })).filter(({ s }) => s.args.ingress !== undefined);
+  // Every route the edge serves, with the config key that declares it (for messages): ingresses, then gRPC routes.
+  const declared = services.flatMap((s, i) => routesFromConfig(s, i));
+  // Services the edge proxies to (an ingress, a gRPC route or both), in config order.
+  const ingressIndex = services.map((s, i) => ({ s, i })).filter(({ i }) => declared.some((d) => d.index === i));
   if (sctx.platform.target !== "docker") {
     if (parsed !== undefined) p.add([], parsed, "applies to the docker target only (on Kubernetes the foundation's edge serves the ingresses)");
     p.throwIfAny();
@@ -92,7 +95,7 @@ export function planDockerEdge(parsed: DockerEdgeConfig, sctx: SectionContext, s
   if (ingressIndex.length === 0) return undefined;
   const certificates = parsed?.certificates ?? [];
   if (certificates.length === 0) {
-    const hosts = [...new Set(ingressIndex.map(({ s }) => s.args.ingress!.host))];
+    const hosts = [...new Set(declared.map((d) => d.route.host))];
     p.add("certificates", certificates,
       `must cover the ingress hosts of the docker edge (${hosts.join(", ")}): add { hosts: [...], certificateSecret, keySecret } naming secrets that hold the PEM certificate and key`);
     p.throwIfAny();
@@ -107,8 +110,8 @@ export function planDockerEdge(parsed: DockerEdgeConfig, sctx: SectionContext, s
     services: ingressIndex.map(({ s }) => s.name),
     hostPorts: [],
   };
-  // Route problems are reported against the service that declares the ingress.
-  const routes = ingressIndex.map(({ s }) => routeFromConfig(s.name, s.args));
+  // Route problems are reported against the key that declares the route.
+  const routes = declared.map((d) => d.route);
   try {
     validateEdgeProxyArgs("edge", {
       ...plan,
@@ -117,7 +120,7 @@ export function planDockerEdge(parsed: DockerEdgeConfig, sctx: SectionContext, s
     }, { source: SOURCE, prefix: PREFIX });
   } catch (e) {
     if (!(e instanceof ValidationError)) throw e;
-    throw new ValidationError(SOURCE, e.problems.map((line) => line.replace(/^platform:dockerEdge\.routes\[(\d+)\]/, (_m, r) => `${CONFIG_NAMESPACE}:services[${ingressIndex[Number(r)].i}].ingress`)));
+    throw new ValidationError(SOURCE, e.problems.map((line) => line.replace(/^platform:dockerEdge\.routes\[(\d+)\]/, (_m, r) => declared[Number(r)].key)));
   }
   plan.hostPorts = [
     { claimant: `${PREFIX}.httpPort`, what: "edge proxy HTTP", ip: plan.hostIp, port: plan.httpPort },
@@ -126,19 +129,40 @@ export function planDockerEdge(parsed: DockerEdgeConfig, sctx: SectionContext, s
   return plan;
 }
 
-/** A route from a service's (config-level) ingress; the build uses the component's resolved ingress instead. */
-function routeFromConfig(name: string, args: ServicesPlan[number]["args"]): EdgeRouteArgs {
-  const ingress = args.ingress!;
-  return { service: name, host: ingress.host, path: ingress.path ?? "/", port: args.port ?? 0, headers: {} };
+/**
+ * The routes of one service from its config-level args (its ingress, then each gRPC route), with the key path that
+ * declares each; the build uses the component's resolved settings instead.
+ */
+function routesFromConfig(s: ServicesPlan[number], index: number): Array<{ index: number; key: string; route: EdgeRouteArgs }> {
+  const args = s.args;
+  const out: Array<{ index: number; key: string; route: EdgeRouteArgs }> = [];
+  const at = (...path: PropertyKey[]) => keyPath(`${CONFIG_NAMESPACE}:services`, [index, ...path]);
+  if (args.ingress) {
+    out.push({ index, key: at("ingress"), route: { service: s.name, host: args.ingress.host, path: args.ingress.path ?? "/", port: args.port ?? 0, headers: {} } });
+  }
+  const ports = args.extraPorts ?? [];
+  for (const g of resolveGrpcRoutes(ports, args.ingress, { rps: 1, burst: 0 })) {
+    const j = ports.findIndex((e) => e.name === g.portName);
+    out.push({ index, key: at("extraPorts", j, "route"), route: grpcEdgeRoute(s.name, g) });
+  }
+  return out;
+}
+
+/** The edge route of one resolved gRPC route. */
+function grpcEdgeRoute(service: string, g: ResolvedGrpcRoute): EdgeRouteArgs {
+  return { service, host: g.host, port: g.port, rateLimit: g.rateLimit, headers: {}, grpc: { portName: g.portName, services: [...g.services] } };
 }
 
 /** Registers the edge in front of the built services (after them: nginx proxies to their network aliases). */
 export function buildDockerEdge(plan: DockerEdgePlan | undefined, sctx: SectionContext, services: Record<string, AppService>): EdgeProxy | undefined {
   if (!plan) return undefined;
-  const routes: EdgeRouteArgs[] = plan.services.map((name) => {
+  const routes: EdgeRouteArgs[] = plan.services.flatMap((name) => {
     const s = services[name].settings;
-    const ingress = s.ingress!;
-    return { service: name, host: ingress.host, path: ingress.path, port: s.port!, rateLimit: ingress.rateLimit, headers: ingress.headers };
+    const ingress = s.ingress;
+    return [
+      ...(ingress ? [{ service: name, host: ingress.host, path: ingress.path, port: s.port!, rateLimit: ingress.rateLimit, headers: ingress.headers }] : []),
+      ...s.grpcRoutes.map((g) => grpcEdgeRoute(name, g)),
+    ];
   });
   return new EdgeProxy("edge", {
     routes,

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { SHARED_ENV_CONFIG_MAP, SHARED_ENV_MAX_BYTES, sharedEnvBytes, sharedEnvConfigMap } from "../../components/app-service/shared-env";
 import { providerFor } from "../../components/lib/platform";
-import { APP_SERVICE_KINDS, AppService, type AppServiceArgs, type AppServiceKind, validateAppServiceArgs } from "../../components/app-service";
+import { APP_SERVICE_KINDS, AppService, type AppServiceArgs, type AppServiceKind, resolveGrpcRoutes, validateAppServiceArgs } from "../../components/app-service";
 import {
   autoscalingSchema,
   dockerSchema,
@@ -15,7 +15,7 @@ import {
 import type { DatabaseConnection } from "../../components/lib/contracts";
 import type { KafkaConnection } from "../../components/kafka-cluster";
 import type { DataStoreEgress } from "../../components/lib/network-policy";
-import { defaultTlsSecretName, type EdgeHost } from "../../components/lib/gateway";
+import { defaultTlsSecretName, type EdgeHost, type RouteVisibility } from "../../components/lib/gateway";
 import { cpuQuantity, dnsLabel, dnsSubdomain, memoryQuantity, parseOrThrow, pinnedImage, port, keyPath, describeValue, Problems, ValidationError } from "../../components/lib/validation";
 import { CONFIG_NAMESPACE } from "../config";
 import type { Profile } from "../profiles";
@@ -380,39 +380,74 @@ export function planServices(
 }
 
 /**
- * Pure: the HTTPS hosts the edge Gateways must serve, one per distinct `ingress.host`. Services may share a host
- * (different paths) but must agree on its visibility and certificate Secret; on the platform edge every
- * certificate comes from the edge's ClusterIssuer (cert-manager issues per Gateway). Throws one ValidationError
- * naming each conflicting `platform:services[i].ingress...` key.
+ * Pure: the HTTPS hosts the edge Gateways must serve, one per distinct `ingress.host` or gRPC route host
+ * (`extraPorts[].route`). Services may share a host (different paths) but must agree on its visibility and
+ * certificate Secret; a gRPC route on a host another route serves must name its gRPC services, and no service is
+ * routed twice on one host. On the platform edge every certificate comes from the edge's ClusterIssuer
+ * (cert-manager issues per Gateway). Throws one ValidationError naming each conflicting `platform:services[i]...` key.
  */
 export function planEdgeHosts(plan: ServicesPlan, edgeIssuer: string): EdgeHost[] {
   const problems: string[] = [];
   const add = (path: ReadonlyArray<PropertyKey>, value: unknown, allowed: string) =>
     problems.push(`${keyPath(PREFIX, path)}: ${allowed} (got ${describeValue(value)})`);
-  const hosts = new Map<string, EdgeHost & { index: number }>();
+  /** One route on a host; `who` names it in messages (the service for its HTTP route, the port's route for gRPC). */
+  interface Claim { host: string; visibility: RouteVisibility; tlsSecretName: string; at: PropertyKey[]; who: string; services?: string[] }
+  const httpClaims: Claim[] = [];
+  const grpcClaims: Claim[] = [];
   plan.forEach((svc, i) => {
     const ing = svc.args.ingress;
-    if (!ing) return;
-    const visibility = ing.visibility ?? "public";
-    const tlsSecretName = ing.tls?.secretName ?? defaultTlsSecretName(ing.host);
-    if (ing.tls?.clusterIssuer !== undefined && ing.tls.clusterIssuer !== edgeIssuer) {
-      add([i, "ingress", "tls", "clusterIssuer"], ing.tls.clusterIssuer,
-        `must be the edge's issuer "${edgeIssuer}" or left out: cert-manager issues the certificates of a Gateway from the one issuer annotated on it (set platform:edge.acmeServer to switch)`);
+    if (ing) {
+      if (ing.tls?.clusterIssuer !== undefined && ing.tls.clusterIssuer !== edgeIssuer) {
+        add([i, "ingress", "tls", "clusterIssuer"], ing.tls.clusterIssuer,
+          `must be the edge's issuer "${edgeIssuer}" or left out: cert-manager issues the certificates of a Gateway from the one issuer annotated on it (set platform:edge.acmeServer to switch)`);
+      }
+      httpClaims.push({ host: ing.host, visibility: ing.visibility ?? "public", tlsSecretName: ing.tls?.secretName ?? defaultTlsSecretName(ing.host), at: [i, "ingress"], who: keyPath(PREFIX, [i]) });
     }
-    const first = hosts.get(ing.host);
-    if (!first) {
-      hosts.set(ing.host, { host: ing.host, visibility, tlsSecretName, index: i });
-      return;
-    }
-    if (first.visibility !== visibility) {
-      add([i, "ingress", "visibility"], visibility, `must match platform:services[${first.index}] (${first.visibility}), which serves the same host ${ing.host}; a host is either public or internal`);
-    }
-    if (first.tlsSecretName !== tlsSecretName) {
-      add([i, "ingress", "tls", "secretName"], tlsSecretName, `must match platform:services[${first.index}] (${first.tlsSecretName}), which serves the same host ${ing.host}; a host has one certificate`);
+    const ports = svc.args.extraPorts ?? [];
+    for (const route of resolveGrpcRoutes(ports, ing, { rps: 0, burst: 0 })) {
+      const j = ports.findIndex((e) => e.name === route.portName);
+      const at = [i, "extraPorts", j, "route"];
+      grpcClaims.push({ host: route.host, visibility: route.visibility, tlsSecretName: route.tlsSecretName, at, who: keyPath(PREFIX, at), services: route.services });
     }
   });
+
+  const hosts = new Map<string, EdgeHost & { first: Claim }>();
+  const describe = (c: Claim) => c.who;
+  // HTTP routes first: a gRPC route on their host uses the host's listener and certificate as they declare them.
+  for (const claim of httpClaims) {
+    const first = hosts.get(claim.host)?.first;
+    if (!first) {
+      hosts.set(claim.host, { host: claim.host, visibility: claim.visibility, tlsSecretName: claim.tlsSecretName, first: claim });
+      continue;
+    }
+    if (first.visibility !== claim.visibility) {
+      add([...claim.at, "visibility"], claim.visibility, `must match ${describe(first)} (${first.visibility}), which serves the same host ${claim.host}; a host is either public or internal`);
+    }
+    if (first.tlsSecretName !== claim.tlsSecretName) {
+      add([...claim.at, "tls", "secretName"], claim.tlsSecretName, `must match ${describe(first)} (${first.tlsSecretName}), which serves the same host ${claim.host}; a host has one certificate`);
+    }
+  }
+  grpcClaims.forEach((claim, n) => {
+    const entry = hosts.get(claim.host);
+    if (!entry) {
+      hosts.set(claim.host, { host: claim.host, visibility: claim.visibility, tlsSecretName: claim.tlsSecretName, grpc: true, first: claim });
+    } else {
+      entry.grpc = true;
+      if (entry.first !== claim && entry.visibility !== claim.visibility) {
+        add([...claim.at, "visibility"], claim.visibility, `must match ${describe(entry.first)} (${entry.visibility}), which serves the same host ${claim.host}; a host is either public or internal`);
+      }
+    }
+    const others = [...httpClaims.filter((c) => c.host === claim.host), ...grpcClaims.filter((c, m) => m !== n && c.host === claim.host)];
+    if (others.length > 0 && claim.services!.length === 0) {
+      add([...claim.at, "services"], undefined, `must name the gRPC services routed because ${describe(others[0])} also serves host ${claim.host} (Envoy Gateway ranks routes by path: only named services outrank an HTTP route's /); or give the route a host of its own`);
+    }
+    grpcClaims.slice(0, n).filter((c) => c.host === claim.host).forEach((earlier) => {
+      const twice = claim.services!.filter((svc) => earlier.services!.includes(svc));
+      if (twice.length > 0) add([...claim.at, "services"], twice, `are already routed by ${describe(earlier)} on host ${claim.host}; route each gRPC service to one port`);
+    });
+  });
   if (problems.length > 0) throw new ValidationError(SOURCE, problems);
-  return [...hosts.values()].map(({ host, visibility, tlsSecretName }) => ({ host, visibility, tlsSecretName }));
+  return [...hosts.values()].map(({ host, visibility, tlsSecretName, grpc }) => ({ host, visibility, tlsSecretName, ...(grpc ? { grpc } : {}) }));
 }
 
 /** Environment a service gets from one database connection. */

@@ -1,3 +1,4 @@
+import { parse } from "yaml";
 import { unwrapSecrets } from "../helpers/mocks";
 import { readStackFile, stackError } from "../helpers/stack";
 import {
@@ -55,6 +56,14 @@ describe.each(["staging", "prod"])("paimon %s on EKS", (env) => {
     }
     expect(rec().byType(HPA).map((h) => unwrapSecrets(h.inputs).metadata.name)).toEqual(env === "prod" ? ["api"] : []);
   });
+
+  it("ships the JSON logs (6.1) to ELK's paimon-logs-YYYY.MM.DD indices (6.2), masking secrets and the RPC URLs on the node", () => {
+    const data = k8s(rec(), "kubernetes:core/v1:ConfigMap", "logging-fluent-bit-config").data;
+    const pipeline = parse(data["fluent-bit.yaml"]).pipeline;
+    expect(pipeline.filters.find((f: any) => f.name === "kubernetes").merge_log).toBe("on");
+    expect(pipeline.outputs).toEqual([expect.objectContaining({ name: "es", host: "elasticsearch.paimon.internal", tls: "on", logstash_format: "on", logstash_prefix: "paimon-logs" })]);
+    expect(data["mask.lua"]).toMatch(/local KEYS = \{[^}]*"password"[^}]*"rpcurl", "wsurl" \}/);
+  });
 });
 
 describe("paimon staging vs prod", () => {
@@ -69,6 +78,16 @@ describe("paimon staging vs prod", () => {
     const rds = (env: string) => unwrapSecrets(built[env].recorder.one("aws:rds/instance:Instance", "main-db-instance").inputs);
     expect([rds("prod").multiAz, rds("staging").multiAz]).toEqual([true, false]);
     expect(rds("prod").backupRetentionPeriod).toBe(30);
+  });
+
+  it("prod reads from a PostgreSQL replica (1.1 Primary / Replica) whose lag is watched on the replica; staging has none", () => {
+    const replicas = (env: string) => built[env].recorder.byType("aws:rds/instance:Instance").filter((r) => r.name.startsWith("main-db-replica-"));
+    expect([replicas("prod").length, replicas("staging").length]).toEqual([1, 0]);
+    expect(unwrapSecrets(replicas("prod")[0].inputs)).toMatchObject({ storageEncrypted: true, publiclyAccessible: false });
+    const env = appContainer(k8s(built.prod.recorder, DEPLOYMENT, "api")).env as any[];
+    expect(env.find((e) => e.name === "DATABASE_REPLICA_HOSTS")).toBeDefined();
+    expect(alert(built.prod, "PostgresReplicationLag", { severity: "warning" }).expr).toContain('pg_replication_lag_seconds{job=~"main-db-replica-[0-9]+-exporter"}');
+    expect(built.staging.alerts.some((a) => a.alert === "PostgresReplicationLag")).toBe(false);
   });
 
   it("backs up PostgreSQL daily (30 days) and Redis hourly (7 days) in prod, restore tests within the 4 h RTO (7.1, 8.1)", () => {

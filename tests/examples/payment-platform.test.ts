@@ -44,13 +44,17 @@ describe("payment-platform prod", () => {
     expect(k8s(prod.recorder, "kubernetes:core/v1:ConfigMap", "shared-env").data).toEqual({ LOG_LEVEL: "info", GIN_MODE: "release" });
   });
 
-  it("gives each service its own payment_* database and role (19 databases)", () => {
+  it("gives each service its own payment_* database and role (19 databases), reads from a replica", () => {
     const dbs = (readStackFile("prod", exampleDir("payment-platform"))["platform:databases"] as any[])[0].logicalDatabases;
     expect(dbs).toHaveLength(19);
     expect(dbs.every((d: { name: string }) => d.name.startsWith("payment_"))).toBe(true);
     const env = appContainer(k8s(prod.recorder, DEPLOYMENT, "payment-gateway")).env as any[];
     expect(env.find((e) => e.name === "DB_NAME").value).toBe("payment_gateway");
     expect(env.find((e) => e.name === "DATABASE_URL").valueFrom.secretKeyRef.name).toBe("main-db-db-payment-gateway");
+    // 读写分离: reads go to the replica (DB_REPLICA_HOSTS), whose lag is read on the replica itself.
+    expect(prod.recorder.byType("aws:rds/instance:Instance").map((r) => r.name).sort()).toEqual(["main-db-instance", "main-db-replica-1"]);
+    expect(env.find((e) => e.name === "DB_REPLICA_HOSTS")).toBeDefined();
+    expect(alert(prod, "PostgresReplicationLag", { severity: "warning" }).expr).toContain('job=~"main-db-replica-[0-9]+-exporter"');
   });
 
   it("limits the public API per client address and keeps the admin portal internal", () => {

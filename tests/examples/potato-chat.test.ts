@@ -1,8 +1,9 @@
+import { parse } from "yaml";
 import { unwrapSecrets } from "../helpers/mocks";
 import { stackError } from "../helpers/stack";
 import {
   alert, appContainer, buildExample, container, DEPLOYMENT, exampleDir, exampleSecrets, HPA, HTTPROUTE, k8s, missingRunbooks, plaintextSecrets,
-  receiversFor, thresholdOf, type BuiltExample,
+  receiversFor, thresholdOf, upload, type BuiltExample,
 } from "./harness";
 
 /** Potato Chat / instant social trading (seed 001): prod on AWS, dev on Docker (the compose file). Each built once. */
@@ -99,6 +100,20 @@ describe("potato-chat prod (AWS)", () => {
     expect(alert(prod, "HighTradingVolume").labels?.severity).toBe("info");
     expect(receiversFor(prod.alertmanager, "critical")).toEqual(["pager", "ops-chat"]);
   });
+
+  it("ships every container's logs to the ELK cluster's instant-social-trading-YYYY.MM.DD indices, masking password= and token= on the node", () => {
+    const data = k8s(prod.recorder, "kubernetes:core/v1:ConfigMap", "logging-fluent-bit-config").data;
+    const config = parse(data["fluent-bit.yaml"]).pipeline;
+    expect(config.outputs).toEqual([
+      expect.objectContaining({ name: "es", host: "elasticsearch.instantsocialtrading.internal", port: 9200, tls: "on", "tls.verify": "on", http_user: "fluent-bit", http_passwd: "${LOG_SINK_PASSWORD}", logstash_format: "on", logstash_prefix: "instant-social-trading" }),
+    ]);
+    expect(config.filters.map((f: any) => f.name)).toEqual(expect.arrayContaining(["kubernetes", "lua"]));
+    // Logstash's gsub keys are among the masked keys; the sink password reaches Fluent Bit only from a Secret.
+    expect(data["mask.lua"]).toMatch(/local KEYS = \{[^}]*"password"[^}]*"token"/);
+    const fb = k8s(prod.recorder, "kubernetes:apps/v1:DaemonSet", "logging-fluent-bit").spec.template.spec.containers[0];
+    expect(fb.env.find((e: any) => e.name === "LOG_SINK_PASSWORD").valueFrom.secretKeyRef).toBeDefined();
+    expect(prod.recorder.byType("kubernetes:apps/v1:StatefulSet").some((r) => r.name.includes("loki"))).toBe(false);
+  });
 });
 
 describe("potato-chat dev (docker-compose.yml)", () => {
@@ -117,6 +132,13 @@ describe("potato-chat dev (docker-compose.yml)", () => {
     expect(published("admin-frontend")).toEqual(["127.0.0.1:8080"]);
     for (const store of ["main-db", "documents", "cache"]) expect(container(dev.recorder, `${store}-container`).ports ?? []).toEqual([]);
     expect(container(dev.recorder, "alerting-grafana").ports).toEqual([expect.objectContaining({ external: 3001, ip: "127.0.0.1" })]);
+  });
+
+  it("runs the compose file's log collection as Fluent Bit to a local Loki kept 3 days, masking secrets", () => {
+    const fluentBit = container(dev.recorder, "logging-fluent-bit");
+    expect(parse(upload(fluentBit, "/fluent-bit/etc/fluent-bit.yaml")).pipeline.outputs[0]).toMatchObject({ name: "loki", host: "loki" });
+    expect(upload(fluentBit, "/fluent-bit/etc/mask.lua")).toMatch(/local KEYS = \{[^}]*"password"[^}]*"token"/);
+    expect(parse(upload(container(dev.recorder, "logging-loki"), "/etc/loki/loki.yaml")).limits_config.retention_period).toBe("72h");
   });
 
   it("runs compose's pinned data stores: PostgreSQL 14, MongoDB 5.0, Redis 7", () => {

@@ -149,6 +149,8 @@ export interface RealKafka {
   /** The broker's stdout and stderr (WARN and up, and its start/stop lines). */
   serverLog: string;
   pid: number;
+  /** Waits until the broker answers (after a start with `wait: false`). */
+  ready: () => Promise<void>;
   stop: () => Promise<void>;
 }
 
@@ -163,6 +165,19 @@ function tcpOpen(port: number): Promise<boolean> {
   });
 }
 
+/** Waits (2 minutes at most) until the broker answers ApiVersions on the loopback `port` (a listener without SASL). */
+async function waitReady(tool: (name: string) => string, port: number, child: ChildProcess, serverLog: string): Promise<void> {
+  for (let i = 0; ; i++) {
+    if (child.exitCode !== null) throw new Error(`Kafka exited with ${child.exitCode}:\n${fs.readFileSync(serverLog, "utf8")}`);
+    if (await tcpOpen(port)) {
+      const r = await runAsync(tool("kafka-broker-api-versions.sh"), ["--bootstrap-server", `127.0.0.1:${port}`], { KAFKA_HEAP_OPTS: "-Xmx64m" });
+      if (r.code === 0) return;
+    }
+    if (i > 120) throw new Error(`Kafka did not start within 2 minutes:\n${fs.readFileSync(serverLog, "utf8")}`);
+    await new Promise((res) => setTimeout(res, 1000));
+  }
+}
+
 /** Ports of the `host:port` addresses in the listener and quorum properties. */
 export function configuredPorts(properties: Record<string, string>): number[] {
   const ports = new Set<number>();
@@ -170,19 +185,42 @@ export function configuredPorts(properties: Record<string, string>): number[] {
   return [...ports];
 }
 
+/** The port of the inter-broker listener (PLAINTEXT on the container's loopback: readiness probes need no SASL). */
+export function interBrokerPort(envs: string[]): number {
+  const props = dockerEnvToServerProperties(envs).properties;
+  const name = props["inter.broker.listener.name"];
+  const port = new RegExp(`${name}://[^,]*:(\\d+)`).exec(props.listeners ?? "")?.[1];
+  if (!port) throw new Error(`no ${name} listener in ${props.listeners}`);
+  return Number(port);
+}
+
+/** Free loopback ports for every port of an image configuration (see onLoopback). */
+export async function loopbackPorts(envs: string[]): Promise<Record<number, number>> {
+  const ports: Record<number, number> = {};
+  for (const p of configuredPorts(dockerEnvToServerProperties(envs).properties)) ports[p] = await freePort();
+  return ports;
+}
+
+export interface StartKafkaOptions {
+  /** Loopback ports to use (default: fresh free ports); a multi-node cluster allocates them up front. */
+  ports?: Record<number, number>;
+  /** Properties set after the loopback move (a multi-node cluster: `node.id`, `controller.quorum.voters`). */
+  overrides?: Record<string, string>;
+}
+
 /**
  * Formats and starts a broker with the image configuration `envs` (the Docker target's container env) on loopback
- * ports. Resolves once the loopback `probePort` (a listener that needs no credentials) answers an ApiVersions request.
+ * ports. Resolves once the loopback `probePort` (a listener that needs no credentials) answers an ApiVersions request;
+ * with `wait: false` it resolves once the process runs (nodes of a cluster only answer once a quorum is up).
  */
-export async function startKafka(envs: string[], probePort: number): Promise<RealKafka> {
+export async function startKafka(envs: string[], probePort: number, options: StartKafkaOptions & { wait?: boolean } = {}): Promise<RealKafka> {
   const home = requireKafka();
   const image = dockerEnvToServerProperties(envs);
   const clusterId = image.other.CLUSTER_ID;
   if (!clusterId) throw new Error("the container configuration has no CLUSTER_ID: KRaft cannot format its storage");
-  const ports: Record<number, number> = {};
-  for (const p of configuredPorts(image.properties)) ports[p] = await freePort();
+  const ports = options.ports ?? (await loopbackPorts(envs));
   const work = tempDir("kafka-broker");
-  const properties = onLoopback(image.properties, ports, path.join(work.dir, "data"));
+  const properties = { ...onLoopback(image.properties, ports, path.join(work.dir, "data")), ...options.overrides };
   const config = path.join(work.dir, "server.properties");
   fs.writeFileSync(config, propertiesText(properties), { mode: 0o600 });
   const tool = (name: string) => path.join(home, "bin", name);
@@ -209,18 +247,53 @@ export async function startKafka(envs: string[], probePort: number): Promise<Rea
     fs.closeSync(log);
     const probe = ports[probePort];
     if (probe === undefined) throw new Error(`port ${probePort} is not a listener of the configuration`);
-    for (let i = 0; ; i++) {
-      if (child.exitCode !== null) throw new Error(`Kafka exited with ${child.exitCode}:\n${fs.readFileSync(serverLog, "utf8")}`);
-      if (await tcpOpen(probe)) {
-        const r = await runAsync(tool("kafka-broker-api-versions.sh"), ["--bootstrap-server", `127.0.0.1:${probe}`], { KAFKA_HEAP_OPTS: "-Xmx64m" });
-        if (r.code === 0) break;
-      }
-      if (i > 120) throw new Error(`Kafka did not start within 2 minutes:\n${fs.readFileSync(serverLog, "utf8")}`);
-      await new Promise((res) => setTimeout(res, 1000));
-    }
+    if (options.wait !== false) await waitReady(tool, probe, child, serverLog);
   } catch (e) {
     await stop();
     throw e;
   }
-  return { home, dir: work.dir, properties, ports, tool, serverLog, pid: child.pid!, stop };
+  return { home, dir: work.dir, properties, ports, tool, serverLog, pid: child.pid!, stop, ready: () => waitReady(tool, ports[probePort], child!, serverLog) };
+}
+
+export interface RealExporter {
+  pid: number;
+  /** Its /metrics on 127.0.0.1. */
+  url: string;
+  /** Its stdout and stderr. */
+  log: string;
+  /** The start line as the container runs it (the shell text of its command). */
+  startLine: string;
+  stop: () => void;
+}
+
+/**
+ * kafka_exporter started exactly as the component's container starts it: its entrypoint shell and start line, its
+ * env (with each bootstrap `host:port` moved by `loopback`), only the binary path and the listen address changed
+ * (to the built binary and a free 127.0.0.1 port).
+ */
+export async function startKafkaExporter(container: { entrypoints: string[]; command: string[]; envs: string[] }, loopback: (address: string) => string, dir: string): Promise<RealExporter> {
+  const binary = requireKafkaExporter();
+  const startLine = container.command[0];
+  const listenFlag = `--web.listen-address=:${KAFKA_EXPORTER.port}`;
+  if (!startLine.includes("exec /bin/kafka_exporter ") || !startLine.includes(listenFlag)) {
+    throw new Error(`the exporter start line changed shape; adapt startKafkaExporter: ${startLine}`);
+  }
+  const port = await freePort();
+  const line = startLine.replace("/bin/kafka_exporter", binary).replace(listenFlag, `--web.listen-address=127.0.0.1:${port}`);
+  const env: Record<string, string> = {};
+  for (const e of container.envs) env[e.slice(0, e.indexOf("="))] = e.slice(e.indexOf("=") + 1);
+  env.KAFKA_SERVER = env.KAFKA_SERVER.split(",").map(loopback).join(",");
+  const log = path.join(dir, `exporter-${port}.log`);
+  const fd = fs.openSync(log, "a");
+  const child = spawn(container.entrypoints[0], [container.entrypoints[1], line], { env: { PATH: process.env.PATH, ...env }, stdio: ["ignore", fd, fd] });
+  fs.closeSync(fd);
+  return {
+    pid: child.pid!,
+    url: `http://127.0.0.1:${port}/metrics`,
+    log,
+    startLine,
+    stop: () => {
+      if (child.pid && child.exitCode === null && child.signalCode === null) process.kill(child.pid, "SIGTERM");
+    },
+  };
 }

@@ -26,6 +26,18 @@ export interface RecordedResource {
 /** Hook to add outputs a real provider would compute (endpoints, ARNs). */
 export type OutputHook = (args: pulumi.runtime.MockResourceArgs) => Record<string, unknown> | undefined;
 
+/**
+ * Autonamed physical names a real provider computes (mocks echo inputs only), so that what references them is
+ * recorded as it would be after an update: a read replica's `replicateSourceDb` names its source's identifier,
+ * an instance its parameter group's name. The policy pack reads them (a replica is recognised by its source).
+ */
+export const providerComputedNames: OutputHook = (args) => {
+  const autonamed = ["aws:rds/parameterGroup:ParameterGroup", "aws:docdb/clusterParameterGroup:ClusterParameterGroup", "aws:docdb/subnetGroup:SubnetGroup"];
+  if (autonamed.includes(args.type) && args.inputs.name === undefined) return { name: `${args.name}-0123456` };
+  if (args.type === "aws:rds/instance:Instance" && args.inputs.identifier === undefined) return { identifier: `${args.name}-0123456` };
+  return undefined;
+};
+
 /** Records every registration and invoke made by a program run under `pulumi.runtime.setMocks`. */
 export class Recorder {
   readonly resources: RecordedResource[] = [];

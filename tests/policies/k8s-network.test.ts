@@ -114,6 +114,24 @@ describe("HTTPRoute attachment follows the listener's allowedRoutes", () => {
   });
 });
 
+describe("GRPCRoutes are held to TLS listeners too", () => {
+  const grpcRoute = (name: string, sectionName: string) =>
+    k8s("GRPCRoute", "kubernetes:gateway.networking.k8s.io/v1:GRPCRoute", `${name}-grpc-route`, {
+      metadata: { name, namespace: "platform" },
+      spec: { parentRefs: [{ name: "edge", namespace: "gateway-system", sectionName }], hostnames: ["grpc.example.com"], rules: [{ backendRefs: [{ name: "api", port: 9090 }] }] },
+    });
+  const all = { namespaces: { from: "All" } };
+  it("a GRPCRoute on an HTTPS listener passes; on a plain-HTTP listener that admits it, it is refused", () => {
+    const edge = gateway([{ ...https, allowedRoutes: all }, { ...http, allowedRoutes: all }]);
+    expect(messages(gatewayHttpRedirectOnly, [edge, grpcRoute("api-grpc", "https")])).toEqual([]);
+    expect(messages(gatewayHttpRedirectOnly, [edge, grpcRoute("api-grpc", "http")])).toEqual(['GRPCRoute "api-grpc" serves content on plain-HTTP listener "http" of Gateway "edge"']);
+  });
+  it("the edge's plain-HTTP listener admits HTTPRoutes only, so a GRPCRoute cannot attach to it", () => {
+    const edge = gateway([{ ...http, allowedRoutes: { namespaces: { from: "All" }, kinds: [{ kind: "HTTPRoute" }] } }]);
+    expect(messages(gatewayHttpRedirectOnly, [edge, grpcRoute("api-grpc", "http")])).toEqual([]);
+  });
+});
+
 describe("NetworkPolicy coverage", () => {
   it("matches selectors by namespace and matchExpressions", () => {
     const other = netpol("other", { podSelector: {}, policyTypes: ["Ingress"] });

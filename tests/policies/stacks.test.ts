@@ -3,7 +3,7 @@ import * as path from "path";
 import { allPolicies, policyNames } from "../../policies/rules/catalog";
 import { type PackConfig, validatePackConfig } from "../../policies/rules/config";
 import { type Exemption, loadExemptions, urnMatches } from "../../policies/rules/exemptions";
-import type { OutputHook } from "../helpers/mocks";
+import { providerComputedNames } from "../helpers/mocks";
 import { type Diagnostic, type PolicyInput, runPack, stackInputs, UNKNOWN } from "../helpers/policy";
 import { buildStack, REPO_ROOT } from "../helpers/stack";
 import { SECRETS_BY_STACK } from "../stacks/fixtures";
@@ -31,13 +31,7 @@ const variants: Array<[string, string, Record<string, unknown>]> = [
 ];
 
 /** Autonamed physical names a real provider computes (mocks echo inputs only), so the dependencies on them are recorded. */
-const providerNames: OutputHook = (args) => {
-  const autonamed = ["aws:rds/parameterGroup:ParameterGroup", "aws:docdb/clusterParameterGroup:ClusterParameterGroup", "aws:docdb/subnetGroup:SubnetGroup"];
-  if (autonamed.includes(args.type) && args.inputs.name === undefined) return { name: `${args.name}-0123456` };
-  // The autonamed identifier a replica's replicateSourceDb names.
-  if (args.type === "aws:rds/instance:Instance" && args.inputs.identifier === undefined) return { identifier: `${args.name}-0123456` };
-  return undefined;
-};
+const providerNames = providerComputedNames;
 
 const results: Record<string, Diagnostic[]> = {};
 const inputs: Record<string, PolicyInput[]> = {};

@@ -2,6 +2,7 @@ import { parseAlerting, alertingRequiredSecrets } from "../../stacks/sections/al
 import { backupsRequiredSecrets, parse as parseBackups } from "../../stacks/sections/backups";
 import { dockerEdgeRequiredSecrets, parseDockerEdge } from "../../stacks/sections/docker-edge";
 import { parseFoundation, foundationRequiredSecrets } from "../../stacks/sections/foundation";
+import { loggingRequiredSecrets, parseLogging } from "../../stacks/sections/logging";
 import { parseServices, servicesRequiredSecrets } from "../../stacks/sections/services";
 import { readStackFile } from "../helpers/stack";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -20,6 +21,7 @@ function fromSections(config: Record<string, unknown>): string[] {
     ...foundationRequiredSecrets(parseFoundation(raw), root),
     ...dockerEdgeRequiredSecrets(parseDockerEdge(raw.dockerEdge)),
     ...backupsRequiredSecrets(parseBackups(raw.backups)),
+    ...loggingRequiredSecrets(parseLogging(raw.logging)),
   ].map((r) => r.key);
   return [...new Set(keys)].sort();
 }
@@ -55,6 +57,16 @@ describe("scripts/required-secrets.js (used by npm run up:dev)", () => {
     };
     expect(requiredSecrets(config)).toEqual(expect.arrayContaining(["s3Id", "s3Key"]));
     expect(requiredSecrets(config)).toEqual(fromSections(config));
+  });
+
+  it("includes an external log sink's password only while logging is on", () => {
+    const sink = { type: "elasticsearch", url: "https://es.example.com:9200", user: "shipper", passwordSecret: "esPassword" };
+    const on = { ...readStackFile("prod"), "platform:logging": { enabled: true, sink } };
+    const off = { ...readStackFile("prod"), "platform:logging": { enabled: false, sink } };
+    expect(requiredSecrets(on)).toContain("esPassword");
+    expect(requiredSecrets(off)).not.toContain("esPassword");
+    expect(requiredSecrets(on)).toEqual(fromSections(on));
+    expect(requiredSecrets(off)).toEqual(fromSections(off));
   });
 
   it("includes the kubeconfig for an existing cluster", () => {

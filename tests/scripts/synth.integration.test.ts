@@ -5,6 +5,8 @@ import { allStackArgs, placeholderSecret, resolveStackRef, synthesize, writeSynt
 import { allPolicies } from "../../policies/rules/catalog";
 import { validateK8sObjects, type K8sObject } from "../helpers/k8s-schema";
 import { readStackFile, REPO_ROOT } from "../helpers/stack";
+import { MASK_FUNCTION } from "../../components/log-pipeline/masking";
+import { runLuaFilter } from "../helpers/lua";
 import { promtoolCheckRules, requireTool, run, tempDir } from "../helpers/tools";
 
 /**
@@ -140,6 +142,73 @@ describe.each(variants.map(label))("synth %s", (key) => {
     expect(text).not.toContain("mock-secret-");
     expect(text).not.toContain("synth-placeholder-");
     expect(text).toMatch(/<secret(:[A-Za-z0-9]+)?>|<secret:generated>/);
+  });
+});
+
+/**
+ * The log and trace pipelines' own configs, as the stacks render them (the examples turn them on): every trace
+ * collector config through `otelcol validate` (the collector built at the pinned image's release), every masking
+ * script through LuaJIT as Fluent Bit's filter_lua calls it, on log lines shaped like the playbooks'.
+ */
+describe("log masking and trace collector configs of the stacks, by the real programs", () => {
+  const configs = (pick: (file: string, doc: any) => string | undefined) =>
+    Object.entries(synthesized).flatMap(([key, { dir }]) =>
+      filesUnder(dir).flatMap((file) => {
+        const text = fs.readFileSync(file, "utf8");
+        const found = pick(file.slice(dir.length + 1), file.endsWith(".yaml") && file.includes(`${path.sep}kubernetes${path.sep}`) ? parse(text) : text);
+        return found === undefined ? [] : [{ key, file: file.slice(dir.length + 1), content: found }];
+      }),
+    );
+
+  it("every trace collector config passes otelcol validate", () => {
+    const OTELCOL = run("bash", [path.join(REPO_ROOT, "scripts/build-otelcol.sh")]).trim();
+    const collectors = configs((file, doc) => {
+      if (file.startsWith("kubernetes/")) return doc?.kind === "ConfigMap" && doc.metadata?.labels?.["app.kubernetes.io/component"] === "trace-collector" ? doc.data["config.yaml"] : undefined;
+      return /^docker\/[^/]*collector[^/]*\/.*\.yaml$/.test(file) ? doc : undefined;
+    });
+    // payment-platform (004) runs Jaeger tracing: at least its collector is here.
+    expect(collectors.map((c) => c.key)).toContain("examples/payment-platform/prod");
+    const { dir, cleanup } = tempDir("synth-otelcol");
+    try {
+      for (const c of collectors) {
+        const file = path.join(dir, "config.yaml");
+        fs.writeFileSync(file, c.content);
+        let outcome: string;
+        try {
+          run(OTELCOL, ["validate", `--config=${file}`]);
+          outcome = "valid";
+        } catch (e) {
+          outcome = (e as Error).message;
+        }
+        expect({ stack: c.key, file: c.file, outcome }).toEqual({ stack: c.key, file: c.file, outcome: "valid" });
+      }
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("every masking script masks the playbooks' secrets and keeps the rest", () => {
+    const scripts = configs((file, doc) => {
+      if (file.startsWith("kubernetes/")) return doc?.kind === "ConfigMap" && doc.data?.["mask.lua"] ? doc.data["mask.lua"] : undefined;
+      return file.startsWith("docker/") && file.endsWith("/mask.lua") ? doc : undefined;
+    });
+    // potato-chat (001, ELK; dev Loki), paimon (002, ELK) and payment-platform (004, Loki) ship logs.
+    expect([...new Set(scripts.map((s) => s.key))]).toEqual(expect.arrayContaining(["examples/potato-chat/prod", "examples/potato-chat/dev", "examples/paimon/prod", "examples/payment-platform/prod"]));
+    const lines = [
+      // 001 logstash.conf's gsub targets: credentials in a query string.
+      { level: "info", msg: "GET /api/v1/login?user=alice&password=hunter2&token=eyJhbGciOiJIUzI1NiJ9.e30.sig" },
+      // 002's JSONFormatter line with a password in the extra fields.
+      { timestamp: "2025-01-01T00:00:00", level: "error", message: "db connect failed", service: "paimon-api", logger: "db", db_password: "s3cr3t!" },
+      // 004's Zap line with a card number the service forgot to mask; trace_id must survive.
+      { level: "info", ts: "2025-10-25T10:30:45.123Z", msg: "Payment created successfully", payment_no: "PAY-1", trace_id: "abc123def456", card: "4111 1111 1111 1111" },
+    ];
+    for (const script of scripts) {
+      const results = runLuaFilter(script.content, MASK_FUNCTION, lines);
+      const text = JSON.stringify(results);
+      for (const secret of ["hunter2", "eyJhbGciOiJIUzI1NiJ9", "s3cr3t!", "4111 1111 1111 1111"]) expect({ script: script.file, leaked: text.includes(secret) ? secret : undefined }).toEqual({ script: script.file, leaked: undefined });
+      expect(results[0].record).toMatchObject({ msg: "GET /api/v1/login?user=alice&password=***&token=***" });
+      expect(results[2].record).toMatchObject({ trace_id: "abc123def456", payment_no: "PAY-1", card: "****1111" });
+    }
   });
 });
 

@@ -55,6 +55,38 @@ describe("prod profile on the Docker target", () => {
   });
 });
 
+describe("gRPC routes on the Docker edge", () => {
+  /** The dev stack with a gRPC port on api (an extra port on the backend and frontend networks), routed on the web host. */
+  const withGrpc = (route: Record<string, unknown>) => {
+    const services = structuredClone(readStackFile("dev")["platform:services"]) as Array<Record<string, unknown>>;
+    services[1].extraPorts = [{ name: "grpc", port: 9090, appProtocol: "grpc", route }];
+    return { services };
+  };
+
+  it("a route on the ingress host naming its services: nginx proxies them with grpc_pass to the api container's port, which stays unpublished", async () => {
+    const { recorder } = await buildStack("dev", { environment: "prod", ...withGrpc({ host: "app.dev.example.com", services: ["orders.v1.Orders"] }) }, { secrets: DEV_SECRETS });
+    const edge = unwrapSecrets(recorder.one("docker:index/container:Container", "edge-container").inputs);
+    const conf = edge.uploads.find((u: any) => u.file === "/etc/nginx/platform/nginx.conf").content as string;
+    expect(conf).toContain("location ^~ /orders.v1.Orders/ {");
+    expect(conf).toContain('set $grpc_api__grpc "api:9090";');
+    expect(conf).toContain("grpc_pass grpc://$grpc_api__grpc;");
+    // The edge waits for the api container it proxies gRPC to; the gRPC port is never published on the host.
+    expect(recorder.one("docker:index/container:Container", "edge-container").dependencies).toContain(recorder.one("docker:index/container:Container", "api-container").urn);
+    expect(unwrapSecrets(recorder.one("docker:index/container:Container", "api-container").inputs).ports.map((p: any) => p.internal)).toEqual([8000]);
+  });
+
+  it("a route on a host no certificate covers is reported at the route's key path", async () => {
+    const message = await stackError("dev", withGrpc({ host: "grpc.dev.example.com" }), { secrets: DEV_SECRETS });
+    expect(message).toContain('platform:services[1].extraPorts[0].route.host: is covered by no certificate; add it (or a matching *.domain wildcard) to the hosts of one (got "grpc.dev.example.com")');
+  });
+
+  it("every call routed on the web host clashes with the web service's / and names both", async () => {
+    // api has no ingress of its own, so the service-level rule (services required on a shared host) cannot see web.
+    const message = await stackError("dev", withGrpc({ host: "app.dev.example.com" }), { secrets: DEV_SECRETS });
+    expect(message).toContain('platform:services[1].extraPorts[0].route: is already routed to service web; each host and path may go to one service (got "app.dev.example.com/")');
+  });
+});
+
 describe("Docker edge bad input fails before anything is registered", () => {
   it("an ingress on Docker without a certificate names the hosts and what to add", async () => {
     const { edgeTlsCertificate: _c, edgeTlsKey: _k, ...secrets } = DEV_SECRETS;

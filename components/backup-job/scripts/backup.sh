@@ -17,6 +17,7 @@
 #   ENGINE               postgres (default) | redis | mongodb
 #   PGHOST PGPORT PGUSER PGDATABASE PGPASSWORD PGSSLMODE   libpq settings (password from a Secret)
 #   REDIS_HOST REDIS_PORT REDISCLI_AUTH REDIS_TLS=1          Redis settings (password from a Secret)
+#   REDIS_CLUSTER=1      Redis cluster mode: REDIS_HOST is the configuration endpoint; every shard is dumped (below)
 #   MONGODB_URI          MongoDB connection string with the password (from a Secret); handed to the tools in a
 #                        private config file, never on a command line
 #   MONGODB_DATABASE     MongoDB database to dump, restore and verify (required for restore and verify)
@@ -45,6 +46,16 @@
 # S3-compatible API expects (x-amz-security-token). The token and the credentials never leave this process.
 #   ALIBABA_CLOUD_STS_ENDPOINT   STS endpoint (default https://sts.aliyuncs.com; the component sets the region's VPC one)
 #   STS_DURATION_SECONDS         session length, 900 up to the role's MaxSessionDuration (default 3600)
+#
+# Redis cluster mode (REDIS_CLUSTER=1): the shards are discovered with CLUSTER NODES at REDIS_HOST (a node announces a
+# hostname when it has one, as ElastiCache does with TLS, otherwise its IP; either is used as announced). The dump
+# refuses to start unless the primaries' slot ranges cover 0-16383 exactly. Each shard is read from a replica whose
+# replication link is up (the fork and the transfer then load a node that serves no writes), falling back to the
+# shard's primary; a shard no node of which can be dumped fails the run. One object holds the set: a tar of every
+# shard's gzipped RDB plus manifest.tsv (shard, primary and source node ids, source address and role, slot ranges,
+# bytes, sha256), so checksums,
+# listing, retention and the success metric treat it as one backup. Each shard is its own point in time (the shards
+# are read one after the other), as with any per-shard snapshot.
 set -euo pipefail
 
 ENGINE="${ENGINE:-postgres}"
@@ -58,6 +69,8 @@ RETENTION_DAYS="${RETENTION_DAYS:-0}"
 METRICS_TEXTFILE_DIR="${METRICS_TEXTFILE_DIR:-}"
 METRICS_STATE_DIR="${METRICS_STATE_DIR:-}"
 COMMAND="${1:-}"
+
+redis_cluster() { [[ "${REDIS_CLUSTER:-0}" == 1 ]]; }
 
 log() { printf '%s backup.sh[%s]: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "${COMMAND:-?}" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -73,7 +86,7 @@ backup_name() {
 extension() {
   case "$ENGINE" in
     postgres) printf 'dump' ;;
-    redis) printf 'rdb.gz' ;;
+    redis) if redis_cluster; then printf 'cluster.tar'; else printf 'rdb.gz'; fi ;;
     mongodb) printf 'archive.gz' ;;
     *) die "ENGINE must be postgres, redis or mongodb, got '$ENGINE'" ;;
   esac
@@ -209,6 +222,7 @@ write_metrics() {
 
 METRIC_MODE=""
 PRIVATE_STAGING=""
+SCRATCH_DIRS=()
 # One-shot commands stage in a private directory so leftovers of an earlier failed run never mix in.
 use_private_staging() {
   mkdir -p "$STAGING_DIR"
@@ -219,6 +233,7 @@ on_exit() {
   local status=$?
   if [[ -n "$MONGO_CONFIG" ]]; then rm -f "$MONGO_CONFIG"; fi
   if [[ -n "$PRIVATE_STAGING" ]]; then rm -rf "$PRIVATE_STAGING"; fi
+  if [[ ${#SCRATCH_DIRS[@]} -gt 0 ]]; then rm -rf "${SCRATCH_DIRS[@]}"; fi
   if [[ -n "$AWS_CONFIG_DIR" ]]; then rm -rf "$AWS_CONFIG_DIR"; fi
   if [[ -n "$METRIC_MODE" ]]; then
     if [[ $status -eq 0 ]]; then write_metrics "$METRIC_MODE" 1; else write_metrics "$METRIC_MODE" 0 || true; fi
@@ -273,6 +288,168 @@ mongo_restore() {
   printf '%s\n' "$restored"
 }
 
+# --- Redis -------------------------------------------------------------------------------------------------
+
+REDIS_SLOTS=16384
+
+REDIS_TLS_ARGS=()
+if [[ "${REDIS_TLS:-0}" == 1 ]]; then REDIS_TLS_ARGS=(--tls); fi
+
+# redis-cli at one node; the password comes from REDISCLI_AUTH (environment, never argv).
+redis_at() {
+  local host="$1" port="$2"
+  shift 2
+  redis-cli -h "$host" -p "$port" "${REDIS_TLS_ARGS[@]}" "$@"
+}
+
+# A short query, bounded so an unreachable node cannot hang the run.
+redis_query() {
+  local host="$1" port="$2"
+  shift 2
+  timeout 30 redis-cli -h "$host" -p "$port" "${REDIS_TLS_ARGS[@]}" "$@"
+}
+
+# RDB snapshot of one node (redis-cli --rdb: the replication handshake), gzipped into <out>.
+dump_redis_node() {
+  local host="$1" port="$2" out="$3"
+  log "redis-cli --rdb from $host:$port"
+  rm -f "$out.rdb"
+  if ! redis_at "$host" "$port" --rdb "$out.rdb" >&2; then rm -f "$out.rdb"; return 1; fi
+  [[ -s "$out.rdb" ]] || { rm -f "$out.rdb"; log "the RDB from $host:$port is empty"; return 1; }
+  gzip -c "$out.rdb" >"$out"
+  rm -f "$out.rdb"
+}
+
+# A gzipped RDB: the gzip stream is intact and the snapshot starts with the magic "REDIS" and its format version.
+check_rdb_gz() {
+  local file="$1" label="$2" magic
+  gzip -t "$file" 2>/dev/null || die "$label is not an intact gzip stream"
+  magic="$(gzip -dc "$file" | head -c 5)"
+  [[ "$magic" == REDIS ]] || die "$label is not an RDB snapshot (header '$magic')"
+}
+
+# Reads slot ranges ("a-b" or "a", one or more per line, comma or space separated) on stdin; prints every gap and
+# overlap against 0-16383, nothing when they tile the key space exactly.
+slot_coverage_problems() {
+  local next=0 start end
+  while read -r start end; do
+    if ((start > next)); then printf 'slots %s-%s are not served\n' "$next" "$((start - 1))"; fi
+    if ((start < next)); then printf 'slots %s-%s are claimed twice\n' "$start" "$((end < next - 1 ? end : next - 1))"; fi
+    if ((end + 1 > next)); then next=$((end + 1)); fi
+  done < <(sed 's/[, ]/\n/g' | grep -v '^\[' | grep . | awk -F- -v max="$((REDIS_SLOTS - 1))" '
+    !/^[0-9]+(-[0-9]+)?$/ { printf "%s %s\n", max + 1, max + 1; next }
+    { e = (NF == 2) ? $2 : $1; print $1, e }' | sort -n -k1,1 -k2,2)
+  if ((next < REDIS_SLOTS)); then printf 'slots %s-%s are not served\n' "$next" "$((REDIS_SLOTS - 1))"; fi
+  if ((next > REDIS_SLOTS)); then printf 'slot numbers beyond %s or malformed ranges\n' "$((REDIS_SLOTS - 1))"; fi
+}
+
+# CLUSTER NODES, one node a line: <id> <ip:port@cport[,hostname[,aux=value...]]> <flags> <primary id|-> <ping> <pong>
+# <epoch> <link> [slots...]. Prints "id host port flags primary slots" (slots comma-joined, "-" for none): the
+# announced hostname when there is one, else the IP; the node answering the query may not know its own IP (":port").
+cluster_topology() {
+  local raw id addr flags primary link slots
+  raw="$(redis_query "$REDIS_HOST" "${REDIS_PORT:-6379}" CLUSTER NODES)" \
+    || die "CLUSTER NODES at $REDIS_HOST:${REDIS_PORT:-6379} failed; is it a cluster-mode configuration endpoint?"
+  [[ "$raw" =~ ^[0-9a-f]{40}\  ]] || die "CLUSTER NODES at $REDIS_HOST:${REDIS_PORT:-6379} answered '${raw%%$'\n'*}'; REDIS_CLUSTER=1 needs a cluster-mode endpoint"
+  while read -r id addr flags primary _ _ _ link slots; do
+    [[ -n "$id" ]] || continue
+    local endpoint="${addr%%@*}" bus="${addr#*@}" hostname="" ip port
+    if [[ "$bus" == *,* ]]; then hostname="${bus#*,}"; hostname="${hostname%%,*}"; fi
+    [[ "$hostname" != *=* ]] || hostname=""
+    ip="${endpoint%:*}"
+    port="${endpoint##*:}"
+    local host="${hostname:-$ip}"
+    if [[ -z "$host" && ",$flags," == *,myself,* ]]; then host="$REDIS_HOST"; fi
+    [[ -n "$host" ]] || host="?"
+    printf '%s %s %s %s %s %s %s\n' "$id" "$host" "$port" "$flags" "$primary" "$link" "$(printf '%s' "${slots:-}" | tr ' ' ',' | sed 's/^$/-/')"
+  done <<<"$raw"
+}
+
+has_flag() { [[ ",$1," == *",$2,"* ]]; }
+node_down() { has_flag "$1" fail || has_flag "$1" "fail?" || has_flag "$1" noaddr || has_flag "$1" handshake; }
+
+replica_in_sync() {
+  local info
+  info="$(redis_query "$1" "$2" INFO replication 2>/dev/null)" || return 1
+  [[ "$info" == *"master_link_status:up"* ]]
+}
+
+# Every shard's RDB, gzipped, plus manifest.tsv, tarred into <out>.
+dump_redis_cluster() {
+  local out="$1" topology dir problems
+  log "discovering the cluster's shards at ${REDIS_HOST:?REDIS_HOST must be set}:${REDIS_PORT:-6379}"
+  topology="$(cluster_topology)"
+  local state
+  state="$(redis_query "$REDIS_HOST" "${REDIS_PORT:-6379}" CLUSTER INFO | tr -d '\r' | sed -n 's/^cluster_state://p')"
+  [[ "$state" == ok ]] || die "the cluster reports cluster_state '${state:-unknown}' at $REDIS_HOST:${REDIS_PORT:-6379}; refusing a backup while slots are unserved"
+  local -a primaries=()
+  local id host port flags primary link slots
+  while read -r id host port flags primary link slots; do
+    if has_flag "$flags" master && [[ "$slots" != - ]]; then
+      node_down "$flags" && die "primary $id ($host:$port) serving slots $slots is marked '$flags'; refusing a backup without that shard"
+      primaries+=("$id $host $port $slots")
+    fi
+  done <<<"$topology"
+  [[ ${#primaries[@]} -gt 0 ]] || die "CLUSTER NODES at $REDIS_HOST lists no primary serving slots"
+  problems="$(printf '%s\n' "${primaries[@]}" | awk '{print $4}' | slot_coverage_problems)"
+  [[ -z "$problems" ]] || die "the cluster's slots are not covered exactly: $(printf '%s' "$problems" | paste -sd ';' | sed 's/;/; /g'); refusing a partial backup"
+  dir="$(mktemp -d "$STAGING_DIR/.cluster.XXXXXX")"
+  SCRATCH_DIRS+=("$dir")
+  printf 'shard\tprimary_id\tsource_id\tsource\trole\tslots\tbytes\tsha256\tfile\n' >"$dir/manifest.tsv"
+  local n=0 entry files=()
+  # Shards in slot order, so shard numbers are stable between runs of an unchanged cluster.
+  while read -r entry; do
+    n=$((n + 1))
+    read -r id host port slots <<<"$entry"
+    local file="shard-$n.rdb.gz" candidates=() done_from="" role
+    files+=("$file")
+    while read -r rid rhost rport rflags rprimary _ _; do
+      if [[ "$rprimary" == "$id" ]] && has_flag "$rflags" slave && ! node_down "$rflags" && replica_in_sync "$rhost" "$rport"; then
+        candidates+=("replica $rid $rhost $rport")
+      fi
+    done <<<"$topology"
+    candidates+=("primary $id $host $port")
+    local candidate cid chost cport rid rhost rport rflags rprimary
+    for candidate in "${candidates[@]}"; do
+      read -r role cid chost cport <<<"$candidate"
+      if dump_redis_node "$chost" "$cport" "$dir/$file"; then done_from="$role $cid $chost:$cport"; break; fi
+      log "shard $n (slots $slots): the dump from $role $chost:$cport failed"
+    done
+    [[ -n "$done_from" ]] || die "shard $n (slots $slots, primary $id at $host:$port): no node of the shard could be dumped; refusing a backup without it"
+    read -r role cid chost <<<"$done_from"
+    check_rdb_gz "$dir/$file" "shard $n from $chost"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$id" "$cid" "$chost" "$role" "$slots" "$(wc -c <"$dir/$file")" \
+      "$(sha256sum "$dir/$file" | awk '{print $1}')" "$file" >>"$dir/manifest.tsv"
+    log "shard $n (slots $slots): dumped from $role $cid at $chost ($(wc -c <"$dir/$file") bytes gzipped)"
+  done < <(printf '%s\n' "${primaries[@]}" | awk '{split($4, r, /[-,]/); print r[1], $0}' | sort -n -k1,1 | cut -d' ' -f2-)
+  tar -cf "$out" -C "$dir" manifest.tsv "${files[@]}"
+  rm -rf "$dir"
+  log "cluster backup holds $n shard(s)"
+}
+
+# Checks a cluster backup: every shard in the manifest is present with its size and checksum and is an intact RDB,
+# and the shards' slot ranges cover 0-16383 exactly.
+verify_redis_cluster() {
+  local object="$1" dir problems shards=0
+  dir="$(mktemp -d "$STAGING_DIR/.verify.XXXXXX")"
+  SCRATCH_DIRS+=("$dir")
+  tar -xf "$STAGING_DIR/$object" -C "$dir" || die "$object is not a readable tar archive"
+  [[ -f "$dir/manifest.tsv" ]] || die "$object has no manifest.tsv"
+  local shard slots bytes sum file
+  while IFS=$'\t' read -r shard _ _ _ _ slots bytes sum file; do
+    [[ "$shard" != shard ]] || continue
+    shards=$((shards + 1))
+    [[ "$file" =~ ^shard-[0-9]+\.rdb\.gz$ && -f "$dir/$file" ]] || { die "$object: shard $shard's file '$file' is missing"; }
+    [[ "$(wc -c <"$dir/$file")" == "$bytes" ]] || { die "$object: shard $shard is $(wc -c <"$dir/$file") bytes, the manifest says $bytes"; }
+    [[ "$(sha256sum "$dir/$file" | awk '{print $1}')" == "$sum" ]] || { die "$object: shard $shard does not match its sha256 in the manifest"; }
+    check_rdb_gz "$dir/$file" "$object shard $shard"
+  done <"$dir/manifest.tsv"
+  [[ $shards -gt 0 ]] || die "$object: the manifest lists no shards"
+  problems="$(awk -F'\t' 'NR > 1 {print $6}' "$dir/manifest.tsv" | slot_coverage_problems)"
+  [[ -z "$problems" ]] || die "$object: the shards' slots are not covered exactly: $(printf '%s' "$problems" | paste -sd ';' | sed 's/;/; /g')"
+  log "verified $object: $shards shard(s), every RDB intact with its checksum, slots 0-$((REDIS_SLOTS - 1)) covered exactly"
+}
+
 # --- dump -------------------------------------------------------------------------------------------------
 
 cmd_dump() {
@@ -290,12 +467,11 @@ cmd_dump() {
       pg_dump --format=custom --compress=6 --no-owner --no-privileges --file="$partial"
       ;;
     redis)
-      local tls=()
-      if [[ "${REDIS_TLS:-0}" == 1 ]]; then tls=(--tls); fi
-      log "redis-cli --rdb from ${REDIS_HOST:?REDIS_HOST must be set}:${REDIS_PORT:-6379}"
-      redis-cli -h "$REDIS_HOST" -p "${REDIS_PORT:-6379}" "${tls[@]}" --rdb "$partial.rdb" >&2
-      gzip -c "$partial.rdb" >"$partial"
-      rm -f "$partial.rdb"
+      if redis_cluster; then
+        dump_redis_cluster "$partial"
+      else
+        dump_redis_node "${REDIS_HOST:?REDIS_HOST must be set}" "${REDIS_PORT:-6379}" "$partial"
+      fi
       ;;
     mongodb)
       local only=()
@@ -495,11 +671,12 @@ drop_scratch() {
 verify_object() {
   local object="$1"
   if [[ "$ENGINE" == redis ]]; then
-    # An RDB file starts with the magic "REDIS" followed by the format version.
-    local magic
-    magic="$(gzip -dc "$STAGING_DIR/$object" | head -c 5)"
-    [[ "$magic" == REDIS ]] || die "$object is not an RDB snapshot (header '$magic')"
-    log "verified $object: gzip intact, RDB header present"
+    if redis_cluster; then
+      verify_redis_cluster "$object"
+    else
+      check_rdb_gz "$STAGING_DIR/$object" "$object"
+      log "verified $object: gzip intact, RDB header present"
+    fi
     return 0
   fi
   if [[ "$ENGINE" == mongodb ]]; then

@@ -14,6 +14,7 @@ const T = {
   service: "kubernetes:core/v1:Service",
   secret: "kubernetes:core/v1:Secret",
   httpRoute: "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute",
+  grpcRoute: "kubernetes:gateway.networking.k8s.io/v1:GRPCRoute",
   trafficPolicy: "kubernetes:gateway.envoyproxy.io/v1alpha1:BackendTrafficPolicy",
   hpa: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
   pdb: "kubernetes:policy/v1:PodDisruptionBudget",
@@ -327,6 +328,85 @@ describe("AppService on Kubernetes: network policy", () => {
     expect(rec.one(T.httpRoute).inputs.spec.rules[0].backendRefs[0].port).toBe(8000);
   });
 
+  test("metrics on an extra port: the ServiceMonitor scrapes that named port, no separate metrics port, Prometheus admitted to it", async () => {
+    await build("api", { ...KIND_ARGS.api, metrics: { port: "admin", path: "/stats" }, extraPorts: [{ name: "admin", port: 8081 }] });
+    expect(container("api").ports).toEqual([
+      { name: "http", containerPort: 8000, protocol: "TCP" },
+      { name: "admin", containerPort: 8081, protocol: "TCP" },
+    ]);
+    expect(rec.one(T.service, "api-service").inputs.spec.ports.map((p: { name: string }) => p.name)).toEqual(["http", "admin"]);
+    expect(rec.one(T.serviceMonitor).inputs.spec.endpoints).toEqual([{ port: "admin", path: "/stats", interval: "30s", scheme: "http" }]);
+    const np = rec.one(T.netpol, "api-network-policy").inputs.spec;
+    expect(np.ingress[2]).toEqual({ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }], ports: [{ protocol: "TCP", port: 8081 }] });
+  });
+});
+
+describe("AppService on Kubernetes: gRPC on the edge (GRPCRoute)", () => {
+  const grpc = { name: "grpc", port: 9090, appProtocol: "kubernetes.io/h2c" };
+
+  test("own host: GRPCRoute on the host's HTTPS listener to the Service port, rate limit without request buffer, edge admitted to that port only", async () => {
+    const svc = await build("api", { ...KIND_ARGS.api, extraPorts: [{ ...grpc, route: { host: "grpc.example.com" } }, { name: "admin", port: 8081 }] });
+    expect(svc.settings.grpcRoutes).toEqual([
+      { portName: "grpc", port: 9090, host: "grpc.example.com", visibility: "public", tlsSecretName: "grpc-example-com-tls", services: [], rateLimit: { rps: 10, burst: 20 } },
+    ]);
+    const route = rec.one(T.grpcRoute, "api-grpc-route-grpc").inputs;
+    expect(route.metadata).toMatchObject({ name: "api-grpc", namespace: "apps" });
+    expect(route.spec).toEqual({
+      parentRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "public", namespace: "envoy-gateway-system", sectionName: "https-grpc.example.com" }],
+      hostnames: ["grpc.example.com"],
+      // No matches: every call on its own host.
+      rules: [{ backendRefs: [{ group: "", kind: "Service", name: "api", port: 9090 }] }],
+    });
+    const policy = rec.one(T.trafficPolicy, "api-grpc-traffic-policy-grpc").inputs;
+    expect(policy.metadata.name).toBe("api-grpc");
+    expect(policy.spec.targetRefs).toEqual([{ group: "gateway.networking.k8s.io", kind: "GRPCRoute", name: "api-grpc" }]);
+    expect(policy.spec.rateLimit.local.rules).toHaveLength(4);
+    expect(policy.spec.rateLimit.local.rules[0]).toEqual({ clientSelectors: [{ sourceCIDR: { type: "Distinct", value: "0.0.0.0/0" } }], limit: { requests: 30, unit: "Second" } });
+    expect(policy.spec.requestBuffer).toBeUndefined();
+    // The HTTP route's policy keeps its body limit and targets only the HTTPRoute.
+    expect(rec.one(T.trafficPolicy, "api-backend-traffic-policy").inputs.spec.targetRefs).toEqual([{ group: "gateway.networking.k8s.io", kind: "HTTPRoute", name: "api" }]);
+    const np = rec.one(T.netpol, "api-network-policy").inputs.spec;
+    expect(np.ingress[0]).toEqual({
+      from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "envoy-gateway-system" } } }],
+      ports: [{ protocol: "TCP", port: 8000 }, { protocol: "TCP", port: 9090 }],
+    });
+    expect(np.ingress).toHaveLength(3);
+  });
+
+  test("on the ingress host: matches the named services, inherits visibility and certificate; rateLimit false drops the policy", async () => {
+    const svc = await build("api", {
+      ...KIND_ARGS.api,
+      ingress: { host: "api.example.com", visibility: "internal", tls: { secretName: "api-cert" } },
+      extraPorts: [{ ...grpc, appProtocol: "grpc", route: { services: ["payments.v1.PaymentService", "grpc.health.v1.Health"], rateLimit: false } }],
+    });
+    expect(svc.settings.grpcRoutes[0]).toMatchObject({ host: "api.example.com", visibility: "internal", tlsSecretName: "api-cert" });
+    expect(svc.settings.grpcRoutes[0].rateLimit).toBeUndefined();
+    const route = rec.one(T.grpcRoute).inputs.spec;
+    expect(route.parentRefs[0]).toMatchObject({ name: "internal", sectionName: "https-api.example.com" });
+    expect(route.rules[0].matches).toEqual([
+      { method: { type: "Exact", service: "payments.v1.PaymentService" } },
+      { method: { type: "Exact", service: "grpc.health.v1.Health" } },
+    ]);
+    expect(rec.byType(T.trafficPolicy).map((r) => r.name)).toEqual(["api-backend-traffic-policy"]);
+  });
+
+  test("an api without ingress: only the gRPC port faces the edge; no HTTPRoute", async () => {
+    const { ingress: _ingress, ...noIngress } = KIND_ARGS.api;
+    await build("api", { ...noIngress, extraPorts: [{ ...grpc, route: { host: "grpc.example.com", visibility: "internal" } }] });
+    expect(rec.byType(T.httpRoute)).toHaveLength(0);
+    expect(rec.one(T.grpcRoute).inputs.spec.parentRefs[0].name).toBe("internal");
+    const np = rec.one(T.netpol, "api-network-policy").inputs.spec;
+    expect(np.ingress[0]).toEqual({ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "envoy-gateway-system" } } }], ports: [{ protocol: "TCP", port: 9090 }] });
+  });
+
+  test("no route, no GRPCRoute: an unrouted gRPC port stays closed to the edge", async () => {
+    await build("api", { ...KIND_ARGS.api, extraPorts: [grpc] });
+    expect(rec.byType(T.grpcRoute)).toHaveLength(0);
+    expect(rec.one(T.netpol, "api-network-policy").inputs.spec.ingress[0].ports).toEqual([{ protocol: "TCP", port: 8000 }]);
+  });
+});
+
+describe("AppService on Kubernetes: network policy (egress)", () => {
   test("egress only to DNS, the namespace's pods, the connected data stores and listed external destinations", async () => {
     await build("api", {
       ...KIND_ARGS.api,

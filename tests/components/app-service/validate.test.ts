@@ -44,15 +44,39 @@ const cases: BadCase[] = [
   { what: "startup probe with liveness turned off", args: { ...api, health: { livenessPath: false, startup: { periodSeconds: 10 } } }, expect: ["health.startup: runs on the liveness path, which health.livenessPath: false turns off", '(got {"periodSeconds":10})'] },
   { what: "probe path true instead of a path or false", args: { ...api, health: { readinessPath: true as never } }, expect: ["health.readinessPath: must be a URL path starting with '/' or false", "(got true)"] },
   { what: "extra port on the main port", args: { ...api, extraPorts: [{ name: "grpc", port: 8000 }] }, expect: ["extraPorts[0].port: is already used by port; each port number once", "(got 8000)"] },
-  { what: "extra port on the metrics port, and twice the same name", args: { ...api, extraPorts: [{ name: "grpc", port: 9100 }, { name: "grpc", port: 9090 }] }, expect: ["extraPorts[0].port: is already used by metrics.port", "(got 9100)", "extraPorts[1].name: is already the name of another extra port", '(got "grpc")'] },
+  { what: "extra port on the metrics port, and twice the same name", args: { ...api, extraPorts: [{ name: "grpc", port: 9100 }, { name: "grpc", port: 9090 }] }, expect: ["extraPorts[0].port: is already used by metrics.port; each port number once (to scrape this port, set metrics.port to its name: grpc)", "(got 9100)", "extraPorts[1].name: is already the name of another extra port", '(got "grpc")'] },
   { what: "extra port named like the service's own", args: { ...api, extraPorts: [{ name: "metrics", port: 9090 }] }, expect: ["extraPorts[0].name: must not be http or metrics", '(got "metrics")'] },
   { what: "extra port name longer than 15 characters", args: { ...api, extraPorts: [{ name: "grpc-internal-api", port: 9090 }] }, expect: ["extraPorts[0].name: must be an IANA service name", '(got "grpc-internal-api")'] },
   { what: "extra port on a worker", args: { ...KIND_ARGS.worker, extraPorts: [{ name: "grpc", port: 9090 }] }, expect: ["extraPorts: are only allowed for kinds with a Service (web, api), not worker", '(got ["grpc"])'] },
+  { what: "metrics.port naming no extra port", args: { ...api, metrics: { port: "admn" }, extraPorts: [{ name: "admin", port: 8081 }] }, expect: ["metrics.port: must be a port number or the name of one of the service's extraPorts (known: admin)", '(got "admn")'] },
+  { what: "metrics.port naming a gRPC port", args: { ...api, metrics: { port: "grpc" }, extraPorts: [{ name: "grpc", port: 9090, appProtocol: "kubernetes.io/h2c" }] }, expect: ["metrics.port: names extra port grpc, which speaks kubernetes.io/h2c; Prometheus scrapes over HTTP/1.1", '(got "grpc")'] },
+  { what: "metrics.port neither a number nor a port name", args: { ...api, metrics: { port: "Admin Port" as never } }, expect: ["metrics.port: must be a port number (1-65535) or the name of an extra port", '(got "Admin Port")'] },
+  { what: "gRPC route on a port that does not speak HTTP/2", args: { ...api, extraPorts: [{ name: "admin", port: 8081, route: { host: "admin.example.com" } }] }, expect: ["extraPorts[0].route: needs appProtocol grpc or kubernetes.io/h2c on this port (the Gateway speaks HTTP/2 to it); got appProtocol none", '(got {"host":"admin.example.com"})'] },
+  { what: "gRPC route without a host on a service without ingress", args: { kind: "api", image: api.image, port: 8000, extraPorts: [{ name: "grpc", port: 9090, appProtocol: "grpc", route: {} }] }, expect: ["extraPorts[0].route.host: is required when the service has no ingress", "(got undefined)"] },
+  { what: "gRPC route sharing the ingress host without naming its services", args: { ...api, extraPorts: [{ name: "grpc", port: 9090, appProtocol: "grpc", route: {} }] }, expect: ["extraPorts[0].route.services: must name the gRPC services routed (e.g. [payments.v1.PaymentService]) because the route shares host api.example.com with ingress"] },
+  { what: "gRPC route on the ingress host with another visibility", args: { ...api, extraPorts: [{ name: "grpc", port: 9090, appProtocol: "grpc", route: { visibility: "internal", services: ["a.v1.A"] } }] }, expect: ["extraPorts[0].route.visibility: must match ingress.visibility (public): the route shares host api.example.com", '(got "internal")'] },
+  {
+    what: "two gRPC routes on one host: one without services, then the same service twice",
+    args: {
+      ...api,
+      extraPorts: [
+        { name: "grpc", port: 9090, appProtocol: "grpc", route: { host: "rpc.example.com", services: ["a.v1.A"] } },
+        { name: "grpc-admin", port: 9091, appProtocol: "grpc", route: { host: "rpc.example.com" } },
+        { name: "grpc-b", port: 9092, appProtocol: "grpc", route: { host: "rpc.example.com", services: ["a.v1.A", "b.v1.B"] } },
+      ],
+    },
+    expect: [
+      "extraPorts[1].route.services: must name the gRPC services routed: extra port grpc is routed on the same host rpc.example.com",
+      'extraPorts[2].route.services: are already routed to extra port grpc on host rpc.example.com; route each service to one port (got ["a.v1.A"])',
+    ],
+  },
+  { what: "gRPC service name with a slash", args: { ...api, extraPorts: [{ name: "grpc", port: 9090, appProtocol: "grpc", route: { host: "rpc.example.com", services: ["payments/v1"] } }] }, expect: ["extraPorts[0].route.services[0]: must be a fully-qualified gRPC service name like payments.v1.PaymentService", '(got "payments/v1")'] },
   { what: "unknown key (typo)", args: { ...api, replica: 2 } as unknown as AppServiceArgs, expect: ['replica: unknown key; did you mean "replicas"? (allowed: kind, image, port'] },
   { what: "invalid service name", args: api, expect: ['name: must be a DNS label', '(got "Api_Service")'] },
   { what: "docker: secretRefs", args: { ...api, secretRefs: { DB_PASSWORD: { name: "db", key: "password" } } }, ctx: dockerCtx(), expect: ["secretRefs: reference Kubernetes Secrets", '(got ["DB_PASSWORD"])'] },
   { what: "docker: replicas 2", args: { ...api, replicas: 2 }, ctx: dockerCtx(), expect: ["replicas: must be 1 on the docker target", "(got 2)"] },
   { what: "docker: world-bound non-LB port", args: { ...api, docker: { hostIp: "0.0.0.0" } }, ctx: dockerCtx(), expect: ["docker.hostIp: must be 127.0.0.1 unless the published port is 80 or 443", '(got "0.0.0.0")'] },
+  { what: "docker: gRPC route sharing the ingress host without services (nginx would get two / locations)", args: { ...api, extraPorts: [{ name: "grpc", port: 9090, appProtocol: "grpc", route: {} }] }, ctx: dockerCtx(), expect: ["extraPorts[0].route.services: must name the gRPC services routed"] },
   { what: "docker: no networks in the context", args: api, ctx: dockerCtx({ dockerNetworks: undefined }), expect: ["platform context.dockerNetworks: is required on the docker target"] },
 ];
 
@@ -95,7 +119,7 @@ describe("validateAppServiceArgs", () => {
       host: "api.example.com", path: "/", visibility: "public", clusterIssuer: "letsencrypt-prod", tlsSecretName: "api-example-com-tls",
       rateLimit: { rps: 10, burst: 20 }, maxRequestBodySize: "1Mi",
     });
-    expect(r.metrics).toEqual({ port: 9100, path: "/metrics" });
+    expect(r.metrics).toEqual({ port: 9100, path: "/metrics", portName: "metrics" });
   });
 
   test("probe opt-outs: false paths resolve to no probe and need no port (a worker may say livenessPath: false)", () => {

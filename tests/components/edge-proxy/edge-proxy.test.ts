@@ -59,6 +59,47 @@ describe("nginx.conf builder", () => {
     expect(conf.match(/add_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;/g)).toHaveLength(4);
   });
 
+  test("gRPC routes: grpc_pass per named service (or every call on their own host), own rate-limit zone, gRPC status for nginx's errors", () => {
+    const grpcConf = nginxConfig({
+      listen: { http: 8080, https: 8443, health: 8081 },
+      publicHttpsPort: 443,
+      maxBodySize: "10m",
+      tempDir: "/tmp",
+      sites: validateEdgeProxyArgs("edge", args({
+        routes: [
+          ...args().routes,
+          { service: "api", host: "app.example.com", port: 9090, rateLimit: { rps: 50, burst: 100 }, headers: {}, grpc: { portName: "grpc", services: ["payments.v1.PaymentService"] } },
+          { service: "ledger", host: "rpc.example.com", port: 9091, headers: {}, grpc: { portName: "grpc-api", services: [] } },
+        ],
+      })).sites,
+    });
+    expect(grpcConf).toContain("limit_req_zone $binary_remote_addr zone=rl_api__grpc:10m rate=50r/s;");
+    // The HTTP zone of the same service keeps its own rate.
+    expect(grpcConf).toContain("limit_req_zone $binary_remote_addr zone=rl_api:10m rate=10r/s;");
+    const service = grpcConf.slice(grpcConf.indexOf("location ^~ /payments.v1.PaymentService/ {"));
+    const serviceBlock = service.slice(0, service.indexOf("}")).split("\n").map((l) => l.trim());
+    expect(serviceBlock.slice(1, 4)).toEqual(["limit_req zone=rl_api__grpc burst=100 nodelay;", 'set $grpc_api__grpc "api:9090";', "grpc_pass grpc://$grpc_api__grpc;"]);
+    const rpc = grpcConf.slice(grpcConf.indexOf("server_name rpc.example.com;"));
+    expect(rpc).toContain("grpc_pass grpc://$grpc_ledger__grpc_api;");
+    expect(rpc.slice(0, rpc.indexOf("location @grpc"))).not.toContain("limit_req ");
+    expect(grpcConf).toContain("error_page 429 = @grpc_resource_exhausted;");
+    expect(grpcConf).toContain("add_header grpc-status 14 always;");
+    // No security headers or proxy_* directives inside gRPC locations.
+    expect(service.slice(0, service.indexOf("}"))).not.toMatch(/add_header|proxy_pass/);
+  });
+
+  test("a rate limit without burst is written without burst= (nginx refuses burst=0)", () => {
+    const noBurst = nginxConfig({
+      listen: { http: 8080, https: 8443, health: 8081 },
+      publicHttpsPort: 443,
+      maxBodySize: "10m",
+      tempDir: "/tmp",
+      sites: validateEdgeProxyArgs("edge", args({ routes: [{ service: "web", host: "app.example.com", port: 3000, rateLimit: { rps: 5, burst: 0 }, headers: {} }] })).sites,
+    });
+    expect(noBurst).toContain("limit_req zone=rl_web;");
+    expect(noBurst).not.toContain("burst=0");
+  });
+
   test("a certificate covers its exact hosts and one label under a wildcard", () => {
     expect(certificateCovers("*.example.com", "app.example.com")).toBe(true);
     expect(certificateCovers("*.example.com", "a.b.example.com")).toBe(false);
@@ -74,6 +115,22 @@ describe("bad input fails before anything is registered", () => {
       "the same host and path routed to two services",
       { routes: [...args().routes, { service: "web2", host: "app.example.com", path: "/api/", port: 3001, headers: {} }] },
       /routes\[3\]: is already routed to service api; each host and path may go to one service \(got "app\.example\.com\/api\/"\)/,
+    ],
+    [
+      "a gRPC route routing every call on a host an HTTP route serves",
+      { routes: [...args().routes, { service: "api", host: "app.example.com", port: 9090, headers: {}, grpc: { portName: "grpc", services: [] } }] },
+      /routes\[3\]: is already routed to service web; each host and path may go to one service \(got "app\.example\.com\/"\)/,
+    ],
+    [
+      "one gRPC service routed by two ports",
+      {
+        routes: [
+          ...args().routes,
+          { service: "api", host: "app.example.com", port: 9090, headers: {}, grpc: { portName: "grpc", services: ["a.v1.A"] } },
+          { service: "ledger", host: "app.example.com", port: 9091, headers: {}, grpc: { portName: "grpc", services: ["a.v1.A"] } },
+        ],
+      },
+      /routes\[4\]: is already routed to service api \(gRPC port grpc\); each host and path may go to one service \(got "app\.example\.com\/a\.v1\.A\/"\)/,
     ],
     ["one port for HTTP and HTTPS", { httpPort: 8443, httpsPort: 8443 }, /httpsPort: must differ from httpPort \(8443\)/],
     ["an unpinned image", { image: "nginx:latest" }, /image: .*\(got "nginx:latest"\)/],

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
+import * as http2 from "http2";
 import * as https from "https";
 import * as net from "net";
 import * as path from "path";
@@ -19,8 +20,8 @@ import { requireTool, run, tempDir } from "../../helpers/tools";
 let dir: string;
 let cleanup: () => void;
 let nginx: ChildProcess | undefined;
-const upstreams: http.Server[] = [];
-let ports: { http: number; https: number; health: number; web: number; api: number; down: number };
+const upstreams: Array<http.Server | http2.Http2Server> = [];
+let ports: { http: number; https: number; health: number; web: number; api: number; down: number; grpc: number };
 let certificate: string;
 
 async function freePort(): Promise<number> {
@@ -40,6 +41,29 @@ async function upstream(name: string): Promise<number> {
       res.setHeader("X-Frame-Options", "SAMEORIGIN");
       res.setHeader("Content-Type", "application/json");
       res.end(JSON.stringify({ upstream: name, path: req.url, forwardedFor: req.headers["x-forwarded-for"], proto: req.headers["x-forwarded-proto"], pad: "x".repeat(4096) }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  upstreams.push(server);
+  return (server.address() as net.AddressInfo).port;
+}
+
+/**
+ * A plain-text HTTP/2 (h2c, prior knowledge) server answering like a gRPC server: one length-prefixed message
+ * echoing what it saw, then the status in the trailers.
+ */
+async function grpcUpstream(): Promise<number> {
+  const server = http2.createServer();
+  server.on("stream", (stream, headers) => {
+    const seen = JSON.stringify({ path: headers[":path"], forwardedFor: headers["x-forwarded-for"], proto: headers["x-forwarded-proto"], te: headers.te, contentType: headers["content-type"] });
+    stream.on("data", () => undefined);
+    stream.on("end", () => {
+      const message = Buffer.from(seen);
+      const frame = Buffer.concat([Buffer.from([0, 0, 0, 0, 0]), message]);
+      frame.writeUInt32BE(message.length, 1);
+      stream.respond({ ":status": 200, "content-type": "application/grpc" }, { waitForTrailers: true });
+      stream.on("wantTrailers", () => stream.sendTrailers({ "grpc-status": "0", "grpc-message": "ok" }));
+      stream.end(frame);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -68,6 +92,10 @@ function configInput(): NginxConfigInput {
             headers: { ...DEFAULT_SECURITY_HEADERS, "Content-Security-Policy": `default-src 'self'; report-uri /csp?v=$1&q="x"` },
           },
           { service: "down", path: "/down/", upstream: `127.0.0.1:${ports.down}`, headers: { ...DEFAULT_SECURITY_HEADERS } },
+          // gRPC routes (extraPorts[].route) as the edge validation emits them: one location per gRPC service.
+          { service: "api", grpcPort: "grpc", path: "/echo.v1.Echo/", upstream: `127.0.0.1:${ports.grpc}`, headers: {} },
+          { service: "api", grpcPort: "grpc-limited", path: "/limited.v1.Limited/", upstream: `127.0.0.1:${ports.grpc}`, rateLimit: { rps: 1, burst: 0 }, headers: {} },
+          { service: "down", grpcPort: "grpc", path: "/down.v1.Down/", upstream: `127.0.0.1:${ports.down}`, headers: {} },
         ],
       },
     ],
@@ -110,7 +138,7 @@ beforeAll(async () => {
     "-addext", "subjectAltName=DNS:app.test", "-keyout", path.join(dir, "tls.key"), "-out", path.join(dir, "tls.crt"),
   ]);
   certificate = fs.readFileSync(path.join(dir, "tls.crt"), "utf8");
-  ports = { http: await freePort(), https: await freePort(), health: await freePort(), web: await upstream("web"), api: await upstream("api"), down: await freePort() };
+  ports = { http: await freePort(), https: await freePort(), health: await freePort(), web: await upstream("web"), api: await upstream("api"), down: await freePort(), grpc: await grpcUpstream() };
   fs.writeFileSync(path.join(dir, "nginx.conf"), nginxConfig(configInput()));
 });
 
@@ -120,7 +148,7 @@ afterAll(async () => {
     nginx.kill("SIGTERM");
     await exited;
   }
-  await Promise.all(upstreams.map((s) => new Promise((resolve) => s.close(resolve))));
+  await Promise.all(upstreams.map((s) => new Promise((resolve) => s.close(() => resolve(undefined)))));
   cleanup?.();
 });
 
@@ -195,6 +223,65 @@ describe("a live edge on 127.0.0.1", () => {
     const r = await request({ port: ports.https, path: "/api/upload", method: "POST", body: "x".repeat(2048), headers: { "Content-Type": "text/plain" } });
     expect(r.status).toBe(413);
     expect((await request({ port: ports.https, path: "/api/upload", method: "POST", body: "x".repeat(512) })).status).toBe(200);
+  });
+
+  describe("gRPC through grpc_pass", () => {
+    interface Call { headers: http2.IncomingHttpHeaders; headersEndStream: boolean; trailers: http2.IncomingHttpHeaders; body: Buffer; alpn: string | false }
+    let client: http2.ClientHttp2Session;
+    beforeAll(() => {
+      client = http2.connect(`https://127.0.0.1:${ports.https}`, { ca: certificate, servername: "app.test" });
+    });
+    afterAll(() => new Promise<void>((resolve) => client.close(() => resolve())));
+
+    const call = (p: string) =>
+      new Promise<Call>((resolve, reject) => {
+        const req = client.request({ ":method": "POST", ":path": p, ":authority": "app.test", "content-type": "application/grpc", te: "trailers" });
+        const chunks: Buffer[] = [];
+        let headers: http2.IncomingHttpHeaders = {};
+        let trailers: http2.IncomingHttpHeaders = {};
+        let headersEndStream = false;
+        req.on("response", (h, flags) => {
+          headers = h;
+          headersEndStream = (flags & http2.constants.NGHTTP2_FLAG_END_STREAM) !== 0;
+        });
+        req.on("trailers", (t) => (trailers = t));
+        req.on("data", (c: Buffer) => chunks.push(c));
+        req.on("end", () => resolve({ headers, headersEndStream, trailers, body: Buffer.concat(chunks), alpn: (client.socket as tls.TLSSocket).alpnProtocol ?? false }));
+        req.on("error", reject);
+        req.setTimeout(10_000, () => req.close(http2.constants.NGHTTP2_CANCEL));
+        req.end(Buffer.from([0, 0, 0, 0, 0]));
+      });
+
+    test("a call over TLS with ALPN h2 reaches the h2c upstream with the forwarding headers; message and trailers come back", async () => {
+      const r = await call("/echo.v1.Echo/Say");
+      expect(r.alpn).toBe("h2");
+      expect(r.headers[":status"]).toBe(200);
+      expect(r.headers["content-type"]).toBe("application/grpc");
+      expect(r.headersEndStream).toBe(false);
+      expect(r.trailers["grpc-status"]).toBe("0");
+      const message = JSON.parse(r.body.subarray(5).toString());
+      expect(message).toEqual({ path: "/echo.v1.Echo/Say", forwardedFor: "127.0.0.1", proto: "https", te: "trailers", contentType: "application/grpc" });
+    });
+
+    test("nginx's own failures become gRPC statuses: UNAVAILABLE (14) for a down upstream, RESOURCE_EXHAUSTED (8) over the rate limit", async () => {
+      const down = await call("/down.v1.Down/Get");
+      // Trailers-only: HTTP 200, typed application/grpc, the status in the one HEADERS frame that ends the stream.
+      expect(down.headers[":status"]).toBe(200);
+      expect(down.headers["content-type"]).toBe("application/grpc");
+      expect(down.headers["grpc-status"]).toBe("14");
+      expect(down.headersEndStream).toBe(true);
+      // 1 call/s, no burst: of 5 calls at once, at least 4 are refused.
+      const calls = await Promise.all(Array.from({ length: 5 }, () => call("/limited.v1.Limited/Get")));
+      const statuses = calls.map((c) => c.headers["grpc-status"] ?? c.trailers["grpc-status"]);
+      expect(statuses.filter((s) => s === "8").length).toBeGreaterThanOrEqual(4);
+      expect(statuses.filter((s) => s !== "8" && s !== "0")).toEqual([]);
+    });
+
+    test("a path no gRPC location names falls through to the HTTP route of the host", async () => {
+      const r = await call("/other.v1.Other/Get");
+      expect(r.headers[":status"]).toBe(200);
+      expect(JSON.parse(r.body.toString()).upstream).toBe("web");
+    });
   });
 
   test("an upstream that is down answers 502 promptly instead of hanging", async () => {

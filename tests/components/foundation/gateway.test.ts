@@ -56,6 +56,20 @@ describe("pure edge builders", () => {
     expect(gw.metadata.annotations).toEqual({ "cert-manager.io/cluster-issuer": "letsencrypt-prod" });
   });
 
+  test("Gateway: only the HTTPS listener of a host serving gRPC admits GRPCRoutes; the redirect listener never does", () => {
+    const gw = gatewayManifest(input({ hosts: [
+      { host: "a.example.com", visibility: "public", tlsSecretName: "a-tls" },
+      { host: "grpc.example.com", visibility: "public", tlsSecretName: "grpc-tls", grpc: true },
+    ] }));
+    const kinds = Object.fromEntries((gw.spec.listeners as Array<{ name: string; allowedRoutes: { kinds: Array<{ kind: string }> } }>)
+      .map((l) => [l.name, l.allowedRoutes.kinds.map((k) => k.kind)]));
+    expect(kinds).toEqual({
+      http: ["HTTPRoute"],
+      "https-a.example.com": ["HTTPRoute"],
+      "https-grpc.example.com": ["HTTPRoute", "GRPCRoute"],
+    });
+  });
+
   test("client IP: proxy protocol on AWS; behind a CDN exactly one X-Forwarded-For hop is trusted; otherwise none", () => {
     const aws = clientTrafficPolicyManifest(input()).spec as any;
     expect(aws.proxyProtocol).toEqual({});

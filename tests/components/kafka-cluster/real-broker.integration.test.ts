@@ -11,15 +11,14 @@
  *    and those series drive `promtool test rules` on the component's generated rules.
  * Servers listen on 127.0.0.1 only and are stopped by pid at the end.
  */
-import { spawn, type ChildProcess } from "child_process";
 import * as fs from "fs";
-import * as http from "http";
 import * as path from "path";
 import { KafkaCluster, KAFKA_USERNAME } from "../../../components/kafka-cluster";
 import { alertFamily, alertRules, SEVERITY_PRIORITY, toPrometheusRuleFile, type AlertRule } from "../../../components/lib/alerts";
 import { installMocks, MOCK_SECRET_PREFIX, outputOf, settle, unwrapSecrets, type Recorder } from "../../helpers/mocks";
-import { dockerEnvToServerProperties, envToProperty, onLoopback, requireKafkaExporter, startKafka, writePlainClientConfig, type RealKafka } from "../../helpers/kafka";
-import { freePort, okAsync, runAsync } from "../../helpers/servers";
+import { missingInScrape, phasesAsSeries, scrapeUntil, sumOf, type Scrape } from "../../helpers/exposition";
+import { dockerEnvToServerProperties, envToProperty, interBrokerPort, onLoopback, requireKafkaExporter, startKafka, startKafkaExporter, writePlainClientConfig, type RealExporter, type RealKafka } from "../../helpers/kafka";
+import { okAsync, runAsync } from "../../helpers/servers";
 import { promtoolTestRules, renderAlertTemplate, requireTool, tempDir, type PromtoolTestGroup } from "../../helpers/tools";
 import { kafkaArgs, platformContext, providerOutputs } from "./fixtures";
 
@@ -51,11 +50,7 @@ beforeAll(async () => {
   await settle();
   brokerEnvs = unwrapSecrets(rec.one(CONTAINER, "events-container").inputs.envs);
   // The broker answers unauthenticated ApiVersions on its inter-broker listener (the one the healthcheck uses).
-  const props = dockerEnvToServerProperties(brokerEnvs).properties;
-  const interBroker = props["inter.broker.listener.name"];
-  const internal = new RegExp(`${interBroker}://[^,]*:(\\d+)`).exec(props.listeners)?.[1];
-  if (!internal) throw new Error(`no ${interBroker} listener in ${props.listeners}`);
-  broker = await startKafka(brokerEnvs, Number(internal));
+  broker = await startKafka(brokerEnvs, interBrokerPort(brokerEnvs));
   clientPort = Number(loopback(await outputOf(cluster.connection.bootstrapServers)).split(":")[1]);
   work = tempDir("kafka-itest");
   goodConfig = writePlainClientConfig(work.dir, "good.properties", KAFKA_USERNAME, PASSWORD);
@@ -180,71 +175,20 @@ describe("the topic plan script against the broker", () => {
   });
 });
 
-/** One scrape of a Prometheus text exposition: `name{labels}` -> value (comments and HELP/TYPE lines dropped). */
-function parseExposition(text: string): Map<string, { name: string; labels: Record<string, string>; value: number }> {
-  const out = new Map<string, { name: string; labels: Record<string, string>; value: number }>();
-  for (const line of text.split("\n")) {
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m) continue;
-    const labels = Object.fromEntries([...(m[2] ?? "").matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1], l[2]]));
-    out.set(`${m[1]}{${m[2] ?? ""}}`, { name: m[1], labels, value: Number(m[3]) });
-  }
-  return out;
-}
-
-function httpGet(url: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    http
-      .get(url, (res) => {
-        let body = "";
-        res.on("data", (d) => (body += d));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-      })
-      .on("error", reject);
-  });
-}
-
 describe("kafka_exporter series from the broker drive the generated rules", () => {
-  let exporter: ChildProcess | undefined;
-  let metricsUrl = "";
-  const scrape = async () => parseExposition((await httpGet(metricsUrl)).body);
-  const lagOf = (series: Awaited<ReturnType<typeof scrape>>, group: string) =>
-    [...series.values()].filter((s) => s.name === "kafka_consumergroup_lag" && s.labels.consumergroup === group).reduce((n, s) => n + s.value, 0);
+  let exporter: RealExporter | undefined;
   const groups = (args: string[]) => okTool("kafka-consumer-groups.sh", ["--bootstrap-server", `127.0.0.1:${clientPort}`, "--command-config", goodConfig, ...args]);
-  /** Scrapes until `ok` holds (the exporter reads group offsets on each scrape; metadata refreshes in the background). */
-  const scrapeUntil = async (ok: (s: Awaited<ReturnType<typeof scrape>>) => boolean, what: string) => {
-    for (let i = 0; ; i++) {
-      const s = await scrape();
-      if (ok(s)) return s;
-      if (i > 60) throw new Error(`exporter never showed ${what}:\n${[...s.keys()].filter((k) => k.startsWith("kafka_")).join("\n")}`);
-      await new Promise((res) => setTimeout(res, 1000));
-    }
-  };
+  const lagOf = (s: Scrape) => sumOf(s, "kafka_consumergroup_lag", { consumergroup: "billing" });
 
-  afterAll(() => {
-    if (exporter?.pid && exporter.exitCode === null) process.kill(exporter.pid, "SIGTERM");
-  });
+  afterAll(() => exporter?.stop());
 
   test("started with the component's flags (SASL/PLAIN), it sees the broker, lags, then silence once caught up", async () => {
-    const binary = requireKafkaExporter();
     requireTool("promtool", "prometheus");
     const inputs = rec.one(CONTAINER, "events-exporter").inputs;
-    const listen = await freePort();
-    const start: string = inputs.command[0];
-    expect(start).toContain("exec /bin/kafka_exporter ");
-    expect(start).toContain("--web.listen-address=:9308");
+    exporter = await startKafkaExporter({ entrypoints: inputs.entrypoints, command: inputs.command, envs: unwrapSecrets(inputs.envs) }, loopback, work.dir);
     // The start line is POSIX sh (the image's busybox shell runs it).
-    fs.writeFileSync(path.join(work.dir, "exporter-start.sh"), start);
+    fs.writeFileSync(path.join(work.dir, "exporter-start.sh"), exporter.startLine);
     expect(await okAsync(requireTool("shellcheck", "shellcheck"), ["-s", "sh", path.join(work.dir, "exporter-start.sh")], {})).toBe("");
-    const line = start.replace("/bin/kafka_exporter", binary).replace("--web.listen-address=:9308", `--web.listen-address=127.0.0.1:${listen}`);
-    const env: Record<string, string> = {};
-    for (const e of unwrapSecrets(inputs.envs) as string[]) env[e.slice(0, e.indexOf("="))] = e.slice(e.indexOf("=") + 1);
-    env.KAFKA_SERVER = env.KAFKA_SERVER.split(",").map(loopback).join(",");
-    const log = path.join(work.dir, "exporter.log");
-    const fd = fs.openSync(log, "a");
-    exporter = spawn(inputs.entrypoints[0], [inputs.entrypoints[1], line], { env: { PATH: process.env.PATH, ...env }, stdio: ["ignore", fd, fd] });
-    fs.closeSync(fd);
-    metricsUrl = `http://127.0.0.1:${listen}/metrics`;
 
     // 3000 messages on `orders` (declared by the plan above; created here too when this test runs alone), a group
     // `billing` that committed nothing past the start. The producer gives up instead of waiting on a missing topic.
@@ -254,57 +198,39 @@ describe("kafka_exporter series from the broker drive the generated rules", () =
     const produced = await runAsync("sh", ["-c", `exec '${broker!.tool("kafka-console-producer.sh")}' --bootstrap-server 127.0.0.1:${clientPort} --producer.config '${goodConfig}' --producer-property max.block.ms=20000 --topic orders < '${messages}'`], { KAFKA_HEAP_OPTS: "-Xmx128m" });
     expect(produced).toMatchObject({ code: 0 });
     await groups(["--group", "billing", "--topic", "orders", "--reset-offsets", "--to-earliest", "--execute"]);
-    const lagging = await scrapeUntil((s) => lagOf(s, "billing") === 3000, "a lag of 3000 for billing");
-    expect(fs.readFileSync(log, "utf8")).not.toMatch(/error/i);
+    const lagging = await scrapeUntil(exporter.url, (s) => lagOf(s) === 3000, "a lag of 3000 for billing", "kafka_");
+    expect(fs.readFileSync(exporter.log, "utf8")).not.toMatch(/error/i);
     // The password reached the exporter without being on its command line (ps shows every process's argv).
     const argv = fs.readFileSync(`/proc/${exporter.pid}/cmdline`, "utf8").split("\0");
-    expect(argv[0]).toBe(binary);
+    expect(argv[0]).toBe(requireKafkaExporter());
     expect(argv.some((a) => a.startsWith("--sasl.username="))).toBe(true);
     expect(argv.join(" ")).not.toContain(PASSWORD);
-    expect(fs.readFileSync(log, "utf8")).not.toContain(PASSWORD);
+    expect(fs.readFileSync(exporter.log, "utf8")).not.toContain(PASSWORD);
 
     // The names and labels the rules select and group by exist in the real output.
     const rules = alertRules(cluster.monitoring.ruleGroups);
-    const missing: string[] = [];
-    for (const r of rules) {
-      const used = new Set([...r.expr.matchAll(/\b(?:by|on) \(([^)]*)\)/g)].flatMap((m) => m[1].split(",").map((l) => l.trim())));
-      for (const [, metric] of r.expr.matchAll(/\b([a-z_:][a-z0-9_:]*)\{/g)) {
-        if (metric === "up") continue; // Prometheus' own series of the scrape, not the exporter's
-        const found = [...lagging.values()].filter((s) => s.name === metric);
-        if (found.length === 0) missing.push(`${r.alert}: no series ${metric}`);
-        for (const label of used) {
-          if (label === "job" || label === "instance") continue; // added by the scrape
-          if (found.length > 0 && !found.some((s) => label in s.labels)) missing.push(`${r.alert}: ${metric} has no label ${label} (has ${Object.keys(found[0].labels).join(", ")})`);
-        }
-      }
-    }
-    expect(missing).toEqual([]);
-    expect([...lagging.values()].find((s) => s.name === "kafka_brokers")?.value).toBe(1);
+    expect(rules.flatMap((r) => missingInScrape(r.expr, lagging).map((m) => `${r.alert}: ${m}`))).toEqual([]);
+    expect(sumOf(lagging, "kafka_brokers")).toBe(1);
 
     // Caught up: the group's committed offsets move to the end.
     await groups(["--group", "billing", "--topic", "orders", "--reset-offsets", "--to-latest", "--execute"]);
-    const caughtUp = await scrapeUntil((s) => lagOf(s, "billing") === 0, "billing caught up");
+    const caughtUp = await scrapeUntil(exporter.url, (s) => lagOf(s) === 0, "billing caught up", "kafka_");
 
     // promtool: the scraped series as Prometheus stores them (job and instance from the component's scrape target),
     // lagging for 15 minutes, then caught up for 15.
     const target = cluster.monitoring.scrapeTargets[0];
     const scrapeLabels = { job: target.job, instance: target.targets[0] as string };
-    const keys = new Set([...lagging.keys(), ...caughtUp.keys()].filter((k) => k.startsWith("kafka_")));
-    const seriesText = (s: { name: string; labels: Record<string, string> }) =>
-      `${s.name}{${Object.entries({ ...s.labels, ...scrapeLabels })
-        .map(([k, v]) => `${k}="${v}"`)
-        .join(",")}}`;
-    const sample = (s: { value: number } | undefined) => (s ? String(s.value) : "_");
     const input_series = [
       { series: `up{job="${scrapeLabels.job}",instance="${scrapeLabels.instance}"}`, values: "1x30" },
-      ...[...keys].map((k) => ({ series: seriesText((lagging.get(k) ?? caughtUp.get(k))!), values: `${sample(lagging.get(k))}x14 ${sample(caughtUp.get(k))}x15` })),
+      ...phasesAsSeries([{ scrape: lagging, minutes: 15 }, { scrape: caughtUp, minutes: 15 }], "kafka_", scrapeLabels),
     ];
     const ruleFile = toPrometheusRuleFile(cluster.monitoring.ruleGroups, BASE_URL);
-    const lagRule = (severity: string) => rules.find((r) => r.alert === "KafkaConsumerGroupLag" && r.severity === severity) as AlertRule;
-    const warning = lagRule("warning");
+    const warning = rules.find((r) => r.alert === "KafkaConsumerGroupLag" && r.severity === "warning") as AlertRule;
     const labels = { ...scrapeLabels, consumergroup: "billing", topic: "orders" };
-    const ruleLabels = { ...warning.labels, severity: "warning", priority: SEVERITY_PRIORITY.warning, alert_family: alertFamily(warning) };
-    const expectLag = { exp_labels: { ...labels, ...ruleLabels }, exp_annotations: { summary: renderAlertTemplate(warning.summary, labels, 3000), description: renderAlertTemplate(warning.description, labels, 3000), runbook_url: `${BASE_URL}KafkaConsumerGroupLag.md` } };
+    const expectLag = {
+      exp_labels: { ...labels, ...warning.labels, severity: "warning", priority: SEVERITY_PRIORITY.warning, alert_family: alertFamily(warning) },
+      exp_annotations: { summary: renderAlertTemplate(warning.summary, labels, 3000), description: renderAlertTemplate(warning.description, labels, 3000), runbook_url: `${BASE_URL}KafkaConsumerGroupLag.md` },
+    };
     const silentAt = (eval_time: string) => [...new Set(rules.map((r) => r.alert))].filter((a) => a !== "KafkaConsumerGroupLag").map((alertname) => ({ eval_time, alertname, exp_alerts: [] }));
     const tests: PromtoolTestGroup[] = [
       {

@@ -71,6 +71,16 @@ describe("PostgreSQL read replicas", () => {
     expect(db.connection.replicaHosts).toHaveLength(2);
   });
 
+  test("logical databases are on the replicas too (physical replication): their connections carry the replica hosts", async () => {
+    const db = build("prod", "aws", { logicalDatabases: [{ name: "orders", user: "orders" }] });
+    await settle();
+    expect(await Promise.all(db.logicalConnections.orders.replicaHosts!.map(outputOf))).toEqual(["main-replica-1.rds.local", "main-replica-2.rds.local"]);
+    rec.clear();
+    const none = build("prod", "aws", { readReplicas: 0, logicalDatabases: [{ name: "orders", user: "orders" }] });
+    await settle();
+    expect(none.logicalConnections.orders.replicaHosts).toBeUndefined();
+  });
+
   test("no replicas: no replica resources, exporters or lag alert (the primary cannot show lag)", async () => {
     const db = build("prod", "aws", { readReplicas: 0 });
     await settle();

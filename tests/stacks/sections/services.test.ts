@@ -288,6 +288,72 @@ describe("services section: build", () => {
     expect(message).toContain('(got "internal-ca")');
   });
 
+  test("edge hosts with gRPC routes: a host of their own is a gRPC listener; on an HTTP host the listener admits both", () => {
+    const grpcPort = { name: "grpc", port: 9090, appProtocol: "kubernetes.io/h2c" };
+    const raw = [
+      SERVICES[0],
+      { ...SERVICES[0], name: "payments", kind: "api", extraPorts: [{ ...grpcPort, route: { host: "grpc.example.com", visibility: "internal" } }] },
+      { ...SERVICES[0], name: "ledger", kind: "api", extraPorts: [{ ...grpcPort, route: { host: "app.example.com", services: ["ledger.v1.Ledger"] } }] },
+    ];
+    expect(planEdgeHosts(planServices(parseServices(raw), staging(), []), "letsencrypt-staging")).toEqual([
+      { host: "app.example.com", visibility: "public", tlsSecretName: "app-example-com-tls", grpc: true },
+      { host: "grpc.example.com", visibility: "internal", tlsSecretName: "grpc-example-com-tls", grpc: true },
+    ]);
+  });
+
+  test("edge hosts with gRPC routes: conflicts across services fail with the route's key path", () => {
+    const grpcPort = { name: "grpc", port: 9090, appProtocol: "grpc" };
+    const raw = [
+      SERVICES[0],
+      // Another service's HTTP host without naming services; then a visibility the host does not have.
+      { ...SERVICES[0], name: "payments", kind: "api", ingress: undefined, extraPorts: [{ ...grpcPort, route: { host: "app.example.com", visibility: "internal" } }] },
+      // Two services routing the same gRPC service on one host.
+      { ...SERVICES[0], name: "ledger", kind: "api", ingress: undefined, extraPorts: [{ ...grpcPort, route: { host: "rpc.example.com", services: ["ledger.v1.Ledger"] } }] },
+      { ...SERVICES[0], name: "ledger2", kind: "api", ingress: undefined, extraPorts: [{ ...grpcPort, route: { host: "rpc.example.com", services: ["ledger.v1.Ledger"] } }] },
+    ];
+    let message = "";
+    try {
+      planEdgeHosts(planServices(parseServices(raw), staging(), []), "letsencrypt-staging");
+    } catch (e) {
+      expect(e).toBeInstanceOf(ValidationError);
+      message = (e as Error).message;
+    }
+    expect(message).toContain("platform:services[1].extraPorts[0].route.visibility: must match platform:services[0] (public), which serves the same host app.example.com");
+    expect(message).toContain("platform:services[1].extraPorts[0].route.services: must name the gRPC services routed because platform:services[0] also serves host app.example.com");
+    expect(message).toContain('platform:services[3].extraPorts[0].route.services: are already routed by platform:services[2].extraPorts[0].route on host rpc.example.com; route each gRPC service to one port (got ["ledger.v1.Ledger"])');
+  });
+
+  test("gRPC route and metrics port mistakes in config fail at plan time with platform:services key paths", () => {
+    const raw = [
+      SERVICES[0],
+      { ...SERVICES[1], metrics: { port: "admn" }, extraPorts: [{ name: "admin", port: 8081, route: {} }] },
+    ];
+    expect(() => planServices(parseServices(raw), prod(), [])).toThrow(ValidationError);
+    let message = "";
+    try {
+      planServices(parseServices(raw), prod(), []);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain("platform:services[1].metrics.port: must be a port number or the name of one of the service's extraPorts (known: admin) (got \"admn\")");
+    expect(message).toContain("platform:services[1].extraPorts[0].route: needs appProtocol grpc or kubernetes.io/h2c on this port");
+    expect(message).toContain("platform:services[1].extraPorts[0].route.host: is required when the service has no ingress");
+  });
+
+  test("a template's gRPC route and metrics on an extra port reach the component args", () => {
+    const parsed = parseServices([{ name: "payments", template: "grpc-api", image: "registry.example.com/payments:1.0.0" }], {
+      serviceTemplates: {
+        "grpc-api": {
+          kind: "api", port: 8080, metrics: { port: "admin" },
+          extraPorts: [{ name: "grpc", port: 9090, appProtocol: "grpc", route: { host: "payments.example.com" } }, { name: "admin", port: 9091 }],
+        },
+      },
+    });
+    const args = planServices(parsed, prod(), [])[0].args;
+    expect(args.metrics).toEqual({ port: "admin" });
+    expect(args.extraPorts![0].route).toEqual({ host: "payments.example.com" });
+  });
+
   test("Docker: the database password is a secret env value; nothing plaintext", async () => {
     const rec = installMocks();
     const sctx = sectionCtx("dev", dockerCtx());
