@@ -5,7 +5,8 @@ import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
 import { parse } from "yaml";
-import { validateAlertingStackArgs } from "../../../components/alerting-stack";
+import { buildAlertmanagerConfig, validateAlertingStackArgs } from "../../../components/alerting-stack";
+import { groupingProblems } from "../../../components/alerting-stack/grouping";
 import { wechatSecretPlaceholder } from "../../../components/alerting-stack/receivers";
 import { toPrometheusRuleFile, type PrometheusRuleFile } from "../../../components/lib/alerts";
 import { customRules } from "../../../components/alerting-stack/rules";
@@ -18,7 +19,8 @@ import {
   writeYaml,
   type PromtoolTestGroup,
 } from "../../helpers/tools";
-import { ctxFor, fullArgs, RUNBOOK_BASE } from "./fixtures";
+import { ctxFor, fullArgs, GREENLINK_GROUPING, RUNBOOK_BASE, SERVICES } from "./fixtures";
+import { overviewHttpQueries } from "../../../components/alerting-stack/dashboards/overview";
 import { builtInAlertTests, withoutAnnotations } from "./promtool-cases";
 
 const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
@@ -85,6 +87,63 @@ describe("promtool test rules: every built-in alert fires and stays silent", () 
   });
 });
 
+describe("overview dashboard queries evaluated by promtool on the series the services export", () => {
+  // Ten minutes of counters and histograms as each client library exports them (1 sample a minute).
+  const series = [
+    // payment-gateway and web: the client default names, status label `status`. 3/s OK + 1/s 5xx; all under 100 ms.
+    { series: 'http_requests_total{job="payment-gateway",service="payment-gateway",status="200"}', values: "0+180x10" },
+    { series: 'http_requests_total{job="payment-gateway",service="payment-gateway",status="500"}', values: "0+60x10" },
+    { series: 'http_request_duration_seconds_bucket{job="payment-gateway",service="payment-gateway",le="0.1"}', values: "0+240x10" },
+    { series: 'http_request_duration_seconds_bucket{job="payment-gateway",service="payment-gateway",le="+Inf"}', values: "0+240x10" },
+    // paimon-api (seed 002): prefixed names only, 1/s, all between 0.5 s and 1 s.
+    { series: 'paimon_http_requests_total{job="paimon-api",service="paimon-api",status="200"}', values: "0+60x10" },
+    { series: 'paimon_http_request_duration_seconds_bucket{job="paimon-api",service="paimon-api",le="0.5"}', values: "0x10" },
+    { series: 'paimon_http_request_duration_seconds_bucket{job="paimon-api",service="paimon-api",le="1"}', values: "0+60x10" },
+    { series: 'paimon_http_request_duration_seconds_bucket{job="paimon-api",service="paimon-api",le="+Inf"}', values: "0+60x10" },
+    // ledger (Go promhttp): its own counter, status in `code`; half of 4/s are 503.
+    { series: 'ledger_http_requests_total{job="ledger",service="ledger",code="200"}', values: "0+120x10" },
+    { series: 'ledger_http_requests_total{job="ledger",service="ledger",code="503"}', values: "0+120x10" },
+  ];
+  const at = "10m";
+
+  test("every HTTP service appears in the request, latency and error panels under its own names", () => {
+    const q = overviewHttpQueries(SERVICES);
+    const [defaults, paimon, ledger] = q.requests.map((r) => r.expr);
+    const [latencyDefault, latencyPaimon] = q.latency.map((r) => r.expr);
+    const [errDefault, errPaimon, errLedger] = q.errors.map((r) => r.expr);
+    const tests = [
+      {
+        interval: "1m",
+        input_series: series,
+        promql_expr_test: [
+          { expr: defaults, eval_time: at, exp_samples: [{ labels: '{service="payment-gateway"}', value: 4 }] },
+          { expr: paimon, eval_time: at, exp_samples: [{ labels: '{service="paimon-api"}', value: 1 }] },
+          { expr: ledger, eval_time: at, exp_samples: [{ labels: '{service="ledger"}', value: 4 }] },
+          { expr: latencyDefault, eval_time: at, exp_samples: [{ labels: '{service="payment-gateway"}', value: 0.095 }] },
+          { expr: latencyPaimon, eval_time: at, exp_samples: [{ labels: '{service="paimon-api"}', value: 0.995 }] },
+          { expr: errDefault, eval_time: at, exp_samples: [{ labels: '{service="payment-gateway"}', value: 25 }] },
+          // No 5xx series at all: no error sample (an empty panel line), not a false 0 % from another service.
+          { expr: errPaimon, eval_time: at, exp_samples: [] },
+          { expr: errLedger, eval_time: at, exp_samples: [{ labels: '{service="ledger"}', value: 50 }] },
+        ],
+      },
+    ];
+    expect(promtoolTestRules({ groups: [] }, tests)).toMatch(/SUCCESS/);
+  });
+
+  test("the default-name queries alone (what the overview drew before) miss paimon-api: promtool says so", () => {
+    const unscoped = overviewHttpQueries([]);
+    const seesPaimon = [
+      {
+        interval: "1m",
+        input_series: series,
+        promql_expr_test: [{ expr: unscoped.requests[0].expr, eval_time: at, exp_samples: [{ labels: '{service="payment-gateway"}', value: 4 }, { labels: '{service="paimon-api"}', value: 1 }] }],
+      },
+    ];
+    expect(() => promtoolTestRules({ groups: [] }, seesPaimon)).toThrow(/FAILED/);
+  });
+});
+
 /** Writes the config with secret files pointing into `dir`, as Alertmanager would find them. */
 function materialise(config: Record<string, unknown>, dir: string, secretDir: string): string {
   let json = JSON.stringify(config).split(secretDir).join(path.join(dir, "secrets"));
@@ -134,6 +193,52 @@ describe("generated Alertmanager configs pass amtool", () => {
       });
     }
   }
+
+  test("seed 000's grouping: amtool accepts it and routes a P0 and a warning to their receivers", () => {
+    const rendered = validateAlertingStackArgs("alerting", fullArgs({ grouping: GREENLINK_GROUPING }), ctxFor("prod", "kubernetes"));
+    const { dir, cleanup } = tempDir("amtool-grouping");
+    try {
+      const file = materialise(rendered.alertmanagerConfig, dir, "/etc/alertmanager/secrets/alerting-receivers");
+      expect(run("amtool", ["check-config", file])).toMatch(/SUCCESS/);
+      const yml = fs.readFileSync(file, "utf8");
+      expect(yml).toMatch(/group_by:\n\s+- alertname\n\s+- environment\n\s+- service\n\s+group_wait: 10s\n\s+group_interval: 10s\n\s+repeat_interval: 1h/);
+      const routeTest = (labels: string[], expected: string) =>
+        run("amtool", ["config", "routes", "test", `--config.file=${file}`, `--verify.receivers=${expected}`, ...labels]).trim();
+      const p0 = ["severity=critical", "priority=P0", "environment=prod", "alertname=PostgresDown", "service=orders"];
+      expect(routeTest(p0, "pager,critical-chat,oncall-email")).toBe("pager,critical-chat,oncall-email");
+      expect(routeTest(["severity=warning", "priority=P2", "environment=prod", "alertname=HttpErrorRateHigh", "service=api"], "monitoring-chat,wecom")).toBe("monitoring-chat,wecom");
+      expect(() => routeTest(p0, "monitoring-chat")).toThrow(/exited/);
+    } finally {
+      cleanup();
+    }
+  });
+
+  test("what the grouping validation refuses, amtool refuses too (and the other way round)", () => {
+    const { dir, cleanup } = tempDir("amtool-grouping-bad");
+    try {
+      const cases: Array<[Record<string, unknown>, RegExp]> = [
+        [{ groupInterval: "0s" }, /group_interval cannot be zero/],
+        [{ critical: { repeatInterval: "0s" } }, /repeat_interval cannot be zero/],
+        [{ groupBy: ["alertname", "alertname"] }, /duplicated label "alertname" in group_by/],
+        [{ groupBy: ["...", "alertname"] }, /FAILED/],
+        [{ groupBy: ["k8s.namespace"] }, /FAILED/],
+        [{ warning: { groupWait: "30m1h" } }, /FAILED/],
+      ];
+      for (const [grouping, amtoolSays] of cases) {
+        // The builder renders whatever it is given; the validator is what stands between config and amtool.
+        expect(groupingProblems(grouping)).not.toEqual([]);
+        const config = buildAlertmanagerConfig({ environment: "prod", receivers: [{ name: "chat", type: "webhook", url: "https://chat.example.com/hook" }], routes: { critical: ["chat"], warning: ["chat"], info: ["chat"] }, secretDir: "/s", grouping: grouping as never });
+        const file = writeYaml(path.join(dir, "alertmanager.yml"), config);
+        const out = spawnSync("amtool", ["check-config", file], { encoding: "utf8" });
+        expect({ grouping, status: out.status, log: `${out.stdout}${out.stderr}` }).toMatchObject({ grouping, status: 1, log: expect.stringMatching(amtoolSays) });
+      }
+      const ok = writeYaml(path.join(dir, "ok.yml"), buildAlertmanagerConfig({ environment: "prod", receivers: [{ name: "chat", type: "webhook", url: "https://chat.example.com/hook" }], routes: { critical: ["chat"], warning: ["chat"], info: ["chat"] }, secretDir: "/s", grouping: { groupBy: ["..."], groupWait: "0s", groupInterval: "1m30s", repeatInterval: "2h" } }));
+      expect(groupingProblems({ groupBy: ["..."], groupWait: "0s", groupInterval: "1m30s", repeatInterval: "2h" })).toEqual([]);
+      expect(run("amtool", ["check-config", ok])).toMatch(/SUCCESS/);
+    } finally {
+      cleanup();
+    }
+  });
 
   test("InfoInhibitor (chart meta-alert) is dropped; the info Watchdog reaches only the dead-man's switch", () => {
     const rendered = renderFor("prod", "kubernetes");
@@ -228,7 +333,7 @@ function freePort(): Promise<number> {
  * The rendered inhibit rules in a real Alertmanager (127.0.0.1 only), fed the labels the rendered rules
  * really carry, queried with amtool: which alerts are inhibited and which stay active.
  */
-describe("inhibition in a running Alertmanager", () => {
+describe("inhibition and grouping in a running Alertmanager", () => {
   let am: ChildProcess | undefined;
   let url = "";
   let scratch: { dir: string; cleanup: () => void };
@@ -237,7 +342,9 @@ describe("inhibition in a running Alertmanager", () => {
     requireTool("prometheus-alertmanager", "prometheus-alertmanager");
     requireTool("amtool", "prometheus-alertmanager");
     scratch = tempDir("alertmanager");
-    const file = materialise(renderFor("prod", "kubernetes").alertmanagerConfig, scratch.dir, "/etc/alertmanager/secrets/alerting-receivers");
+    // Seed 000's grouping (group by alertname, environment, service); the inhibit rules do not depend on it.
+    const config = validateAlertingStackArgs("alerting", fullArgs({ grouping: GREENLINK_GROUPING }), ctxFor("prod", "kubernetes")).alertmanagerConfig;
+    const file = materialise(config, scratch.dir, "/etc/alertmanager/secrets/alerting-receivers");
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
     am = spawn(
@@ -307,5 +414,41 @@ describe("inhibition in a running Alertmanager", () => {
       "other-redis": "active",
       "other-family": "active",
     });
+  });
+
+  test("a P0 and a warning are grouped by the configured labels in every receiver of their route", async () => {
+    const prod = { environment: "prod" };
+    const alerts: Array<Record<string, string>> = [
+      // Two P0s about one service in different namespaces and instances: one notification (group) per receiver.
+      { alertname: "GroupingProbeDown", severity: "critical", priority: "P0", service: "orders", namespace: "a", instance: "orders-0:8080", ...prod },
+      { alertname: "GroupingProbeDown", severity: "critical", priority: "P0", service: "orders", namespace: "b", instance: "orders-1:8080", ...prod },
+      { alertname: "GroupingProbeDown", severity: "critical", priority: "P0", service: "payments", namespace: "a", instance: "payments-0:8080", ...prod },
+      { alertname: "GroupingProbeSlow", severity: "warning", priority: "P2", service: "api", instance: "api-0:8080", ...prod },
+      { alertname: "GroupingProbeSlow", severity: "warning", priority: "P2", service: "api", instance: "api-1:8080", ...prod },
+    ];
+    for (const a of alerts) {
+      const { alertname, ...labels } = a;
+      run("amtool", ["alert", "add", `--alertmanager.url=${url}`, `alertname=${alertname}`, ...Object.entries(labels).map(([k, v]) => `${k}=${v}`)]);
+    }
+    type Group = { labels: Record<string, string>; receiver: { name: string }; alerts: Array<{ labels: Record<string, string> }> };
+    const ours = async () =>
+      ((await (await fetch(`${url}/api/v2/alerts/groups`)).json()) as Group[])
+        .map((g) => ({ receiver: g.receiver.name, labels: g.labels, alerts: g.alerts.filter((a) => a.labels.alertname.startsWith("GroupingProbe")).length }))
+        .filter((g) => g.alerts > 0);
+    // The dispatcher files alerts asynchronously after the API accepts them: wait until all 8 groups exist.
+    let groups = await ours();
+    for (let i = 0; i < 50 && groups.length < 8; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      groups = await ours();
+    }
+    const key = (g: { receiver: string; labels: Record<string, string> }) => `${g.receiver} ${JSON.stringify(g.labels)}`;
+    const expected = [
+      ...["pager", "critical-chat", "oncall-email"].flatMap((receiver) => [
+        { receiver, labels: { alertname: "GroupingProbeDown", environment: "prod", service: "orders" }, alerts: 2 },
+        { receiver, labels: { alertname: "GroupingProbeDown", environment: "prod", service: "payments" }, alerts: 1 },
+      ]),
+      ...["monitoring-chat", "wecom"].map((receiver) => ({ receiver, labels: { alertname: "GroupingProbeSlow", environment: "prod", service: "api" }, alerts: 2 })),
+    ];
+    expect(groups.sort((a, b) => key(a).localeCompare(key(b)))).toEqual(expected.sort((a, b) => key(a).localeCompare(key(b))));
   });
 });
