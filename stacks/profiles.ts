@@ -1,3 +1,4 @@
+import { DEFAULT_GROUPING, type ResolvedGrouping } from "../components/alerting-stack/grouping";
 import type { Environment } from "../components/lib/platform";
 
 /**
@@ -54,6 +55,12 @@ export interface Profile {
     replicas: number;
     /** May alerts page (PagerDuty)? Only prod: a staging outage must not wake the prod on-call. */
     paging: boolean;
+    /**
+     * Alertmanager group_by and timings per route. Every environment takes DEFAULT_GROUPING (its comment names the
+     * source of each figure: seed 000 for critical 0s/15m and warning 1h, Alertmanager's own defaults elsewhere):
+     * a staging alert deserves the same grouping, it just goes to different receivers.
+     */
+    grouping: ResolvedGrouping;
   };
   /** Log pipeline (platform:logging): days the installed Loki keeps logs. */
   logging: { retentionDays: number };
@@ -100,7 +107,7 @@ export const PROFILES: Record<Environment, Profile> = {
     database: { ...shared.database, backupRetentionDays: 1, pointInTimeRecovery: false },
     // Dev data is disposable: a daily dump is enough (RPO one day).
     backup: { ...shared.backup, retentionDays: 7, rpoMinutes: 1440 },
-    alerting: { retention: "200h", storageSize: "10Gi", replicas: 1, paging: false },
+    alerting: { retention: "200h", storageSize: "10Gi", replicas: 1, paging: false, grouping: DEFAULT_GROUPING },
     logging: { retentionDays: 3 },
     tracing: { retentionHours: 24, samplingPercent: 100 },
     network: { ...shared.network, natPerZone: false },
@@ -109,7 +116,7 @@ export const PROFILES: Record<Environment, Profile> = {
     app: { ...shared.app },
     database: { ...shared.database, backupRetentionDays: 7, pointInTimeRecovery: true },
     backup: { ...shared.backup, retentionDays: 7, rpoMinutes: 1440 },
-    alerting: { retention: "7d", storageSize: "20Gi", replicas: 1, paging: false },
+    alerting: { retention: "7d", storageSize: "20Gi", replicas: 1, paging: false, grouping: DEFAULT_GROUPING },
     logging: { retentionDays: 7 },
     tracing: { retentionHours: 72, samplingPercent: 50 },
     network: { ...shared.network, natPerZone: false },
@@ -132,7 +139,7 @@ export const PROFILES: Record<Environment, Profile> = {
       pointInTimeRecovery: true,
     },
     backup: { ...shared.backup, retentionDays: 30, rpoMinutes: 60 },
-    alerting: { retention: "30d", storageSize: "100Gi", replicas: 2, paging: true },
+    alerting: { retention: "30d", storageSize: "100Gi", replicas: 2, paging: true, grouping: DEFAULT_GROUPING },
     // Potato Chat keeps application logs 30 days; traces are for recent incidents (payment platform: 7 days).
     logging: { retentionDays: 30 },
     tracing: { retentionHours: 168, samplingPercent: 10 },

@@ -15,6 +15,7 @@ import type { Receiver } from "./receivers";
 import { renderAlerting, builtInAlertNames, builtInAlertFamilies, type RenderedAlerting } from "./render";
 import { familiesOf, mergeFamilies, type DurationOverrides } from "./durations";
 import type { AlertRoutes } from "./routes";
+import type { AlertGrouping } from "./grouping";
 import type { CustomRule } from "./rules/custom";
 import type { ThresholdOverrides } from "./thresholds";
 import {
@@ -28,6 +29,7 @@ import {
 } from "./validate";
 
 export type { AlertRoutes } from "./routes";
+export { DEFAULT_GROUPING, MAX_REPEAT_INTERVAL, resolveGrouping, type AlertGrouping, type ResolvedGrouping, type RouteTiming, type WatchdogTiming } from "./grouping";
 export type { Receiver, ReceiverType } from "./receivers";
 export type { CustomRule } from "./rules/custom";
 export type { AlertThresholds, ThresholdOverrides } from "./thresholds";
@@ -79,6 +81,14 @@ export interface AlertingStackArgs {
    * @example { critical: ["pager", "critical-chat", "oncall-email"], warning: ["monitoring-chat"], info: ["ops-digest"], watchdog: "deadman" }
    */
   routes: AlertRoutes;
+  /**
+   * Alertmanager grouping and timing: the top-level keys are the root route's and every severity route inherits
+   * them unless it sets its own; unset keys take the severity's default. The watchdog route inherits nothing.
+   * @default DEFAULT_GROUPING (critical 0s/1m/15m, warning 30s/5m/1h, info 5m/1h/24h, grouped by alertname,
+   * environment, namespace and service)
+   * @example { groupBy: ["alertname", "environment", "service"], groupWait: "10s", groupInterval: "10s", repeatInterval: "1h", critical: { groupWait: "0s", repeatInterval: "15m" } }
+   */
+  grouping?: AlertGrouping;
   /** Overrides of the built-in thresholds. @default DEFAULT_THRESHOLDS (payment-platform table) */
   thresholds?: ThresholdOverrides;
   /**
@@ -160,6 +170,7 @@ export function validateAlertingStackArgs(name: string, args: AlertingStackArgs,
     {
       receivers: args.receivers as unknown as Array<Record<string, unknown>>,
       routes: args.routes as unknown as Record<string, unknown>,
+      grouping: args.grouping,
       thresholds: args.thresholds,
       durations: args.durations,
       customRules: args.customRules,
@@ -204,6 +215,7 @@ export function validateAlertingStackArgs(name: string, args: AlertingStackArgs,
     bundles,
     receivers: args.receivers.map(({ secret: _secret, ...r }) => r as Receiver),
     routes: args.routes,
+    ...(args.grouping ? { grouping: args.grouping } : {}),
     secretDir: ctx.target === "kubernetes" ? k8sSecretDir(name) : DOCKER_SECRET_DIR,
   });
   const uids = new Map<string, number>();

@@ -6,6 +6,7 @@ import { applyDurations, familiesOf, type DurationOverrides } from "./durations"
 import { overviewDashboard } from "./dashboards/overview";
 import { serviceDashboard } from "./dashboards/service";
 import { buildAlertmanagerConfig, type AlertRoutes } from "./routes";
+import type { AlertGrouping } from "./grouping";
 import type { Receiver } from "./receivers";
 import { builtInRules, customRules, sloRules, type CustomRule } from "./rules";
 import { resolveThresholds, type AlertThresholds, type ThresholdOverrides } from "./thresholds";
@@ -22,6 +23,8 @@ export interface RenderInput {
   bundles: Record<string, MonitoringBundle>;
   receivers: ReadonlyArray<Receiver>;
   routes: AlertRoutes;
+  /** group_by and timings of the routes. @default DEFAULT_GROUPING */
+  grouping?: AlertGrouping;
   /** Directory Alertmanager reads receiver secret files from. */
   secretDir: string;
 }
@@ -82,6 +85,7 @@ export function renderAlerting(input: RenderInput): RenderedAlerting {
       receivers: input.receivers,
       routes: input.routes,
       secretDir: input.secretDir,
+      ...(input.grouping ? { grouping: input.grouping } : {}),
     }),
     dashboards,
   };

@@ -1,4 +1,5 @@
-import { ALERT_FAMILY_LABEL, ALERT_IDENTITY_LABELS, SEVERITIES, type Severity } from "../lib/alerts";
+import { ALERT_FAMILY_LABEL, ALERT_IDENTITY_LABELS, SEVERITIES } from "../lib/alerts";
+import { renderTiming, resolveGrouping, type AlertGrouping } from "./grouping";
 import { renderReceiver, type Receiver } from "./receivers";
 import { WATCHDOG_ALERT } from "./rules/watchdog";
 
@@ -13,13 +14,6 @@ export interface AlertRoutes {
   /** Receiver for the always-firing Watchdog alert. Without it the Watchdog is dropped. */
   watchdog?: string;
 }
-
-/** Per-severity timing. Critical: no wait, repeat every 15 min (GreenLink playbook); warning hourly; info a daily digest. */
-export const SEVERITY_TIMING: Record<Severity, { group_wait: string; group_interval: string; repeat_interval: string }> = {
-  critical: { group_wait: "0s", group_interval: "1m", repeat_interval: "15m" },
-  warning: { group_wait: "30s", group_interval: "5m", repeat_interval: "1h" },
-  info: { group_wait: "5m", group_interval: "1h", repeat_interval: "24h" },
-};
 
 /** Receiver that discards; the root falls back to it only when nothing else is configured. */
 export const NULL_RECEIVER = "null";
@@ -45,16 +39,20 @@ export interface AlertmanagerConfigInput {
   routes: AlertRoutes;
   /** Where secret files live: receiver `r`'s secret is `${secretDir}/${r}`. */
   secretDir: string;
+  /** group_by and timings of the root, severity and watchdog routes. @default DEFAULT_GROUPING */
+  grouping?: AlertGrouping;
 }
 
 /**
  * Builds alertmanager.yml (as an object). Each severity route matches `severity` AND `environment` (the
  * external label Prometheus adds), then fans out to every named receiver through `continue: true`
  * children, so `amtool config routes test` lists all of them. Warning/info are inhibited while a
- * critical alert of the same family about the same thing fires (INHIBIT_EQUAL).
+ * critical alert of the same family about the same thing fires (INHIBIT_EQUAL). Every route states its
+ * grouping in full (resolveGrouping), so what a route does is readable without walking up the tree.
  */
 export function buildAlertmanagerConfig(input: AlertmanagerConfigInput): Record<string, unknown> {
   const { environment, routes } = input;
+  const grouping = resolveGrouping(input.grouping);
   const env = `environment="${environment}"`;
   const fanOut = (names: ReadonlyArray<string>) =>
     names.map((receiver, i) => ({ receiver, ...(i < names.length - 1 ? { continue: true } : {}) }));
@@ -62,7 +60,7 @@ export function buildAlertmanagerConfig(input: AlertmanagerConfigInput): Record<
   const severityRoutes = SEVERITIES.filter((s) => routes[s].length > 0).map((s) => ({
     receiver: routes[s][0],
     matchers: [`severity="${s}"`, env],
-    ...SEVERITY_TIMING[s],
+    ...renderTiming(grouping[s]),
     routes: fanOut(routes[s]),
   }));
 
@@ -71,10 +69,8 @@ export function buildAlertmanagerConfig(input: AlertmanagerConfigInput): Record<
         {
           receiver: routes.watchdog,
           matchers: [`alertname="${WATCHDOG_ALERT}"`],
-          // The heartbeat must reach the switch continuously: no grouping delay, frequent repeats.
-          group_wait: "0s",
-          group_interval: "1m",
-          repeat_interval: "1m",
+          // The heartbeat must reach the switch continuously (default: no grouping delay, repeats every minute).
+          ...renderTiming(grouping.watchdog),
         },
       ]
     : [];
@@ -88,10 +84,7 @@ export function buildAlertmanagerConfig(input: AlertmanagerConfigInput): Record<
     global: { resolve_timeout: "5m" },
     route: {
       receiver: root,
-      group_by: ["alertname", "environment", "namespace", "service"],
-      group_wait: "30s",
-      group_interval: "5m",
-      repeat_interval: "4h",
+      ...renderTiming(grouping),
       routes: [...watchdogRoute, ...dropWatchdog, ...dropInfoInhibitor, ...severityRoutes],
     },
     inhibit_rules: [

@@ -12,6 +12,7 @@ import { NULL_RECEIVER } from "./routes";
 import { RECEIVER_TYPES } from "./receivers";
 import type { CustomRule } from "./rules/custom";
 import { durationProblems } from "./durations";
+import { DEFAULT_GROUPING, groupingProblems, type ResolvedGrouping } from "./grouping";
 import type { Severity } from "../lib/alerts";
 import { resolveThresholds, thresholdProblems, type ThresholdOverrides } from "./thresholds";
 
@@ -22,6 +23,10 @@ import { resolveThresholds, thresholdProblems, type ThresholdOverrides } from ".
 export interface AlertingSpec {
   receivers: ReadonlyArray<Record<string, unknown> & { name?: unknown; type?: unknown; secret?: unknown }>;
   routes: Record<string, unknown>;
+  /** group_by and timings (AlertGrouping), checked against `groupingDefaults`. */
+  grouping?: unknown;
+  /** What unset grouping keys resolve to: the profile's in a stack, DEFAULT_GROUPING in the component. */
+  groupingDefaults?: ResolvedGrouping;
   thresholds?: ThresholdOverrides;
   durations?: unknown;
   customRules?: ReadonlyArray<Partial<CustomRule>>;
@@ -131,6 +136,10 @@ export function checkAlertingSpec(
       }
     });
     if (new Set(value).size !== value.length) problems.add(["routes", key], value, "must not list a receiver twice");
+  }
+
+  for (const [path, value, allowed] of groupingProblems(spec.grouping, spec.groupingDefaults ?? DEFAULT_GROUPING)) {
+    problems.add(["grouping", ...path], value, allowed);
   }
 
   for (const [path, value, allowed] of thresholdProblems(resolveThresholds(spec.thresholds))) {

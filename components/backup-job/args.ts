@@ -93,16 +93,29 @@ export interface NativePlanArgs {
    * @default true in prod on AWS when the data store publishes a resource ARN
    */
   enabled?: boolean;
-  /** ARN of an existing vault in another region that recovery points are copied to. @default none */
+  /**
+   * AWS: ARN of an existing AWS Backup vault in another region that every recovery point is copied to (a copy
+   * action on the plan's rule, kept as long as the original). Needs the plan (`enabled`).
+   * @default none
+   * @example "arn:aws:backup:eu-west-1:123456789012:backup-vault:dr"
+   */
   copyToVaultArn?: pulumi.Input<string>;
-  /** Provider for another region; when given, the component creates the copy vault there. @default none */
+  /** AWS: provider for another region; when given, the component creates the copy vault there. @default none */
   copyRegionProvider?: aws.Provider;
+  /**
+   * Alibaba Cloud ApsaraDB RDS (PostgreSQL): region the instance's backups are also copied to (an
+   * `rds.RdsInstanceCrossBackupPolicy`, kept `retentionDays`, at least 7; log backups too when the instance has
+   * point-in-time recovery). The instance is `nativeBackup.resourceId`.
+   * @default none
+   * @example "cn-shanghai"
+   */
+  copyToRegion?: string;
 }
 
 export type BackupJobRole =
   | "script" | "credentials" | "serviceAccount" | "backupCronJob" | "verifyCronJob"
   | "bucket" | "role" | "policy" | "volume" | "metricsVolume" | "backupContainer" | "verifyContainer"
-  | "vault" | "plan" | "selection";
+  | "vault" | "copyVault" | "plan" | "selection" | "crossRegionBackup";
 
 export interface BackupJobArgs {
   /** How to reach the data store; the password is read from `connection.secretRef` or `connection.password`. */

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import type * as docker from "@pulumi/docker";
+import type * as alicloud from "@pulumi/alicloud";
 import type { MonitoringBundle } from "../lib/monitoring";
 import type { PlatformContext } from "../lib/platform";
 import { buildBackupAlerts, staleGraceSeconds } from "./alerts";
@@ -9,12 +10,12 @@ import { registerNamedBucketLifecycle, registerOssBucket, registerS3Bucket } fro
 import { localDestination, registerDockerBackup } from "./docker";
 import { registerBucketIdentity } from "./identity";
 import { registerKubernetesBackup } from "./kubernetes";
-import { type NativePlanResources, registerAwsBackupPlan } from "./native";
+import { type NativePlanResources, registerAlicloudCrossRegionBackup, registerAwsBackupPlan } from "./native";
 import { type ResolvedBackup, validateBackupJobArgs } from "./validate";
 
 export type { BackupDestination, BackupImages, BackupJobArgs, BackupJobRole, BackupVerification, NativePlanArgs } from "./args";
 export { BACKUP_ALERTS, backupAlertCatalog, buildBackupAlerts, staleAfterSeconds, staleGraceSeconds } from "./alerts";
-export { achievableRpo, awsBackupSchedule, PITR_RPO_MINUTES } from "./native";
+export { achievableRpo, ALICLOUD_REGION, AWS_REGION, awsBackupSchedule, backupVaultArnRegion, CROSS_REGION_RETENTION, PITR_RPO_MINUTES } from "./native";
 export { DEFAULT_IMAGES, MIN_PERIOD_MINUTES, MIN_RESTORE_MINUTES, ossRegionOf, type ResolvedBackup, validateBackupJobArgs } from "./validate";
 
 /** Constant type token: never change it (use aliases if the module moves). */
@@ -46,6 +47,8 @@ export class BackupJob extends pulumi.ComponentResource {
   readonly verifyContainer?: docker.Container;
   /** AWS Backup vault/plan/selection (prod on AWS). */
   readonly nativePlan?: NativePlanResources;
+  /** ApsaraDB RDS cross-region backup policy (`nativePlan.copyToRegion`). */
+  readonly crossRegionBackup?: alicloud.rds.RdsInstanceCrossBackupPolicy;
   /** Alert rules for the AlertingStack. */
   readonly monitoring: MonitoringBundle;
 
@@ -111,6 +114,13 @@ export class BackupJob extends pulumi.ComponentResource {
         name, ctx, parent: this, resourceArn: args.nativeBackup.resourceId, schedule: r.schedule, timeZone: r.timeZone,
         retentionDays: r.retentionDays, kmsKeyArn: args.keys?.backups, copyToVaultArn: args.nativePlan?.copyToVaultArn,
         copyRegionProvider: args.nativePlan?.copyRegionProvider, protect: r.protect, transforms,
+      });
+    }
+
+    if (r.copyToRegion !== undefined && args.nativeBackup?.resourceId) {
+      this.crossRegionBackup = registerAlicloudCrossRegionBackup({
+        name, ctx, parent: this, instanceId: args.nativeBackup.resourceId, region: r.copyToRegion,
+        retentionDays: r.retentionDays, logBackups: args.nativeBackup.pointInTimeRecovery, transforms,
       });
     }
 

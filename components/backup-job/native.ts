@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
+import * as alicloud from "@pulumi/alicloud";
 import type { NativeBackupInfo } from "../lib/contracts";
 import { parseCron } from "../lib/cron";
 import { cloudTags } from "../lib/labels";
@@ -91,7 +92,7 @@ export function registerAwsBackupPlan(i: NativePlanInputs): NativePlanResources 
   let copyVault: aws.backup.Vault | undefined;
   let copyTarget = i.copyToVaultArn;
   if (i.copyRegionProvider) {
-    copyVault = new aws.backup.Vault(`${i.name}-copy-vault`, { forceDestroy: false, tags }, {
+    copyVault = new aws.backup.Vault(`${i.name}-copy-vault`, applyTransform(i.transforms, "copyVault", { forceDestroy: false, tags }), {
       parent: i.parent, provider: i.copyRegionProvider, protect: i.protect,
     });
     copyTarget = copyVault.arn;
@@ -144,4 +145,48 @@ export function registerAwsBackupPlan(i: NativePlanInputs): NativePlanResources 
     opts,
   );
   return { vault, copyVault, role, plan, selection };
+}
+
+/** Region ids: AWS `eu-west-1`, `us-gov-west-1`; Alibaba Cloud `cn-shanghai`, `ap-southeast-1`, `cn-shanghai-finance-1`. */
+export const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+export const ALICLOUD_REGION = /^[a-z]{2,}(-[a-z0-9]+)+$/;
+
+/** `arn:<partition>:backup:<region>:<account>:backup-vault:<name>`: the only shape an AWS Backup copy action accepts. */
+const AWS_BACKUP_VAULT_ARN = /^arn:aws(?:-cn|-us-gov)?:backup:([a-z]{2}(?:-[a-z]+)+-\d+):\d{12}:backup-vault:[A-Za-z0-9_-]{2,50}$/;
+
+/** The region of an AWS Backup vault ARN, or undefined when `arn` is not one. */
+export function backupVaultArnRegion(arn: string): string | undefined {
+  return AWS_BACKUP_VAULT_ARN.exec(arn)?.[1];
+}
+
+/** ApsaraDB RDS keeps cross-region backups 7 to 1825 days. */
+export const CROSS_REGION_RETENTION = { min: 7, max: 1825 } as const;
+
+export interface CrossRegionBackupInputs {
+  name: string;
+  ctx: PlatformContext;
+  parent: pulumi.Resource;
+  instanceId: pulumi.Input<string>;
+  region: string;
+  retentionDays: number;
+  /** Copy the log (WAL) backups too, so the second region can restore to a point in time. */
+  logBackups: boolean;
+  transforms?: Transforms<string>;
+}
+
+/**
+ * Alibaba Cloud ApsaraDB RDS cross-region backup: the instance's backups (and log backups with PITR) are copied to a
+ * second region, the Alibaba Cloud counterpart of the AWS Backup copy action. RDS keeps them at least 7 days.
+ */
+export function registerAlicloudCrossRegionBackup(i: CrossRegionBackupInputs): alicloud.rds.RdsInstanceCrossBackupPolicy {
+  return new alicloud.rds.RdsInstanceCrossBackupPolicy(
+    `${i.name}-cross-region-backup`,
+    applyTransform(i.transforms, "crossRegionBackup", {
+      instanceId: i.instanceId,
+      crossBackupRegion: i.region,
+      retention: Math.max(CROSS_REGION_RETENTION.min, i.retentionDays),
+      logBackupEnabled: i.logBackups ? "Enable" : "Disabled",
+    } satisfies alicloud.rds.RdsInstanceCrossBackupPolicyArgs),
+    { parent: i.parent, ...providerFor(i.ctx, "alicloud") },
+  );
 }

@@ -4,7 +4,7 @@ import { k8sName } from "../lib/naming";
 import type { PlatformContext } from "../lib/platform";
 import { cpuMillis, cpuQuantity, imagePinProblem, memoryBytes, memoryQuantity, Problems } from "../lib/validation";
 import type { BackupJobArgs } from "./args";
-import { achievableRpo, awsBackupScheduleProblem } from "./native";
+import { achievableRpo, ALICLOUD_REGION, awsBackupScheduleProblem, backupVaultArnRegion, CROSS_REGION_RETENTION } from "./native";
 
 export const DEFAULT_IMAGES = {
   postgres: "postgres:16.6-bookworm",
@@ -50,6 +50,8 @@ export interface ResolvedBackup {
   ephemeralStorageLimit: string;
   protect: boolean;
   nativePlan: boolean;
+  /** Alibaba Cloud ApsaraDB RDS: region the instance's backups are copied to. */
+  copyToRegion?: string;
   /** Kubernetes object names (stable: alerts select on them). */
   names: { backupCronJob: string; verifyCronJob: string; serviceAccount: string; configMap: string; secret: string };
 }
@@ -260,6 +262,27 @@ export function validateBackupJobArgs(
   if (nativePlan && !hasAwsResource) {
     p.add(["nativePlan", "enabled"], true, "needs nativeBackup with target aws and a resourceId (the ARN the plan selects)");
   }
+  // Cross-region copies: AWS Backup copy action (needs the plan) or ApsaraDB RDS cross-region backup.
+  const copy = args.nativePlan;
+  if ((copy?.copyToVaultArn !== undefined || copy?.copyRegionProvider !== undefined) && !nativePlan) {
+    p.add(["nativePlan", "copyToVaultArn"], copy?.copyToVaultArn, "needs the AWS Backup plan (nativePlan.enabled; on by default in prod on AWS for RDS PostgreSQL): the copy is an action of its rule");
+  }
+  if (typeof copy?.copyToVaultArn === "string" && backupVaultArnRegion(copy.copyToVaultArn) === undefined) {
+    p.add(["nativePlan", "copyToVaultArn"], copy.copyToVaultArn, "must be an AWS Backup vault ARN like arn:aws:backup:eu-west-1:123456789012:backup-vault:dr");
+  }
+  const copyToRegion = copy?.copyToRegion;
+  if (copyToRegion !== undefined) {
+    const rds = args.nativeBackup?.target === "alicloud" && args.nativeBackup.engine === "postgres" && args.nativeBackup.resourceId !== undefined;
+    if (!rds) {
+      p.add(["nativePlan", "copyToRegion"], copyToRegion,
+        "is ApsaraDB RDS cross-region backup: needs nativeBackup with target alicloud, engine postgres and a resourceId (the RDS instance id); on AWS use copyToVaultArn");
+    } else if (typeof copyToRegion !== "string" || !ALICLOUD_REGION.test(copyToRegion)) {
+      p.add(["nativePlan", "copyToRegion"], copyToRegion, "must be an Alibaba Cloud region id like cn-shanghai");
+    }
+    if (Number.isInteger(args.retentionDays) && args.retentionDays > CROSS_REGION_RETENTION.max) {
+      p.add("retentionDays", args.retentionDays, `must be at most ${CROSS_REGION_RETENTION.max} with a cross-region backup (ApsaraDB RDS keeps cross-region copies ${CROSS_REGION_RETENTION.min} to ${CROSS_REGION_RETENTION.max} days)`);
+    }
+  }
   if (nativePlan && !scheduleProblem) {
     const problem = awsBackupScheduleProblem(args.schedule, minPeriod);
     if (problem) p.add("schedule", args.schedule, `cannot drive the AWS Backup plan: ${problem}`);
@@ -296,6 +319,7 @@ export function validateBackupJobArgs(
     ephemeralStorageLimit: p.empty ? `${Math.ceil(memoryBytes(stagingSize) / 2 ** 20) + 1024}Mi` : stagingSize,
     protect: args.protect ?? isProd,
     nativePlan,
+    ...(copyToRegion !== undefined ? { copyToRegion } : {}),
     names: {
       backupCronJob: k8sName(name, "backup"),
       verifyCronJob: k8sName(name, "verify"),

@@ -354,10 +354,13 @@ export const hostname = z.string().superRefine((host, ctx) => {
   if (!ok) ctx.addIssue({ code: "custom", message: "must be a lowercase DNS hostname like app.example.com" });
 });
 
-/** Prometheus duration: `30s`, `5m`, `1h`, `1h30m`. */
+/**
+ * Prometheus (and Alertmanager) duration: `30s`, `5m`, `1h`, `1h30m`. Units largest first, each at most once, as
+ * their parser (prometheus/common model.ParseDuration) requires: `30m1h` is refused by both.
+ */
 export const promDuration = z
   .string()
-  .regex(/^(\d+(ms|s|m|h|d|w|y))+$/, { message: "must be a Prometheus duration like 30s, 5m or 1h" });
+  .regex(/^(?=\d)(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$/, { message: "must be a Prometheus duration like 30s, 5m or 1h" });
 
 /** Converts a Prometheus duration (`1h30m`) to seconds. */
 export function durationSeconds(duration: string): number {

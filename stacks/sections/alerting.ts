@@ -19,6 +19,7 @@ import type { Environment, Target } from "../../components/lib/platform";
 import type { Receiver } from "../../components/alerting-stack/receivers";
 import { RECEIVER_TYPES } from "../../components/alerting-stack/receivers";
 import type { AlertRoutes } from "../../components/alerting-stack/routes";
+import { DEFAULT_GROUPING, MAX_REPEAT_INTERVAL, resolveGrouping, type AlertGrouping } from "../../components/alerting-stack/grouping";
 import type { CustomRule } from "../../components/alerting-stack/rules/custom";
 import { checkAlertingSpec, checkHostPorts } from "../../components/alerting-stack/validate";
 import type { MonitoredService } from "../../components/lib/contracts";
@@ -89,6 +90,52 @@ const pair = (what: string) =>
     .optional()
     .describe(what);
 
+const D = DEFAULT_GROUPING;
+const groupByKey = (defaultText: string) =>
+  z
+    .array(z.string())
+    .optional()
+    .describe(
+      `Labels whose values put alerts into one notification (Alertmanager group_by); ["..."] alone groups by every label, i.e. one notification per alert. Default: ${defaultText}. Example: [alertname, environment, service]`,
+    );
+const timingKeys = (route: string, d: { groupWait: string; groupInterval: string; repeatInterval: string }, inherits: boolean) => {
+  const dflt = (v: string) => (inherits ? `the top-level value when set, else ${v} (profile)` : `${v} (profile)`);
+  return {
+    groupWait: z.string().optional().describe(`How long a new ${route} group waits for more alerts before its first notification (group_wait), an Alertmanager duration. Default: ${dflt(d.groupWait)}. Example: 0s`),
+    groupInterval: z.string().optional().describe(`How long a ${route} group waits before notifying about alerts added to it (group_interval); not 0. Default: ${dflt(d.groupInterval)}. Example: 5m`),
+    repeatInterval: z
+      .string()
+      .optional()
+      .describe(`How long before a still-firing ${route} group is notified again (repeat_interval); at least the group interval, at most ${MAX_REPEAT_INTERVAL}. Default: ${dflt(d.repeatInterval)}. Example: 15m`),
+  };
+};
+const severityGrouping = (s: "critical" | "warning" | "info", source: string) =>
+  z
+    .strictObject({ groupBy: groupByKey(`the top-level groupBy`), ...timingKeys(`${s}`, D[s], true) })
+    .optional()
+    .describe(
+      `group_by and timings of the ${s} route (group_wait / group_interval / repeat_interval); unset keys inherit the top-level ones, else the profile's ${s} defaults. Default: ${D[s].groupWait} / ${D[s].groupInterval} / ${D[s].repeatInterval} (profile; ${source}). Example: { groupWait: ${D[s].groupWait}, repeatInterval: ${D[s].repeatInterval} }`,
+    );
+
+const groupingSchema = z
+  .strictObject({
+    groupBy: groupByKey(`[${D.groupBy.join(", ")}] (profile; environment plays the role of seed 000's cluster label)`),
+    ...timingKeys("root-route", D, false),
+    critical: severityGrouping("critical", "seed 000: notify at once, repeat every 15 minutes"),
+    warning: severityGrouping("warning", "seed 000: repeat hourly"),
+    info: severityGrouping("info", "a daily digest"),
+    watchdog: z
+      .strictObject(timingKeys("watchdog", D.watchdog, false))
+      .optional()
+      .describe(
+        `Heartbeat timing of the watchdog route; it inherits nothing, its dead-man's switch must hear it continuously. Default: ${D.watchdog.groupWait} / ${D.watchdog.groupInterval} / ${D.watchdog.repeatInterval} (profile). Example: { repeatInterval: 5m }`,
+      ),
+  })
+  .optional()
+  .describe(
+    "Alertmanager grouping and notification timing. The top-level keys are the root route's and, as in Alertmanager, every severity route inherits them unless it sets its own; keys set by neither take the profile's per-severity defaults. Default: the profile's (critical 0s/1m/15m and warning 30s/5m/1h after seed 000, info 5m/1h/24h; root 30s/5m/4h as Alertmanager). Example (seed 000): { groupBy: [alertname, environment, service], groupWait: 10s, groupInterval: 10s, repeatInterval: 1h, critical: { groupWait: 0s, repeatInterval: 15m } }",
+  );
+
 const customRuleSchema = z.strictObject({
   alert: z.string().describe("Alert name (CamelCase); must not clash with a built-in alert. Example: `HighRiskLevel`"),
   expr: z.string().describe("PromQL expression. Example: `paimon_risk_level >= 3`"),
@@ -107,13 +154,14 @@ export const schema = z
     /** Severity -> receiver names. Unknown severities are reported by `planAlerting` with their key path. */
     routes: z
       .looseObject({
-        critical: z.array(z.string()).default([]).describe("Receivers of critical (P0/P1) alerts: group_wait 0s, repeat 15m."),
-        warning: z.array(z.string()).default([]).describe("Receivers of warning (P2) alerts: repeat 1h."),
-        info: z.array(z.string()).default([]).describe("Receivers of info (P3) alerts: digest."),
+        critical: z.array(z.string()).default([]).describe("Receivers of critical (P0/P1) alerts, paged at once (timing: grouping.critical). Example: [pager, critical-chat]"),
+        warning: z.array(z.string()).default([]).describe("Receivers of warning (P2) alerts (timing: grouping.warning). Example: [monitoring-chat]"),
+        info: z.array(z.string()).default([]).describe("Receivers of info (P3) alerts, a digest (timing: grouping.info). Example: [ops-digest]"),
         watchdog: z.string().optional().describe("Receiver of the always-firing Watchdog alert (dead-man's switch)."),
       })
       .default({ critical: [], warning: [], info: [] })
       .describe("Severity -> receiver names."),
+    grouping: groupingSchema,
     thresholds: z
       .strictObject({
         cpuPercent: pair("Node/container CPU utilisation %. Default: warning 70, critical 90."),
@@ -233,6 +281,8 @@ export function planAlerting(parsed: AlertingConfig, sctx: SectionContext): Aler
     {
       receivers: parsed.receivers,
       routes: parsed.routes,
+      grouping: parsed.grouping,
+      groupingDefaults: sctx.profile.alerting.grouping,
       thresholds: parsed.thresholds,
       durations: parsed.durations,
       customRules: parsed.customRules as Array<Partial<CustomRule>>,
@@ -259,6 +309,8 @@ export function planAlerting(parsed: AlertingConfig, sctx: SectionContext): Aler
   return {
     args: {
       routes: { critical: routes.critical, warning: routes.warning, info: routes.info, ...(routes.watchdog ? { watchdog: routes.watchdog } : {}) },
+      // Resolved against the profile here, so the component renders exactly what the plan checked.
+      grouping: resolveGrouping(parsed.grouping as AlertGrouping | undefined, sctx.profile.alerting.grouping),
       ...(parsed.thresholds ? { thresholds: parsed.thresholds } : {}),
       ...(parsed.durations ? { durations: parsed.durations } : {}),
       customRules: parsed.customRules as CustomRule[],

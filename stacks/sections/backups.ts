@@ -1,11 +1,13 @@
 import { LIMITS } from "../../components/lib/limits";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { BackupJob, type BackupJobArgs, ossRegionOf, validateBackupJobArgs } from "../../components/backup-job";
+import * as aws from "@pulumi/aws";
+import { ALICLOUD_REGION, AWS_REGION, BackupJob, type BackupJobArgs, backupVaultArnRegion, ossRegionOf, validateBackupJobArgs } from "../../components/backup-job";
 import type { DatabaseConnection, EncryptionKeys, NativeBackupInfo, WorkloadIdentity } from "../../components/lib/contracts";
 import { cronMaxPeriodMinutes, cronProblem } from "../../components/lib/cron";
 import { dnsLabel, memoryQuantity, parseOrThrow, pinnedImage, Problems, secretConfigKeyName, ValidationError } from "../../components/lib/validation";
 import type { Engine } from "../../components/monitored-database";
+import { LOGICAL_SEPARATOR } from "./databases";
 import type { RequiredSecret, SectionContext } from "./types";
 
 /** Config key of this section. */
@@ -43,6 +45,25 @@ const destinationSchema = z
       ),
   })
   .strict();
+
+const copyToSchema = z.strictObject({
+  region: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "Region the copies go to; must differ from the stack's region (`aws:region` / `alicloud:region`). AWS without vaultArn: a vault is created there (encrypted with the region's AWS Backup key). " +
+        "Required on Alibaba Cloud. Default: the vaultArn's region. Example: `eu-west-1`, `cn-shanghai`",
+    ),
+  vaultArn: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "AWS only: an existing AWS Backup vault in another region (a cross-account vault needs its access policy to allow this account). " +
+        "Default: a vault created in region. Example: `arn:aws:backup:eu-west-1:123456789012:backup-vault:dr`",
+    ),
+});
 
 const entrySchema = z
   .object({
@@ -82,6 +103,15 @@ const entrySchema = z
     destination: destinationSchema
       .optional()
       .describe("Where dumps go. Default: `local` on Docker, `s3` on AWS, `oss` on Alibaba Cloud."),
+    copyTo: copyToSchema
+      .optional()
+      .describe(
+        "Cross-region copy of the database's native backups, so a region-wide loss does not take the backups with it. " +
+          "AWS: a copy action on the AWS Backup plan's rule (the plan is turned on for this database in any environment; PostgreSQL on RDS, MongoDB on DocumentDB). " +
+          "Alibaba Cloud: ApsaraDB RDS cross-region backup of the PostgreSQL instance (log backups too when it has PITR). " +
+          "Allowed in every environment on a cloud (prod is where it matters); refused on Docker and for a logical database (`<store>/<database>`: set it on the store's backup set), " +
+          "once per database. Default: none (native backups stay in the stack's region). Example: `{vaultArn: arn:aws:backup:eu-west-1:123456789012:backup-vault:dr}`",
+      ),
   })
   .strict();
 
@@ -95,6 +125,8 @@ export interface PlannedBackup {
   database: string;
   engine: Engine;
   args: Omit<BackupJobArgs, "connection" | "nativeBackup" | "identity" | "keys">;
+  /** AWS: region of the copy vault the build creates (copyTo.region without vaultArn), through a provider for that region. */
+  copyVaultRegion?: string;
   /** Secret config keys of the destination's static credentials (Docker with s3/oss), read at build time. */
   credentialSecrets?: { accessKeyId: string; secretAccessKey: string };
 }
@@ -152,6 +184,8 @@ function expectedNative(sctx: SectionContext, engine: Engine): NativeBackupInfo 
     retentionDays: db.backupRetentionDays,
     pointInTimeRecovery: engine !== "redis" && db.pointInTimeRecovery,
     snapshotIntervalMinutes: 1440,
+    // Every managed store publishes its ARN / instance id; the plan checks what the build will select.
+    resourceId: pulumi.output("placeholder"),
   };
 }
 
@@ -170,6 +204,7 @@ export function planBackups(
   const names = new Set<string>();
   const plan: BackupsPlan = [];
   const problems: string[] = [];
+  const copiedBy = new Map<string, number>();
   parsed.forEach((entry, index) => {
     if (names.has(entry.name)) p.add([index, "name"], entry.name, "must be unique among backups");
     names.add(entry.name);
@@ -178,6 +213,7 @@ export function planBackups(
       p.add([index, "database"], entry.database, `must name a database in platform:databases (known: ${Object.keys(knownDatabases).join(", ") || "none"})`);
       return;
     }
+    const copy = entry.copyTo ? planCopy(entry.copyTo, entry.database, engine, sctx, p, index, copiedBy) : undefined;
     const profile = sctx.profile.backup;
     const dest = entry.destination ?? { type: defaultDestination(sctx) };
     const args: PlannedBackup["args"] = {
@@ -198,6 +234,7 @@ export function planBackups(
       verify: { schedule: entry.verifySchedule ?? profile.verifySchedule, query: entry.verifyQuery },
       ...(entry.stagingSize ?? stagingSizes[entry.database] ? { stagingSize: entry.stagingSize ?? stagingSizes[entry.database] } : {}),
       ...(entry.clientImage ? { images: { client: entry.clientImage } } : {}),
+      ...(copy?.nativePlan ? { nativePlan: copy.nativePlan } : {}),
     };
     const credentialSecrets = dest.credentials
       ? { accessKeyId: dest.credentials.accessKeyIdSecret, secretAccessKey: dest.credentials.secretAccessKeySecret }
@@ -217,7 +254,11 @@ export function planBackups(
       if (e instanceof ValidationError) problems.push(...e.problems.map(rename));
       else throw e;
     }
-    plan.push({ name: entry.name, database: entry.database, engine, args, ...(credentialSecrets ? { credentialSecrets } : {}) });
+    plan.push({
+      name: entry.name, database: entry.database, engine, args,
+      ...(copy?.vaultRegion ? { copyVaultRegion: copy.vaultRegion } : {}),
+      ...(credentialSecrets ? { credentialSecrets } : {}),
+    });
   });
   if (!p.empty || problems.length > 0) {
     let own: string[] = [];
@@ -231,9 +272,107 @@ export function planBackups(
   return plan;
 }
 
+/** The region a cloud's provider uses: its stack config (`aws:region`, `alicloud:region`), else the SDK's environment. */
+function stackRegion(cloud: "aws" | "alicloud"): string | undefined {
+  const configured = new pulumi.Config(cloud).get("region");
+  if (configured) return configured;
+  return cloud === "aws" ? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION : process.env.ALIBABA_CLOUD_REGION ?? process.env.ALICLOUD_REGION;
+}
+
+type CopyTo = NonNullable<BackupsConfig[number]["copyTo"]>;
+
+/**
+ * Checks `backups[i].copyTo` against the target, cloud, engine and stack region and returns the component's
+ * nativePlan args (plus the region of a vault the build creates). Problems go to `p` under `[index, "copyTo", ...]`.
+ */
+function planCopy(
+  copyTo: CopyTo,
+  database: string,
+  engine: Engine,
+  sctx: SectionContext,
+  p: Problems,
+  index: number,
+  copiedBy: Map<string, number>,
+): { nativePlan?: BackupJobArgs["nativePlan"]; vaultRegion?: string } | undefined {
+  const { target, cloud } = sctx.platform;
+  const at = [index, "copyTo"];
+  if (target !== "kubernetes" || (cloud !== "aws" && cloud !== "alicloud")) {
+    p.add(at, copyTo, `copies a managed data store's native backups: needs target kubernetes with cloud aws or alicloud (target is ${target}, cloud ${cloud})`);
+    return undefined;
+  }
+  const [store, logical] = database.split(LOGICAL_SEPARATOR);
+  if (logical !== undefined) {
+    p.add(at, copyTo, `the native backups of ${store} cover its logical databases: set copyTo on the backup set of database ${store}`);
+    return undefined;
+  }
+  const earlier = copiedBy.get(database);
+  if (earlier !== undefined) {
+    p.add(at, copyTo, `is already set for database ${database} by ${PREFIX}[${earlier}].copyTo: the native backups are copied once per database`);
+    return undefined;
+  }
+  copiedBy.set(database, index);
+  const here = stackRegion(cloud);
+  const regionKey = cloud === "aws" ? "aws:region" : "alicloud:region";
+  const checkRegion = (key: string, region: string) => {
+    if (here === undefined) p.add([...at, key], region, `cannot be checked against the stack's region: ${regionKey} is not set`);
+    else if (region === here) p.add([...at, key], region, `must differ from the stack's region (${regionKey} is ${here}): a copy in the same region shares its outages`);
+  };
+  if (cloud === "alicloud") {
+    let ok = true;
+    if (engine !== "postgres") {
+      p.add([index, "database"], database, `is ${engine}: ApsaraDB cross-region backup is set up for RDS PostgreSQL only; remove copyTo`);
+      ok = false;
+    }
+    if (copyTo.vaultArn !== undefined) {
+      p.add([...at, "vaultArn"], copyTo.vaultArn, "is for AWS Backup; on Alibaba Cloud set copyTo.region only");
+      ok = false;
+    }
+    if (copyTo.region === undefined) {
+      p.add([...at, "region"], undefined, "is required on Alibaba Cloud (the region ApsaraDB RDS copies the backups to), e.g. cn-shanghai");
+      return undefined;
+    }
+    if (!ALICLOUD_REGION.test(copyTo.region)) {
+      p.add([...at, "region"], copyTo.region, "must be an Alibaba Cloud region id like cn-shanghai");
+      return undefined;
+    }
+    checkRegion("region", copyTo.region);
+    return ok ? { nativePlan: { copyToRegion: copyTo.region } } : undefined;
+  }
+  if (engine === "redis") {
+    p.add([index, "database"], database, "is redis: AWS Backup does not cover ElastiCache, so there is no plan to copy from; remove copyTo (a cross-region copy is for PostgreSQL and MongoDB)");
+    return undefined;
+  }
+  if (copyTo.vaultArn === undefined && copyTo.region === undefined) {
+    p.add(at, copyTo, "needs vaultArn (an existing AWS Backup vault in another region) or region (a vault is created there)");
+    return undefined;
+  }
+  if (copyTo.region !== undefined && !AWS_REGION.test(copyTo.region)) {
+    p.add([...at, "region"], copyTo.region, "must be an AWS region id like eu-west-1");
+    return undefined;
+  }
+  if (copyTo.vaultArn !== undefined) {
+    const arnRegion = backupVaultArnRegion(copyTo.vaultArn);
+    if (arnRegion === undefined) {
+      p.add([...at, "vaultArn"], copyTo.vaultArn, "must be an AWS Backup vault ARN like arn:aws:backup:eu-west-1:123456789012:backup-vault:dr");
+      return undefined;
+    }
+    if (copyTo.region !== undefined && copyTo.region !== arnRegion) {
+      p.add([...at, "region"], copyTo.region, `must match the region of copyTo.vaultArn (${arnRegion}), or be left out`);
+      return undefined;
+    }
+    checkRegion("vaultArn", arnRegion);
+    return { nativePlan: { enabled: true, copyToVaultArn: copyTo.vaultArn } };
+  }
+  checkRegion("region", copyTo.region!);
+  return { nativePlan: { enabled: true }, vaultRegion: copyTo.region };
+}
+
 /** Component arg names → config key names where they differ. */
 function rename(problem: string): string {
   return problem
+    .replace(/\.nativePlan\.copyToVaultArn:/, ".copyTo.vaultArn:")
+    .replace(/\.nativePlan\.copyToRegion:/, ".copyTo.region:")
+    .replace(/\.nativePlan\.enabled:/, ".copyTo:")
     .replace(/\.verify\.schedule:/, ".verifySchedule:")
     .replace(/\.verify\.query:/, ".verifyQuery:")
     .replace(/\.images\.client:/, ".clientImage:");
@@ -279,8 +418,11 @@ export function buildBackups(plan: BackupsPlan, sctx: SectionContext, deps: Back
     const credentials = entry.credentialSecrets
       ? { accessKeyId: sctx.secrets.get(entry.credentialSecrets.accessKeyId), secretAccessKey: sctx.secrets.get(entry.credentialSecrets.secretAccessKey) }
       : undefined;
+    // copyTo.region without a vault ARN: the component creates the copy vault in that region.
+    const copyRegionProvider = entry.copyVaultRegion ? new aws.Provider(`${entry.name}-copy-region`, { region: entry.copyVaultRegion }) : undefined;
     out[entry.name] = new BackupJob(entry.name, {
       ...entry.args,
+      ...(copyRegionProvider ? { nativePlan: { ...entry.args.nativePlan, copyRegionProvider } } : {}),
       destination: { ...entry.args.destination, ...(credentials ? { credentials } : {}) },
       connection: db.connection,
       nativeBackup: db.nativeBackup,

@@ -30,6 +30,7 @@ export type OutputHook = (args: pulumi.runtime.MockResourceArgs) => Record<strin
  * Autonamed physical names a real provider computes (mocks echo inputs only), so that what references them is
  * recorded as it would be after an update: a read replica's `replicateSourceDb` names its source's identifier,
  * an instance its parameter group's name. The policy pack reads them (a replica is recognised by its source).
+ * `installMocks` applies it to every program, so the builds of a test file can be shared whichever test needs them.
  */
 export const providerComputedNames: OutputHook = (args) => {
   const autonamed = ["aws:rds/parameterGroup:ParameterGroup", "aws:docdb/clusterParameterGroup:ClusterParameterGroup", "aws:docdb/subnetGroup:SubnetGroup"];
@@ -226,7 +227,7 @@ export function installMocks(options: MockOptions = {}): Recorder {
   pulumi.runtime.setMocks(
     {
       newResource(args) {
-        const extra = { ...computedOutputs(args), ...(options.outputs?.(args) ?? {}) };
+        const extra = { ...computedOutputs(args), ...(providerComputedNames(args) ?? {}), ...(options.outputs?.(args) ?? {}) };
         const id = args.id || `${args.name}-id`;
         return { id, state: { ...args.inputs, ...extra } };
       },

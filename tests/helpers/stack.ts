@@ -106,6 +106,23 @@ export async function buildStack(
   return { recorder, outputs: outputs as unknown as Record<string, unknown>, secretValues };
 }
 
+const builds = new Map<string, Promise<BuiltStack>>();
+const hookIds = new Map<OutputHook, number>();
+
+/**
+ * `buildStack`, once per test file for the same stack, overrides and options: files that hand one build to
+ * several groups of assertions (the bundled stacks and the policy pack's verdict on them) build it once. The
+ * recording is shared, so assertions must not change it. (Jest loads this module afresh for every test file.)
+ */
+export function buildStackOnce(stack: string, overrides: Record<string, unknown> = {}, options: BuildStackOptions = {}): Promise<BuiltStack> {
+  const { outputs, ...rest } = options;
+  const hook = outputs === undefined ? 0 : (hookIds.get(outputs) ?? hookIds.set(outputs, hookIds.size + 1).size);
+  const key = JSON.stringify([stack, overrides, rest, hook]);
+  let build = builds.get(key);
+  if (!build) builds.set(key, (build = buildStack(stack, overrides, options)));
+  return build;
+}
+
 /**
  * Runs a stack that must be rejected: returns the error message and asserts that nothing was
  * registered before the failure.

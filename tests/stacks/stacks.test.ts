@@ -2,8 +2,10 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { MOCK_SECRET_PREFIX, plaintextStrings, unwrapSecrets, type Recorder, type RecordedResource } from "../helpers/mocks";
-import { buildStack, REPO_ROOT, type BuiltStack } from "../helpers/stack";
+import { buildStackOnce, REPO_ROOT, type BuiltStack } from "../helpers/stack";
 import { SECRETS_BY_STACK } from "./fixtures";
+// The CrossGuard pack's verdict on these stacks, on the same builds (its tests register with this file's).
+import "../policies/bundled-stacks";
 
 const built: Record<string, BuiltStack> = {};
 const variants: Array<[string, string, Record<string, unknown>]> = [
@@ -16,7 +18,7 @@ const variants: Array<[string, string, Record<string, unknown>]> = [
 
 beforeAll(async () => {
   for (const [key, stack, overrides] of variants) {
-    built[key] = await buildStack(stack, overrides, { secrets: SECRETS_BY_STACK[stack] });
+    built[key] = await buildStackOnce(stack, overrides, { secrets: SECRETS_BY_STACK[stack] });
   }
 }, 180_000);
 

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AlertingStack, validateAlertingStackArgs, type AlertingStackArgs } from "../../../components/alerting-stack";
 import { ValidationError } from "../../../components/lib/validation";
 import { installMocks, isSecretValue, MOCK_SECRET_PREFIX, outputOf, plaintextStrings, settle, unwrapSecrets, type Recorder } from "../../helpers/mocks";
-import { ctxFor, fullArgs, SERVICES } from "./fixtures";
+import { ctxFor, fullArgs, GREENLINK_GROUPING, SERVICES } from "./fixtures";
 
 const PROFILE_ARGS = {
   dev: { retention: "200h", storageSize: "10Gi", replicas: 1 },
@@ -322,6 +322,11 @@ describe("bad input fails before anything is registered", () => {
       /hostPorts\.grafana: host port 9090 on 127\.0\.0\.1 \(grafana UI\) is already published by hostPorts\.prometheus .*\(got 9090\)/,
     ],
     ["a host port out of range", { hostPorts: { alertmanager: 70000 } }, /hostPorts\.alertmanager: must be an integer port between 1 and 65535 \(got 70000\)/],
+    [
+      "grouping: bad label, bad duration, repeat shorter than the group interval, unknown key — all at once",
+      { grouping: { groupBy: ["alert-name"], critical: { groupWait: "now", groupInterval: "30m" }, warning: { repeatInterval: "200h" }, silence: true } as any },
+      /grouping\.groupBy\[0\]: must be a label name .*\(got "alert-name"\)[\s\S]*grouping\.critical\.groupWait: must be an Alertmanager duration .*\(got "now"\)[\s\S]*grouping\.silence: unknown key[\s\S]*grouping\.critical\.groupInterval: the repeat interval \(15m, the critical default\) must not be shorter than the group interval \(30m, critical\.groupInterval\).*\(got "30m"\)[\s\S]*grouping\.warning\.repeatInterval: must be at most 120h .*\(got "200h"\)/,
+    ],
   ];
 
   test.each(cases)("%s", async (_label, change, message) => {
@@ -338,6 +343,15 @@ describe("bad input fails before anything is registered", () => {
     expect((error as Error).message).toMatch(message);
     expect((error as Error).message).toContain('AlertingStack "alerting" args');
     expect(rec.resources).toEqual([]);
+  });
+
+  test("grouping reaches the rendered alertmanager.yml; without it the defaults apply", () => {
+    const routeOf = (config: any, severity: string) => config.route.routes.find((r: any) => (r.matchers ?? []).includes(`severity="${severity}"`));
+    const greenlink = validateAlertingStackArgs("alerting", fullArgs({ grouping: GREENLINK_GROUPING }), ctxFor("prod", "kubernetes")).alertmanagerConfig as any;
+    expect(greenlink.route).toMatchObject({ group_by: ["alertname", "environment", "service"], group_wait: "10s", group_interval: "10s", repeat_interval: "1h" });
+    expect(routeOf(greenlink, "critical")).toMatchObject({ group_wait: "0s", group_interval: "10s", repeat_interval: "15m" });
+    const plain = validateAlertingStackArgs("alerting", fullArgs(), ctxFor("prod", "kubernetes")).alertmanagerConfig as any;
+    expect(routeOf(plain, "critical")).toMatchObject({ group_wait: "0s", group_interval: "1m", repeat_interval: "15m" });
   });
 
   test("the valid fixture passes the same validator", () => {

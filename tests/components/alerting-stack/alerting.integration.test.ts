@@ -5,7 +5,8 @@ import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
 import { parse } from "yaml";
-import { validateAlertingStackArgs } from "../../../components/alerting-stack";
+import { buildAlertmanagerConfig, validateAlertingStackArgs } from "../../../components/alerting-stack";
+import { groupingProblems } from "../../../components/alerting-stack/grouping";
 import { wechatSecretPlaceholder } from "../../../components/alerting-stack/receivers";
 import { toPrometheusRuleFile, type PrometheusRuleFile } from "../../../components/lib/alerts";
 import { customRules } from "../../../components/alerting-stack/rules";
@@ -18,7 +19,7 @@ import {
   writeYaml,
   type PromtoolTestGroup,
 } from "../../helpers/tools";
-import { ctxFor, fullArgs, RUNBOOK_BASE } from "./fixtures";
+import { ctxFor, fullArgs, GREENLINK_GROUPING, RUNBOOK_BASE } from "./fixtures";
 import { builtInAlertTests, withoutAnnotations } from "./promtool-cases";
 
 const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
@@ -135,6 +136,52 @@ describe("generated Alertmanager configs pass amtool", () => {
     }
   }
 
+  test("seed 000's grouping: amtool accepts it and routes a P0 and a warning to their receivers", () => {
+    const rendered = validateAlertingStackArgs("alerting", fullArgs({ grouping: GREENLINK_GROUPING }), ctxFor("prod", "kubernetes"));
+    const { dir, cleanup } = tempDir("amtool-grouping");
+    try {
+      const file = materialise(rendered.alertmanagerConfig, dir, "/etc/alertmanager/secrets/alerting-receivers");
+      expect(run("amtool", ["check-config", file])).toMatch(/SUCCESS/);
+      const yml = fs.readFileSync(file, "utf8");
+      expect(yml).toMatch(/group_by:\n\s+- alertname\n\s+- environment\n\s+- service\n\s+group_wait: 10s\n\s+group_interval: 10s\n\s+repeat_interval: 1h/);
+      const routeTest = (labels: string[], expected: string) =>
+        run("amtool", ["config", "routes", "test", `--config.file=${file}`, `--verify.receivers=${expected}`, ...labels]).trim();
+      const p0 = ["severity=critical", "priority=P0", "environment=prod", "alertname=PostgresDown", "service=orders"];
+      expect(routeTest(p0, "pager,critical-chat,oncall-email")).toBe("pager,critical-chat,oncall-email");
+      expect(routeTest(["severity=warning", "priority=P2", "environment=prod", "alertname=HttpErrorRateHigh", "service=api"], "monitoring-chat,wecom")).toBe("monitoring-chat,wecom");
+      expect(() => routeTest(p0, "monitoring-chat")).toThrow(/exited/);
+    } finally {
+      cleanup();
+    }
+  });
+
+  test("what the grouping validation refuses, amtool refuses too (and the other way round)", () => {
+    const { dir, cleanup } = tempDir("amtool-grouping-bad");
+    try {
+      const cases: Array<[Record<string, unknown>, RegExp]> = [
+        [{ groupInterval: "0s" }, /group_interval cannot be zero/],
+        [{ critical: { repeatInterval: "0s" } }, /repeat_interval cannot be zero/],
+        [{ groupBy: ["alertname", "alertname"] }, /duplicated label "alertname" in group_by/],
+        [{ groupBy: ["...", "alertname"] }, /FAILED/],
+        [{ groupBy: ["k8s.namespace"] }, /FAILED/],
+        [{ warning: { groupWait: "30m1h" } }, /FAILED/],
+      ];
+      for (const [grouping, amtoolSays] of cases) {
+        // The builder renders whatever it is given; the validator is what stands between config and amtool.
+        expect(groupingProblems(grouping)).not.toEqual([]);
+        const config = buildAlertmanagerConfig({ environment: "prod", receivers: [{ name: "chat", type: "webhook", url: "https://chat.example.com/hook" }], routes: { critical: ["chat"], warning: ["chat"], info: ["chat"] }, secretDir: "/s", grouping: grouping as never });
+        const file = writeYaml(path.join(dir, "alertmanager.yml"), config);
+        const out = spawnSync("amtool", ["check-config", file], { encoding: "utf8" });
+        expect({ grouping, status: out.status, log: `${out.stdout}${out.stderr}` }).toMatchObject({ grouping, status: 1, log: expect.stringMatching(amtoolSays) });
+      }
+      const ok = writeYaml(path.join(dir, "ok.yml"), buildAlertmanagerConfig({ environment: "prod", receivers: [{ name: "chat", type: "webhook", url: "https://chat.example.com/hook" }], routes: { critical: ["chat"], warning: ["chat"], info: ["chat"] }, secretDir: "/s", grouping: { groupBy: ["..."], groupWait: "0s", groupInterval: "1m30s", repeatInterval: "2h" } }));
+      expect(groupingProblems({ groupBy: ["..."], groupWait: "0s", groupInterval: "1m30s", repeatInterval: "2h" })).toEqual([]);
+      expect(run("amtool", ["check-config", ok])).toMatch(/SUCCESS/);
+    } finally {
+      cleanup();
+    }
+  });
+
   test("InfoInhibitor (chart meta-alert) is dropped; the info Watchdog reaches only the dead-man's switch", () => {
     const rendered = renderFor("prod", "kubernetes");
     const { dir, cleanup } = tempDir("amtool-info");
@@ -228,7 +275,7 @@ function freePort(): Promise<number> {
  * The rendered inhibit rules in a real Alertmanager (127.0.0.1 only), fed the labels the rendered rules
  * really carry, queried with amtool: which alerts are inhibited and which stay active.
  */
-describe("inhibition in a running Alertmanager", () => {
+describe("inhibition and grouping in a running Alertmanager", () => {
   let am: ChildProcess | undefined;
   let url = "";
   let scratch: { dir: string; cleanup: () => void };
@@ -237,7 +284,9 @@ describe("inhibition in a running Alertmanager", () => {
     requireTool("prometheus-alertmanager", "prometheus-alertmanager");
     requireTool("amtool", "prometheus-alertmanager");
     scratch = tempDir("alertmanager");
-    const file = materialise(renderFor("prod", "kubernetes").alertmanagerConfig, scratch.dir, "/etc/alertmanager/secrets/alerting-receivers");
+    // Seed 000's grouping (group by alertname, environment, service); the inhibit rules do not depend on it.
+    const config = validateAlertingStackArgs("alerting", fullArgs({ grouping: GREENLINK_GROUPING }), ctxFor("prod", "kubernetes")).alertmanagerConfig;
+    const file = materialise(config, scratch.dir, "/etc/alertmanager/secrets/alerting-receivers");
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
     am = spawn(
@@ -307,5 +356,41 @@ describe("inhibition in a running Alertmanager", () => {
       "other-redis": "active",
       "other-family": "active",
     });
+  });
+
+  test("a P0 and a warning are grouped by the configured labels in every receiver of their route", async () => {
+    const prod = { environment: "prod" };
+    const alerts: Array<Record<string, string>> = [
+      // Two P0s about one service in different namespaces and instances: one notification (group) per receiver.
+      { alertname: "GroupingProbeDown", severity: "critical", priority: "P0", service: "orders", namespace: "a", instance: "orders-0:8080", ...prod },
+      { alertname: "GroupingProbeDown", severity: "critical", priority: "P0", service: "orders", namespace: "b", instance: "orders-1:8080", ...prod },
+      { alertname: "GroupingProbeDown", severity: "critical", priority: "P0", service: "payments", namespace: "a", instance: "payments-0:8080", ...prod },
+      { alertname: "GroupingProbeSlow", severity: "warning", priority: "P2", service: "api", instance: "api-0:8080", ...prod },
+      { alertname: "GroupingProbeSlow", severity: "warning", priority: "P2", service: "api", instance: "api-1:8080", ...prod },
+    ];
+    for (const a of alerts) {
+      const { alertname, ...labels } = a;
+      run("amtool", ["alert", "add", `--alertmanager.url=${url}`, `alertname=${alertname}`, ...Object.entries(labels).map(([k, v]) => `${k}=${v}`)]);
+    }
+    type Group = { labels: Record<string, string>; receiver: { name: string }; alerts: Array<{ labels: Record<string, string> }> };
+    const ours = async () =>
+      ((await (await fetch(`${url}/api/v2/alerts/groups`)).json()) as Group[])
+        .map((g) => ({ receiver: g.receiver.name, labels: g.labels, alerts: g.alerts.filter((a) => a.labels.alertname.startsWith("GroupingProbe")).length }))
+        .filter((g) => g.alerts > 0);
+    // The dispatcher files alerts asynchronously after the API accepts them: wait until all 8 groups exist.
+    let groups = await ours();
+    for (let i = 0; i < 50 && groups.length < 8; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      groups = await ours();
+    }
+    const key = (g: { receiver: string; labels: Record<string, string> }) => `${g.receiver} ${JSON.stringify(g.labels)}`;
+    const expected = [
+      ...["pager", "critical-chat", "oncall-email"].flatMap((receiver) => [
+        { receiver, labels: { alertname: "GroupingProbeDown", environment: "prod", service: "orders" }, alerts: 2 },
+        { receiver, labels: { alertname: "GroupingProbeDown", environment: "prod", service: "payments" }, alerts: 1 },
+      ]),
+      ...["monitoring-chat", "wecom"].map((receiver) => ({ receiver, labels: { alertname: "GroupingProbeSlow", environment: "prod", service: "api" }, alerts: 2 })),
+    ];
+    expect(groups.sort((a, b) => key(a).localeCompare(key(b)))).toEqual(expected.sort((a, b) => key(a).localeCompare(key(b))));
   });
 });

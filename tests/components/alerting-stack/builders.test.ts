@@ -1,14 +1,15 @@
 import * as fs from "fs";
 import * as path from "path";
 import { alertRules, isAlertRule, toPrometheusRuleFile } from "../../../components/lib/alerts";
-import { builtInAlertNames, buildAlertmanagerConfig, DEFAULT_THRESHOLDS } from "../../../components/alerting-stack";
+import { builtInAlertNames, buildAlertmanagerConfig, DEFAULT_GROUPING, DEFAULT_THRESHOLDS, resolveGrouping } from "../../../components/alerting-stack";
+import { groupingProblems } from "../../../components/alerting-stack/grouping";
 import { builtInRules, customRules, leMatcher, sloRules } from "../../../components/alerting-stack/rules";
 import { resolveThresholds } from "../../../components/alerting-stack/thresholds";
 import { overviewDashboard } from "../../../components/alerting-stack/dashboards/overview";
 import { serviceDashboard } from "../../../components/alerting-stack/dashboards/service";
 import { grafanaProvisioning, prometheusConfig } from "../../../components/alerting-stack/docker";
 import { chartValues } from "../../../components/alerting-stack/kubernetes";
-import { BUSINESS_RULES, ctxFor, RUNBOOK_BASE, SERVICES } from "./fixtures";
+import { BUSINESS_RULES, ctxFor, GREENLINK_GROUPING, RUNBOOK_BASE, SERVICES } from "./fixtures";
 
 const REPO = path.resolve(__dirname, "../../..");
 
@@ -193,6 +194,97 @@ describe("Alertmanager config builder", () => {
     expect(config.route.routes[0]).toMatchObject({ receiver: "dms", matchers: ['alertname="Watchdog"'] });
     const dms = config.receivers.find((r: any) => r.name === "dms");
     expect(dms.webhook_configs[0].send_resolved).toBe(false);
+  });
+});
+
+describe("Alertmanager grouping and timings", () => {
+  const receivers = [
+    { name: "pager", type: "pagerduty" as const },
+    { name: "chat", type: "slack" as const, channel: "#monitoring" },
+    { name: "dms", type: "webhook" as const, url: "https://dms.example.com" },
+  ];
+  const build = (grouping?: Parameters<typeof resolveGrouping>[0]) =>
+    buildAlertmanagerConfig({ environment: "prod", receivers, routes: { critical: ["pager", "chat"], warning: ["chat"], info: ["chat"], watchdog: "dms" }, secretDir: "/s", ...(grouping ? { grouping } : {}) }) as any;
+  const route = (config: any, severity: string) => config.route.routes.find((r: any) => r.matchers.includes(`severity="${severity}"`));
+
+  test("without settings every route states the defaults in full", () => {
+    const config = build();
+    expect(config.route).toMatchObject({ group_by: ["alertname", "environment", "namespace", "service"], group_wait: "30s", group_interval: "5m", repeat_interval: "4h" });
+    expect(route(config, "critical")).toMatchObject({ group_by: DEFAULT_GROUPING.critical.groupBy, group_wait: "0s", group_interval: "1m", repeat_interval: "15m" });
+    expect(route(config, "warning")).toMatchObject({ group_wait: "30s", group_interval: "5m", repeat_interval: "1h" });
+    expect(route(config, "info")).toMatchObject({ group_wait: "5m", group_interval: "1h", repeat_interval: "24h" });
+    expect(config.route.routes[0]).toMatchObject({ receiver: "dms", group_wait: "0s", group_interval: "1m", repeat_interval: "1m" });
+    // Fan-out children inherit their severity route's grouping.
+    expect(route(config, "critical").routes[0]).toEqual({ receiver: "pager", continue: true });
+  });
+
+  test("seed 000: severity routes inherit the root's settings unless they set their own; the watchdog inherits nothing", () => {
+    const config = build(GREENLINK_GROUPING);
+    expect(config.route).toMatchObject({ group_by: ["alertname", "environment", "service"], group_wait: "10s", group_interval: "10s", repeat_interval: "1h" });
+    expect(route(config, "critical")).toMatchObject({ group_by: ["alertname", "environment", "service"], group_wait: "0s", group_interval: "10s", repeat_interval: "15m" });
+    expect(route(config, "warning")).toMatchObject({ group_wait: "10s", group_interval: "10s", repeat_interval: "1h" });
+    expect(route(config, "info")).toMatchObject({ group_wait: "10s", group_interval: "10s", repeat_interval: "1h" });
+    expect(config.route.routes[0]).toMatchObject({ group_wait: "0s", group_interval: "1m", repeat_interval: "1m" });
+    const own = build({ critical: { groupBy: ["..."] }, watchdog: { repeatInterval: "5m" } });
+    expect(route(own, "critical").group_by).toEqual(["..."]);
+    expect(route(own, "warning").group_by).toEqual(DEFAULT_GROUPING.warning.groupBy);
+    expect(own.route.routes[0].repeat_interval).toBe("5m");
+  });
+
+  test("resolving is idempotent and takes the given defaults (the profile's) for unset keys", () => {
+    const once = resolveGrouping(GREENLINK_GROUPING);
+    expect(resolveGrouping(once)).toEqual(once);
+    const defaults = { ...DEFAULT_GROUPING, info: { ...DEFAULT_GROUPING.info, repeatInterval: "12h" } };
+    expect(resolveGrouping({ critical: { repeatInterval: "30m" } }, defaults)).toMatchObject({ critical: { repeatInterval: "30m", groupWait: "0s" }, info: { repeatInterval: "12h" } });
+  });
+
+  test("valid settings have no problems, including the defaults and seed 000", () => {
+    expect(groupingProblems(undefined)).toEqual([]);
+    expect(groupingProblems(GREENLINK_GROUPING)).toEqual([]);
+    expect(groupingProblems(DEFAULT_GROUPING)).toEqual([]);
+    expect(groupingProblems({ groupBy: ["..."], groupWait: "0s", groupInterval: "1h30m", repeatInterval: "120h" })).toEqual([]);
+  });
+
+  test("every problem is reported at once with its key path", () => {
+    const problems = groupingProblems({
+      groupBy: ["alertname", "alertname", "service-name"],
+      groupWait: "10 seconds",
+      critical: { groupBy: ["...", "service"], repeatInterval: "30m1h", page: true },
+      info: { groupInterval: "0s" },
+      watchdog: { groupBy: ["x"], repeatInterval: "6d" },
+      mute: "nights",
+    });
+    const at = problems.map(([path, value, allowed]) => `${path.join(".")}=${JSON.stringify(value)}: ${allowed}`);
+    expect(at).toEqual([
+      expect.stringMatching(/^groupBy\.1="alertname": is listed twice/),
+      expect.stringMatching(/^groupBy\.2="service-name": must be a label name/),
+      expect.stringMatching(/^groupWait="10 seconds": must be an Alertmanager duration like 0s, 30s, 5m or 1h30m/),
+      expect.stringMatching(/^critical\.groupBy=\["\.\.\.","service"\]: "\.\.\." \(group by every label\) must stand alone/),
+      expect.stringMatching(/^critical\.repeatInterval="30m1h": must be an Alertmanager duration .*largest first/),
+      expect.stringMatching(/^critical\.page=true: unknown key; allowed: groupBy, groupWait, groupInterval, repeatInterval$/),
+      expect.stringMatching(/^watchdog\.groupBy=\["x"\]: unknown key; allowed: groupWait, groupInterval, repeatInterval \(the watchdog is one alert/),
+      expect.stringMatching(/^mute="nights": unknown key; allowed: groupBy, .*critical, warning, info, watchdog$/),
+      // Orderings are checked on the valid part in the same run.
+      expect.stringMatching(/^info\.groupInterval="0s": must be longer than 0 \(Alertmanager refuses a zero group_interval\)/),
+      expect.stringMatching(/^watchdog\.repeatInterval="6d": must be at most 120h/),
+    ]);
+  });
+
+  test("the repeat interval may not undercut the group interval, wherever each comes from", () => {
+    const only = (g: unknown) => groupingProblems(g).map(([path, value, allowed]) => `${path.join(".")}=${JSON.stringify(value)}: ${allowed}`);
+    // Both at the root: reported once at the root, not again for every severity route that inherits both.
+    expect(only({ groupInterval: "2h", repeatInterval: "1h" })).toEqual([
+      expect.stringMatching(/^repeatInterval="1h": the repeat interval \(1h, repeatInterval\) must not be shorter than the group interval \(2h, groupInterval\)/),
+    ]);
+    // A root group interval longer than a severity's own repeat: blamed on that severity's repeat.
+    expect(only({ groupInterval: "30m", critical: { repeatInterval: "15m" } })).toEqual([
+      expect.stringMatching(/^critical\.repeatInterval="15m": the repeat interval \(15m, critical\.repeatInterval\) must not be shorter than the group interval \(30m, inherited from groupInterval\)/),
+    ]);
+    // A severity's own group interval longer than its default repeat: blamed on the key it set.
+    expect(only({ critical: { groupInterval: "20m" } })).toEqual([
+      expect.stringMatching(/^critical\.groupInterval="20m": the repeat interval \(15m, the critical default\) must not be shorter than the group interval \(20m, critical\.groupInterval\)/),
+    ]);
+    expect(only({ critical: { groupInterval: "20m", repeatInterval: "20m" } })).toEqual([]);
   });
 });
 

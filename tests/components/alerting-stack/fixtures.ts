@@ -102,3 +102,16 @@ export function fullArgs(overrides: Partial<AlertingStackArgs> = {}): AlertingSt
     ...overrides,
   };
 }
+
+/**
+ * Seed 000 (GreenLink)'s alertmanager.yml grouping as config: root group_by/10s/10s/1h, critical at once and every
+ * 15 minutes, warning hourly. Its `cluster` label is our `environment` (the external label every alert carries).
+ */
+export const GREENLINK_GROUPING: NonNullable<AlertingStackArgs["grouping"]> = {
+  groupBy: ["alertname", "environment", "service"],
+  groupWait: "10s",
+  groupInterval: "10s",
+  repeatInterval: "1h",
+  critical: { groupWait: "0s", repeatInterval: "15m" },
+  warning: { repeatInterval: "1h" },
+};

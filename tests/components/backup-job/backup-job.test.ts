@@ -152,6 +152,28 @@ describe("BackupJob on Kubernetes (AWS)", () => {
     expect(rec.one("aws:backup/selection:Selection").inputs.resources).toEqual(["arn:aws:rds:us-east-1:123456789012:db:orders"]);
   });
 
+  test("Alibaba Cloud RDS: copyToRegion registers the instance's cross-region backup policy (no AWS Backup plan)", async () => {
+    const alicloudArgs = (copyToRegion: string, retentionDays = 30) => k8sArgs("prod", {
+      retentionDays,
+      nativeBackup: { engine: "postgres", target: "alicloud", retentionDays: 30, pointInTimeRecovery: false, snapshotIntervalMinutes: 1440, resourceId: pulumi.output("pgm-orders") },
+      rpoMinutes: 1440,
+      destination: { type: "oss", endpointUrl: "https://oss-cn-hangzhou-internal.aliyuncs.com" },
+      identity: { cloud: "alicloud", providerArn: "acs:ram::1:oidc-provider/ack", issuerUrl: "https://oidc-ack.aliyuncs.com/c1" },
+      nativePlan: { copyToRegion },
+    });
+    const job = new BackupJob("orders", alicloudArgs("cn-shanghai"), ctx("prod", "kubernetes", "alicloud"));
+    await settle();
+    expect(job.crossRegionBackup).toBeDefined();
+    expect(rec.one("alicloud:rds/rdsInstanceCrossBackupPolicy:RdsInstanceCrossBackupPolicy", "orders-cross-region-backup").inputs)
+      .toEqual({ instanceId: "pgm-orders", crossBackupRegion: "cn-shanghai", retention: 30, logBackupEnabled: "Disabled" });
+    expect(rec.byType("aws:backup/plan:Plan")).toHaveLength(0);
+    rec.clear();
+    expect(() => new BackupJob("bad", alicloudArgs("Shanghai", 2000), ctx("prod", "kubernetes", "alicloud")))
+      .toThrow(/nativePlan\.copyToRegion: must be an Alibaba Cloud region id like cn-shanghai \(got "Shanghai"\)[\s\S]*retentionDays: must be at most 1825 with a cross-region backup/);
+    await settle();
+    expect(rec.resources).toHaveLength(0);
+  });
+
   test("staging: no AWS Backup plan, bucket not protected, 7-day lifecycle", async () => {
     new BackupJob("orders", k8sArgs("staging"), k8sCtx("staging"));
     await settle();
@@ -320,6 +342,11 @@ describe("bad input fails up front with key path and value, registering nothing"
     ["dump scratch space not a quantity", { stagingSize: "lots" }, /stagingSize: must be a storage quantity like 20Gi, from 1Mi to 1Ti \(got "lots"\)/],
     ["a region on an s3 destination", { destination: { type: "s3", region: "cn-hangzhou" } }, /destination\.region: applies to oss destinations only \(got "cn-hangzhou"\)/],
     ["dump scratch space above 1Ti", { stagingSize: "2Ti" }, /stagingSize: must be a storage quantity like 20Gi, from 1Mi to 1Ti \(got "2Ti"\)/],
+    ["a copy vault without the AWS Backup plan", { nativePlan: { copyToVaultArn: "arn:aws:backup:eu-west-1:123456789012:backup-vault:dr" } },
+      /nativePlan\.copyToVaultArn: needs the AWS Backup plan \(nativePlan\.enabled; on by default in prod on AWS for RDS PostgreSQL\)/],
+    ["a copy vault that is not a vault ARN", { nativePlan: { copyToVaultArn: "dr-vault" } }, /nativePlan\.copyToVaultArn: must be an AWS Backup vault ARN .*\(got "dr-vault"\)/, "prod"],
+    ["an RDS cross-region backup of an AWS database", { nativePlan: { copyToRegion: "cn-shanghai" } },
+      /nativePlan\.copyToRegion: is ApsaraDB RDS cross-region backup: needs nativeBackup with target alicloud, engine postgres and a resourceId .*\(got "cn-shanghai"\)/],
   ];
   test.each(cases)("%s", async (_label, overrides, message, env = "staging") => {
     expect(() => new BackupJob("orders", k8sArgs(env, overrides), k8sCtx(env))).toThrow(message);

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as alicloud from "@pulumi/alicloud";
-import { installMocks, isSecretValue, settle, unwrapSecrets, type Recorder } from "../../helpers/mocks";
+import { installMocks, isSecretValue, settle, unwrapSecrets, type RecordedResource, type Recorder } from "../../helpers/mocks";
 import type { PlatformContext } from "../../../components/lib/platform";
 import { ValidationError } from "../../../components/lib/validation";
 import {
@@ -58,6 +58,28 @@ async function build(cloud: Cloud, env: Env, overrides: Partial<FoundationArgs> 
   return f;
 }
 
+/** Foundations with the default args, per cloud and environment, and what each registered. */
+const defaultBuilds = new Map<string, { f: Foundation; resources: RecordedResource[]; calls: Recorder["calls"] }>();
+
+/**
+ * `build(cloud, env)` with the default args, built once per file: later calls put its registrations back in
+ * the (cleared) recorder and return the same Foundation, so a test can read them and register more resources
+ * against it. Tests that change the args use `build`.
+ */
+async function buildDefault(cloud: Cloud, env: Env): Promise<Foundation> {
+  const key = `${cloud}/${env}`;
+  const done = defaultBuilds.get(key);
+  if (done) {
+    rec.clear();
+    rec.resources.push(...done.resources);
+    rec.calls.push(...done.calls);
+    return done.f;
+  }
+  const f = await build(cloud, env);
+  defaultBuilds.set(key, { f, resources: [...rec.resources], calls: [...rec.calls] });
+  return f;
+}
+
 const T = {
   aws: {
     nat: "aws:ec2/natGateway:NatGateway", key: "aws:kms/key:Key", flowLog: "aws:ec2/flowLog:FlowLog",
@@ -79,7 +101,7 @@ describe.each([
   beforeAll(async () => {
     matrixCell = true;
     rec.clear();
-    f = await build(cloud, env);
+    f = await buildDefault(cloud, env);
   });
   afterAll(() => {
     matrixCell = false;
@@ -298,7 +320,7 @@ describe.each([
 
 describe("AWS network details", () => {
   test("default security group is closed and the VPC has DNS on", async () => {
-    await build("aws", "staging");
+    await buildDefault("aws", "staging");
     const d = rec.one("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup");
     expect(d.inputs.ingress ?? []).toEqual([]);
     expect(d.inputs.egress ?? []).toEqual([]);
@@ -324,7 +346,7 @@ describe("AWS network details", () => {
 
 describe("worldIngressProblems", () => {
   test("flags a data-store group reachable from the world, and world access beyond 80/443", async () => {
-    await build("aws", "staging");
+    await buildDefault("aws", "staging");
     const vpc = rec.one("aws:ec2/vpc:Vpc");
     const bad = new aws.ec2.SecurityGroup("bad-db-sg", { vpcId: vpc.id, tags: { Tier: "data" } });
     new aws.vpc.SecurityGroupIngressRule("bad-db-5432", { securityGroupId: bad.id, ipProtocol: "tcp", fromPort: 5432, toPort: 5432, cidrIpv4: "0.0.0.0/0" });
@@ -343,7 +365,7 @@ describe("worldIngressProblems", () => {
 
 describe("data placement does not wait for the cluster", () => {
   test("AWS: a database subnet group and security group built from the placement do not depend on EKS", async () => {
-    const f = await build("aws", "prod");
+    const f = await buildDefault("aws", "prod");
     const p = f.placement!;
     const sg = new aws.ec2.SecurityGroup("db-sg", { vpcId: p.vpcId, tags: { Tier: "data" } });
     new aws.vpc.SecurityGroupIngressRule("db-from-app", { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 5432, toPort: 5432, referencedSecurityGroupId: p.allowedSecurityGroupIds[0] });
@@ -362,7 +384,7 @@ describe("data placement does not wait for the cluster", () => {
   });
 
   test("Alibaba Cloud: a data-store group built from the placement does not depend on ACK", async () => {
-    const f = await build("alicloud", "prod");
+    const f = await buildDefault("alicloud", "prod");
     const p = f.placement!;
     new alicloud.ecs.SecurityGroup("kv-sg", { vpcId: p.vpcId });
     new alicloud.kvstore.Instance("kv", { vswitchId: p.subnetIds[0], securityIps: p.allowedCidrBlocks as pulumi.Input<string>[] });
@@ -376,7 +398,7 @@ describe("data placement does not wait for the cluster", () => {
   });
 
   test("workload identity comes from the cluster", async () => {
-    const f = await build("aws", "staging");
+    const f = await buildDefault("aws", "staging");
     const arn = await new Promise((resolve) => pulumi.output(f.identity!.providerArn).apply(resolve));
     expect(arn).toBe(`arn:aws:mock:::${rec.one("aws:iam/openIdConnectProvider:OpenIdConnectProvider").name}`);
   });

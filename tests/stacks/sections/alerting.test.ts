@@ -6,7 +6,8 @@ import type { SecretConfig } from "../../../stacks/secrets";
 import type { SectionContext } from "../../../stacks/sections/types";
 import { alertingRequiredSecrets, buildAlerting, parseAlerting, planAlerting, schema } from "../../../stacks/sections/alerting";
 import { installMocks, isSecretValue, plaintextStrings, settle, unwrapSecrets, type Recorder } from "../../helpers/mocks";
-import { ctxFor, SERVICES } from "../../components/alerting-stack/fixtures";
+import { ctxFor, GREENLINK_GROUPING, SERVICES } from "../../components/alerting-stack/fixtures";
+import { DEFAULT_GROUPING } from "../../../components/alerting-stack";
 import { DEFAULT_POSTGRES_THRESHOLDS, postgresAlertRules } from "../../../components/monitored-database";
 import { buildBackupAlerts } from "../../../components/backup-job/alerts";
 
@@ -84,6 +85,29 @@ describe("schema and plan", () => {
   test("explicit settings win over the profile", () => {
     const plan = planAlerting(parseAlerting({ ...RAW, retention: "90d", replicas: 3 }), sctxFor("prod", "kubernetes"));
     expect(plan.args).toMatchObject({ retention: "90d", replicas: 3 });
+  });
+
+  test("grouping: defaults from the profile, seed 000's settings inherited Alertmanager-style, rendered as planned", async () => {
+    const sctx = sctxFor("prod", "kubernetes");
+    expect(planAlerting(parseAlerting(RAW), sctx).args.grouping).toEqual(profileFor("prod").alerting.grouping);
+    expect(profileFor("dev").alerting.grouping).toEqual(DEFAULT_GROUPING);
+    // A profile's defaults are what unset keys resolve to.
+    const custom = { ...sctx, profile: { ...sctx.profile, alerting: { ...sctx.profile.alerting, grouping: { ...DEFAULT_GROUPING, info: { ...DEFAULT_GROUPING.info, repeatInterval: "12h" } } } } };
+    expect(planAlerting(parseAlerting(RAW), custom).args.grouping?.info?.repeatInterval).toBe("12h");
+
+    const plan = planAlerting(parseAlerting({ ...RAW, grouping: GREENLINK_GROUPING }), sctx);
+    expect(plan.args.grouping).toMatchObject({
+      groupBy: ["alertname", "environment", "service"],
+      groupWait: "10s",
+      critical: { groupBy: ["alertname", "environment", "service"], groupWait: "0s", groupInterval: "10s", repeatInterval: "15m" },
+      warning: { groupWait: "10s", groupInterval: "10s", repeatInterval: "1h" },
+      watchdog: DEFAULT_GROUPING.watchdog,
+    });
+    const stack = buildAlerting(plan, sctx, { monitoring: emptyMonitoring(), services: SERVICES, managedControlPlane: true });
+    await settle();
+    const am = stack.alertmanagerConfig as { route: Record<string, unknown> & { routes: Array<Record<string, unknown>> } };
+    expect(am.route).toMatchObject({ group_by: ["alertname", "environment", "service"], group_wait: "10s", group_interval: "10s", repeat_interval: "1h" });
+    expect(am.route.routes.find((r) => (r.matchers as string[]).includes('severity="critical"'))).toMatchObject({ group_wait: "0s", group_interval: "10s", repeat_interval: "15m" });
   });
 
   test("staging may page only when it opts in explicitly (its own PagerDuty service)", () => {
@@ -183,6 +207,18 @@ describe("bad config fails in plan with the key path and value", () => {
     ["custom rule without for", { ...RAW, customRules: [{ ...RAW.customRules[0], for: "five minutes" }] }, /platform:alerting\.customRules\[0\]\.for: must be a Prometheus duration like 5m \(got "five minutes"\)/],
     ["duration of an unknown family", { ...RAW, durations: { NodeCpu: "2m" } }, /platform:alerting\.durations\.NodeCpu: unknown alert family; allowed: .*NodeCpuUsage.* \(got "2m"\)/],
     ["duration that is not a duration", { ...RAW, durations: { NodeDiskUsage: "1 minute" } }, /platform:alerting\.durations\.NodeDiskUsage: must be a Prometheus duration like 2m \(got "1 minute"\)/],
+    ["grouping label that is not a label name", { ...RAW, grouping: { groupBy: ["alertname", "k8s.namespace"] } }, /platform:alerting\.grouping\.groupBy\[1\]: must be a label name .*\(got "k8s\.namespace"\)/],
+    ["grouping \"...\" beside other labels", { ...RAW, grouping: { critical: { groupBy: ["...", "alertname"] } } }, /platform:alerting\.grouping\.critical\.groupBy: "\.\.\." \(group by every label\) must stand alone \(got \["\.\.\.","alertname"\]\)/],
+    ["grouping duration in the wrong format", { ...RAW, grouping: { warning: { groupWait: "1m30s5m" } } }, /platform:alerting\.grouping\.warning\.groupWait: must be an Alertmanager duration like 0s, 30s, 5m or 1h30m .*\(got "1m30s5m"\)/],
+    ["grouping with a zero group interval", { ...RAW, grouping: { groupInterval: "0s" } }, /platform:alerting\.grouping\.groupInterval: must be longer than 0 \(Alertmanager refuses a zero group_interval\) \(got "0s"\)/],
+    [
+      "grouping whose root group interval outlasts the critical default repeat",
+      { ...RAW, grouping: { groupInterval: "30m" } },
+      /platform:alerting\.grouping\.critical\.repeatInterval: the repeat interval \(15m, the critical default\) must not be shorter than the group interval \(30m, inherited from groupInterval\).*\(got "15m"\)/,
+    ],
+    ["grouping repeat beyond Alertmanager's retention", { ...RAW, grouping: { info: { repeatInterval: "7d" } } }, /platform:alerting\.grouping\.info\.repeatInterval: must be at most 120h .*\(got "7d"\)/],
+    ["grouping: unknown key", { ...RAW, grouping: { critical: { groupWiat: "0s" } } }, /platform:alerting\.grouping\.critical\.groupWiat: unknown key/],
+    ["grouping: no group_by for the watchdog", { ...RAW, grouping: { watchdog: { groupBy: ["alertname"] } } }, /platform:alerting\.grouping\.watchdog\.groupBy: unknown key \(allowed: groupWait, groupInterval, repeatInterval\)/],
     ["duration of a level the family lacks", { ...RAW, durations: { TargetDown: { warning: "5m" } } }, /platform:alerting\.durations\.TargetDown\.warning: TargetDown has the levels critical \(got "5m"\)/],
   ];
 
