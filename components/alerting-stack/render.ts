@@ -72,7 +72,7 @@ export function renderAlerting(input: RenderInput): RenderedAlerting {
     Object.entries(ruleSources).map(([source, groups]) => [source, toPrometheusRuleFile(groups, input.runbookBaseUrl)]),
   );
   const dashboards = [
-    overviewDashboard(thresholds),
+    overviewDashboard(thresholds, input.services ?? []),
     ...(input.services ?? []).map(serviceDashboard),
     ...Object.values(input.bundles).flatMap((b) => b.dashboards),
   ];

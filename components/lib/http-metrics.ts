@@ -57,7 +57,7 @@ export const httpMetricsSchema = z
       .describe("Quantile of the request duration the HttpLatency alerts compare with `platform:alerting.thresholds.latencyP95Seconds`. Default: `0.95` (P95). Example: `0.99`"),
   })
   .describe(
-    "Names of the HTTP metrics the service exports, read by its HttpErrorRate/HttpLatency alerts, SLO burn-rate alerts and RED dashboard (web and api; other kinds have no HTTP alerts, so a value inherited from serviceDefaults is ignored there). Settings left out keep the defaults. Default: `{requestsTotal: http_requests_total, durationHistogram: http_request_duration_seconds, statusLabel: status, latencyQuantile: 0.95}`. Example: `{requestsTotal: paimon_http_requests_total, durationHistogram: paimon_http_request_duration_seconds, latencyQuantile: 0.99}`",
+    "Names of the HTTP metrics the service exports, read by its HttpErrorRate/HttpLatency alerts, SLO burn-rate alerts, RED dashboard and the platform overview dashboard (web and api; other kinds have no HTTP alerts, so a value inherited from serviceDefaults is ignored there). Settings left out keep the defaults. Default: `{requestsTotal: http_requests_total, durationHistogram: http_request_duration_seconds, statusLabel: status, latencyQuantile: 0.95}`. Example: `{requestsTotal: paimon_http_requests_total, durationHistogram: paimon_http_request_duration_seconds, latencyQuantile: 0.99}`",
   );
 
 export type HttpMetricsSettings = z.input<typeof httpMetricsSchema>;

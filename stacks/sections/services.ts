@@ -312,6 +312,15 @@ export function planServices(
   parsed.forEach((svc, i) => {
     const first = names.indexOf(svc.name);
     if (first !== i) add([i, "name"], svc.name, `duplicates the name of platform:services[${first}]; service names must be unique`);
+    // A routed gRPC port's GRPCRoute and BackendTrafficPolicy are named <service>-<port>: that must not be another
+    // service's name (its HTTPRoute policy has the same kind and name).
+    (svc.extraPorts ?? []).forEach((e, j) => {
+      const objectName = `${svc.name}-${e.name}`;
+      const other = names.indexOf(objectName);
+      if (e.route && other >= 0) {
+        add([i, "extraPorts", j, "name"], e.name, `names the GRPCRoute and its BackendTrafficPolicy "${objectName}", which is the name of platform:services[${other}] (whose own policy has that name); rename the port or that service`);
+      }
+    });
     (svc.allowedCallers ?? []).forEach((caller, j) => {
       if (!names.includes(caller)) add([i, "allowedCallers", j], caller, `must name a service in platform:services (known: ${names.join(", ")})`);
     });
@@ -425,6 +434,16 @@ export function planEdgeHosts(plan: ServicesPlan, edgeIssuer: string): EdgeHost[
       if (twice.length > 0) add([...claim.at, "services"], twice, `are already routed by ${describe(earlier)} on host ${claim.host}; route each gRPC service to one port`);
     });
   });
+  // Listeners whose certificates overlap get ALPN http/1.1 only from Envoy Gateway (against HTTP/2 connection
+  // coalescing across listeners), and gRPC needs HTTP/2: a gRPC host keeps a certificate of its own.
+  for (const entry of hosts.values()) {
+    if (!entry.grpc) continue;
+    const sharing = [...hosts.values()].filter((h) => h.host !== entry.host && h.tlsSecretName === entry.tlsSecretName).map((h) => h.host);
+    if (sharing.length === 0) continue;
+    const claim = grpcClaims.find((c) => c.host === entry.host)!;
+    add([...claim.at, "host"], entry.host,
+      `shares the certificate Secret ${entry.tlsSecretName} with ${sharing.join(", ")}; Envoy Gateway offers only HTTP/1.1 on listeners with overlapping certificates and gRPC needs HTTP/2: give one of the hosts its own ingress.tls.secretName`);
+  }
   if (problems.length > 0) throw new ValidationError(SOURCE, problems);
   return [...hosts.values()].map(({ host, visibility, tlsSecretName, grpc }) => ({ host, visibility, tlsSecretName, ...(grpc ? { grpc } : {}) }));
 }

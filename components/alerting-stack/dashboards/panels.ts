@@ -25,7 +25,8 @@ export function timeseriesPanel(opts: {
       new prometheus.DataqueryBuilder()
         .expr(q.expr)
         .legendFormat(q.legend)
-        .refId(String.fromCharCode(65 + i)),
+        // A..Z, then Q26, Q27...: the overview has a query per metric family, which may be more than 26.
+        .refId(i < 26 ? String.fromCharCode(65 + i) : `Q${i}`),
     ),
   );
   return panel;

@@ -5,7 +5,7 @@ import type { AlertThresholds } from "../thresholds";
 import { thresholdPair } from "./pair";
 
 /** Kinds that serve HTTP: only they get RED alerts (a worker's metrics have no request series). */
-const HTTP_KINDS: ReadonlySet<MonitoredService["kind"]> = new Set(["web", "api"]);
+export const HTTP_KINDS: ReadonlySet<MonitoredService["kind"]> = new Set(["web", "api"]);
 
 /** Scrape-target availability, for every job Prometheus scrapes. */
 export function targetRules(): RuleGroup[] {

@@ -19,7 +19,8 @@ import {
   writeYaml,
   type PromtoolTestGroup,
 } from "../../helpers/tools";
-import { ctxFor, fullArgs, GREENLINK_GROUPING, RUNBOOK_BASE } from "./fixtures";
+import { ctxFor, fullArgs, GREENLINK_GROUPING, RUNBOOK_BASE, SERVICES } from "./fixtures";
+import { overviewHttpQueries } from "../../../components/alerting-stack/dashboards/overview";
 import { builtInAlertTests, withoutAnnotations } from "./promtool-cases";
 
 const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
@@ -83,6 +84,63 @@ describe("promtool test rules: every built-in alert fires and stays silent", () 
       },
     ];
     expect(() => promtoolTestRules(allRules, wrong)).toThrow(/FAILED/);
+  });
+});
+
+describe("overview dashboard queries evaluated by promtool on the series the services export", () => {
+  // Ten minutes of counters and histograms as each client library exports them (1 sample a minute).
+  const series = [
+    // payment-gateway and web: the client default names, status label `status`. 3/s OK + 1/s 5xx; all under 100 ms.
+    { series: 'http_requests_total{job="payment-gateway",service="payment-gateway",status="200"}', values: "0+180x10" },
+    { series: 'http_requests_total{job="payment-gateway",service="payment-gateway",status="500"}', values: "0+60x10" },
+    { series: 'http_request_duration_seconds_bucket{job="payment-gateway",service="payment-gateway",le="0.1"}', values: "0+240x10" },
+    { series: 'http_request_duration_seconds_bucket{job="payment-gateway",service="payment-gateway",le="+Inf"}', values: "0+240x10" },
+    // paimon-api (seed 002): prefixed names only, 1/s, all between 0.5 s and 1 s.
+    { series: 'paimon_http_requests_total{job="paimon-api",service="paimon-api",status="200"}', values: "0+60x10" },
+    { series: 'paimon_http_request_duration_seconds_bucket{job="paimon-api",service="paimon-api",le="0.5"}', values: "0x10" },
+    { series: 'paimon_http_request_duration_seconds_bucket{job="paimon-api",service="paimon-api",le="1"}', values: "0+60x10" },
+    { series: 'paimon_http_request_duration_seconds_bucket{job="paimon-api",service="paimon-api",le="+Inf"}', values: "0+60x10" },
+    // ledger (Go promhttp): its own counter, status in `code`; half of 4/s are 503.
+    { series: 'ledger_http_requests_total{job="ledger",service="ledger",code="200"}', values: "0+120x10" },
+    { series: 'ledger_http_requests_total{job="ledger",service="ledger",code="503"}', values: "0+120x10" },
+  ];
+  const at = "10m";
+
+  test("every HTTP service appears in the request, latency and error panels under its own names", () => {
+    const q = overviewHttpQueries(SERVICES);
+    const [defaults, paimon, ledger] = q.requests.map((r) => r.expr);
+    const [latencyDefault, latencyPaimon] = q.latency.map((r) => r.expr);
+    const [errDefault, errPaimon, errLedger] = q.errors.map((r) => r.expr);
+    const tests = [
+      {
+        interval: "1m",
+        input_series: series,
+        promql_expr_test: [
+          { expr: defaults, eval_time: at, exp_samples: [{ labels: '{service="payment-gateway"}', value: 4 }] },
+          { expr: paimon, eval_time: at, exp_samples: [{ labels: '{service="paimon-api"}', value: 1 }] },
+          { expr: ledger, eval_time: at, exp_samples: [{ labels: '{service="ledger"}', value: 4 }] },
+          { expr: latencyDefault, eval_time: at, exp_samples: [{ labels: '{service="payment-gateway"}', value: 0.095 }] },
+          { expr: latencyPaimon, eval_time: at, exp_samples: [{ labels: '{service="paimon-api"}', value: 0.995 }] },
+          { expr: errDefault, eval_time: at, exp_samples: [{ labels: '{service="payment-gateway"}', value: 25 }] },
+          // No 5xx series at all: no error sample (an empty panel line), not a false 0 % from another service.
+          { expr: errPaimon, eval_time: at, exp_samples: [] },
+          { expr: errLedger, eval_time: at, exp_samples: [{ labels: '{service="ledger"}', value: 50 }] },
+        ],
+      },
+    ];
+    expect(promtoolTestRules({ groups: [] }, tests)).toMatch(/SUCCESS/);
+  });
+
+  test("the default-name queries alone (what the overview drew before) miss paimon-api: promtool says so", () => {
+    const unscoped = overviewHttpQueries([]);
+    const seesPaimon = [
+      {
+        interval: "1m",
+        input_series: series,
+        promql_expr_test: [{ expr: unscoped.requests[0].expr, eval_time: at, exp_samples: [{ labels: '{service="payment-gateway"}', value: 4 }, { labels: '{service="paimon-api"}', value: 1 }] }],
+      },
+    ];
+    expect(() => promtoolTestRules({ groups: [] }, seesPaimon)).toThrow(/FAILED/);
   });
 });
 

@@ -5,7 +5,8 @@ import { builtInAlertNames, buildAlertmanagerConfig, DEFAULT_GROUPING, DEFAULT_T
 import { groupingProblems } from "../../../components/alerting-stack/grouping";
 import { builtInRules, customRules, leMatcher, sloRules } from "../../../components/alerting-stack/rules";
 import { resolveThresholds } from "../../../components/alerting-stack/thresholds";
-import { overviewDashboard } from "../../../components/alerting-stack/dashboards/overview";
+import { overviewDashboard, overviewHttpQueries } from "../../../components/alerting-stack/dashboards/overview";
+import { promqlSyntaxProblem } from "../../../components/lib/promql";
 import { serviceDashboard } from "../../../components/alerting-stack/dashboards/service";
 import { grafanaProvisioning, prometheusConfig } from "../../../components/alerting-stack/docker";
 import { chartValues } from "../../../components/alerting-stack/kubernetes";
@@ -295,6 +296,49 @@ describe("dashboards", () => {
     expect(panels.map((p) => p.title)).toEqual(["Request rate", "P95 latency", "5xx error rate", "Node CPU usage", "Node memory usage"]);
     expect(panels[1].targets[0].expr).toContain("histogram_quantile(0.95");
     expect(d.model.uid).toBe("platform-overview");
+  });
+
+  test("overview HTTP panels query each service's own metric names, one query per metric family, scoped to its services", () => {
+    const d = overviewDashboard(DEFAULT_THRESHOLDS, SERVICES);
+    const panels = d.model.panels as Array<{ title: string; targets: Array<{ expr: string; legendFormat: string; refId: string }> }>;
+    const exprs = (title: string) => panels.find((p) => p.title === title)!.targets.map((t) => t.expr);
+    expect(panels.map((p) => p.title)).toEqual(["Request rate", "Latency (P95, P99: each service's alert quantile)", "5xx error rate", "Node CPU usage", "Node memory usage"]);
+    expect(exprs("Request rate")).toEqual([
+      'sum by (service) (rate(http_requests_total{job=~"payment-gateway|web",service=~"payment-gateway|web"}[5m]))',
+      'sum by (service) (rate(paimon_http_requests_total{job=~"paimon-api",service=~"paimon-api"}[5m]))',
+      'sum by (service) (rate(ledger_http_requests_total{job=~"ledger",service=~"ledger"}[5m]))',
+    ]);
+    // Seed 002: paimon-api's latency is read from its own histogram at its own alert quantile (P99).
+    expect(exprs("Latency (P95, P99: each service's alert quantile)")).toEqual([
+      'histogram_quantile(0.95, sum by (service, le) (rate(http_request_duration_seconds_bucket{job=~"payment-gateway|web|ledger",service=~"payment-gateway|web|ledger"}[5m])))',
+      'histogram_quantile(0.99, sum by (service, le) (rate(paimon_http_request_duration_seconds_bucket{job=~"paimon-api",service=~"paimon-api"}[5m])))',
+    ]);
+    expect(panels[1].targets.map((t) => t.legendFormat)).toEqual(["{{service}} P95", "{{service}} P99"]);
+    expect(exprs("5xx error rate")).toEqual([
+      '100 * sum by (service) (rate(http_requests_total{job=~"payment-gateway|web",service=~"payment-gateway|web",status=~"5.."}[5m])) / sum by (service) (rate(http_requests_total{job=~"payment-gateway|web",service=~"payment-gateway|web"}[5m]))',
+      '100 * sum by (service) (rate(paimon_http_requests_total{job=~"paimon-api",service=~"paimon-api",status=~"5.."}[5m])) / sum by (service) (rate(paimon_http_requests_total{job=~"paimon-api",service=~"paimon-api"}[5m]))',
+      '100 * sum by (service) (rate(ledger_http_requests_total{job=~"ledger",service=~"ledger",code=~"5.."}[5m])) / sum by (service) (rate(ledger_http_requests_total{job=~"ledger",service=~"ledger"}[5m]))',
+    ]);
+    // The default-name queries no longer cover paimon-api, so it is never counted under two names.
+    expect(exprs("Request rate")[0]).not.toContain("paimon");
+    for (const p of panels) for (const t of p.targets) expect({ expr: t.expr, problem: promqlSyntaxProblem(t.expr) }).toEqual({ expr: t.expr, problem: undefined });
+    for (const p of panels) expect(p.targets.map((t) => t.refId)).toEqual(p.targets.map((_t, i) => String.fromCharCode(65 + i)));
+  });
+
+  test("overview without HTTP services reads the default names unscoped; workers add no family; odd names are escaped", () => {
+    for (const services of [[], [{ ...SERVICES[0], kind: "worker" as const, http: { requestsTotal: "jobs_total" } }]]) {
+      const q = overviewHttpQueries(services);
+      expect(q.requests.map((x) => x.expr)).toEqual(["sum by (service) (rate(http_requests_total[5m]))"]);
+      expect(q.latencyTitle).toBe("P95 latency");
+      expect(q.errors.map((x) => x.expr)).toEqual(['100 * sum by (service) (rate(http_requests_total{status=~"5.."}[5m])) / sum by (service) (rate(http_requests_total[5m]))']);
+    }
+    const dotted = overviewHttpQueries([{ ...SERVICES[0], job: "platform/api.v1" }]).requests[0].expr;
+    expect(dotted).toBe('sum by (service) (rate(http_requests_total{job=~"platform/api\\\\.v1",service=~"payment-gateway"}[5m]))');
+    expect(promqlSyntaxProblem(dotted)).toBeUndefined();
+    // Many families: refIds stay unique past Z.
+    const many = Array.from({ length: 30 }, (_, i) => ({ ...SERVICES[0], name: `svc-${i}`, job: `svc-${i}`, http: { requestsTotal: `team${i}_http_requests_total` } }));
+    const refIds = (overviewDashboard(DEFAULT_THRESHOLDS, many).model.panels as Array<{ targets: Array<{ refId: string }> }>)[0].targets.map((t) => t.refId);
+    expect(new Set(refIds).size).toBe(30);
   });
 
   test("service dashboards are RED and scoped to the service", () => {

@@ -323,6 +323,25 @@ describe("services section: build", () => {
     expect(message).toContain('platform:services[3].extraPorts[0].route.services: are already routed by platform:services[2].extraPorts[0].route on host rpc.example.com; route each gRPC service to one port (got ["ledger.v1.Ledger"])');
   });
 
+  test("edge hosts with gRPC routes: a gRPC host sharing its certificate with another host is refused (Envoy Gateway would fall back to HTTP/1.1)", () => {
+    const grpcPort = { name: "grpc", port: 9090, appProtocol: "grpc" };
+    const raw = [
+      { ...SERVICES[0], ingress: { host: "app.example.com", tls: { secretName: "shared-cert" } } },
+      { ...SERVICES[0], name: "payments", kind: "api", ingress: { host: "pay.example.com", tls: { secretName: "shared-cert" } }, extraPorts: [{ ...grpcPort, route: { services: ["pay.v1.Pay"] } }] },
+    ];
+    let message = "";
+    try {
+      planEdgeHosts(planServices(parseServices(raw), staging(), []), "letsencrypt-staging");
+    } catch (e) {
+      expect(e).toBeInstanceOf(ValidationError);
+      message = (e as Error).message;
+    }
+    expect(message).toContain('platform:services[1].extraPorts[0].route.host: shares the certificate Secret shared-cert with app.example.com; Envoy Gateway offers only HTTP/1.1 on listeners with overlapping certificates and gRPC needs HTTP/2');
+    expect(message).toContain('(got "pay.example.com")');
+    // HTTP-only hosts may still share a certificate.
+    expect(() => planEdgeHosts(planServices(parseServices([raw[0], { ...raw[1], extraPorts: undefined }]), staging(), []), "letsencrypt-staging")).not.toThrow();
+  });
+
   test("gRPC route and metrics port mistakes in config fail at plan time with platform:services key paths", () => {
     const raw = [
       SERVICES[0],
@@ -338,6 +357,18 @@ describe("services section: build", () => {
     expect(message).toContain("platform:services[1].metrics.port: must be a port number or the name of one of the service's extraPorts (known: admin) (got \"admn\")");
     expect(message).toContain("platform:services[1].extraPorts[0].route: needs appProtocol grpc or kubernetes.io/h2c on this port");
     expect(message).toContain("platform:services[1].extraPorts[0].route.host: is required when the service has no ingress");
+  });
+
+  test("a routed gRPC port whose object name <service>-<port> is another service's name is refused", () => {
+    const raw = [
+      { ...SERVICES[0], name: "api-grpc", kind: "api" },
+      { ...SERVICES[0], name: "api", kind: "api", extraPorts: [{ name: "grpc", port: 9090, appProtocol: "grpc", route: { host: "grpc.example.com" } }] },
+    ];
+    expect(() => planServices(parseServices(raw), prod(), [])).toThrow(
+      'platform:services[1].extraPorts[0].name: names the GRPCRoute and its BackendTrafficPolicy "api-grpc", which is the name of platform:services[0] (whose own policy has that name); rename the port or that service (got "grpc")',
+    );
+    // Unrouted, the port creates no such object.
+    expect(() => planServices(parseServices([raw[0], { ...raw[1], extraPorts: [{ name: "grpc", port: 9090 }] }]), prod(), [])).not.toThrow();
   });
 
   test("a template's gRPC route and metrics on an extra port reach the component args", () => {
