@@ -7,8 +7,8 @@ import type { AppServiceArgs } from "../components/app-service";
 import { cpuMillis, memoryBytes } from "../components/lib/validation";
 
 /**
- * Plan-time node capacity check: do the services' requests at their minimum replicas, plus what the platform
- * itself runs, fit into the node pool at its maximum size? Pending pods are the failure it prevents: the
+ * Plan-time node capacity check: do the services' requests at their minimum replicas, their Jobs and CronJobs,
+ * plus what the platform itself runs, fit into the node pool at its maximum size? Pending pods are the failure it prevents: the
  * playbooks' Potato Chat system requests 7.35 vCPU and would not fit 3 x t3.large (5.19 vCPU left to pods).
  *
  * Every figure is documented here and in the README; all requests, no limits (the scheduler places by requests).
@@ -72,17 +72,42 @@ export function systemOverhead(input: { monitoringReplicas: number; proxyReplica
   return { cpuMillis: cpu, memoryBytes: mem };
 }
 
+/** AppService's default requests (components/app-service/args.ts `resources`). */
+const DEFAULT_REQUESTS = { cpu: "250m", memory: "512Mi" };
+
 /** Requests of the services at their minimum replicas (the HPA minimum, the fixed count, or 1). */
 export function serviceRequests(services: ReadonlyArray<{ args: AppServiceArgs }>): { cpuMillis: number; memoryBytes: number } {
   let cpu = 0;
   let mem = 0;
   for (const { args } of services) {
     const replicas = args.kind === "singleton" ? 1 : (args.autoscaling?.min ?? args.replicas ?? 1);
-    const requests = args.resources?.requests ?? { cpu: "250m", memory: "512Mi" };
+    const requests = args.resources?.requests ?? DEFAULT_REQUESTS;
     cpu += replicas * cpuMillis(requests.cpu);
     mem += replicas * memoryBytes(requests.memory);
   }
   return { cpuMillis: cpu, memoryBytes: mem };
+}
+
+/**
+ * Pods of the services' `jobs` that can run at the same time, at the service's requests (job pods run with the
+ * service's resources, one pod per run): a CronJob's `concurrencyPolicy: Forbid` bounds it to one running Job, and
+ * every one-off Job runs during a rollout beside the service's pods (a `beforeRollout` Job before the surge pod,
+ * a `withRollout` Job with it), so each counts once. All of them are assumed to coincide: schedules overlap and a
+ * deploy starts every service's Jobs together.
+ */
+export function jobRequests(services: ReadonlyArray<{ args: AppServiceArgs }>): { cpuMillis: number; memoryBytes: number; pods: number } {
+  let cpu = 0;
+  let mem = 0;
+  let pods = 0;
+  for (const { args } of services) {
+    const count = args.jobs?.length ?? 0;
+    if (count === 0) continue;
+    const requests = args.resources?.requests ?? DEFAULT_REQUESTS;
+    pods += count;
+    cpu += count * cpuMillis(requests.cpu);
+    mem += count * memoryBytes(requests.memory);
+  }
+  return { cpuMillis: cpu, memoryBytes: mem, pods };
 }
 
 export interface CapacityInput {
@@ -120,21 +145,28 @@ export function capacityProblems(input: CapacityInput): Array<{ path: string; va
     edge: input.edge !== undefined,
     cloud: input.cloud,
   });
-  const need = { cpuMillis: services.cpuMillis + system.cpuMillis, memoryBytes: services.memoryBytes + system.memoryBytes };
+  const jobs = jobRequests(input.services);
+  const need = {
+    cpuMillis: services.cpuMillis + jobs.cpuMillis + system.cpuMillis,
+    memoryBytes: services.memoryBytes + jobs.memoryBytes + system.memoryBytes,
+  };
+  // Named only when there are job pods, so the common message stays short.
+  const jobsCpu = jobs.pods > 0 ? ` + ${jobs.pods} job pod${jobs.pods > 1 ? "s" : ""} ${vcpu(jobs.cpuMillis)}` : "";
+  const jobsMem = jobs.pods > 0 ? ` + ${jobs.pods} job pod${jobs.pods > 1 ? "s" : ""} ${gib(jobs.memoryBytes)}` : "";
   const out: Array<{ path: string; value: unknown; allowed: string }> = [];
-  const fix = "raise cluster.nodes.max or cluster.nodeSize, or lower the services' requests or minimum replicas";
+  const fix = `raise cluster.nodes.max or cluster.nodeSize, or lower the services' requests or minimum replicas${jobs.pods > 0 ? " or their jobs" : ""}`;
   if (need.cpuMillis > pool.cpuMillis) {
     out.push({
       path: "cluster.nodes.max",
       value: max,
-      allowed: `is too small: the pods request ${vcpu(need.cpuMillis)} vCPU (services at minimum replicas ${vcpu(services.cpuMillis)} + system ${vcpu(system.cpuMillis)}) but the node autoscaler's maximum, ${max} x ${type}, offers at most ${vcpu(pool.cpuMillis)} vCPU to them; ${fix}`,
+      allowed: `is too small: the pods request ${vcpu(need.cpuMillis)} vCPU (services at minimum replicas ${vcpu(services.cpuMillis)}${jobsCpu} + system ${vcpu(system.cpuMillis)}) but the node autoscaler's maximum, ${max} x ${type}, offers at most ${vcpu(pool.cpuMillis)} vCPU to them; ${fix}`,
     });
   }
   if (need.memoryBytes > pool.memoryBytes) {
     out.push({
       path: "cluster.nodes.max",
       value: max,
-      allowed: `is too small: the pods request ${gib(need.memoryBytes)} GiB memory (services at minimum replicas ${gib(services.memoryBytes)} + system ${gib(system.memoryBytes)}) but the node autoscaler's maximum, ${max} x ${type}, offers at most ${gib(pool.memoryBytes)} GiB to them; ${fix}`,
+      allowed: `is too small: the pods request ${gib(need.memoryBytes)} GiB memory (services at minimum replicas ${gib(services.memoryBytes)}${jobsMem} + system ${gib(system.memoryBytes)}) but the node autoscaler's maximum, ${max} x ${type}, offers at most ${gib(pool.memoryBytes)} GiB to them; ${fix}`,
     });
   }
   return out;

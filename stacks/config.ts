@@ -155,3 +155,26 @@ export function parseRoot(raw: Record<string, unknown>): RootConfig {
   problems.throwIfAny();
   return { ...root, runbookBaseUrl: runbookBaseUrl! };
 }
+
+/** The root keys the profile and every section's plan hang on: without them no section can be planned. */
+export const PLANNING_KEYS = ["environment", "target", "cloud"] as const;
+
+/** Stands in for a runbook base that is missing or invalid, so the sections can still be checked (the run fails anyway). */
+const UNRESOLVED_RUNBOOK_BASE = "https://runbook-base.invalid/";
+
+/**
+ * Root settings good enough to plan the sections when `parseRoot` failed, so one run reports the root problems and
+ * the sections' together: root keys that fail on their own are left at their defaults and a missing runbook base
+ * gets a placeholder. Never built: the root problems fail the run. Undefined when environment, target or cloud
+ * is itself invalid (the profile and every section's checks depend on them).
+ */
+export function rootForPlanning(raw: Record<string, unknown>): RootConfig | undefined {
+  const first = rootSchema.safeParse(raw);
+  const bad = new Set(first.success ? [] : first.error.issues.map((i) => String(i.path[0])));
+  if (PLANNING_KEYS.some((k) => bad.has(k))) return undefined;
+  const second = rootSchema.safeParse(Object.fromEntries(Object.entries(raw).filter(([k]) => !bad.has(k))));
+  if (!second.success) return undefined;
+  const r = second.data;
+  const runbookBaseUrl = r.runbookBaseUrl ?? (r.repository ? runbookBaseFromRepository(r.repository.url, r.repository.ref) : UNRESOLVED_RUNBOOK_BASE);
+  return { ...r, runbookBaseUrl };
+}

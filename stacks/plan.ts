@@ -10,7 +10,7 @@ import * as tracing from "./sections/tracing";
 import * as services from "./sections/services";
 import { Problems, ValidationError } from "../components/lib/validation";
 import { CONFIG_KEYS } from "./config-keys";
-import { CONFIG_NAMESPACE, configKeyProblems, parseRoot, readRawConfig, type RootConfig } from "./config";
+import { CONFIG_NAMESPACE, configKeyProblems, parseRoot, PLANNING_KEYS, readRawConfig, rootForPlanning, rootSchema, type RootConfig } from "./config";
 import { derivedNameProblems } from "./names";
 import { planningContext } from "./context";
 import type { HostPortClaim } from "../components/lib/host-ports";
@@ -46,13 +46,16 @@ export interface PlatformPlan {
  * holds them), every section's plan and the names derived from them. Throws one ValidationError listing every
  * problem, naming key paths, values and what is allowed. Registers nothing: run it to completion before building.
  *
- * A section whose schema fails is not planned (its values are not known); the root keys decide the profile, so
- * when they fail only schema, key and secret problems are reported.
+ * A section whose schema fails is not planned (its values are not known). A root key that fails is reported and the
+ * sections are still planned, with that key at its default; only when environment, target or cloud is invalid (the
+ * profile and every plan depend on them) are the sections checked against their schemas alone, which the report
+ * says once.
  */
 export function planPlatform(): PlatformPlan {
   const raw = readRawConfig(CONFIG_NAMESPACE);
   const problems = new Problems("stack config");
   const root = problems.collect(() => parseRoot(raw));
+  const planningRoot = root ?? rootForPlanning(raw);
 
   const parsed = {
     services: problems.collect(() =>
@@ -73,7 +76,7 @@ export function planPlatform(): PlatformPlan {
   const required = [
     ...(parsed.services ? services.servicesRequiredSecrets(parsed.services) : looseReferences(raw, services.SECTION_KEY, "secretEnv")),
     ...(parsed.alerting ? alerting.alertingRequiredSecrets(parsed.alerting) : looseReferences(raw, alerting.SECTION_KEY, "receivers")),
-    ...(parsed.foundation && root ? foundation.foundationRequiredSecrets(parsed.foundation, root) : []),
+    ...(parsed.foundation && planningRoot ? foundation.foundationRequiredSecrets(parsed.foundation, planningRoot) : []),
     ...(parsed.dockerEdge ? dockerEdge.dockerEdgeRequiredSecrets(parsed.dockerEdge.value) : []),
     ...(parsed.backups ? backups.backupsRequiredSecrets(parsed.backups) : []),
     ...(parsed.logging ? logging.loggingRequiredSecrets(parsed.logging) : []),
@@ -81,9 +84,20 @@ export function planPlatform(): PlatformPlan {
   const secrets = new SecretConfig(CONFIG_NAMESPACE);
   problems.addRendered(...configKeyProblems(raw, KNOWN_KEYS, required, secrets));
 
-  if (!root) throw new ValidationError("stack config", withoutRepeats(problems.all));
-  const sctx: SectionContext = { root, platform: planningContext(root), profile: profileFor(root.environment), secrets };
-  const plan: Partial<PlatformPlan> = { root, sctx };
+  // A root problem must not hide the sections' problems: plan them with the root keys that are valid on their own.
+  // Only an invalid environment, target or cloud stops that, and the report says so once.
+  if (!planningRoot) {
+    const sections = CONFIG_KEYS.filter((k) => !(k in rootSchema.shape) && raw[k] !== undefined);
+    if (sections.length > 0) {
+      problems.addRendered(
+        `${sections.map((k) => `${CONFIG_NAMESPACE}:${k}`).join(", ")}: only checked against their schemas; their other checks (references, profile defaults, ` +
+          `capacity, derived names) need a valid ${PLANNING_KEYS.map((k) => `${CONFIG_NAMESPACE}:${k}`).join(", ")}: fix the problems above and run again`,
+      );
+    }
+    throw new ValidationError("stack config", withoutRepeats(problems.all));
+  }
+  const sctx: SectionContext = { root: planningRoot, platform: planningContext(planningRoot), profile: profileFor(planningRoot.environment), secrets };
+  const plan: Partial<PlatformPlan> = { root: planningRoot, sctx };
   if (parsed.foundation) plan.foundation = problems.collect(() => foundation.planFoundation(parsed.foundation!, sctx));
   if (parsed.databases) plan.databases = problems.collect(() => databases.planDatabases(parsed.databases!, sctx));
   if (parsed.kafka) {
@@ -152,7 +166,7 @@ export function planPlatform(): PlatformPlan {
   }
   // Docker: every published host port (services, edge, monitoring UIs), checked for collisions naming both settings.
   plan.hostPorts = [];
-  if (root.target === "docker" && plan.services && plan.alerting) {
+  if (planningRoot.target === "docker" && plan.services && plan.alerting) {
     const { services: servicesPlan, alerting: alertingPlan, dockerEdge: edgePlan } = plan;
     plan.hostPorts = problems.collect(() => assertNoHostPortCollisions({ services: servicesPlan, alerting: alertingPlan, extra: edgePlan?.hostPorts })) ?? [];
   }

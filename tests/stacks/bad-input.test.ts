@@ -261,6 +261,52 @@ describe("hardening: derived names and the CLI entry", () => {
     for (const uid of uids) expect(uid).toMatch(/^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/);
   });
 
+  it("a root problem does not hide the sections' problems: one report holds both (the root key is planned at its default)", async () => {
+    const services = devServices();
+    services[1].connections = [{ database: "orders-db", envPrefix: "ORDERS" }];
+    const message = await stackError("dev", { namespace: "Bad_NS", runbookBaseUrl: "not a url", services }, { secrets: DEV_SECRETS });
+    expect(message).toContain('platform:namespace');
+    expect(message).toContain('(got "Bad_NS")');
+    expect(message).toContain('platform:runbookBaseUrl');
+    expect(message).toContain("platform:services[1].connections[0].database");
+    expect(message).not.toContain("only checked against their schemas");
+  });
+
+  it("an invalid environment still reports every section's schema problems, and says once that their other checks wait for it", async () => {
+    const services = devServices();
+    services[0].image = "ghcr.io/example-org/web:latest";
+    services[1].connections = [{ database: "orders-db", envPrefix: "ORDERS" }];
+    const message = await stackError("dev", { environment: "qa", services }, { secrets: DEV_SECRETS });
+    expect(message).toContain('(got "qa")');
+    expect(message).toContain('platform:services[0].image');
+    // The dangling reference needs the plan, which needs the profile: not reported, but the report says so.
+    expect(message).not.toContain("platform:services[1].connections[0].database");
+    const note = /platform:services, .*platform:databases.*: only checked against their schemas; their other checks \(references, profile defaults, capacity, derived names\) need a valid platform:environment, platform:target, platform:cloud: fix the problems above and run again/;
+    expect(message).toMatch(note);
+    expect(message.match(/only checked against their schemas/g)).toHaveLength(1);
+  });
+
+  it("under the CLI's format: root and section problems in one clean message, no stack trace", async () => {
+    const services = devServices();
+    services[1].connections = [{ database: "orders-db", envPrefix: "ORDERS" }];
+    applyStackConfig("dev", { project: "a-project-name-longer-than-twenty", services }, { secrets: DEV_SECRETS });
+    installMocks({ stack: "dev" });
+    const pulumi = await import("@pulumi/pulumi");
+    const { runEntry } = await import("../../stacks/program");
+    let caught: unknown;
+    try {
+      runEntry();
+    } catch (e) {
+      caught = e;
+    }
+    expect(pulumi.RunError.isInstance(caught)).toBe(true);
+    const message = (caught as Error).message;
+    expect(message).toMatch(/^Invalid stack config:\n/);
+    expect(message).toContain("platform:project: must be at most 20 characters");
+    expect(message).toContain("platform:services[1].connections[0].database");
+    expect(message).not.toMatch(/\n\s+at /);
+  });
+
   it("the entry prints validation failures as clean messages (RunError), other errors keep their stack", async () => {
     applyStackConfig("dev", { environment: "qa" }, { secrets: DEV_SECRETS });
     installMocks({ stack: "dev" });

@@ -1,6 +1,6 @@
 import type { AppServiceArgs } from "../../components/app-service";
-import { allocatable, capacityProblems, INSTANCE_SHAPES, serviceRequests, systemOverhead } from "../../stacks/capacity";
-import { stackError } from "../helpers/stack";
+import { allocatable, capacityProblems, INSTANCE_SHAPES, jobRequests, serviceRequests, systemOverhead } from "../../stacks/capacity";
+import { readStackFile, stackError } from "../helpers/stack";
 import { CLOUD_SECRETS } from "./fixtures";
 
 const svc = (cpu: string, memory: string, min: number, kind: AppServiceArgs["kind"] = "api"): { args: AppServiceArgs } => ({
@@ -42,6 +42,32 @@ describe("node capacity check", () => {
     })).toEqual([]);
   });
 
+  test("job pods count at the service's requests: one per CronJob (Forbid) and per one-off Job, beside the replicas", () => {
+    const withJobs = (cpu: string, memory: string, min: number, jobs: AppServiceArgs["jobs"]) => {
+      const s = svc(cpu, memory, min);
+      return { args: { ...s.args, jobs } };
+    };
+    const api = withJobs("500m", "1Gi", 2, [
+      { name: "migrate", command: ["alembic", "upgrade", "head"] },
+      { name: "seed", when: "withRollout" },
+      { name: "report", schedule: "0 6 * * 1" },
+    ]);
+    expect(jobRequests([api, svc("200m", "256Mi", 3)])).toEqual({ cpuMillis: 1500, memoryBytes: 3 * 2 ** 30, pods: 3 });
+    // Services without jobs and default requests: nothing / 250m/512Mi per job pod.
+    expect(jobRequests(POTATO_CHAT).pods).toBe(0);
+    expect(jobRequests([{ args: { kind: "worker", image: "r.example.com/w:1.0.0", jobs: [{ name: "nightly", schedule: "0 1 * * *" }] } }]))
+      .toEqual({ cpuMillis: 250, memoryBytes: 512 * 2 ** 20, pods: 1 });
+
+    // A pool that holds the replicas and the system exactly fails once the jobs are added, naming them.
+    const cluster = { nodeSize: "medium" as const, nodes: { min: 1, max: 3, desired: 1 } };
+    const base = { cloud: "aws" as const, cluster, monitoringReplicas: 1 };
+    expect(capacityProblems({ ...base, services: [svc("500m", "1Gi", 6)] })).toEqual([]);
+    const problems = capacityProblems({ ...base, services: [withJobs("500m", "1Gi", 6, api.args.jobs)] });
+    expect(problems.map((p) => p.path)).toEqual(["cluster.nodes.max"]);
+    expect(problems[0].allowed).toMatch(/the pods request \d+\.\d\d vCPU \(services at minimum replicas 3\.00 \+ 3 job pods 1\.50 \+ system \d\.\d\d\)/);
+    expect(problems[0].allowed).toContain("or lower the services' requests or minimum replicas or their jobs");
+  });
+
   test("memory is checked too (Alibaba Cloud shapes)", () => {
     const heavy = [svc("100m", "4Gi", 3)];
     const problems = capacityProblems({ cloud: "alicloud", cluster: { nodeSize: "small", nodes: { min: 1, max: 2, desired: 1 } }, services: heavy, monitoringReplicas: 1 });
@@ -53,6 +79,14 @@ describe("node capacity check", () => {
     const message = await stackError("prod", { cluster: { nodeSize: "medium", nodes: { min: 2, max: 2, desired: 2 } } }, { secrets: CLOUD_SECRETS });
     expect(message).toContain("platform:cluster.nodes.max: is too small: the pods request 5.20 vCPU (services at minimum replicas 2.50 + system 2.70) but the node autoscaler's maximum, 2 x t3.large, offers at most 3.46 vCPU");
     expect(message).toContain("(got 2)");
+  });
+
+  test("a prod stack's services[].jobs are counted by the stack's check (4 x t3.large holds the bundled prod, not with 8 migration jobs)", async () => {
+    const services = structuredClone(readStackFile("prod")["platform:services"]) as any[];
+    const api = services.find((s) => s.name === "api");
+    api.jobs = Array.from({ length: 8 }, (_, i) => ({ name: `step${i}`, command: ["migrate", String(i)] }));
+    const message = await stackError("prod", { services, cluster: { nodeSize: "medium", nodes: { min: 3, max: 4, desired: 3 } } }, { secrets: CLOUD_SECRETS });
+    expect(message).toMatch(/platform:cluster\.nodes\.max: is too small: the pods request \d+\.\d\d vCPU \(services at minimum replicas 2\.50 \+ 8 job pods \d\.\d\d \+ system 2\.70\) but the node autoscaler's maximum, 4 x t3\.large, offers at most 6\.92 vCPU/);
   });
 
   test("on Alibaba Cloud too, at the ACK node pool's max", async () => {
