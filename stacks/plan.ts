@@ -123,17 +123,20 @@ export function planPlatform(): PlatformPlan {
       ...(logical ?? []).map((l): [string, T] => [`${name}${databases.LOGICAL_SEPARATOR}${l.name}`, value]),
     ];
     const engines = Object.fromEntries(declared.flatMap((d) => withLogical(d.name, d.logicalDatabases, d.engine)));
-    const stagingSizes = Object.fromEntries((plan.databases ?? []).flatMap((d) => withLogical(d.name, d.args.logicalDatabases, backups.dumpStagingSize(d))));
+    const stagingSizes = Object.fromEntries((plan.databases ?? []).flatMap((d) => withLogical(d.name, d.args.logicalDatabases, clusterStagingSize(d, backups.dumpStagingSize(d)))));
     plan.backups = problems.collect(() => backups.planBackups(parsed.backups!, sctx, engines, stagingSizes));
   }
-  // A logical Redis dump (redis-cli --rdb) reads one node: the other shards of a cluster would be missing from it.
-  const clustered = new Set(declared.filter((d) => d.engine === "redis" && d.cluster !== undefined).map((d) => d.name));
+  // A Redis cluster dump reads every shard through the configuration endpoint (ElastiCache cluster mode). The ApsaraDB
+  // cluster edition shows its shards as one Redis behind a proxy, which cannot hand out any shard's snapshot.
+  const proxied = sctx.platform.cloud === "alicloud"
+    ? new Set(declared.filter((d) => d.engine === "redis" && d.cluster !== undefined).map((d) => d.name))
+    : new Set<string>();
   (parsed.backups ?? []).forEach((b, i) => {
-    if (clustered.has(b.database)) {
+    if (proxied.has(b.database)) {
       problems.add(
         `platform:backups[${i}].database`,
         b.database,
-        "is a Redis cluster: a dump reads one node and would miss the other shards; remove this backup set and rely on the cluster's native snapshots (backupRetentionDays)",
+        "is an ApsaraDB Redis cluster edition: its proxy endpoint shows the shards as one Redis and cannot serve a shard's RDB; remove this backup set and rely on the instance's native daily backups (and AOF log backups with pointInTimeRecovery)",
       );
     }
   });
@@ -173,6 +176,17 @@ export function planPlatform(): PlatformPlan {
   if (problems.empty) problems.addRendered(...derivedNameProblems(plan as PlatformPlan));
   if (!problems.empty) throw new ValidationError("stack config", withoutRepeats(problems.all));
   return plan as PlatformPlan;
+}
+
+/**
+ * A cluster backup stages the tar of every shard's gzipped RDB plus the raw and gzipped RDB of the shard being read:
+ * (shards + 1) times one node's dump.
+ */
+function clusterStagingSize(db: { args: { cluster?: { shards?: number } } }, nodeSize: string): string {
+  const shards = db.args.cluster?.shards;
+  if (typeof shards !== "number" || !Number.isInteger(shards) || shards < 1) return nodeSize;
+  const match = /^(\d+)Gi$/.exec(nodeSize);
+  return match ? `${Number(match[1]) * (shards + 1)}Gi` : nodeSize;
 }
 
 /** Drops a problem another one already states in full (a section repeating the central secret check). */

@@ -81,6 +81,7 @@ export function dockerEnv(i: DockerBackupInputs, mode: "backup" | "verify"): pul
   const { r, connection: c } = i;
   const env: pulumi.Input<string>[] = [
     `ENGINE=${r.engine}`,
+    ...(r.redisCluster ? ["REDIS_CLUSTER=1"] : []),
     `BACKUP_NAME=${r.name}`,
     pulumi.interpolate`BACKUP_DESTINATION=${i.destinationUrl}`,
     `RETENTION_DAYS=${r.retentionDays}`,

@@ -36,6 +36,8 @@ export function destinationEnv(r: ResolvedBackup, destinationUrl: pulumi.Input<s
   return [
     ...(r.destination.type === "oss" ? ossRrsaEnv(r) : []),
     { name: "ENGINE", value: r.engine },
+    // Every container needs it: a cluster backup is a different object (a tar of every shard and a manifest).
+    ...(r.redisCluster ? [{ name: "REDIS_CLUSTER", value: "1" }] : []),
     { name: "BACKUP_NAME", value: r.name },
     { name: "BACKUP_DESTINATION", value: destinationUrl },
     ...(r.destination.endpointUrl ? [{ name: "S3_ENDPOINT_URL", value: r.destination.endpointUrl }] : []),

@@ -25,6 +25,8 @@ const CRONJOB_NAME_MAX = 52;
 export interface ResolvedBackup {
   name: string;
   engine: "postgres" | "redis" | "mongodb";
+  /** Redis cluster mode: the dump reads every shard through the configuration endpoint (backup.sh REDIS_CLUSTER=1). */
+  redisCluster: boolean;
   schedule: string;
   timeZone: string;
   minPeriodMinutes: number;
@@ -249,6 +251,9 @@ export function validateBackupJobArgs(
     p.add("stagingSize", args.stagingSize, "must be a storage quantity like 20Gi, from 1Mi to 1Ti");
   }
   if (!["postgres", "redis", "mongodb"].includes(engine)) p.add(["connection", "engine"], engine, "must be postgres, redis or mongodb");
+  if (args.connection?.cluster === true && engine !== "redis") {
+    p.add(["connection", "cluster"], true, `is Redis cluster mode; a ${engine} connection cannot be one`);
+  }
   if (engine === "mongodb" && args.connection?.url === undefined && args.connection?.secretRef === undefined) {
     p.add(["connection", "url"], undefined, "is needed for mongodb (mongodump connects with the connection string)");
   }
@@ -294,6 +299,7 @@ export function validateBackupJobArgs(
     name,
     // Checked above: any other engine was reported and thrown.
     engine: engine as ResolvedBackup["engine"],
+    redisCluster: engine === "redis" && args.connection.cluster === true,
     schedule: args.schedule,
     timeZone,
     minPeriodMinutes: minPeriod,

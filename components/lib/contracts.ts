@@ -54,6 +54,12 @@ export interface DatabaseConnection {
   password: pulumi.Output<string>;
   /** Whether clients must use TLS. */
   tls: boolean;
+  /**
+   * Redis cluster mode behind a configuration endpoint (ElastiCache cluster mode): `host` answers CLUSTER NODES and
+   * clients (and the BackupJob, which dumps every shard) reach each shard's nodes directly. Absent for one endpoint,
+   * including ApsaraDB's cluster-edition proxy, which shows the shards as one Redis.
+   */
+  cluster?: boolean;
   /** PostgreSQL read replicas' hosts (same port, user and password), for read-only traffic. */
   replicaHosts?: pulumi.Output<string>[];
   /** Secret output: the client connection URL with the password embedded (`postgresql://...`, `rediss://...`). */

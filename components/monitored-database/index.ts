@@ -105,6 +105,8 @@ export class MonitoredDatabase extends pulumi.ComponentResource {
       password,
       url,
       tls: target.tls,
+      // The shards' nodes are published only behind a configuration endpoint (ElastiCache cluster mode).
+      ...(target.redisNodes ? { cluster: true } : {}),
       ...(target.replicas?.length ? { replicaHosts: target.replicas.map((r) => r.host) } : {}),
       ...(secretRef ? { secretRef } : {}),
     };

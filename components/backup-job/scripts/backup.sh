@@ -374,7 +374,8 @@ replica_in_sync() {
   [[ "$info" == *"master_link_status:up"* ]]
 }
 
-# Every shard's RDB, gzipped, plus manifest.tsv, tarred into <out>.
+# Every shard's RDB, gzipped, plus manifest.tsv, tarred into <out>. Each shard joins the tar as soon as it is dumped
+# and checked, so the staging space holds the archive plus one shard's raw and gzipped RDB at a time.
 dump_redis_cluster() {
   local out="$1" topology dir problems
   log "discovering the cluster's shards at ${REDIS_HOST:?REDIS_HOST must be set}:${REDIS_PORT:-6379}"
@@ -396,13 +397,13 @@ dump_redis_cluster() {
   dir="$(mktemp -d "$STAGING_DIR/.cluster.XXXXXX")"
   SCRATCH_DIRS+=("$dir")
   printf 'shard\tprimary_id\tsource_id\tsource\trole\tslots\tbytes\tsha256\tfile\n' >"$dir/manifest.tsv"
-  local n=0 entry files=()
+  local n=0 entry
+  tar -cf "$out" --files-from /dev/null
   # Shards in slot order, so shard numbers are stable between runs of an unchanged cluster.
   while read -r entry; do
     n=$((n + 1))
     read -r id host port slots <<<"$entry"
     local file="shard-$n.rdb.gz" candidates=() done_from="" role
-    files+=("$file")
     while read -r rid rhost rport rflags rprimary _ _; do
       if [[ "$rprimary" == "$id" ]] && has_flag "$rflags" slave && ! node_down "$rflags" && replica_in_sync "$rhost" "$rport"; then
         candidates+=("replica $rid $rhost $rport")
@@ -421,8 +422,10 @@ dump_redis_cluster() {
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$id" "$cid" "$chost" "$role" "$slots" "$(wc -c <"$dir/$file")" \
       "$(sha256sum "$dir/$file" | awk '{print $1}')" "$file" >>"$dir/manifest.tsv"
     log "shard $n (slots $slots): dumped from $role $cid at $chost ($(wc -c <"$dir/$file") bytes gzipped)"
+    tar -rf "$out" -C "$dir" "$file"
+    rm -f "$dir/$file"
   done < <(printf '%s\n' "${primaries[@]}" | awk '{split($4, r, /[-,]/); print r[1], $0}' | sort -n -k1,1 | cut -d' ' -f2-)
-  tar -cf "$out" -C "$dir" manifest.tsv "${files[@]}"
+  tar -rf "$out" -C "$dir" manifest.tsv
   rm -rf "$dir"
   log "cluster backup holds $n shard(s)"
 }

@@ -224,6 +224,33 @@ describe("BackupJob on Kubernetes (AWS)", () => {
     expect(ossRegionOf(undefined)).toBeUndefined();
   });
 
+  test("a Redis cluster connection: every container of both jobs gets REDIS_CLUSTER=1 and the configuration endpoint", async () => {
+    const redis = (cluster: boolean): DatabaseConnection => ({
+      engine: "redis", host: pulumi.output("clustercfg.sessions.abc123.use1.cache.amazonaws.com"), port: pulumi.output(6379),
+      password: pulumi.secret("s3cr3t-password"), tls: true, ...(cluster ? { cluster: true } : {}),
+      secretRef: { name: pulumi.output("sessions-redis"), passwordKey: "password", urlKey: "url" },
+    });
+    const redisArgs = { verify: { schedule: "0 4 1 * *" }, nativeBackup: undefined, schedule: "0 * * * *", retentionDays: 7 };
+    new BackupJob("sessions", k8sArgs("prod", { ...redisArgs, connection: redis(true) }), k8sCtx("prod"));
+    new BackupJob("single", k8sArgs("prod", { ...redisArgs, connection: redis(false) }), k8sCtx("prod"));
+    await settle();
+    for (const job of ["sessions-backup", "sessions-verify"]) {
+      const pod = cronJob(job).spec.jobTemplate.spec.template.spec;
+      for (const c of [...pod.initContainers, ...pod.containers]) {
+        // The aws cli containers list and fetch the set's tar object too, so they must know it is a cluster backup.
+        expect(c.env).toContainEqual({ name: "REDIS_CLUSTER", value: "1" });
+      }
+      const client = pod.initContainers[0].name === "dump" ? pod.initContainers[0] : pod.containers[0];
+      expect(client.env).toContainEqual({ name: "REDIS_HOST", value: "clustercfg.sessions.abc123.use1.cache.amazonaws.com" });
+      expect(client.env).toContainEqual({ name: "REDIS_TLS", value: "1" });
+      expect(client.env).toContainEqual({ name: "REDISCLI_AUTH", valueFrom: { secretKeyRef: { name: "sessions-redis", key: "password" } } });
+    }
+    for (const job of ["single-backup", "single-verify"]) {
+      const pod = cronJob(job).spec.jobTemplate.spec.template.spec;
+      for (const c of [...pod.initContainers, ...pod.containers]) expect(c.env.map((e: any) => e.name)).not.toContain("REDIS_CLUSTER");
+    }
+  });
+
   test("S3 on AWS gets none of the OSS/RRSA settings", async () => {
     new BackupJob("orders", k8sArgs("staging"), k8sCtx("staging"));
     await settle();
@@ -342,6 +369,7 @@ describe("bad input fails up front with key path and value, registering nothing"
     ["dump scratch space not a quantity", { stagingSize: "lots" }, /stagingSize: must be a storage quantity like 20Gi, from 1Mi to 1Ti \(got "lots"\)/],
     ["a region on an s3 destination", { destination: { type: "s3", region: "cn-hangzhou" } }, /destination\.region: applies to oss destinations only \(got "cn-hangzhou"\)/],
     ["dump scratch space above 1Ti", { stagingSize: "2Ti" }, /stagingSize: must be a storage quantity like 20Gi, from 1Mi to 1Ti \(got "2Ti"\)/],
+    ["cluster mode on a PostgreSQL connection", { connection: { ...pg(), cluster: true } }, /connection\.cluster: is Redis cluster mode; a postgres connection cannot be one \(got true\)/],
     ["a copy vault without the AWS Backup plan", { nativePlan: { copyToVaultArn: "arn:aws:backup:eu-west-1:123456789012:backup-vault:dr" } },
       /nativePlan\.copyToVaultArn: needs the AWS Backup plan \(nativePlan\.enabled; on by default in prod on AWS for RDS PostgreSQL\)/],
     ["a copy vault that is not a vault ARN", { nativePlan: { copyToVaultArn: "dr-vault" } }, /nativePlan\.copyToVaultArn: must be an AWS Backup vault ARN .*\(got "dr-vault"\)/, "prod"],

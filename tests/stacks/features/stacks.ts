@@ -19,7 +19,7 @@ export interface FeatureStacks {
    * the Elasticsearch case above must not have (its assertion is that there is none), hence a build of its own.
    */
   stagingTraced: BuiltStack;
-  /** prod on AWS: an MSK cluster with topics, and the cache as a 3-shard Redis cluster. */
+  /** prod on AWS: an MSK cluster with topics, and the cache as a 3-shard Redis cluster with its backup set. */
   prod: BuiltStack;
 }
 
@@ -61,9 +61,6 @@ export const LOGICAL_DATABASES = [
 /** The stack file's databases with `cluster` set on its Redis. */
 export const withCluster = (stack: string, cluster: unknown) =>
   (readStackFile(stack)["platform:databases"] as any[]).map((d) => (d.engine === "redis" ? { ...d, cluster } : d));
-
-/** The stack file's backups minus the Redis dump, which a cluster refuses. */
-export const withoutRedisBackups = (stack: string) => (readStackFile(stack)["platform:backups"] as any[]).filter((b) => b.database !== "cache");
 
 export const KAFKA_TOPICS = [
   { name: "orders", partitions: 12, retentionHours: 72 },
@@ -108,8 +105,7 @@ export async function buildFeatureStacks(): Promise<FeatureStacks> {
     "prod",
     {
       kafka: [{ name: "events", version: "3.9.x", size: "medium", topics: KAFKA_TOPICS }], // kafka
-      databases: withCluster("prod", { shards: 3 }), // redis-cluster
-      backups: withoutRedisBackups("prod"),
+      databases: withCluster("prod", { shards: 3 }), // redis-cluster (its cache-backup set dumps every shard)
     },
     { secrets: CLOUD_SECRETS },
   );
