@@ -143,3 +143,25 @@ export function resolvedServices(config: Record<string, unknown>): Array<Record<
   const services = (config["platform:services"] as Array<Record<string, any>> | undefined) ?? [];
   return services.map((s) => ({ ...defaults, ...(s.template ? templates[s.template] : {}), ...s }));
 }
+
+/**
+ * Static PersistentVolumes for one engine stack. The local control plane has no storage provisioner (the clouds'
+ * CSI drivers provision volumes in a real cluster), so a StatefulSet's claim (Loki, Jaeger) would stay Pending and
+ * `pulumi up` would wait for it until it times out. Claims without a storage class bind to any Available volume
+ * that is large enough; kwok never mounts it. The volumes are Retained and released when the stack's namespaces
+ * go, so every stack gets fresh ones.
+ */
+export function staticVolumes(label: string, count = 4): object[] {
+  return Array.from({ length: count }, (_, i) => ({
+    apiVersion: "v1",
+    kind: "PersistentVolume",
+    metadata: { name: `engine-${label}-pv-${i}`, labels: { "engine.platform/stack": label } },
+    spec: {
+      capacity: { storage: "1Ti" },
+      accessModes: ["ReadWriteOnce"],
+      persistentVolumeReclaimPolicy: "Retain",
+      storageClassName: "",
+      hostPath: { path: `/var/lib/engine-volumes/${label}-${i}`, type: "DirectoryOrCreate" },
+    },
+  }));
+}

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
-import { engineStack, engineTargets, exampleProjectDir, resolvedServices, secretMarker, type EngineStack } from "./engine-stacks";
+import { engineStack, engineTargets, exampleProjectDir, resolvedServices, secretMarker, staticVolumes, type EngineStack } from "./engine-stacks";
 import { FIXTURES, writeFixtureCharts } from "./fixture-charts";
 import { KubeApi, kindPath } from "./kube-api";
 import { CHART_KEYS } from "../../components/lib/charts";
@@ -113,6 +113,11 @@ describe.each(TARGETS.map((t) => [t.label, t] as const))("%s stack on the local 
     namespace = (stack.config["platform:namespace"] as string | undefined) ?? "platform";
     services = resolvedServices(stack.config);
     await initStack(stack);
+    // Volumes for the stack's StatefulSet claims (Loki, Jaeger): no provisioner runs here.
+    for (const pv of staticVolumes(stackName)) {
+      const created = await api.post("/api/v1/persistentvolumes", pv);
+      if (created.status !== 201) throw new Error(`creating a PersistentVolume: ${created.status} ${created.body.slice(0, 300)}`);
+    }
   });
 
   afterAll(() => {
@@ -164,9 +169,19 @@ describe.each(TARGETS.map((t) => [t.label, t] as const))("%s stack on the local 
       expect({ name: d.metadata.name, available: d.status.availableReplicas ?? 0 }).toEqual({ name: d.metadata.name, available: d.status.replicas });
       expect(d.status.availableReplicas).toBeGreaterThanOrEqual(1);
     }
-    const pods = await api.list(kindPath("Pod", namespace));
+    // Pods of one-off Jobs (migrations, services[].jobs) have run to completion: the rollout waited for them.
+    const all = await api.list(kindPath("Pod", namespace));
+    const ofJobs = all.filter((p) => (p.metadata.ownerReferences ?? []).some((o: any) => o.kind === "Job"));
+    const pods = all.filter((p) => !ofJobs.includes(p));
     expect(pods.length).toBeGreaterThanOrEqual(deployments.length);
     for (const p of pods) expect({ pod: p.metadata.name, phase: p.status.phase, node: p.spec.nodeName }).toEqual({ pod: p.metadata.name, phase: "Running", node: "kwok-node-0" });
+    const oneOff = services.flatMap((svc) => ((svc.jobs ?? []) as Array<{ name: string; schedule?: string }>).filter((j) => !j.schedule).map((j) => `${svc.name}-${j.name}`));
+    const jobs = await api.list(kindPath("Job", namespace));
+    for (const name of oneOff) {
+      const job = jobs.find((j) => j.metadata.name.startsWith(`${name}-`));
+      expect({ job: name, succeeded: job?.status?.succeeded ?? 0 }).toEqual({ job: name, succeeded: 1 });
+    }
+    for (const p of ofJobs) expect({ pod: p.metadata.name, phase: p.status.phase }).toEqual({ pod: p.metadata.name, phase: "Succeeded" });
   });
 
   it("has Services for web/api/singleton ports, NetworkPolicies selecting every workload, ServiceMonitors and PrometheusRules", async () => {

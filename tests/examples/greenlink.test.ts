@@ -69,6 +69,11 @@ describe("greenlink prod (Alibaba Cloud)", () => {
       expect([k8s(rec, HPA, svc).spec.minReplicas, k8s(rec, HPA, svc).spec.maxReplicas]).toEqual([3, 10]);
       expect(k8s(rec, PDB, svc).spec.maxUnavailable).toBe(1);
     }
+    // Settings about credentials are plain values (1.1.1, 1.1.2); the credentials themselves come from Secrets.
+    const value = (c: any, name: string) => c.env.find((e: any) => e.name === name)?.value;
+    expect(value(web, "NEXTAUTH_URL")).toBe("https://greenlink.capital");
+    expect([value(api, "ACCESS_TOKEN_EXPIRE_MINUTES"), value(api, "REFRESH_TOKEN_EXPIRE_DAYS")]).toEqual(["30", "7"]);
+    expect(web.env.find((e: any) => e.name === "NEXTAUTH_SECRET").valueFrom.secretKeyRef).toBeDefined();
     // The front end reads DATABASE_URL and REDIS_URL (1.1.1) from the data stores' Secrets, never from a literal.
     const url = web.env.find((e: any) => e.name === "DATABASE_URL");
     expect(url.valueFrom.secretKeyRef).toBeDefined();

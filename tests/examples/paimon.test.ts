@@ -43,6 +43,12 @@ describe.each(["staging", "prod"])("paimon %s on EKS", (env) => {
     expect([api.livenessProbe.httpGet.path, api.readinessProbe.httpGet.path, api.ports[0].containerPort]).toEqual(["/health", "/health/ready", 8000]);
     expect(api.resources).toEqual({ requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "500m", memory: "1Gi" } });
     expect(api.env.find((e: any) => e.name === "DATABASE_URL").valueFrom.secretKeyRef).toBeDefined();
+    // alembic (3.1) migrates the schema in a Job of the release, with the API's image and database env.
+    const jobs = rec().byType("kubernetes:batch/v1:Job").map((j) => unwrapSecrets(j.inputs)).filter((j) => j.metadata.name.startsWith("api-migrate"));
+    expect(jobs).toHaveLength(1);
+    const migrate = jobs[0].spec.template.spec.containers[0];
+    expect([migrate.image, migrate.command]).toEqual([api.image, ["alembic", "upgrade", "head"]]);
+    expect(migrate.env.find((e: any) => e.name === "DATABASE_URL").valueFrom.secretKeyRef).toBeDefined();
   });
 
   it("runs exactly one event listener with Recreate, and one rebalance worker and one risk monitor (2.2, 2.3)", () => {
@@ -99,6 +105,14 @@ describe("paimon staging vs prod", () => {
     expect(cron("main-db-backup-verify").spec.jobTemplate.spec.activeDeadlineSeconds).toBe(4 * 3600);
     // Hourly RDB: stale once an hour and its grace have passed.
     expect(alert(built.prod, "BackupStale", { backup: "cache-backup" }).annotations?.summary).toContain("1.8h");
+  });
+
+  it("copies prod's RDS backups to a second region for disaster recovery (8.2), kept 30 days there too", () => {
+    const plan = unwrapSecrets(built.prod.recorder.one("aws:backup/plan:Plan", "main-db-backup-plan").inputs);
+    expect(plan.rules[0].copyActions).toEqual([{ destinationVaultArn: "arn:aws:mock:::main-db-backup-copy-vault", lifecycle: { deleteAfter: 30 } }]);
+    const vault = built.prod.recorder.one("aws:backup/vault:Vault", "main-db-backup-copy-vault");
+    expect(vault.provider).toContain("main-db-backup-copy-region");
+    expect(built.staging.recorder.byType("aws:backup/vault:Vault").some((v) => v.name.includes("copy"))).toBe(false);
   });
 
   it("prod pages the on-call through PagerDuty for critical alerts; staging never pages", () => {

@@ -48,6 +48,14 @@ describe("potato-chat prod (AWS)", () => {
     expect(appContainer(k8s(prod.recorder, DEPLOYMENT, "api-gateway")).resources).toEqual({ requests: { cpu: "500m", memory: "512Mi" }, limits: { cpu: "1000m", memory: "1Gi" } });
   });
 
+  it("migrates the gateway's database (npm run db:migrate) in a Job of the release, with the gateway's image and env", () => {
+    const jobs = prod.recorder.byType("kubernetes:batch/v1:Job").map((j) => unwrapSecrets(j.inputs)).filter((j) => j.metadata.name?.startsWith("api-gateway-"));
+    expect(jobs.map((j) => j.metadata.name)).toEqual([expect.stringMatching(/^api-gateway-migrate-[0-9a-f]{8}$/)]);
+    const c = jobs[0].spec.template.spec.containers[0];
+    expect([c.image, c.command]).toEqual(["ghcr.io/example-org/potato-chat-api-gateway:2.3.0", ["npm", "run", "db:migrate"]]);
+    expect(c.env.find((e: any) => e.name === "DB_URL").valueFrom.secretKeyRef).toBeDefined();
+  });
+
   it("serves app. and api. publicly, the admin UI only on the internal Gateway", () => {
     const route = (name: string) => k8s(prod.recorder, HTTPROUTE, name).spec;
     expect([route("web").hostnames, route("web").parentRefs[0].name]).toEqual([["app.instantsocialtrading.com"], "public"]);
