@@ -35,6 +35,7 @@ export function isGrpcPort(port: { appProtocol?: string }): boolean {
 const GRPC_SERVICE = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 export const MAX_GRPC_SERVICES = 16;
 
+
 /** Settings of the GRPCRoute of one extra port (component args; the config key `extraPorts[].route`). */
 export interface GrpcRouteSettings {
   /** Host clients call. @default the service's `ingress.host` @example "grpc.example.com" */

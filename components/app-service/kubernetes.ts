@@ -7,7 +7,7 @@ import { k8sName } from "../lib/naming";
 import { type PlatformContext, providerFor } from "../lib/platform";
 import { applyTransform } from "../lib/transform";
 import { hasService } from "./args";
-import { gatewayFor, httpsListenerName } from "../lib/gateway";
+import { gatewayFor, GRPC_STREAM_IDLE_SECONDS, httpsListenerName } from "../lib/gateway";
 import { rateLimitBuckets } from "./ingress";
 import type { ResolvedAppServiceArgs } from "./validate";
 import { SHARED_ENV_CHECKSUM_ANNOTATION } from "./shared-env";
@@ -31,7 +31,7 @@ export interface KubernetesManifests {
   service?: k8s.core.v1.ServiceArgs;
   httpRoute?: k8s.apiextensions.CustomResourceArgs;
   backendTrafficPolicy?: k8s.apiextensions.CustomResourceArgs;
-  /** One per routed extra port, with its rate limit policy unless the limit is off. */
+  /** One per routed extra port, with its policy (rate limit, stream timeouts). */
   grpcRoutes: GrpcRouteManifest[];
   hpa?: k8s.autoscaling.v2.HorizontalPodAutoscalerArgs;
   pdb?: k8s.policy.v1.PodDisruptionBudgetArgs;
@@ -45,7 +45,7 @@ export interface KubernetesManifests {
 export interface GrpcRouteManifest {
   portName: string;
   route: k8s.apiextensions.CustomResourceArgs;
-  policy?: k8s.apiextensions.CustomResourceArgs;
+  policy: k8s.apiextensions.CustomResourceArgs;
 }
 
 export type JobManifest =
@@ -324,17 +324,18 @@ function grpcRoutes(r: ResolvedAppServiceArgs, ctx: PlatformContext): GrpcRouteM
     return {
       portName: route.portName,
       route: grpcRouteManifest(route, workload, { namespace: ctx.namespace, labels }),
-      // Only the rate limit: a request buffer would hold client-streaming calls until the stream ends.
-      ...(rules.length > 0
-        ? {
-            policy: {
-              apiVersion: "gateway.envoyproxy.io/v1alpha1",
-              kind: "BackendTrafficPolicy",
-              metadata: { name, namespace: ctx.namespace, labels },
-              spec: { targetRefs: [{ group: GATEWAY_API, kind: "GRPCRoute", name }], rateLimit: { local: { rules } } },
-            },
-          }
-        : {}),
+      // No request buffer (it would hold client-streaming calls until the stream ends) and no whole-call timeout
+      // (Envoy's 15 s default would cut streaming calls); a stream idle for GRPC_STREAM_IDLE_SECONDS is reset.
+      policy: {
+        apiVersion: "gateway.envoyproxy.io/v1alpha1",
+        kind: "BackendTrafficPolicy",
+        metadata: { name, namespace: ctx.namespace, labels },
+        spec: {
+          targetRefs: [{ group: GATEWAY_API, kind: "GRPCRoute", name }],
+          ...(rules.length > 0 ? { rateLimit: { local: { rules } } } : {}),
+          timeout: { http: { requestTimeout: "0s", streamIdleTimeout: `${GRPC_STREAM_IDLE_SECONDS}s` } },
+        },
+      },
     };
   });
 }
@@ -498,7 +499,7 @@ export interface KubernetesChildren {
   httpRoute?: k8s.apiextensions.CustomResource;
   backendTrafficPolicy?: k8s.apiextensions.CustomResource;
   /** GRPCRoutes (and their rate limit policies) by extra port name. */
-  grpcRoutes: Record<string, { route: k8s.apiextensions.CustomResource; policy?: k8s.apiextensions.CustomResource }>;
+  grpcRoutes: Record<string, { route: k8s.apiextensions.CustomResource; policy: k8s.apiextensions.CustomResource }>;
   hpa?: k8s.autoscaling.v2.HorizontalPodAutoscaler;
   pdb?: k8s.policy.v1.PodDisruptionBudget;
   networkPolicy: k8s.networking.v1.NetworkPolicy;
@@ -560,10 +561,8 @@ export function registerKubernetes(
   const grpcRoutes: KubernetesChildren["grpcRoutes"] = {};
   for (const g of m.grpcRoutes) {
     const route = new k8s.apiextensions.CustomResource(child(`grpc-route-${g.portName}`), t("grpcRoute", g.route), { ...opts, dependsOn: service ? [service] : [] });
-    const policy = g.policy
-      ? new k8s.apiextensions.CustomResource(child(`grpc-traffic-policy-${g.portName}`), t("backendTrafficPolicy", g.policy), { ...opts, dependsOn: [route] })
-      : undefined;
-    grpcRoutes[g.portName] = { route, ...(policy ? { policy } : {}) };
+    const policy = new k8s.apiextensions.CustomResource(child(`grpc-traffic-policy-${g.portName}`), t("backendTrafficPolicy", g.policy), { ...opts, dependsOn: [route] });
+    grpcRoutes[g.portName] = { route, policy };
   }
   const hpa = m.hpa ? new k8s.autoscaling.v2.HorizontalPodAutoscaler(child("hpa"), t("hpa", m.hpa), { ...opts, dependsOn: [deployment] }) : undefined;
   const pdb = m.pdb ? new k8s.policy.v1.PodDisruptionBudget(child("pdb"), t("pdb", m.pdb), opts) : undefined;

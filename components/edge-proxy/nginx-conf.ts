@@ -6,6 +6,8 @@
  * The output is checked by the real `nginx -t` in the integration tier (tests/components/edge-proxy/).
  */
 
+import { GRPC_STREAM_IDLE_SECONDS } from "../lib/gateway";
+
 /** One path of one host, proxied to one service (or, with `grpcPort`, to one gRPC port of it). */
 export interface EdgeLocation {
   /** Service name (names the rate-limit zone). */
@@ -106,6 +108,8 @@ function block(head: string, body: string[]): string[] {
  * the rate limit and the forwarding headers apply: response headers are the gRPC server's own (trailers carry the
  * status), and nginx's own errors become gRPC status codes through the error_page below.
  */
+const GRPC_STREAM_IDLE = `${GRPC_STREAM_IDLE_SECONDS}s`;
+
 function grpcBody(loc: EdgeLocation): string[] {
   const variable = `$grpc_${zoneKey(loc.service, loc.grpcPort)}`;
   return [
@@ -115,6 +119,10 @@ function grpcBody(loc: EdgeLocation): string[] {
     "grpc_set_header X-Real-IP $remote_addr;",
     "grpc_set_header X-Forwarded-For $remote_addr;",
     "grpc_set_header X-Forwarded-Proto https;",
+    // No whole-call limit (streaming calls run long); a stream idle this long either way is reset, as on Kubernetes.
+    `grpc_read_timeout ${GRPC_STREAM_IDLE};`,
+    `grpc_send_timeout ${GRPC_STREAM_IDLE};`,
+    `client_body_timeout ${GRPC_STREAM_IDLE};`,
     "grpc_next_upstream error timeout;",
     "grpc_next_upstream_tries 3;",
     // A rate-limited or failed call gets a gRPC status (RESOURCE_EXHAUSTED / UNAVAILABLE), not an HTML page.

@@ -56,5 +56,12 @@ export interface EdgeHost {
   grpc?: boolean;
 }
 
+/**
+ * How long a gRPC stream may go without a message either way before the edge (Envoy Gateway, or nginx on Docker)
+ * resets it. gRPC routes have no whole-call timeout: Envoy's 15 s route default would cut every server-streaming
+ * call, and clients set their own deadlines; this idle bound replaces it.
+ */
+export const GRPC_STREAM_IDLE_SECONDS = 300;
+
 /** A Gateway has at most 64 listeners (CRD limit); one is the HTTP redirect listener. */
 export const MAX_HTTPS_LISTENERS = 63;

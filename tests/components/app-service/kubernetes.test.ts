@@ -363,6 +363,8 @@ describe("AppService on Kubernetes: gRPC on the edge (GRPCRoute)", () => {
     expect(policy.spec.rateLimit.local.rules).toHaveLength(4);
     expect(policy.spec.rateLimit.local.rules[0]).toEqual({ clientSelectors: [{ sourceCIDR: { type: "Distinct", value: "0.0.0.0/0" } }], limit: { requests: 30, unit: "Second" } });
     expect(policy.spec.requestBuffer).toBeUndefined();
+    // No whole-call timeout (Envoy's 15 s default would cut streams); an idle stream is reset after 5 minutes.
+    expect(policy.spec.timeout).toEqual({ http: { requestTimeout: "0s", streamIdleTimeout: "300s" } });
     // The HTTP route's policy keeps its body limit and targets only the HTTPRoute.
     expect(rec.one(T.trafficPolicy, "api-backend-traffic-policy").inputs.spec.targetRefs).toEqual([{ group: "gateway.networking.k8s.io", kind: "HTTPRoute", name: "api" }]);
     const np = rec.one(T.netpol, "api-network-policy").inputs.spec;
@@ -373,7 +375,7 @@ describe("AppService on Kubernetes: gRPC on the edge (GRPCRoute)", () => {
     expect(np.ingress).toHaveLength(3);
   });
 
-  test("on the ingress host: matches the named services, inherits visibility and certificate; rateLimit false drops the policy", async () => {
+  test("on the ingress host: matches the named services, inherits visibility and certificate; rateLimit false leaves only the stream timeouts", async () => {
     const svc = await build("api", {
       ...KIND_ARGS.api,
       ingress: { host: "api.example.com", visibility: "internal", tls: { secretName: "api-cert" } },
@@ -387,7 +389,9 @@ describe("AppService on Kubernetes: gRPC on the edge (GRPCRoute)", () => {
       { method: { type: "Exact", service: "payments.v1.PaymentService" } },
       { method: { type: "Exact", service: "grpc.health.v1.Health" } },
     ]);
-    expect(rec.byType(T.trafficPolicy).map((r) => r.name)).toEqual(["api-backend-traffic-policy"]);
+    const grpcPolicy = rec.one(T.trafficPolicy, "api-grpc-traffic-policy-grpc").inputs.spec;
+    expect(grpcPolicy.rateLimit).toBeUndefined();
+    expect(grpcPolicy.timeout.http.streamIdleTimeout).toBe("300s");
   });
 
   test("an api without ingress: only the gRPC port faces the edge; no HTTPRoute", async () => {

@@ -83,6 +83,8 @@ describe("nginx.conf builder", () => {
     expect(rpc).toContain("grpc_pass grpc://$grpc_ledger__grpc_api;");
     expect(rpc.slice(0, rpc.indexOf("location @grpc"))).not.toContain("limit_req ");
     expect(grpcConf).toContain("error_page 429 = @grpc_resource_exhausted;");
+    // Streams are bounded by idle time, not by a whole-call limit.
+    expect(serviceBlock).toEqual(expect.arrayContaining(["grpc_read_timeout 300s;", "grpc_send_timeout 300s;", "client_body_timeout 300s;"]));
     expect(grpcConf).toContain("add_header grpc-status 14 always;");
     // No security headers or proxy_* directives inside gRPC locations.
     expect(service.slice(0, service.indexOf("}"))).not.toMatch(/add_header|proxy_pass/);
