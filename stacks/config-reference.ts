@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
 import { CONFIG_NAMESPACE } from "./config";
+import { codeOnlyArgsTable } from "./component-args";
 import { CONFIG_GROUPS, CONFIG_KEYS } from "./config-keys";
 
 /**
@@ -237,11 +238,22 @@ export function withReferenceBlock(readme: string, block: string): string {
   return `${readme.slice(0, start + BLOCK_START.length)}\n${block}\n${readme.slice(end)}`;
 }
 
+export const CODE_ONLY_START = "<!-- code-only-args:start -->";
+export const CODE_ONLY_END = "<!-- code-only-args:end -->";
+
+/** README text with the code-only arguments table (stacks/component-args.ts) between its markers. */
+function withCodeOnlyBlock(readme: string): string {
+  const start = readme.indexOf(CODE_ONLY_START);
+  const end = readme.indexOf(CODE_ONLY_END);
+  if (start < 0 || end < start) throw new Error(`${README_PATH} must contain ${CODE_ONLY_START} ... ${CODE_ONLY_END}`);
+  return `${readme.slice(0, start + CODE_ONLY_START.length)}\n${codeOnlyArgsTable()}\n${readme.slice(end)}`;
+}
+
 /** What `npm run docs` writes, by path relative to the repository root. */
 export function generatedDocs(root: string): Record<string, string> {
   const readme = fs.readFileSync(path.join(root, README_PATH), "utf8");
   return {
-    [README_PATH]: withReferenceBlock(readme, configReference()),
+    [README_PATH]: withCodeOnlyBlock(withReferenceBlock(readme, configReference())),
     [STACK_SCHEMA_PATH]: `${JSON.stringify(stackFileSchema(), null, 2)}\n`,
   };
 }

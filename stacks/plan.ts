@@ -109,7 +109,8 @@ export function planPlatform(): PlatformPlan {
   if (parsed.services) {
     // A service may connect to a data store or to one of its logical databases (`main-db/orders`).
     const referable = declared.flatMap((d) => [d.name, ...(d.logicalDatabases ?? []).map((l) => `${d.name}${databases.LOGICAL_SEPARATOR}${l.name}`)]);
-    plan.services = problems.collect(() => services.planServices(parsed.services!, sctx, referable, parsed.sharedEnv ?? {}));
+    const kafkaClusters = (parsed.kafka ?? []).map((k) => k.name);
+    plan.services = problems.collect(() => services.planServices(parsed.services!, sctx, referable, parsed.sharedEnv ?? {}, kafkaClusters));
   }
   // The edge's listeners and certificates come from the services' hosts.
   if (plan.foundation && plan.services) {

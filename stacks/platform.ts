@@ -112,6 +112,7 @@ export function buildPlatform(plan: PlatformPlan): Platform {
   const kafka = buildKafka(plan.kafka, sctx, { placement: foundation.placement, keys: foundation.keys });
   const services = buildServices(plan.services, sctx, {
     connections: databaseConnections(databases),
+    kafka: Object.fromEntries(Object.entries(kafka).map(([name, cluster]) => [name, cluster.connection])),
     clusterIssuer: foundation.outputs.clusterIssuer,
     ...(plan.foundation.enabled && plan.foundation.args.network ? { dataStoreCidrs: [plan.foundation.args.network.cidr] } : {}),
   });

@@ -60,6 +60,8 @@ export function databaseEnv(
     return [
       { name: "MONGODB_URI", valueFrom: { secretKeyRef: { name: password.name, key: password.urlKey ?? "url" } } },
       ...(connection.database ? [{ name: "MONGODB_DATABASE", value: connection.database }] : []),
+      // DocumentDB: mongodump/mongorestore verify the server with the mounted CA bundle (--sslCAFile).
+      ...(connection.caBundle ? [{ name: "MONGODB_CA_FILE", value: connection.caBundle.file }] : []),
     ];
   }
   if (connection.engine === "redis") {
@@ -89,6 +91,8 @@ export interface CronJobInputs {
   configMapName: pulumi.Input<string>;
   destinationEnv: EnvVar[];
   databaseEnv: EnvVar[];
+  /** The CA bundle that verifies the database server, mounted read-only into both containers. */
+  caBundle?: DatabaseConnection["caBundle"];
 }
 
 /**
@@ -99,10 +103,12 @@ export interface CronJobInputs {
 export function buildCronJobSpec(i: CronJobInputs): CronJobSpec {
   const { r } = i;
   const tmp = tmpVolume("tmp", "256Mi");
+  const caDir = i.caBundle?.file.replace(/\/[^/]+$/, "");
   const mounts = [
     { name: "script", mountPath: SCRIPT_DIR, readOnly: true },
     { name: "staging", mountPath: STAGING_DIR },
     tmp.mount,
+    ...(caDir ? [{ name: "ca-bundle", mountPath: caDir, readOnly: true }] : []),
   ];
   // The dump lives in the staging emptyDir: bound it, and request that much node disk so the scheduler places
   // the job where it fits; the limit adds room for /tmp and container logs.
@@ -154,6 +160,7 @@ export function buildCronJobSpec(i: CronJobInputs): CronJobSpec {
               { name: "script", configMap: { name: i.configMapName, defaultMode: 0o555 } },
               { name: "staging", emptyDir: { sizeLimit: r.stagingSize } },
               tmp.volume,
+              ...(i.caBundle ? [{ name: "ca-bundle", configMap: { name: i.caBundle.configMap } }] : []),
             ],
           },
         },
@@ -252,7 +259,7 @@ export function registerKubernetesBackup(i: KubernetesBackupInputs): KubernetesB
     `${r.name}-backup`,
     applyTransform(i.transforms, "backupCronJob", {
       metadata: { ...meta(r.names.backupCronJob), labels: backupLabels },
-      spec: buildCronJobSpec({ ...common, r, mode: "backup", labels: backupLabels, databaseEnv: databaseEnv(i.connection, password) }),
+      spec: buildCronJobSpec({ ...common, r, mode: "backup", labels: backupLabels, databaseEnv: databaseEnv(i.connection, password), caBundle: i.connection.caBundle }),
     }),
     opts,
   );
@@ -265,6 +272,7 @@ export function registerKubernetesBackup(i: KubernetesBackupInputs): KubernetesB
         metadata: { ...meta(r.names.verifyCronJob), labels: verifyLabels },
         spec: buildCronJobSpec({
           ...common, r, mode: "verify", labels: verifyLabels, databaseEnv: databaseEnv(i.connection, password, r.verify.query),
+          caBundle: i.connection.caBundle,
         }),
       }),
       opts,

@@ -47,6 +47,8 @@ export function kafkaCredentialsSecretName(name: string): string {
 export interface KafkaConnection {
   /** Comma-separated `host:port` bootstrap list. */
   bootstrapServers: pulumi.Output<string>;
+  /** The brokers' client port (SASL listener): what a client's egress must allow. */
+  port: number;
   username: string;
   /** Secret output. */
   password: pulumi.Output<string>;
@@ -109,6 +111,7 @@ export class KafkaCluster extends pulumi.ComponentResource {
     }
     this.connection = {
       bootstrapServers: target.bootstrapServers,
+      port: target.port,
       username: KAFKA_USERNAME,
       password,
       saslMechanism: target.saslMechanism,

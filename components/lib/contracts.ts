@@ -66,6 +66,11 @@ export interface DatabaseConnection {
   url?: pulumi.Output<string>;
   /** Kubernetes target: the Secret holding `password` (and `url`), for AppService secret references. */
   secretRef?: { name: pulumi.Output<string>; passwordKey: string; urlKey: string };
+  /**
+   * Kubernetes target: a ConfigMap holding the CA bundle that verifies the server (DocumentDB: the Amazon RDS CAs,
+   * in no public trust store). Clients mount `key` at `file` and verify with it (tlsCAFile / --sslCAFile).
+   */
+  caBundle?: { configMap: pulumi.Output<string>; key: string; file: string };
 }
 
 /** Service level objectives an AppService may declare; the AlertingStack turns them into burn-rate alerts. */

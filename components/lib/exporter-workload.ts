@@ -34,6 +34,8 @@ export interface ExporterWorkloadSpec {
   endpoints?: Array<Record<string, unknown>>;
   /** Ports of the data store the exporter may reach (any address; the store's own firewall narrows it). */
   egressPorts: ReadonlyArray<pulumi.Input<number>>;
+  /** ConfigMaps mounted read-only into the exporter (e.g. the CA bundle that verifies the data store). @default none */
+  configMapMounts?: ReadonlyArray<{ volume: string; configMap: pulumi.Input<string>; mountPath: string }>;
 }
 
 export interface ExporterWorkload {
@@ -54,6 +56,7 @@ export function exporterWorkload(spec: ExporterWorkloadSpec): ExporterWorkload {
   const opts = { parent, ...providerFor(ctx, "kubernetes") };
   const selector = selectorLabels(job);
   const labels = standardLabels(ctx, job, "metrics-exporter", spec.ownerLabels);
+  const mounts = spec.configMapMounts ?? [];
 
   const deployment = new k8s.apps.v1.Deployment(
     spec.childName,
@@ -74,6 +77,7 @@ export function exporterWorkload(spec: ExporterWorkloadSpec): ExporterWorkload {
                 ...(spec.command ? { command: spec.command } : {}),
                 ...(spec.args ? { args: spec.args } : {}),
                 env: spec.env,
+                ...(mounts.length ? { volumeMounts: mounts.map((m) => ({ name: m.volume, mountPath: m.mountPath, readOnly: true })) } : {}),
                 ports: [{ name: "metrics", containerPort: spec.port }],
                 securityContext: restrictedContainerSecurityContext(),
                 resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
@@ -81,6 +85,7 @@ export function exporterWorkload(spec: ExporterWorkloadSpec): ExporterWorkload {
                 livenessProbe: { tcpSocket: { port: "metrics" }, periodSeconds: 20, failureThreshold: 3 },
               },
             ],
+            ...(mounts.length ? { volumes: mounts.map((m) => ({ name: m.volume, configMap: { name: m.configMap } })) } : {}),
           },
         },
       },

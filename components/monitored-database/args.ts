@@ -32,6 +32,7 @@ export type DatabaseChildRole =
   | "volume"
   | "container"
   | "credentialsSecret"
+  | "caBundle"
   | "exporterImage"
   | "exporterContainer"
   | "exporterDeployment"

@@ -2,6 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { exporterWorkload as sharedExporterWorkload } from "../lib/exporter-workload";
+import type { DatabaseConnection } from "../lib/contracts";
 import type { ScrapeTarget } from "../lib/monitoring";
 import { k8sName } from "../lib/naming";
 import { providerFor, type PlatformContext } from "../lib/platform";
@@ -47,6 +48,8 @@ export interface ExporterInput {
   secretName?: pulumi.Output<string>;
   /** Redis cluster mode (ElastiCache): the nodes, each scraped through the exporter with `shard` and `node` labels. */
   redisNodes?: Array<{ shard: string; node: string; host: pulumi.Output<string> }>;
+  /** Kubernetes: the CA bundle that verifies the server's certificate (DocumentDB: the Amazon RDS CAs). */
+  caBundle?: DatabaseConnection["caBundle"];
 }
 
 /**
@@ -96,9 +99,24 @@ export function kubernetesExporter(input: ExporterInput): ExporterOutput {
       { name: "REDIS_ADDR", value: redisAddress(input) },
       { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: secretName, key: PASSWORD_KEY } } },
     ],
-    mongodb: [{ name: "MONGODB_URI", valueFrom: { secretKeyRef: { name: secretName, key: URL_KEY } } }],
+    mongodb: mongodbExporterEnv(secretName, input.caBundle),
   }[db.engine];
   return exporterWorkload(input, exporterJob(name, db.engine), `${name}-exporter`, env);
+}
+
+/**
+ * mongodb_exporter's MONGODB_URI from the credentials Secret. With a CA bundle the URL gets `tlsCAFile` by Kubernetes'
+ * `$(VAR)` expansion of the Secret-sourced variable, so the exporter verifies the server while the password stays
+ * in the Secret (never in the spec), and services reading the same Secret URL are not tied to the mount path.
+ */
+export function mongodbExporterEnv(secretName: pulumi.Input<string>, caBundle?: ExporterInput["caBundle"]): k8s.types.input.core.v1.EnvVar[] {
+  const fromSecret = { valueFrom: { secretKeyRef: { name: secretName, key: URL_KEY } } };
+  if (!caBundle) return [{ name: "MONGODB_URI", ...fromSecret }];
+  // The generated URL always has a query (authSource, tls, ...), so the option is appended with `&`.
+  return [
+    { name: "MONGODB_SECRET_URI", ...fromSecret },
+    { name: "MONGODB_URI", value: `$(MONGODB_SECRET_URI)&tlsCAFile=${caBundle.file}` },
+  ];
 }
 
 /** Prometheus `job` of the exporter of PostgreSQL read replica `index` (1-based). */
@@ -151,6 +169,9 @@ function exporterWorkload(input: ExporterInput, job: string, childName: string, 
     ...(spec.args ? { args: spec.args } : {}),
     ...(nodes ? { endpoints: redisClusterEndpoints(nodes, input.port, input.tls) } : {}),
     egressPorts: [input.port],
+    ...(input.caBundle && childName === `${name}-exporter`
+      ? { configMapMounts: [{ volume: "ca-bundle", configMap: input.caBundle.configMap, mountPath: input.caBundle.file.replace(/\/[^/]+$/, "") }] }
+      : {}),
   });
   return {
     job,

@@ -18,6 +18,7 @@ import { redisOnAlicloud } from "./redis/alicloud";
 import { redisOnDocker } from "./redis/docker";
 import { mongodbOnAlicloud } from "./mongodb/alicloud";
 import { mongodbOnAws } from "./mongodb/aws";
+import { RDS_CA, RDS_CA_FILE, rdsCaConfigMap } from "./mongodb/rds-ca";
 import { mongodbOnDocker } from "./mongodb/docker";
 import type { TargetInput, TargetOutput } from "./target";
 import type { MongodbThresholds, PostgresThresholds, RedisThresholds } from "./thresholds";
@@ -91,10 +92,17 @@ export class MonitoredDatabase extends pulumi.ComponentResource {
     const children: Record<string, pulumi.Resource> = { password: this.password, ...target.children };
 
     let secretRef: DatabaseConnection["secretRef"];
+    let caBundle: DatabaseConnection["caBundle"];
     if (ctx.target === "kubernetes") {
       const secret = credentialsSecret(this, name, db, ctx, password, url);
       children.credentialsSecret = secret;
       secretRef = { name: secret.metadata.name, passwordKey: PASSWORD_KEY, urlKey: URL_KEY };
+      if (db.engine === "mongodb" && db.target === "aws") {
+        // DocumentDB's certificates chain to the Amazon RDS CAs: the exporter and backups verify with that bundle.
+        const configMap = rdsCaConfigMap(name, ctx, db.transforms, this);
+        children.caBundle = configMap;
+        caBundle = { configMap: configMap.metadata.name, key: RDS_CA.key, file: RDS_CA_FILE };
+      }
     }
 
     this.connection = {
@@ -109,6 +117,7 @@ export class MonitoredDatabase extends pulumi.ComponentResource {
       ...(target.redisNodes ? { cluster: true } : {}),
       ...(target.replicas?.length ? { replicaHosts: target.replicas.map((r) => r.host) } : {}),
       ...(secretRef ? { secretRef } : {}),
+      ...(caBundle ? { caBundle } : {}),
     };
 
     const logical = registerLogicalDatabases({ parent: this, name, db, ctx, password, target });
@@ -129,7 +138,7 @@ export class MonitoredDatabase extends pulumi.ComponentResource {
     const job = exporterJob(name, db.engine);
     const scrapeTargets = [];
     if (db.exporter) {
-      const exporterInput = { parent: this, name, db, ctx, host: target.host, port: target.port, tls: target.tls, password, url, secretName: secretRef?.name, redisNodes: target.redisNodes };
+      const exporterInput = { parent: this, name, db, ctx, host: target.host, port: target.port, tls: target.tls, password, url, secretName: secretRef?.name, redisNodes: target.redisNodes, caBundle };
       const exporter = ctx.target === "kubernetes" ? kubernetesExporter(exporterInput) : dockerExporter(exporterInput);
       Object.assign(children, exporter.children);
       scrapeTargets.push(...exporter.scrapeTargets);

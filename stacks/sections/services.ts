@@ -13,10 +13,13 @@ import {
   workloadFieldSchemas,
 } from "../../components/app-service/validate";
 import type { DatabaseConnection } from "../../components/lib/contracts";
+import type { KafkaConnection } from "../../components/kafka-cluster";
+import type { DataStoreEgress } from "../../components/lib/network-policy";
 import { defaultTlsSecretName, type EdgeHost, type RouteVisibility } from "../../components/lib/gateway";
 import { cpuQuantity, dnsLabel, dnsSubdomain, memoryQuantity, parseOrThrow, pinnedImage, port, keyPath, describeValue, Problems, ValidationError } from "../../components/lib/validation";
 import { CONFIG_NAMESPACE } from "../config";
 import type { Profile } from "../profiles";
+import { DEFAULT_KAFKA_ENV_PREFIX, KAFKA_ENV_SUFFIXES, kafkaClusterOf, kafkaConnectionEnv } from "./kafka-connections";
 import { mergeServiceLayers } from "./service-layers";
 import type { RequiredSecret, SectionContext } from "./types";
 
@@ -48,21 +51,26 @@ const envName = z.string().regex(ENV_NAME, { message: "must be an environment va
 const connectionSchema = z.strictObject({
   database: z
     .string()
-    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\/[a-z][a-z0-9_]{0,30})?$/, {
-      message: "must name a database in platform:databases, or <database>/<logical database> (e.g. main-db/orders)",
+    .regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\/[a-z][a-z0-9_]{0,30})?|kafka\/[a-z0-9]([-a-z0-9]*[a-z0-9])?)$/, {
+      message: "must name a database in platform:databases, <database>/<logical database> (e.g. main-db/orders) or kafka/<cluster of platform:kafka>",
     })
     .describe(
       "Name of a database in `platform:databases`, or one of its PostgreSQL `logicalDatabases` as `<name>/<database>` " +
-        "(the service then gets that database's own role and password). Example: `main-db/orders`",
+        "(the service then gets that database's own role and password), or a Kafka cluster of `platform:kafka` as `kafka/<cluster>` " +
+        "(the service gets `<PREFIX>_BOOTSTRAP_SERVERS`, `_SECURITY_PROTOCOL`, `_SASL_MECHANISM`, `_USERNAME` and `_PASSWORD` from the cluster's Secret, " +
+        "and egress to the brokers' port). Example: `main-db/orders`, `kafka/events`",
     ),
   urlEnv: envName
     .optional()
-    .describe("Also inject the full connection URL (`postgresql://user:password@host:port/db?sslmode=require`, `rediss://:password@host:port/0`) under this name, read from the database's Secret on Kubernetes and as a secret env on Docker. Example: `DATABASE_URL`"),
+    .describe("Also inject the full connection URL (`postgresql://user:password@host:port/db?sslmode=require`, `rediss://:password@host:port/0`) under this name, read from the database's Secret on Kubernetes and as a secret env on Docker. Not for Kafka connections (Kafka has no connection URL). Example: `DATABASE_URL`"),
   envPrefix: z
     .string()
     .regex(/^[A-Z][A-Z0-9_]*$/, { message: "must be an upper-case env prefix like DATABASE" })
-    .default("DATABASE")
-    .describe("Prefix of the injected variables `<PREFIX>_HOST`, `_PORT`, `_USER`, `_NAME` and `_PASSWORD` (the password from the database's Secret), plus `_REPLICA_HOSTS` (comma-separated) when the database has read replicas."),
+    .optional()
+    .describe(
+      "Prefix of the injected variables `<PREFIX>_HOST`, `_PORT`, `_USER`, `_NAME` and `_PASSWORD` (the password from the database's Secret), plus `_REPLICA_HOSTS` (comma-separated) when the database has read replicas; " +
+        "for a Kafka cluster `<PREFIX>_BOOTSTRAP_SERVERS`, `_SECURITY_PROTOCOL` (SASL_SSL or SASL_PLAINTEXT), `_SASL_MECHANISM`, `_USERNAME` and `_PASSWORD`. Default: `DATABASE` (`KAFKA` for a Kafka cluster). Example: `EVENTS`",
+    ),
 });
 
 const partialQuantities = (which: string) =>
@@ -302,6 +310,7 @@ export function planServices(
   sctx: SectionContext,
   knownDatabases: ReadonlyArray<string>,
   sharedEnv: Readonly<Record<string, string>> = {},
+  knownKafka: ReadonlyArray<string> = [],
 ): ServicesPlan {
   const problems: string[] = [];
   const add = (path: ReadonlyArray<PropertyKey>, value: unknown, allowed: string) =>
@@ -327,8 +336,19 @@ export function planServices(
 
     const taken = new Set([...Object.keys(svc.env ?? {}), ...Object.keys(svc.secretEnv ?? {}), ...Object.keys(svc.secretRefs ?? {})]);
     const prefixes = new Set<string>();
-    (svc.connections ?? []).forEach((conn, j) => {
-      if (!knownDatabases.includes(conn.database)) {
+    const connections: ServicePlan["connections"] = [];
+    (svc.connections ?? []).forEach((given, j) => {
+      const cluster = kafkaClusterOf(given.database);
+      const conn = { ...given, envPrefix: given.envPrefix ?? (cluster !== undefined ? DEFAULT_KAFKA_ENV_PREFIX : "DATABASE") };
+      connections.push(conn);
+      if (cluster !== undefined) {
+        if (!knownKafka.includes(cluster)) {
+          add([i, "connections", j, "database"], conn.database, `must name a Kafka cluster of platform:kafka as kafka/<cluster> (known: ${knownKafka.join(", ") || "none"})`);
+        } else if (knownDatabases.includes(conn.database)) {
+          add([i, "connections", j, "database"], conn.database, `is ambiguous: the Kafka cluster "${cluster}" and a logical database of the database "kafka"; rename one of them`);
+        }
+        if (conn.urlEnv !== undefined) add([i, "connections", j, "urlEnv"], conn.urlEnv, "is not available for a Kafka connection (Kafka has no connection URL); remove it");
+      } else if (!knownDatabases.includes(conn.database)) {
         add([i, "connections", j, "database"], conn.database, `must name a database in platform:databases or one of its logical databases as <name>/<database> (known: ${knownDatabases.join(", ") || "none"})`);
       }
       if (prefixes.has(conn.envPrefix)) {
@@ -336,9 +356,10 @@ export function planServices(
         return;
       }
       prefixes.add(conn.envPrefix);
-      const clash = CONNECTION_SUFFIXES.map((s) => `${conn.envPrefix}_${s}`).filter((n) => taken.has(n));
+      const suffixes: readonly string[] = cluster !== undefined ? KAFKA_ENV_SUFFIXES : CONNECTION_SUFFIXES;
+      const clash = suffixes.map((s) => `${conn.envPrefix}_${s}`).filter((n) => taken.has(n));
       if (clash.length > 0) add([i, "connections", j, "envPrefix"], conn.envPrefix, `would overwrite ${clash.join(", ")} set in env/secretEnv/secretRefs; choose another prefix`);
-      CONNECTION_SUFFIXES.forEach((s) => taken.add(`${conn.envPrefix}_${s}`));
+      suffixes.forEach((s) => taken.add(`${conn.envPrefix}_${s}`));
       if (conn.urlEnv !== undefined) {
         if (taken.has(conn.urlEnv)) add([i, "connections", j, "urlEnv"], conn.urlEnv, "is already set by env, secretEnv, secretRefs or another connection; choose another name");
         taken.add(conn.urlEnv);
@@ -360,7 +381,7 @@ export function planServices(
       if (!(e instanceof ValidationError)) throw e;
       problems.push(...e.problems);
     }
-    plan.push({ name: svc.name, args, secretEnvKeys: { ...(svc.secretEnv ?? {}) }, connections: (svc.connections ?? []).map((c) => ({ ...c })) });
+    plan.push({ name: svc.name, args, secretEnvKeys: { ...(svc.secretEnv ?? {}) }, connections });
   });
 
   if (problems.length > 0) throw new ValidationError(SOURCE, problems);
@@ -484,6 +505,8 @@ export function connectionEnv(
 export interface ServicesDeps {
   /** Connections of the databases built before the services, by database name. */
   connections: Record<string, DatabaseConnection>;
+  /** Connections of the Kafka clusters built before the services, by cluster name (`connections: [{database: kafka/<name>}]`). */
+  kafka?: Record<string, KafkaConnection>;
   /**
    * ClusterIssuer the foundation's edge installed (e.g. `letsencrypt-staging` on staging); recorded on every
    * ingress whose config names none. @default the AppService default, "letsencrypt-prod"
@@ -505,16 +528,26 @@ export function buildServices(plan: ServicesPlan, sctx: SectionContext, deps: Se
       secretEnv: Object.fromEntries(Object.entries(svc.secretEnvKeys).map(([envName, key]) => [envName, sctx.secrets.get(key)])),
       secretRefs: { ...(svc.args.secretRefs ?? {}) },
     };
+    const dataStores: DataStoreEgress[] = [];
     for (const use of svc.connections) {
-      const conn = deps.connections[use.database];
-      if (!conn) throw new Error(`services: database "${use.database}" used by service "${svc.name}" was not built; build databases before services`);
-      const extra = connectionEnv(conn, use, sctx.platform.target);
+      const cluster = kafkaClusterOf(use.database);
+      let extra: ReturnType<typeof connectionEnv>;
+      if (cluster !== undefined) {
+        const kafka = deps.kafka?.[cluster];
+        if (!kafka) throw new Error(`services: Kafka cluster "${cluster}" used by service "${svc.name}" was not built; build Kafka before services`);
+        extra = kafkaConnectionEnv(kafka, use.envPrefix, sctx.platform.target);
+        dataStores.push({ cidrs: deps.dataStoreCidrs ?? [], port: kafka.port });
+      } else {
+        const conn = deps.connections[use.database];
+        if (!conn) throw new Error(`services: database "${use.database}" used by service "${svc.name}" was not built; build databases before services`);
+        extra = connectionEnv(conn, use, sctx.platform.target);
+        dataStores.push({ cidrs: deps.dataStoreCidrs ?? [], port: conn.port });
+      }
       Object.assign(args.env!, extra.env);
       Object.assign(args.secretEnv!, extra.secretEnv ?? {});
       Object.assign(args.secretRefs!, extra.secretRefs ?? {});
     }
     if (Object.keys(args.secretRefs!).length === 0) delete args.secretRefs;
-    const dataStores = svc.connections.map(({ database }) => ({ cidrs: deps.dataStoreCidrs ?? [], port: deps.connections[database].port }));
     if (dataStores.length > 0) args.networkPolicy = { ...args.networkPolicy, dataStores };
     if (args.ingress && deps.clusterIssuer && !args.ingress.tls?.clusterIssuer) {
       args.ingress = { ...args.ingress, tls: { ...args.ingress.tls, clusterIssuer: deps.clusterIssuer } };

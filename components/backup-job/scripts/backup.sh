@@ -258,6 +258,14 @@ ensure_mongo_config() {
   printf "uri: '%s'\n" "${uri//\'/\'\'}" >"$MONGO_CONFIG"
 }
 
+# DocumentDB's certificates chain to the Amazon RDS CAs, which are in no public trust store: when MONGODB_CA_FILE
+# names the mounted bundle, the tools verify the server with it (a path, not a secret: argv is fine).
+MONGO_TLS_ARGS=()
+if [[ -n "${MONGODB_CA_FILE:-}" ]]; then
+  [[ -r "$MONGODB_CA_FILE" ]] || die "MONGODB_CA_FILE $MONGODB_CA_FILE is not a readable file"
+  MONGO_TLS_ARGS=(--sslCAFile="$MONGODB_CA_FILE")
+fi
+
 mongo_database() {
   local db="${MONGODB_DATABASE:?MONGODB_DATABASE must be set}"
   [[ "$db" =~ ^[A-Za-z_][A-Za-z0-9_-]*$ ]] || die "MONGODB_DATABASE must match [A-Za-z_][A-Za-z0-9_-]*, got '$db'"
@@ -274,7 +282,7 @@ mongo_restore() {
   log "mongorestore $object into $target"
   log="$STAGING_DIR/.mongorestore.log"
   [[ -n "$MONGO_CONFIG" ]] || die "internal: ensure_mongo_config before mongo_restore"
-  if ! mongorestore --config="$MONGO_CONFIG" --archive="$STAGING_DIR/$object" --gzip \
+  if ! mongorestore --config="$MONGO_CONFIG" "${MONGO_TLS_ARGS[@]}" --archive="$STAGING_DIR/$object" --gzip \
     --nsInclude="${source}.*" --nsFrom="${source}.*" --nsTo="${target}.*" "$@" 2>"$log"; then
     cat "$log" >&2
     die "mongorestore of $object into $target failed"
@@ -481,7 +489,7 @@ cmd_dump() {
       if [[ -n "${MONGODB_DATABASE:-}" ]]; then only=(--db="$(mongo_database)"); fi
       log "mongodump ${MONGODB_DATABASE:-all databases} (archive, gzip)"
       ensure_mongo_config
-      mongodump --config="$MONGO_CONFIG" "${only[@]}" --archive="$partial" --gzip --quiet
+      mongodump --config="$MONGO_CONFIG" "${MONGO_TLS_ARGS[@]}" "${only[@]}" --archive="$partial" --gzip --quiet
       ;;
   esac
   [[ -s "$partial" ]] || die "dump produced an empty file"
@@ -717,7 +725,7 @@ verify_mongodb() {
   if [[ "$count" -le 0 ]]; then die "restored $object has no documents"; fi
   if command -v mongosh >/dev/null 2>&1; then
     VERIFY_SCRATCH="$scratch" mongosh --quiet --norc --nodb --eval \
-      'connect(process.env.MONGODB_URI).getSiblingDB(process.env.VERIFY_SCRATCH).dropDatabase()' >/dev/null \
+      'connect(process.env.MONGODB_URI + (process.env.MONGODB_CA_FILE ? "&tlsCAFile=" + encodeURIComponent(process.env.MONGODB_CA_FILE) : "")).getSiblingDB(process.env.VERIFY_SCRATCH).dropDatabase()' >/dev/null \
       || log "could not drop the scratch database $scratch; the next verification replaces it"
   else
     log "mongosh not available: scratch database $scratch stays until the next verification replaces it"

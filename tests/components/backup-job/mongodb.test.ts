@@ -78,6 +78,34 @@ describe("BackupJob for MongoDB", () => {
     expect(JSON.stringify(rec.resources.map((r) => plaintextStrings(r.inputs)))).not.toContain("m0ng0-s3cret");
   });
 
+  test("kubernetes, DocumentDB: both jobs mount the RDS CA bundle and hand its path to mongodump/mongorestore (MONGODB_CA_FILE -> --sslCAFile)", async () => {
+    const docdb: DatabaseConnection = {
+      ...mongo(true),
+      tls: true,
+      caBundle: { configMap: pulumi.output("docs-rds-ca"), key: "global-bundle.pem", file: "/etc/rds-ca/global-bundle.pem" },
+    };
+    new BackupJob("docs", { ...base(docdb), destination: { type: "s3" },
+        identity: { cloud: "aws", providerArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.local/id/X", issuerUrl: "https://oidc.eks.local/id/X" },
+      }, ctx("staging", "kubernetes", "aws"));
+    await settle();
+    for (const name of ["docs-backup", "docs-verify"]) {
+      const spec = unwrapSecrets(rec.one("kubernetes:batch/v1:CronJob", name).inputs).spec.jobTemplate.spec.template.spec;
+      expect(spec.volumes).toContainEqual({ name: "ca-bundle", configMap: { name: "docs-rds-ca" } });
+      const client = [...spec.initContainers, ...spec.containers].find((c: { image: string }) => c.image === "mongo:7.0.14");
+      expect(client.env).toContainEqual({ name: "MONGODB_CA_FILE", value: "/etc/rds-ca/global-bundle.pem" });
+      expect(client.volumeMounts).toContainEqual({ name: "ca-bundle", mountPath: "/etc/rds-ca", readOnly: true });
+    }
+    // Without a bundle (ApsaraDB, a self-run MongoDB) nothing is mounted and the tools use the system trust store.
+    rec.clear();
+    new BackupJob("plain", { ...base(mongo(true)), destination: { type: "s3" },
+        identity: { cloud: "aws", providerArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.local/id/X", issuerUrl: "https://oidc.eks.local/id/X" },
+      }, ctx("staging", "kubernetes", "aws"));
+    await settle();
+    const plain = unwrapSecrets(rec.one("kubernetes:batch/v1:CronJob", "plain-backup").inputs).spec.jobTemplate.spec.template.spec;
+    expect(JSON.stringify(plain)).not.toContain("ca-bundle");
+    expect(JSON.stringify(plain)).not.toContain("MONGODB_CA_FILE");
+  });
+
   test("a verify query is PostgreSQL-only", () => {
     expect(() => new BackupJob("docs", { ...base(mongo(false)), verify: { schedule: "0 4 1 * *", query: "SELECT 1" } }, ctx("dev", "docker", "none"))).toThrow(ValidationError);
     expect(() => new BackupJob("docs", { ...base(mongo(false)), verify: { schedule: "0 4 1 * *", query: "SELECT 1" } }, ctx("dev", "docker", "none"))).toThrow(

@@ -3,6 +3,7 @@ import { alertRules } from "../../../components/lib/alerts";
 import type { Environment } from "../../../components/lib/platform";
 import { ValidationError } from "../../../components/lib/validation";
 import { installMocks, isSecretValue, MOCK_SECRET_PREFIX, outputOf, plaintextStrings, settle, unwrapSecrets, type Recorder } from "../../helpers/mocks";
+import { X509Certificate } from "crypto";
 import { PLACEMENT, platformContext, profileArgs, providerOutputs } from "./fixtures";
 
 /**
@@ -93,7 +94,27 @@ describe("MongoDB on AWS (DocumentDB)", () => {
     const container = deployment.spec.template.spec.containers[0];
     expect(container.image).toBe("percona/mongodb_exporter:0.47.1");
     expect(container.args).toEqual(expect.arrayContaining(["--collector.diagnosticdata", "--compatible-mode"]));
-    expect(container.env).toEqual([{ name: "MONGODB_URI", valueFrom: { secretKeyRef: { name: "docs-mongodb-credentials", key: "url" } } }]);
+    // It verifies DocumentDB's certificate with the Amazon RDS CA bundle: the Secret's URL plus tlsCAFile by $(VAR)
+    // expansion (the password stays in the Secret), the bundle mounted read-only from the component's ConfigMap.
+    expect(container.env).toEqual([
+      { name: "MONGODB_SECRET_URI", valueFrom: { secretKeyRef: { name: "docs-mongodb-credentials", key: "url" } } },
+      { name: "MONGODB_URI", value: "$(MONGODB_SECRET_URI)&tlsCAFile=/etc/rds-ca/global-bundle.pem" },
+    ]);
+    expect(container.volumeMounts).toEqual([{ name: "ca-bundle", mountPath: "/etc/rds-ca", readOnly: true }]);
+    expect(deployment.spec.template.spec.volumes).toEqual([{ name: "ca-bundle", configMap: { name: "docs-rds-ca" } }]);
+    const ca = rec.one("kubernetes:core/v1:ConfigMap", "docs-rds-ca");
+    expect(ca.parent).toBe(component.urn);
+    expect(ca.inputs.metadata).toMatchObject({ name: "docs-rds-ca", namespace: "apps" });
+    const pem: string = ca.inputs.data["global-bundle.pem"];
+    const certs = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+    expect(certs.length).toBeGreaterThan(100);
+    const subjects = certs.map((c) => new X509Certificate(c).subject);
+    // The current RDS roots of the region families clients meet, and no RDS Proxy (Amazon Trust Services) root.
+    expect(subjects.some((s) => s.includes("CN=Amazon RDS us-east-1 Root CA RSA2048 G1"))).toBe(true);
+    expect(subjects.some((s) => s.includes("CN=Amazon RDS eu-central-1 Root CA RSA4096 G1"))).toBe(true);
+    expect(subjects.some((s) => s.includes("O=Amazon\nCN=Amazon Root CA"))).toBe(false);
+    expect(db.connection.caBundle).toMatchObject({ key: "global-bundle.pem", file: "/etc/rds-ca/global-bundle.pem" });
+    expect(await outputOf(db.connection.caBundle!.configMap)).toBe("docs-rds-ca");
     expect(rec.one("kubernetes:networking.k8s.io/v1:NetworkPolicy", "docs-exporter").inputs.spec.policyTypes).toEqual(["Ingress", "Egress"]);
 
     // DocumentDB has no replSetGetStatus: only the alerts its exporter can feed.

@@ -1,6 +1,6 @@
 import { KAFKA_ALERTS } from "../../../components/kafka-cluster";
 import { MOCK_SECRET_PREFIX, plaintextStrings, unwrapSecrets, type Recorder } from "../../helpers/mocks";
-import { stackError } from "../../helpers/stack";
+import { readStackFile, stackError } from "../../helpers/stack";
 import { STAGING_SECRETS } from "../fixtures";
 import type { FeatureStacks } from "./stacks";
 
@@ -18,8 +18,45 @@ function alertNames(rec: Recorder): string[] {
   return [...k8s, ...docker];
 }
 
+/** Env of a Deployment's first container by variable name: plain values, or the valueFrom. */
+function envOf(rec: Recorder, deployment: string): Record<string, unknown> {
+  const container = unwrapSecrets(rec.one("kubernetes:apps/v1:Deployment", deployment).inputs).spec.template.spec.containers[0];
+  return Object.fromEntries((container.env ?? []).map((e: any) => [e.name, e.value ?? e.valueFrom]));
+}
+
 export function describeKafka(stacks: FeatureStacks): void {
   describe("platform:kafka in the bundled stacks", () => {
+    it("a service connected to kafka/events gets the bootstrap servers, SASL over TLS, the password by secretKeyRef only, and egress to the brokers", () => {
+      const prod = stacks.prod.recorder;
+      const env = envOf(prod, "worker-deployment");
+      expect(env).toMatchObject({
+        KAFKA_SECURITY_PROTOCOL: "SASL_SSL",
+        KAFKA_SASL_MECHANISM: "SCRAM-SHA-512",
+        KAFKA_USERNAME: "app",
+        KAFKA_PASSWORD: { secretKeyRef: { name: "events-kafka-credentials", key: "password" } },
+      });
+      expect(Object.keys(env)).toContain("KAFKA_BOOTSTRAP_SERVERS");
+      // The database connections are untouched.
+      expect(env.DATABASE_PASSWORD).toEqual({ secretKeyRef: expect.objectContaining({ key: "password" }) });
+      // The worker's egress reaches the brokers' SASL/SCRAM port (9096) in the VPC; the api, not connected, does not.
+      const egressPorts = (workload: string) =>
+        prod
+          .byType("kubernetes:networking.k8s.io/v1:NetworkPolicy")
+          .map((p) => unwrapSecrets(p.inputs))
+          .filter((p) => p.metadata.name.startsWith(workload))
+          .flatMap((p) => (p.spec.egress ?? []).flatMap((e: any) => (e.ports ?? []).map((x: any) => x.port)));
+      expect(egressPorts("worker")).toContain(9096);
+      expect(egressPorts("api")).not.toContain(9096);
+    });
+
+    it("dev on Docker: a connected service gets SASL_PLAINTEXT and the password as a secret env value", () => {
+      const worker = stacks.dev.recorder.byType("docker:index/container:Container").find((c) => c.name === "worker-container")!;
+      const envs: string[] = unwrapSecrets(worker.inputs).envs;
+      expect(envs).toEqual(expect.arrayContaining(["EVENTS_SECURITY_PROTOCOL=SASL_PLAINTEXT", "EVENTS_SASL_MECHANISM=PLAIN", "EVENTS_USERNAME=app", "EVENTS_BOOTSTRAP_SERVERS=events-kafka:9092"]));
+      expect(envs.some((e) => e.startsWith("EVENTS_PASSWORD="))).toBe(true);
+      expect(plaintextStrings(worker.inputs).filter((x) => x.value.includes("EVENTS_PASSWORD="))).toEqual([]);
+    });
+
     it("prod on AWS: MSK across the network's zones with replication factor 3 topics, watched and alerted", () => {
       const prod = stacks.prod.recorder;
       const cluster = prod.one("aws:msk/cluster:Cluster").inputs;
@@ -63,6 +100,28 @@ export function describeKafka(stacks: FeatureStacks): void {
       expect(message).toContain("platform:kafka[0].topics[0].replicationFactor: must be a whole number from 1 to the broker count (2 on aws: zones x brokersPerZone) (got 3)");
       expect(message).toContain("platform:kafka[0].topics[1].name: must not start with '__'");
       expect(message).toContain('platform:kafka[1].name: duplicates platform:kafka[0].name (got "events")');
+    });
+
+    it("a service naming a Kafka cluster that does not exist, a URL for Kafka and a clashing prefix, all at once", async () => {
+      const services = (readStackFile("staging")["platform:services"] as any[]).map((svc) =>
+        svc.name === "worker"
+          ? { ...svc, env: { KAFKA_USERNAME: "me" }, connections: [...svc.connections, { database: "kafka/event" }, { database: "kafka/events", envPrefix: "BUS", urlEnv: "BUS_URL" }] }
+          : svc,
+      );
+      const message = await stackError("staging", { kafka: [{ name: "events", version: "3.9.x" }], services }, { secrets: STAGING_SECRETS });
+      const i = services.findIndex((svc) => svc.name === "worker");
+      const j = services[i].connections.length - 2;
+      expect(message).toContain(`platform:services[${i}].connections[${j}].database: must name a Kafka cluster of platform:kafka as kafka/<cluster> (known: events) (got "kafka/event")`);
+      expect(message).toContain(`platform:services[${i}].connections[${j}].envPrefix: would overwrite KAFKA_USERNAME set in env/secretEnv/secretRefs; choose another prefix (got "KAFKA")`);
+      expect(message).toContain(`platform:services[${i}].connections[${j + 1}].urlEnv: is not available for a Kafka connection (Kafka has no connection URL); remove it (got "BUS_URL")`);
+    });
+
+    it("a reference both a Kafka cluster and a logical database could mean", async () => {
+      const databases = [...(readStackFile("staging")["platform:databases"] as any[]), { name: "kafka", engine: "postgres", version: "16", logicalDatabases: [{ name: "events" }] }];
+      const services = (readStackFile("staging")["platform:services"] as any[]).map((svc) => (svc.name === "worker" ? { ...svc, connections: [{ database: "kafka/events" }] } : svc));
+      const message = await stackError("staging", { kafka: [{ name: "events", version: "3.9.x" }], databases, services }, { secrets: STAGING_SECRETS });
+      const i = services.findIndex((svc) => svc.name === "worker");
+      expect(message).toContain(`platform:services[${i}].connections[0].database: is ambiguous: the Kafka cluster "events" and a logical database of the database "kafka"; rename one of them (got "kafka/events")`);
     });
 
     it("a mistyped key, naming the keys allowed", async () => {

@@ -67,6 +67,12 @@ export const KAFKA_TOPICS = [
   { name: "orders.dlq", partitions: 3 },
 ];
 
+/** The stack file's services with the worker also connected to `kafka/events` (extra keys on its connection). */
+export function servicesWithKafka(stack: string, connection: Record<string, unknown> = {}): unknown[] {
+  const services = readStackFile(stack)["platform:services"] as any[];
+  return services.map((s) => (s.name === "worker" ? { ...s, connections: [...(s.connections ?? []), { database: "kafka/events", ...connection }] } : s));
+}
+
 export async function buildFeatureStacks(): Promise<FeatureStacks> {
   const dev = await buildStack(
     "dev",
@@ -74,6 +80,7 @@ export async function buildFeatureStacks(): Promise<FeatureStacks> {
       logging: { enabled: true }, // logging
       tracing: { enabled: true, sampling: { percent: 20 } }, // tracing
       kafka: [{ name: "events", version: "3.9.1", topics: [{ name: "orders", replicationFactor: 1 }] }], // kafka
+      services: servicesWithKafka("dev", { envPrefix: "EVENTS" }), // kafka (a service connected to the cluster)
       // logical-backups (a MongoDB and its backup) and backup-destinations (main-db's dumps to S3).
       databases: [
         { name: "main-db", engine: "postgres", version: "16.4" },
@@ -105,6 +112,7 @@ export async function buildFeatureStacks(): Promise<FeatureStacks> {
     "prod",
     {
       kafka: [{ name: "events", version: "3.9.x", size: "medium", topics: KAFKA_TOPICS }], // kafka
+      services: servicesWithKafka("prod"), // kafka (a service connected to the cluster)
       databases: withCluster("prod", { shards: 3 }), // redis-cluster (its cache-backup set dumps every shard)
     },
     { secrets: CLOUD_SECRETS },

@@ -148,7 +148,7 @@ describe("services section: bad config fails in plan, naming the key path and th
     const unknown = planError([SERVICES[0], { ...SERVICES[1], connections: [{ database: "main/billing" }] }], prod(), ["main", "main/orders"]);
     expect(unknown).toContain('platform:services[1].connections[0].database: must name a database in platform:databases or one of its logical databases as <name>/<database> (known: main, main/orders) (got "main/billing")');
     const malformed = planError([SERVICES[0], { ...SERVICES[1], connections: [{ database: "main/Orders/x" }] }], prod(), ["main"]);
-    expect(malformed).toContain("platform:services[1].connections[0].database: must name a database in platform:databases, or <database>/<logical database>");
+    expect(malformed).toContain("platform:services[1].connections[0].database: must name a database in platform:databases, <database>/<logical database> (e.g. main-db/orders) or kafka/<cluster of platform:kafka>");
   });
 
   test("a failing plan registers nothing", async () => {
