@@ -263,6 +263,8 @@ export interface RealExporter {
   log: string;
   /** The start line as the container runs it (the shell text of its command). */
   startLine: string;
+  /** Resolves with the exit code when the process ends. */
+  exited: Promise<number | null>;
   stop: () => void;
 }
 
@@ -287,8 +289,10 @@ export async function startKafkaExporter(container: { entrypoints: string[]; com
   const fd = fs.openSync(log, "a");
   const child = spawn(container.entrypoints[0], [container.entrypoints[1], line], { env: { PATH: process.env.PATH, ...env }, stdio: ["ignore", fd, fd] });
   fs.closeSync(fd);
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   return {
     pid: child.pid!,
+    exited,
     url: `http://127.0.0.1:${port}/metrics`,
     log,
     startLine,

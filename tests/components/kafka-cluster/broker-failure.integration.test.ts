@@ -3,15 +3,16 @@
  * (broker and controller each) run on 127.0.0.1 from the Docker target's own configuration (scripts/build-kafka.sh
  * jars), differing only in `node.id` and a three-voter quorum; kafka_exporter (pinned release) runs with the
  * component's start line. A topic replicated on all three nodes and one that lives on node 3 only are created; then
- * node 3 stops. The series scraped before and after drive `promtool test rules` on the generated rules for a cluster
- * of 3 brokers: KafkaBrokerDown, KafkaUnderReplicatedPartitions and KafkaOfflinePartitions stay silent while all
- * nodes run and fire once node 3 is gone. Every process is stopped by pid at the end.
+ * node 3 stops, then the other two. The series scraped in each state drive `promtool test rules` on the generated rules
+ * for a cluster of 3 brokers: KafkaBrokerDown, KafkaUnderReplicatedPartitions and KafkaOfflinePartitions stay silent
+ * while all nodes run and fire once node 3 is gone; KafkaBrokerDown still fires with no broker left. Every process is
+ * stopped by pid at the end.
  */
 import * as fs from "fs";
 import { KAFKA_CLIENT_PORT, KafkaCluster, KAFKA_USERNAME, kafkaAlertRules, kafkaExporterJob } from "../../../components/kafka-cluster";
 import { alertFamily, alertRules, SEVERITY_PRIORITY, toPrometheusRuleFile, type AlertRule } from "../../../components/lib/alerts";
 import { installMocks, MOCK_SECRET_PREFIX, settle, unwrapSecrets } from "../../helpers/mocks";
-import { missingInScrape, phasesAsSeries, scrape, scrapeUntil, sumOf, type Scrape } from "../../helpers/exposition";
+import { missingInScrape, phasesAsSeries, scrapeUntil, sumOf, type Scrape } from "../../helpers/exposition";
 import { dockerEnvToServerProperties, interBrokerPort, loopbackPorts, startKafka, startKafkaExporter, writePlainClientConfig, type RealExporter, type RealKafka } from "../../helpers/kafka";
 import { okAsync } from "../../helpers/servers";
 import { promtoolTestRules, renderAlertTemplate, requireTool, tempDir } from "../../helpers/tools";
@@ -92,6 +93,11 @@ test("a stopped broker: real exporter series fire KafkaBrokerDown, KafkaUnderRep
   });
   expect(fs.readFileSync(exporter.log, "utf8")).not.toContain(PASSWORD);
 
+  // Then the whole cluster stops. The exporter keeps serving (up stays 1) from cached metadata until its next
+  // metadata refresh (30 s by default) finds no broker: kafka_brokers 0, which KafkaBrokerDown has to catch.
+  await Promise.all([nodes[0].stop(), nodes[1].stop()]);
+  const down = await scrapeUntil(exporter.url, (s) => sumOf(s, "kafka_brokers") === 0, "no brokers after the whole cluster stopped", "kafka_", 120);
+
   // The rules of a three-broker cluster, on these series.
   const job = kafkaExporterJob("events");
   const groups = kafkaAlertRules({ kafka: "events", job, thresholds: { consumerLagMessages: { warning: 1000, critical: 10000 } }, expectedBrokers: NODES });
@@ -99,8 +105,8 @@ test("a stopped broker: real exporter series fire KafkaBrokerDown, KafkaUnderRep
   expect(rules.flatMap((r) => missingInScrape(r.expr, healthy).map((m) => `${r.alert}: ${m}`)).filter((m) => !m.includes("kafka_consumergroup_lag"))).toEqual([]);
   const scrapeLabels = { job, instance: `${job}:9308` };
   const input_series = [
-    { series: `up{job="${job}",instance="${scrapeLabels.instance}"}`, values: "1x30" },
-    ...phasesAsSeries([{ scrape: healthy, minutes: 10 }, { scrape: failed, minutes: 20 }], "kafka_", scrapeLabels),
+    { series: `up{job="${job}",instance="${scrapeLabels.instance}"}`, values: "1x40" },
+    ...phasesAsSeries([{ scrape: healthy, minutes: 10 }, { scrape: failed, minutes: 20 }, { scrape: down, minutes: 10 }], "kafka_", scrapeLabels),
   ];
   const expected = (alert: string, labels: Record<string, string>, value: number) => {
     const r = rules.find((x) => x.alert === alert) as AlertRule;
@@ -120,10 +126,10 @@ test("a stopped broker: real exporter series fire KafkaBrokerDown, KafkaUnderRep
         { eval_time: "25m", alertname: "KafkaBrokerDown", exp_alerts: [expected("KafkaBrokerDown", scrapeLabels, 2)] },
         { eval_time: "25m", alertname: "KafkaUnderReplicatedPartitions", exp_alerts: [expected("KafkaUnderReplicatedPartitions", { ...scrapeLabels, topic: "payments" }, 3)] },
         { eval_time: "25m", alertname: "KafkaOfflinePartitions", exp_alerts: [expected("KafkaOfflinePartitions", { ...scrapeLabels, topic: "ledger" }, 2)] },
+        // The whole cluster down: still firing, now with no broker at all.
+        { eval_time: "38m", alertname: "KafkaBrokerDown", exp_alerts: [expected("KafkaBrokerDown", scrapeLabels, 0)] },
       ],
     },
   ]);
   expect(report).toMatch(/SUCCESS/);
-  // The scrape stays readable after the failure (the exporter did not exit on a lost broker).
-  expect(sumOf(await scrape(exporter.url), "kafka_brokers")).toBe(NODES - 1);
 }, 420_000);

@@ -249,6 +249,18 @@ describe("kafka_exporter series from the broker drive the generated rules", () =
       },
     ];
     expect(promtoolTestRules(ruleFile, tests)).toMatch(/SUCCESS/);
+    // KafkaExporterDown's premise: an exporter that cannot authenticate exits (its target goes down) instead of
+    // serving an empty page, and says why without echoing the password it was given.
+    const refusedEnvs = (unwrapSecrets(inputs.envs) as string[]).map((e) => (e.startsWith("KAFKA_PASSWORD=") ? "KAFKA_PASSWORD=not-the-password" : e));
+    const refused = await startKafkaExporter({ entrypoints: inputs.entrypoints, command: inputs.command, envs: refusedEnvs }, loopback, work.dir);
+    let timer: NodeJS.Timeout | undefined;
+    const code = await Promise.race([refused.exited, new Promise((res) => (timer = setTimeout(() => res("still running"), 60_000)))]);
+    clearTimeout(timer);
+    refused.stop();
+    expect(code).not.toBe(0);
+    expect(code).not.toBe("still running");
+    expect(fs.readFileSync(refused.log, "utf8")).toMatch(/Invalid username or password|SASL Authentication failed/i);
+    expect(fs.readFileSync(refused.log, "utf8")).not.toContain("not-the-password");
     // And the harness can fail: expecting silence while the group lags is reported.
     expect(() => promtoolTestRules(ruleFile, [{ ...tests[0], alert_rule_test: [{ eval_time: "12m", alertname: "KafkaConsumerGroupLag", exp_alerts: [] }] }])).toThrow(/FAILED/);
   });
