@@ -7,20 +7,17 @@
  *  - every listener and the controller quorum move to free 127.0.0.1 ports (onLoopback);
  *  - the log directory is formatted for KRaft with the container's CLUSTER_ID (kafka-storage format) and the broker
  *    started with the container's heap; stop() stops that process (by its pid) and removes its directory.
- * kafka_exporter (scripts/build-kafka-exporter.sh) is located here too.
  */
 import { spawn, type ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { KAFKA_EXPORTER } from "../../components/kafka-cluster";
 import { freePort, okAsync, runAsync } from "./servers";
 import { tempDir } from "./tools";
 
 const REPO = path.join(__dirname, "..", "..");
 const CACHE = process.env.PLATFORM_TOOLS_CACHE ?? path.join(os.homedir(), ".cache", "platform-tools");
-const TOOLS_BIN = process.env.PLATFORM_TOOLS_BIN ?? path.join(CACHE, "bin");
 
 /** The Kafka version scripts/build-kafka.sh resolves (its KAFKA_VERSION line: one source of truth). */
 export const KAFKA_JARS_VERSION = (() => {
@@ -36,14 +33,6 @@ export function requireKafka(): string {
     throw new Error(`Kafka ${KAFKA_JARS_VERSION} is not in ${home}; resolve it with: bash scripts/build-kafka.sh (.ci/run does; needs maven and java 17)`);
   }
   return home;
-}
-
-/** The kafka_exporter binary of the version the component pins; fails with how to build it when missing. */
-export function requireKafkaExporter(): string {
-  const version = KAFKA_EXPORTER.image.split(":")[1];
-  const binary = path.join(TOOLS_BIN, `kafka_exporter-${version}`, "kafka_exporter");
-  if (!fs.existsSync(binary)) throw new Error(`${binary} is missing; build it with: bash scripts/build-kafka-exporter.sh (.ci/run does)`);
-  return binary;
 }
 
 /**
@@ -253,51 +242,4 @@ export async function startKafka(envs: string[], probePort: number, options: Sta
     throw e;
   }
   return { home, dir: work.dir, properties, ports, tool, serverLog, pid: child.pid!, stop, ready: () => waitReady(tool, ports[probePort], child!, serverLog) };
-}
-
-export interface RealExporter {
-  pid: number;
-  /** Its /metrics on 127.0.0.1. */
-  url: string;
-  /** Its stdout and stderr. */
-  log: string;
-  /** The start line as the container runs it (the shell text of its command). */
-  startLine: string;
-  /** Resolves with the exit code when the process ends. */
-  exited: Promise<number | null>;
-  stop: () => void;
-}
-
-/**
- * kafka_exporter started exactly as the component's container starts it: its entrypoint shell and start line, its
- * env (with each bootstrap `host:port` moved by `loopback`), only the binary path and the listen address changed
- * (to the built binary and a free 127.0.0.1 port).
- */
-export async function startKafkaExporter(container: { entrypoints: string[]; command: string[]; envs: string[] }, loopback: (address: string) => string, dir: string): Promise<RealExporter> {
-  const binary = requireKafkaExporter();
-  const startLine = container.command[0];
-  const listenFlag = `--web.listen-address=:${KAFKA_EXPORTER.port}`;
-  if (!startLine.includes("exec /bin/kafka_exporter ") || !startLine.includes(listenFlag)) {
-    throw new Error(`the exporter start line changed shape; adapt startKafkaExporter: ${startLine}`);
-  }
-  const port = await freePort();
-  const line = startLine.replace("/bin/kafka_exporter", binary).replace(listenFlag, `--web.listen-address=127.0.0.1:${port}`);
-  const env: Record<string, string> = {};
-  for (const e of container.envs) env[e.slice(0, e.indexOf("="))] = e.slice(e.indexOf("=") + 1);
-  env.KAFKA_SERVER = env.KAFKA_SERVER.split(",").map(loopback).join(",");
-  const log = path.join(dir, `exporter-${port}.log`);
-  const fd = fs.openSync(log, "a");
-  const child = spawn(container.entrypoints[0], [container.entrypoints[1], line], { env: { PATH: process.env.PATH, ...env }, stdio: ["ignore", fd, fd] });
-  fs.closeSync(fd);
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return {
-    pid: child.pid!,
-    exited,
-    url: `http://127.0.0.1:${port}/metrics`,
-    log,
-    startLine,
-    stop: () => {
-      if (child.pid && child.exitCode === null && child.signalCode === null) process.kill(child.pid, "SIGTERM");
-    },
-  };
 }
