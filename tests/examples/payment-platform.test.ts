@@ -105,6 +105,11 @@ describe("payment-platform prod", () => {
     ]);
     expect([thresholdOf(alert(prod, "KafkaConsumerGroupLag", { severity: "warning" })), thresholdOf(alert(prod, "KafkaConsumerGroupLag", { severity: "critical" }))]).toEqual([1000, 10000]);
     for (const name of ["KafkaBrokerDown", "KafkaUnderReplicatedPartitions", "KafkaOfflinePartitions", "KafkaExporterDown"]) expect(prod.alerts.some((a) => a.alert === name)).toBe(true);
+    // The payment flow's services get the brokers and their SASL credentials from the cluster's Secret.
+    const env = appContainer(k8s(prod.recorder, DEPLOYMENT, "payment-gateway")).env as any[];
+    expect(env.find((e) => e.name === "KAFKA_SECURITY_PROTOCOL")?.value).toBe("SASL_SSL");
+    expect(env.find((e) => e.name === "KAFKA_PASSWORD")?.valueFrom?.secretKeyRef?.name).toBe("events-kafka-credentials");
+    expect((appContainer(k8s(prod.recorder, DEPLOYMENT, "kyc-service")).env as any[]).some((e) => e.name.startsWith("KAFKA_"))).toBe(false);
   });
 
   it("runs Redis as a cluster of 3 primaries with a replica each, alerting per shard, every shard dumped hourly", () => {
