@@ -88,6 +88,10 @@ describe("greenlink prod (Alibaba Cloud)", () => {
     const critical = (am.route.routes as any[]).find((r) => r.matchers.includes('severity="critical"'));
     expect([critical.group_wait, critical.repeat_interval]).toEqual(["0s", "15m"]);
     expect((am.route.routes as any[]).find((r) => r.matchers.includes('severity="warning"')).repeat_interval).toBe("1h");
+    // The root route's grouping of 2.3.1 (group_by alertname/cluster/service; 10s, 10s, 1h); info inherits it.
+    expect([am.route.group_by, am.route.group_wait, am.route.group_interval, am.route.repeat_interval]).toEqual([["alertname", "environment", "service"], "10s", "10s", "1h"]);
+    const info = (am.route.routes as any[]).find((r) => r.matchers.includes('severity="info"'));
+    expect([info.group_by, info.group_wait, info.group_interval, info.repeat_interval]).toEqual([["alertname", "environment", "service"], "10s", "10s", "1h"]);
     expect(receiver(am, "critical-chat").slack_configs[0].channel).toBe("#critical-alerts");
     expect(receiver(am, "critical-email").email_configs[0]).toMatchObject({ to: "cto@greenlink.capital,devops@greenlink.capital", smarthost: "smtp.sendgrid.net:587", auth_username: "apikey" });
     expect(receiver(am, "emergency-wechat").wechat_configs).toHaveLength(1);
