@@ -53,7 +53,7 @@ kill_ours() {
   for p in /proc/[0-9]*; do
     pid=${p#/proc/}
     [ "$pid" = "$$" ] && continue
-    if tr '\0' '\n' < "$p/environ" 2>/dev/null | grep -qxF "ENGINE_RUN_ID=$C"; then kill "$pid" 2>/dev/null || true; fi
+    if { tr '\0' '\n' < "$p/environ"; } 2>/dev/null | grep -qxF "ENGINE_RUN_ID=$C"; then kill "$pid" 2>/dev/null || true; fi
   done
 }
 stop_cluster() {

@@ -348,7 +348,7 @@ describe("observability of the public edge", () => {
     const env = key.startsWith("prod") ? "" : "staging.";
     expect([...probe.inputs.spec.targets.staticConfig.static].sort()).toEqual([
       `https://api.${env}example.com/health/ready`,
-      `https://app.${env}example.com/api/health`,
+      `https://app.${env}example.com/api/health/ready`,
     ]);
     const monitor = rec.one("kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "alerting-cert-manager-monitor");
     expect(monitor.inputs.spec.namespaceSelector.matchNames).toEqual(["cert-manager"]);
