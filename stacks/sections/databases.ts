@@ -1,6 +1,6 @@
 import { LIMITS } from "../../components/lib/limits";
 import { z } from "zod";
-import type { DatabaseConnection, DataPlacement, EncryptionKeys } from "../../components/lib/contracts";
+import type { DatabaseConnection } from "../../components/lib/contracts";
 import { dnsLabel, parseOrThrow, Problems, ValidationError } from "../../components/lib/validation";
 import {
   ENGINES,
@@ -12,6 +12,7 @@ import {
   type MonitoredDatabaseArgs,
 } from "../../components/monitored-database";
 import { RETENTION_RANGE } from "../../components/monitored-database/sizes";
+import { type DataStoreDeps, managedStoreArgs, requirePlacement } from "./data-store-placement";
 import type { SectionContext } from "./types";
 
 /**
@@ -229,33 +230,13 @@ export function planDatabases(parsed: DatabasesConfig, sctx: SectionContext): Da
 }
 
 /** Outputs of earlier sections the databases need. */
-export interface DatabasesDeps {
-  /** Network placement from the foundation; required for managed targets. */
-  placement?: DataPlacement;
-  /** Customer-managed keys; `database` encrypts the stores at rest. */
-  keys?: EncryptionKeys;
-}
+export type DatabasesDeps = DataStoreDeps;
 
 /** Registers one MonitoredDatabase per planned entry, keyed by name. */
 export function buildDatabases(plan: DatabasesPlan, sctx: SectionContext, deps: DatabasesDeps = {}): Record<string, MonitoredDatabase> {
-  const missing = plan
-    .map((p, i) => ({ p, i }))
-    .filter(({ p }) => p.target !== "docker" && !deps.placement)
-    .map(({ p, i }) => `${PREFIX}[${i}]: ${p.engine} on ${p.target} needs the network placement (private subnets, allowed sources) from the foundation network, but none was given`);
-  if (missing.length > 0) throw new ValidationError("stack config", missing);
+  requirePlacement(plan, deps, PREFIX, (p) => p.engine);
   const out: Record<string, MonitoredDatabase> = {};
-  for (const p of plan) {
-    const managed = p.target !== "docker";
-    out[p.name] = new MonitoredDatabase(
-      p.name,
-      {
-        ...p.args,
-        ...(managed ? { placement: deps.placement } : {}),
-        ...(managed && deps.keys?.database ? { encryptionKeyId: deps.keys.database } : {}),
-      },
-      sctx.platform,
-    );
-  }
+  for (const p of plan) out[p.name] = new MonitoredDatabase(p.name, { ...p.args, ...managedStoreArgs(p.target, deps) }, sctx.platform);
   return out;
 }
 

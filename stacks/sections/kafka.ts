@@ -1,5 +1,4 @@
 import { z } from "zod";
-import type { DataPlacement, EncryptionKeys } from "../../components/lib/contracts";
 import { dnsLabel, parseOrThrow, Problems, ValidationError } from "../../components/lib/validation";
 import {
   ALIKAFKA_VERSIONS,
@@ -11,6 +10,7 @@ import {
   type KafkaClusterArgs,
   type KafkaTarget,
 } from "../../components/kafka-cluster";
+import { type DataStoreDeps, managedStoreArgs, requirePlacement } from "./data-store-placement";
 import type { SectionContext } from "./types";
 
 /**
@@ -148,31 +148,13 @@ export function planKafka(parsed: KafkaConfig, sctx: SectionContext, networkZone
   return plans;
 }
 
-export interface KafkaDeps {
-  placement?: DataPlacement;
-  keys?: EncryptionKeys;
-}
+export type KafkaDeps = DataStoreDeps;
 
 /** Registers one KafkaCluster per planned entry, keyed by name. */
 export function buildKafka(plan: KafkaClustersPlan, sctx: SectionContext, deps: KafkaDeps = {}): Record<string, KafkaCluster> {
-  const missing = plan
-    .map((p, i) => ({ p, i }))
-    .filter(({ p }) => p.target !== "docker" && !deps.placement)
-    .map(({ p, i }) => `${PREFIX}[${i}]: Kafka on ${p.target} needs the network placement (private subnets, allowed sources) from the foundation network, but none was given`);
-  if (missing.length > 0) throw new ValidationError("stack config", missing);
+  requirePlacement(plan, deps, PREFIX, () => "Kafka");
   const out: Record<string, KafkaCluster> = {};
-  for (const p of plan) {
-    const managed = p.target !== "docker";
-    out[p.name] = new KafkaCluster(
-      p.name,
-      {
-        ...p.args,
-        ...(managed ? { placement: deps.placement } : {}),
-        ...(managed && deps.keys?.database ? { encryptionKeyId: deps.keys.database } : {}),
-      },
-      sctx.platform,
-    );
-  }
+  for (const p of plan) out[p.name] = new KafkaCluster(p.name, { ...p.args, ...managedStoreArgs(p.target, deps) }, sctx.platform);
   return out;
 }
 
