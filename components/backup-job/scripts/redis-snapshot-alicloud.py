@@ -31,6 +31,15 @@ token in the POST body) and every R-kvstore call is signed with the session's ke
 Nothing secret is logged: not the token, not the session key, not a download URL's query string (a credential).
 
 Standard library only: the job image is python:3.13-slim-bookworm without pip installs.
+
+Limits (from the R-kvstore API reference):
+- DescribeBackups does not apply to cloud-native cluster instances, which list their sets with
+  DescribeClusterBackupList (ClusterBackupId cb-...) instead; this script does not call it, so for such an instance
+  snapshot times out and fetch finds no complete set: a loud failure, never a silent pass.
+- fetch groups files by BackupJobID. Cluster instances created before 2023-12-05 give each shard its own job id
+  (CreateBackup answers "id1,id2"): snapshot handles that, fetch then finds no single job with every shard.
+- redis-check-rdb knows only open-source Redis types: an RDB holding Tair module types (TairString, TairHash, ...)
+  fails the check even when intact.
 """
 from __future__ import annotations
 
