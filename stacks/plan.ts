@@ -127,20 +127,6 @@ export function planPlatform(): PlatformPlan {
     const stagingSizes = Object.fromEntries((plan.databases ?? []).flatMap((d) => withLogical(d.name, d.args.logicalDatabases, clusterStagingSize(d, backups.dumpStagingSize(d)))));
     plan.backups = problems.collect(() => backups.planBackups(parsed.backups!, sctx, engines, stagingSizes));
   }
-  // A Redis cluster dump reads every shard through the configuration endpoint (ElastiCache cluster mode). The ApsaraDB
-  // cluster edition shows its shards as one Redis behind a proxy, which cannot hand out any shard's snapshot.
-  const proxied = sctx.platform.cloud === "alicloud"
-    ? new Set(declared.filter((d) => d.engine === "redis" && d.cluster !== undefined).map((d) => d.name))
-    : new Set<string>();
-  (parsed.backups ?? []).forEach((b, i) => {
-    if (proxied.has(b.database)) {
-      problems.add(
-        `platform:backups[${i}].database`,
-        b.database,
-        "is an ApsaraDB Redis cluster edition: its proxy endpoint shows the shards as one Redis and cannot serve a shard's RDB; remove this backup set and rely on the instance's native daily backups (and AOF log backups with pointInTimeRecovery)",
-      );
-    }
-  });
   if (parsed.alerting) plan.alerting = problems.collect(() => alerting.planAlerting(parsed.alerting!, sctx));
   if (parsed.logging) {
     plan.logging = problems.collect(() => logging.planLogging(parsed.logging!, sctx, parsed.alerting?.namespace ?? "monitoring"));

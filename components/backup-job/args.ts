@@ -82,8 +82,10 @@ export interface BackupVerification {
 export interface BackupImages {
   /** Database client image (pg_dump/pg_restore or redis-cli, bash, coreutils). @default postgres:16.6-bookworm / redis:7.4.1-bookworm */
   client?: string;
-  /** aws cli image for uploads and downloads on Kubernetes. @default amazon/aws-cli:2.22.35 */
+  /** aws cli image for uploads and downloads on Kubernetes, and for ElastiCache snapshots. @default amazon/aws-cli:2.22.35 */
   awsCli?: string;
+  /** Python 3 image (standard library only) that calls the ApsaraDB for Redis OpenAPI for native snapshots. @default python:3.13.1-slim-bookworm */
+  python?: string;
 }
 
 /** Provider-native backup plan settings (AWS Backup in prod). */

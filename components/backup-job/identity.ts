@@ -83,8 +83,80 @@ export function ossAccessPolicy(bucket: string, prefix: string, kmsKeyId?: strin
  */
 export const POD_IDENTITY_INJECTION_LABEL: Record<string, string> = { "pod-identity.alibabacloud.com/injection": "on" };
 
-/** Cloud role the job's ServiceAccount assumes through the cluster's OIDC provider (no static keys). */
-export function registerBucketIdentity(i: IdentityInputs): BucketIdentity {
+/**
+ * ElastiCache snapshots of one replication group by one backup set: take and list them, delete only this set's
+ * (`<set>-*`), and restore the newest into the set's scratch group for the restore test, then delete that group.
+ * The restore needs the subnet group, parameter group and
+ * security groups of the template, and the data's KMS key when it has one.
+ */
+export function elasticacheSnapshotPolicy(replicationGroupId: string, setName: string, scratchGroupId: string, kmsKeyArn?: string): string {
+  const arn = (kind: string, id: string) => `arn:aws:elasticache:*:*:${kind}:${id}`;
+  const statements: Record<string, unknown>[] = [
+    {
+      Sid: "Snapshot",
+      Effect: "Allow",
+      Action: "elasticache:CreateSnapshot",
+      Resource: [arn("replicationgroup", replicationGroupId), arn("cluster", `${replicationGroupId}-*`), arn("snapshot", `${setName}-*`)],
+    },
+    { Sid: "Prune", Effect: "Allow", Action: "elasticache:DeleteSnapshot", Resource: arn("snapshot", `${setName}-*`) },
+    // Listing filters by group and name server-side; a snapshot's metadata holds no data.
+    { Sid: "ListSnapshots", Effect: "Allow", Action: "elasticache:DescribeSnapshots", Resource: [arn("snapshot", "*"), arn("replicationgroup", replicationGroupId), arn("cluster", `${replicationGroupId}-*`)] },
+    { Sid: "WatchGroups", Effect: "Allow", Action: "elasticache:DescribeReplicationGroups", Resource: [arn("replicationgroup", replicationGroupId), arn("replicationgroup", scratchGroupId)] },
+    {
+      Sid: "RestoreTest",
+      Effect: "Allow",
+      Action: ["elasticache:CreateReplicationGroup", "elasticache:CreateCacheCluster", "elasticache:AddTagsToResource", "elasticache:DeleteReplicationGroup", "elasticache:DeleteCacheCluster"],
+      Resource: [
+        arn("replicationgroup", scratchGroupId),
+        arn("cluster", `${scratchGroupId}-*`),
+        arn("snapshot", `${setName}-*`),
+        arn("subnetgroup", "*"),
+        arn("parametergroup", "*"),
+        arn("securitygroup", "*"),
+        arn("usergroup", "*"),
+      ],
+    },
+    { Sid: "RestoreNetwork", Effect: "Allow", Action: ["ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs"], Resource: "*" },
+  ];
+  if (kmsKeyArn) {
+    statements.push({ Sid: "Key", Effect: "Allow", Action: ["kms:DescribeKey", "kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey"], Resource: kmsKeyArn });
+  }
+  return JSON.stringify({ Version: "2012-10-17", Statement: statements });
+}
+
+/**
+ * ApsaraDB for Redis backups of one instance: take one, follow its task, list the backups with their download URLs
+ * (DescribeBackups; a cloud-native cluster edition lists its backup sets with DescribeClusterBackupList).
+ */
+export function kvstoreBackupPolicy(instanceId: string): string {
+  return JSON.stringify({
+    Version: "1",
+    Statement: [
+      {
+        Effect: "Allow",
+        Action: ["kvstore:CreateBackup", "kvstore:DescribeBackupTasks", "kvstore:DescribeBackups", "kvstore:DescribeClusterBackupList"],
+        Resource: [`acs:kvstore:*:*:instance/${instanceId}`],
+      },
+    ],
+  });
+}
+
+export interface WorkloadIdentityInputs {
+  name: string;
+  ctx: PlatformContext;
+  parent: pulumi.Resource;
+  identity: WorkloadIdentity;
+  serviceAccount: string;
+  /** The role's one inline (AWS) or custom (RAM) policy. */
+  policyDocument: pulumi.Input<string>;
+  /** What the role is for, in the RAM description. */
+  purpose: string;
+  /** RRSA: the longest session the job asks STS for (the role's MaxSessionDuration). */
+  maxSessionSeconds: number;
+}
+
+/** Cloud role the job's ServiceAccount assumes through the cluster's OIDC provider (no static keys), with one policy. */
+export function registerWorkloadIdentity(i: WorkloadIdentityInputs): BucketIdentity {
   const ns = i.ctx.namespace;
   if (i.identity.cloud === "aws") {
     const opts = { parent: i.parent, ...providerFor(i.ctx, "aws") };
@@ -94,10 +166,7 @@ export function registerBucketIdentity(i: IdentityInputs): BucketIdentity {
         .apply(([arn, url]) => irsaTrustPolicy(arn, url, ns, i.serviceAccount)),
       tags: cloudTags(i.ctx, "backup-job"),
     }, opts);
-    const policy = new aws.iam.RolePolicy(`${i.name}-policy`, {
-      role: role.id,
-      policy: pulumi.all([i.bucketName, i.kmsKeyArn]).apply(([b, k]) => s3AccessPolicy(b, i.prefix, k)),
-    }, opts);
+    const policy = new aws.iam.RolePolicy(`${i.name}-policy`, { role: role.id, policy: i.policyDocument }, opts);
     return { annotations: role.arn.apply((arn): Record<string, string> => ({ "eks.amazonaws.com/role-arn": arn })), resources: [role, policy] };
   }
   const opts = { parent: i.parent, ...providerFor(i.ctx, "alicloud") };
@@ -109,8 +178,8 @@ export function registerBucketIdentity(i: IdentityInputs): BucketIdentity {
     maxSessionDuration: i.maxSessionSeconds,
   }, opts);
   const policy = new alicloud.ram.Policy(`${i.name}-policy`, {
-    policyDocument: pulumi.all([i.bucketName, i.kmsKeyArn]).apply(([b, k]) => ossAccessPolicy(b, i.prefix, k)),
-    description: `Backup job ${i.name}: OSS prefix access`,
+    policyDocument: i.policyDocument,
+    description: `Backup job ${i.name}: ${i.purpose}`,
   }, opts);
   const attachment = new alicloud.ram.RolePolicyAttachment(`${i.name}-policy-attachment`, {
     roleName: role.roleName,
@@ -121,4 +190,15 @@ export function registerBucketIdentity(i: IdentityInputs): BucketIdentity {
     annotations: role.roleName.apply((n): Record<string, string> => ({ "pod-identity.alibabacloud.com/role-name": n })),
     resources: [role, policy, attachment],
   };
+}
+
+/** The role of a dump backup set: its bucket prefix (and the backup key) only. */
+export function registerBucketIdentity(i: IdentityInputs): BucketIdentity {
+  return registerWorkloadIdentity({
+    name: i.name, ctx: i.ctx, parent: i.parent, identity: i.identity, serviceAccount: i.serviceAccount, maxSessionSeconds: i.maxSessionSeconds,
+    policyDocument: i.identity.cloud === "aws"
+      ? pulumi.all([i.bucketName, i.kmsKeyArn]).apply(([b, k]) => s3AccessPolicy(b, i.prefix, k))
+      : pulumi.all([i.bucketName, i.kmsKeyArn]).apply(([b, k]) => ossAccessPolicy(b, i.prefix, k)),
+    purpose: "OSS prefix access",
+  });
 }

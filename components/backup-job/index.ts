@@ -8,22 +8,26 @@ import { buildBackupAlerts, staleGraceSeconds } from "./alerts";
 import type { BackupJobArgs } from "./args";
 import { registerNamedBucketLifecycle, registerOssBucket, registerS3Bucket } from "./bucket";
 import { localDestination, registerDockerBackup } from "./docker";
-import { registerBucketIdentity } from "./identity";
+import { elasticacheSnapshotPolicy, kvstoreBackupPolicy, registerBucketIdentity, registerWorkloadIdentity } from "./identity";
 import { registerKubernetesBackup } from "./kubernetes";
 import { type NativePlanResources, registerAlicloudCrossRegionBackup, registerAwsBackupPlan } from "./native";
+import { registerKubernetesSnapshots, snapshotLocation } from "./snapshot";
 import { type ResolvedBackup, validateBackupJobArgs } from "./validate";
 
 export type { BackupDestination, BackupImages, BackupJobArgs, BackupJobRole, BackupVerification, NativePlanArgs } from "./args";
 export { BACKUP_ALERTS, backupAlertCatalog, buildBackupAlerts, staleAfterSeconds, staleGraceSeconds } from "./alerts";
 export { achievableRpo, ALICLOUD_REGION, AWS_REGION, awsBackupSchedule, backupVaultArnRegion, CROSS_REGION_RETENTION, PITR_RPO_MINUTES } from "./native";
-export { DEFAULT_IMAGES, MIN_PERIOD_MINUTES, MIN_RESTORE_MINUTES, ossRegionOf, type ResolvedBackup, validateBackupJobArgs } from "./validate";
+export { type BackupMethod, DEFAULT_IMAGES, MIN_PERIOD_MINUTES, MIN_RESTORE_MINUTES, ossRegionOf, type ResolvedBackup, scratchGroupId, validateBackupJobArgs } from "./validate";
+export { buildSnapshotCronJobSpec, KVSTORE_ENDPOINT, snapshotEnv } from "./snapshot";
 
 /** Constant type token: never change it (use aliases if the module moves). */
 export const BACKUP_JOB_TYPE = "platform:backup:BackupJob";
 
 /**
- * Scheduled logical backups (pg_dump custom format / Redis RDB) with checksums, retention, a monthly restore
- * test, cloud-native backup plans in prod, and the alerts that say when any of it stops working.
+ * Scheduled logical backups (pg_dump custom format / Redis RDB / mongodump) with checksums, retention, a monthly
+ * restore test, cloud-native backup plans in prod, and the alerts that say when any of it stops working. A managed
+ * Redis (ElastiCache, ApsaraDB) refuses the replication handshake a dump needs: its backup set takes on-demand native
+ * snapshots through the cloud's API instead and restore-tests them there (see snapshot.ts).
  *
  * Kubernetes: two CronJobs (backup, verify) with workload identity to an encrypted bucket.
  * Docker (dev): two scheduler containers writing to a named volume on the backend network.
@@ -31,7 +35,7 @@ export const BACKUP_JOB_TYPE = "platform:backup:BackupJob";
 export class BackupJob extends pulumi.ComponentResource {
   /** Validated settings and derived values (periods, deadlines, achievable RPO). */
   readonly settings: ResolvedBackup;
-  /** Where backups are written (`s3://bucket/prefix` or `file:///...`). */
+  /** Where backups are written (`s3://bucket/prefix`, `file:///...`; native snapshots: `elasticache://<group>/<set>-*`, `kvstore://<instance>`). */
   readonly destinationUrl: pulumi.Output<string>;
   /** The bucket the component created, when it created one. */
   readonly bucketName?: pulumi.Output<string>;
@@ -73,12 +77,30 @@ export class BackupJob extends pulumi.ComponentResource {
       );
     }
     this.destinationUrl =
-      r.destination.type === "local"
+      r.method === "snapshot"
+        ? snapshotLocation(args.nativeBackup!.redisSnapshot!, name)
+        : r.destination.type === "local"
         ? pulumi.output(localDestination(r.engine))
         : pulumi.interpolate`s3://${bucket!}/${r.destination.prefix}`;
 
     // Workload --------------------------------------------------------------------------------------------
-    if (ctx.target === "kubernetes") {
+    if (r.method === "snapshot") {
+      // Checked by validation: snapshot mode has a redisSnapshot source and an identity of its cloud.
+      const source = args.nativeBackup!.redisSnapshot!;
+      const id = registerWorkloadIdentity({
+        name, ctx, parent: this, identity: args.identity!, serviceAccount: r.names.serviceAccount, maxSessionSeconds: r.credentialSessionSeconds,
+        policyDocument: source.cloud === "aws"
+          ? pulumi.all([source.replicationGroupId, source.kmsKeyArn]).apply(([group, key]) => elasticacheSnapshotPolicy(group, name, r.snapshot!.scratchGroupId, key))
+          : source.instanceId.apply(kvstoreBackupPolicy),
+        purpose: "ApsaraDB for Redis backups of one instance",
+      });
+      this.identityResources.push(...id.resources);
+      const k = registerKubernetesSnapshots({ r, ctx, parent: this, source, serviceAccountAnnotations: id.annotations, transforms });
+      this.script = k.script;
+      this.serviceAccount = k.serviceAccount;
+      this.backupCronJob = k.backupCronJob;
+      this.verifyCronJob = k.verifyCronJob;
+    } else if (ctx.target === "kubernetes") {
       let annotations: pulumi.Input<Record<string, string>> | undefined;
       if (args.identity && bucket !== undefined) {
         const id = registerBucketIdentity({

@@ -132,7 +132,32 @@ export function buildCronJobSpec(i: CronJobInputs): CronJobSpec {
     i.mode === "backup"
       ? [container("dump", r.images.client, "dump", clientEnv), container("upload", r.images.awsCli, "upload", storageEnv)]
       : [container("fetch", r.images.awsCli, "fetch", storageEnv), container("verify", r.images.client, "verify-local", clientEnv)];
-  const isVerify = i.mode === "verify";
+  return wrapInCronJob(r, i.mode, i.labels, i.serviceAccountName, {
+    initContainers: [first],
+    containers: [second],
+    volumes: [
+      { name: "script", configMap: { name: i.configMapName, defaultMode: 0o555 } },
+      { name: "staging", emptyDir: { sizeLimit: r.stagingSize } },
+      tmp.volume,
+      ...(i.caBundle ? [{ name: "ca-bundle", configMap: { name: i.caBundle.configMap } }] : []),
+    ],
+  });
+}
+
+type PodParts = Pick<k8s.types.input.core.v1.PodSpec, "initContainers" | "containers" | "volumes">;
+
+/**
+ * The CronJob around a backup or verify pod: the schedule, no overlapping runs, one finished Job kept of each
+ * outcome (the alerts read them), the run deadline (the RTO for the restore test) and a restricted, token-less pod.
+ */
+export function wrapInCronJob(
+  r: ResolvedBackup,
+  mode: "backup" | "verify",
+  labels: Record<string, string>,
+  serviceAccountName: pulumi.Input<string>,
+  pod: PodParts,
+): CronJobSpec {
+  const isVerify = mode === "verify";
   return {
     schedule: isVerify ? r.verify.schedule : r.schedule,
     timeZone: r.timeZone,
@@ -141,27 +166,20 @@ export function buildCronJobSpec(i: CronJobInputs): CronJobSpec {
     successfulJobsHistoryLimit: 1,
     failedJobsHistoryLimit: 1,
     jobTemplate: {
-      metadata: { labels: i.labels },
+      metadata: { labels },
       spec: {
         backoffLimit: r.backoffLimit,
         // The restore test gets the RTO as its deadline: a restore slower than the RTO is a failed test.
         activeDeadlineSeconds: isVerify ? r.verify.activeDeadlineSeconds : r.activeDeadlineSeconds,
         ttlSecondsAfterFinished: 7 * 86400,
         template: {
-          metadata: { labels: i.labels },
+          metadata: { labels },
           spec: {
             restartPolicy: "Never",
-            serviceAccountName: i.serviceAccountName,
+            serviceAccountName,
             automountServiceAccountToken: false,
             securityContext: restrictedPodSecurityContext(),
-            initContainers: [first],
-            containers: [second],
-            volumes: [
-              { name: "script", configMap: { name: i.configMapName, defaultMode: 0o555 } },
-              { name: "staging", emptyDir: { sizeLimit: r.stagingSize } },
-              tmp.volume,
-              ...(i.caBundle ? [{ name: "ca-bundle", configMap: { name: i.caBundle.configMap } }] : []),
-            ],
+            ...pod,
           },
         },
       },

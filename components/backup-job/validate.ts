@@ -1,6 +1,6 @@
 import { cronMaxPeriodMinutes, cronMinPeriodMinutes, cronProblem } from "../lib/cron";
 import { LIMITS } from "../lib/limits";
-import { k8sName } from "../lib/naming";
+import { boundedId, k8sName } from "../lib/naming";
 import type { PlatformContext } from "../lib/platform";
 import { cpuMillis, cpuQuantity, imagePinProblem, memoryBytes, memoryQuantity, Problems } from "../lib/validation";
 import type { BackupJobArgs } from "./args";
@@ -12,6 +12,8 @@ export const DEFAULT_IMAGES = {
   // mongodump, mongorestore and mongosh (drops the verify scratch database), bash and coreutils; runs as uid 999.
   mongodb: "mongo:7.0.14",
   awsCli: "amazon/aws-cli:2.22.35",
+  // Python 3 standard library only: signs the ApsaraDB for Redis OpenAPI calls of a native-snapshot backup set.
+  python: "python:3.13.1-slim-bookworm",
 } as const;
 
 /** A logical dump or snapshot restore needs at least this long; anything faster needs a hot standby. */
@@ -21,10 +23,20 @@ export const MIN_PERIOD_MINUTES = 5;
 /** CronJob names are limited to 52 characters (the controller appends an 11-character suffix). */
 const CRONJOB_NAME_MAX = 52;
 
+/**
+ * How a backup set takes its backups. `dump`: a logical dump (pg_dump, redis-cli --rdb, mongodump) uploaded to a
+ * bucket or volume. `snapshot`: a managed Redis (ElastiCache, ApsaraDB for Redis) refuses `SYNC`, so the job asks the
+ * cloud's API for an on-demand native snapshot and restore-tests it there (scripts/redis-snapshot-*.{sh,py}).
+ */
+export type BackupMethod = "dump" | "snapshot";
+
 /** Everything the builders need, derived once from validated args. */
 export interface ResolvedBackup {
   name: string;
   engine: "postgres" | "redis" | "mongodb";
+  method: BackupMethod;
+  /** `snapshot`: the cloud whose API takes the snapshots, its shard count and the restore test's scratch group id (AWS). */
+  snapshot?: { cloud: "aws" | "alicloud"; shards: number; scratchGroupId: string; regionId?: string };
   /** Redis cluster mode: the dump reads every shard through the configuration endpoint (backup.sh REDIS_CLUSTER=1). */
   redisCluster: boolean;
   schedule: string;
@@ -45,7 +57,7 @@ export interface ResolvedBackup {
    */
   credentialSessionSeconds: number;
   achievableRpoMinutes: number;
-  images: { client: string; awsCli: string };
+  images: { client: string; awsCli: string; python: string };
   resources: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
   /** Dump scratch space (emptyDir sizeLimit, ephemeral-storage request) and the containers' ephemeral-storage limit. */
   stagingSize: string;
@@ -161,12 +173,44 @@ export function validateBackupJobArgs(
     p.add("rtoMinutes", args.rtoMinutes, `must be shorter than the restore-test period (${verifyMin} min): the restore test is given the RTO as its deadline`);
   }
 
+  // --- method ---------------------------------------------------------------------------------------------
+  const snapshotSource = engine === "redis" && ctx.target === "kubernetes" ? args.nativeBackup?.redisSnapshot : undefined;
+  const method: BackupMethod = snapshotSource ? "snapshot" : "dump";
+  const managedRedis = engine === "redis" && (args.nativeBackup?.target === "aws" || args.nativeBackup?.target === "alicloud");
+  if (managedRedis && !snapshotSource) {
+    p.add(
+      ["nativeBackup", "redisSnapshot"],
+      undefined,
+      `is required for a managed Redis (${args.nativeBackup!.target === "aws" ? "ElastiCache" : "ApsaraDB for Redis"}): it refuses SYNC, so redis-cli --rdb cannot dump it; ` +
+        "pass MonitoredDatabase.nativeBackup, which carries it, and the job takes native snapshots instead",
+    );
+  }
+  if (snapshotSource && snapshotSource.cloud !== args.nativeBackup?.target) {
+    p.add(["nativeBackup", "redisSnapshot", "cloud"], snapshotSource.cloud, `must match nativeBackup.target (${args.nativeBackup?.target})`);
+  }
+  if (snapshotSource && (!Number.isInteger(snapshotSource.shards) || snapshotSource.shards < 1)) {
+    p.add(["nativeBackup", "redisSnapshot", "shards"], snapshotSource.shards, "must be a positive integer");
+  }
+  if (snapshotSource?.cloud === "alicloud" && (snapshotSource.regionId === undefined || !ALICLOUD_REGION.test(snapshotSource.regionId))) {
+    p.add(["nativeBackup", "redisSnapshot", "regionId"], snapshotSource.regionId, "must be the instance's Alibaba Cloud region id like cn-hangzhou (the OpenAPI and STS endpoints are regional)");
+  }
+
   // --- destination ----------------------------------------------------------------------------------------
   const dest = args.destination;
   const destType = dest?.type;
   if (!["s3", "oss", "local"].includes(destType)) p.add(["destination", "type"], destType, "must be s3, oss or local");
-  const createBucket = destType !== "local" && dest?.bucket === undefined;
-  if (ctx.target === "kubernetes") {
+  const createBucket = method === "dump" && destType !== "local" && dest?.bucket === undefined;
+  if (snapshotSource) {
+    const service = snapshotSource.cloud === "aws" ? "ElastiCache" : "ApsaraDB for Redis";
+    const why = `does not apply to a managed Redis: its backups are native ${service} snapshots, kept by ${service} for retentionDays, not files in a bucket`;
+    for (const key of ["bucket", "prefix", "endpointUrl", "region", "lifecycleRule", "credentials"] as const) {
+      if (dest?.[key] !== undefined) p.add(["destination", key], dest[key], why);
+    }
+    if (args.stagingSize !== undefined && snapshotSource.cloud === "aws") p.add("stagingSize", args.stagingSize, `${why} (the restore test runs in ${service} too)`);
+    const cloud = snapshotSource.cloud;
+    if (!args.identity) p.add("identity", undefined, `is required for native ${service} snapshots on Kubernetes (workload identity calls the ${cloud === "aws" ? "ElastiCache" : "R-kvstore"} API)`);
+    else if (args.identity.cloud !== cloud) p.add(["identity", "cloud"], args.identity.cloud, `must be ${cloud} for ${service} snapshots`);
+  } else if (ctx.target === "kubernetes") {
     if (destType === "local") {
       p.add(["destination", "type"], destType, "local is for the Docker target only; on Kubernetes use s3 (AWS) or oss (Alibaba Cloud)");
     }
@@ -192,7 +236,7 @@ export function validateBackupJobArgs(
       }
     }
   }
-  if (destType === "oss" && !dest.endpointUrl) {
+  if (method === "dump" && destType === "oss" && !dest.endpointUrl) {
     p.add(["destination", "endpointUrl"], undefined, "is required for oss (its S3-compatible endpoint, e.g. https://s3.oss-cn-hangzhou-internal.aliyuncs.com)");
   }
   const region = destType === "oss" ? dest.region ?? ossRegionOf(dest.endpointUrl) : undefined;
@@ -208,7 +252,7 @@ export function validateBackupJobArgs(
   // A named bucket is not ours: its retention must be enforced by a rule we add, or explicitly left to its owner.
   const namedBucket = (destType === "s3" || destType === "oss") && dest?.bucket !== undefined;
   const lifecycleRule = namedBucket && dest.lifecycleRule === true;
-  if (namedBucket && dest.lifecycleRule === undefined) {
+  if (method === "dump" && namedBucket && dest.lifecycleRule === undefined) {
     p.add(
       ["destination", "lifecycleRule"],
       undefined,
@@ -234,7 +278,8 @@ export function validateBackupJobArgs(
   // --- images and resources -------------------------------------------------------------------------------
   const client = args.images?.client ?? (engine === "redis" ? DEFAULT_IMAGES.redis : engine === "mongodb" ? DEFAULT_IMAGES.mongodb : DEFAULT_IMAGES.postgres);
   const awsCli = args.images?.awsCli ?? DEFAULT_IMAGES.awsCli;
-  for (const [key, image] of [["client", client], ["awsCli", awsCli]] as const) {
+  const python = args.images?.python ?? DEFAULT_IMAGES.python;
+  for (const [key, image] of [["client", client], ["awsCli", awsCli], ["python", python]] as const) {
     const problem = imagePinProblem(image);
     if (problem) p.add(["images", key], image, problem);
   }
@@ -299,6 +344,17 @@ export function validateBackupJobArgs(
     name,
     // Checked above: any other engine was reported and thrown.
     engine: engine as ResolvedBackup["engine"],
+    method,
+    ...(snapshotSource
+      ? {
+          snapshot: {
+            cloud: snapshotSource.cloud,
+            shards: snapshotSource.shards,
+            scratchGroupId: scratchGroupId(name),
+            ...(snapshotSource.cloud === "alicloud" ? { regionId: snapshotSource.regionId } : {}),
+          },
+        }
+      : {}),
     redisCluster: engine === "redis" && args.connection.cluster === true,
     schedule: args.schedule,
     timeZone,
@@ -319,7 +375,7 @@ export function validateBackupJobArgs(
     destination: { type: destType, createBucket, lifecycleRule, prefix: prefixValue, endpointUrl: dest.endpointUrl, region },
     credentialSessionSeconds: Math.min(MAX_SESSION_SECONDS, Math.max(MIN_SESSION_SECONDS, activeDeadlineSeconds, verifyEnabled ? args.rtoMinutes * 60 : 0)),
     achievableRpoMinutes: rpo.minutes,
-    images: { client, awsCli },
+    images: { client, awsCli, python },
     resources,
     stagingSize,
     ephemeralStorageLimit: p.empty ? `${Math.ceil(memoryBytes(stagingSize) / 2 ** 20) + 1024}Mi` : stagingSize,
@@ -334,6 +390,14 @@ export function validateBackupJobArgs(
       secret: k8sName(name, "backup-credentials"),
     },
   };
+}
+
+/**
+ * The restore test's scratch ElastiCache replication group: ids are at most 40 characters, start with a letter and
+ * hold no double hyphen. Stable per backup set, so a run killed mid-test finds and deletes its leftover.
+ */
+export function scratchGroupId(name: string): string {
+  return boundedId(["rt", name], 40).replace(/-{2,}/g, "-");
 }
 
 /** RAM roles allow sessions of 1 to 12 hours (MaxSessionDuration 3600-43200). */

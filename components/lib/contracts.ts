@@ -113,4 +113,41 @@ export interface NativeBackupInfo {
   snapshotIntervalMinutes?: number;
   /** ARN (AWS) or instance id (Alibaba Cloud) of the data store, for backup plans. */
   resourceId?: pulumi.Output<string>;
+  /**
+   * Managed Redis (ElastiCache, ApsaraDB for Redis): what a backup job needs to take on-demand native snapshots and
+   * restore-test them. Managed Redis refuses `SYNC`, so `redis-cli --rdb` cannot dump it; BackupJob snapshots it
+   * through the cloud's API instead.
+   */
+  redisSnapshot?: RedisSnapshotSource;
 }
+
+/** The cloud API handle of a managed Redis for native snapshots (see NativeBackupInfo.redisSnapshot). */
+export type RedisSnapshotSource =
+  | {
+      cloud: "aws";
+      /** ElastiCache replication group id. */
+      replicationGroupId: pulumi.Output<string>;
+      /** Node groups (shards); 1 when cluster mode is off. Every snapshot must hold one node snapshot per shard. */
+      shards: number;
+      /**
+       * CreateReplicationGroup parameters (API names) of a scratch copy for the restore test: same node type, engine
+       * version, subnet group, security groups and encryption as the original, without replicas.
+       */
+      restoreTemplate: pulumi.Input<Record<string, unknown>>;
+      /** KMS key the data is encrypted with (the restore test needs to use it). */
+      kmsKeyArn?: pulumi.Input<string>;
+    }
+  | {
+      cloud: "alicloud";
+      /** ApsaraDB for Redis (KVStore) instance id. */
+      instanceId: pulumi.Output<string>;
+      /** Data shards (cluster edition); 1 for the standard edition. One backup file per shard. */
+      shards: number;
+      /** Cluster edition (cloud-native): its backup sets are listed by DescribeClusterBackupList, not DescribeBackups. */
+      clusterEdition: boolean;
+      /**
+       * Region of the instance (`alicloud:region`): the R-kvstore API and the VPC STS endpoint are regional. The
+       * instance resource does not publish it, so the stack adds it from its config.
+       */
+      regionId?: string;
+    };

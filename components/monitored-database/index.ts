@@ -133,6 +133,7 @@ export class MonitoredDatabase extends pulumi.ComponentResource {
         db.pointInTimeRecovery && (db.target === "alicloud" || (db.target === "aws" && db.engine !== "redis")),
       ...(target.snapshotIntervalMinutes !== undefined ? { snapshotIntervalMinutes: target.snapshotIntervalMinutes } : {}),
       ...(target.resourceId ? { resourceId: target.resourceId } : {}),
+      ...(target.redisSnapshot ? { redisSnapshot: target.redisSnapshot } : {}),
     };
 
     const job = exporterJob(name, db.engine);

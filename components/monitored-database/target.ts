@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import type { RedisSnapshotSource } from "../lib/contracts";
 import type { PlatformContext } from "../lib/platform";
 import type { ResolvedDatabase } from "./validate";
 
@@ -35,6 +36,8 @@ export interface TargetOutput {
   redisNodes?: Array<{ shard: string; node: string; host: pulumi.Output<string> }>;
   /** Exporter facts that differ per target (e.g. whether RDB persistence is observable). */
   redisPersistenceObservable?: boolean;
+  /** Managed Redis: the handle backups take native snapshots through (NativeBackupInfo.redisSnapshot). */
+  redisSnapshot?: RedisSnapshotSource;
 }
 
 /** Resource options for the data store itself: prod data is protected from `pulumi destroy`. */

@@ -71,11 +71,11 @@ const entrySchema = z
     database: z
       .string()
       .min(1)
-      .describe("Name of a database in `platform:databases`, or `<store>/<database>` for one of its `logicalDatabases` (dumped with that database's own role; the store's native backups cover every logical database too). Example: `main-db/orders`"),
+      .describe("Name of a database in `platform:databases`, or `<store>/<database>` for one of its `logicalDatabases` (dumped with that database's own role; the store's native backups cover every logical database too). A Redis on ElastiCache or ApsaraDB for Redis (Kubernetes on aws/alicloud) refuses the SYNC a dump needs: its set takes on-demand native snapshots through the cloud's API at `schedule`, kept `retentionDays`, and the restore test restores the newest (ElastiCache: into a scratch replication group; ApsaraDB: downloads every shard's RDB and runs redis-check-rdb). Example: `main-db/orders`"),
     schedule: z
       .string()
       .optional()
-      .describe("Cron schedule of the dump (5 fields, in timeZone); the job deadline must fit inside the period. Default: `0 2 * * *` (PostgreSQL), `0 * * * *` (Redis RDB)."),
+      .describe("Cron schedule of the dump or native snapshot (5 fields, in timeZone); the job deadline must fit inside the period. Default: `0 2 * * *` (PostgreSQL, MongoDB), `0 * * * *` (Redis)."),
     timeZone: z.string().optional().describe("IANA time zone of the schedules. Default: `Etc/UTC`. Example: `Asia/Shanghai`"),
     retentionDays: z
       .number()
@@ -85,7 +85,7 @@ const entrySchema = z
     verifyQuery: z
       .string()
       .optional()
-      .describe("SQL returning one value that must not be empty, 0 or false on the restored copy. Default: only \"at least one table\". Example: `SELECT count(*) FROM orders`"),
+      .describe("PostgreSQL only: SQL returning one value that must not be empty, 0 or false on the restored copy. Default: only \"at least one table\". Example: `SELECT count(*) FROM orders`"),
     rpoMinutes: z
       .number()
       .optional()
@@ -93,16 +93,16 @@ const entrySchema = z
     rtoMinutes: z.number().optional().describe(`Recovery time objective in minutes (at most ${LIMITS.objectiveMinutes}); the restore test must finish within it. Default: 240.`),
     stagingSize: memoryQuantity
       .optional()
-      .describe("Kubernetes: scratch space for one dump (emptyDir sizeLimit and ephemeral-storage request; the limit adds 1Gi), up to 1Ti. Default: the database's size (PostgreSQL storageGb, Redis memory of its size class). Example: `50Gi`"),
+      .describe("Kubernetes: scratch space for one dump, or for the ApsaraDB for Redis restore test's downloaded RDB files (emptyDir sizeLimit and ephemeral-storage request; the limit adds 1Gi), up to 1Ti. Refused for ElastiCache, whose restore test runs in ElastiCache. Default: the database's size (PostgreSQL storageGb, Redis memory of its size class, times shards + 1 for a cluster). Example: `50Gi`"),
     clientImage: pinnedImage
       .optional()
       .describe(
         "Image with the database client (pg_dump/pg_restore or redis-cli, bash, coreutils); on Docker with an s3/oss destination it must also " +
-          "hold the aws cli. Pinned by tag or digest. Default: `postgres:16.6-bookworm` / `redis:7.4.1-bookworm`. Example: `registry.example.com/ops/pg-backup:16.6-aws2`",
+          "hold the aws cli; for ApsaraDB for Redis it runs redis-check-rdb; refused for ElastiCache (the aws cli image does the work). Pinned by tag or digest. Default: `postgres:16.6-bookworm` / `redis:7.4.1-bookworm` / `mongo:7.0.14`. Example: `registry.example.com/ops/pg-backup:16.6-aws2`",
       ),
     destination: destinationSchema
       .optional()
-      .describe("Where dumps go. Default: `local` on Docker, `s3` on AWS, `oss` on Alibaba Cloud."),
+      .describe("Where dumps go. Refused for a Redis on ElastiCache or ApsaraDB for Redis: its native snapshots stay in the service. Default: `local` on Docker, `s3` on AWS, `oss` on Alibaba Cloud."),
     copyTo: copyToSchema
       .optional()
       .describe(
@@ -173,12 +173,29 @@ function defaultRpo(sctx: SectionContext, schedule: string): number {
   return Math.max(profileRpo, cronMaxPeriodMinutes(schedule));
 }
 
+/**
+ * A managed Redis (ElastiCache, ApsaraDB for Redis on a Kubernetes stack) refuses the SYNC a dump needs: its backup
+ * set takes native snapshots through the cloud's API (BackupJob method `snapshot`).
+ */
+function takesNativeSnapshots(sctx: SectionContext, engine: Engine): boolean {
+  const { cloud, target } = sctx.platform;
+  return engine === "redis" && target === "kubernetes" && (cloud === "aws" || cloud === "alicloud");
+}
+
 /** What the native backups of a managed store will be, from the profile (the real facts arrive at build time). */
 function expectedNative(sctx: SectionContext, engine: Engine): NativeBackupInfo | undefined {
   const { cloud, target } = sctx.platform;
   if (target === "docker" || cloud === "none") return undefined;
   const db = sctx.profile.database;
+  const placeholder = pulumi.output("placeholder");
+  const redisSnapshot: NativeBackupInfo["redisSnapshot"] = !takesNativeSnapshots(sctx, engine)
+    ? undefined
+    : cloud === "aws"
+      ? { cloud, replicationGroupId: placeholder, shards: 1, restoreTemplate: {} }
+      // The plan reports a missing alicloud:region itself, under the backup set's key.
+      : { cloud: "alicloud", instanceId: placeholder, shards: 1, clusterEdition: false, regionId: stackRegion("alicloud") ?? "cn-hangzhou" };
   return {
+    ...(redisSnapshot ? { redisSnapshot } : {}),
     engine,
     target: cloud,
     retentionDays: db.backupRetentionDays,
@@ -215,7 +232,9 @@ export function planBackups(
     }
     const copy = entry.copyTo ? planCopy(entry.copyTo, entry.database, engine, sctx, p, index, copiedBy) : undefined;
     const profile = sctx.profile.backup;
-    const dest = entry.destination ?? { type: defaultDestination(sctx) };
+    const snapshots = takesNativeSnapshots(sctx, engine);
+    if (snapshots) refuseDumpKeys(entry, sctx.platform.cloud as "aws" | "alicloud", p, index);
+    const dest = (snapshots ? undefined : entry.destination) ?? { type: defaultDestination(sctx) };
     const args: PlannedBackup["args"] = {
       schedule: entry.schedule ?? (engine === "redis" ? profile.redisSchedule : profile.schedule),
       timeZone: entry.timeZone ?? profile.timeZone,
@@ -227,12 +246,19 @@ export function planBackups(
         bucket: dest.bucket,
         prefix: dest.prefix,
         ...(dest.lifecycleRule !== undefined ? { lifecycleRule: dest.lifecycleRule } : {}),
-        endpointUrl: dest.endpointUrl ?? (dest.type === "oss" ? defaultOssEndpoint() : undefined),
-        // The bucket's region signs requests and picks the VPC STS endpoint for RRSA (the stack's region).
-        ...(dest.type === "oss" ? ossRegion(dest.endpointUrl) : {}),
+        ...(snapshots
+          ? {}
+          : {
+              endpointUrl: dest.endpointUrl ?? (dest.type === "oss" ? defaultOssEndpoint() : undefined),
+              // The bucket's region signs requests and picks the VPC STS endpoint for RRSA (the stack's region).
+              ...(dest.type === "oss" ? ossRegion(dest.endpointUrl) : {}),
+            }),
       },
       verify: { schedule: entry.verifySchedule ?? profile.verifySchedule, query: entry.verifyQuery },
-      ...(entry.stagingSize ?? stagingSizes[entry.database] ? { stagingSize: entry.stagingSize ?? stagingSizes[entry.database] } : {}),
+      // ElastiCache restore tests run in ElastiCache: no scratch space in the cluster.
+      ...(!(snapshots && sctx.platform.cloud === "aws") && (entry.stagingSize ?? stagingSizes[entry.database])
+        ? { stagingSize: entry.stagingSize ?? stagingSizes[entry.database] }
+        : {}),
       ...(entry.clientImage ? { images: { client: entry.clientImage } } : {}),
       ...(copy?.nativePlan ? { nativePlan: copy.nativePlan } : {}),
     };
@@ -270,6 +296,25 @@ export function planBackups(
     throw new ValidationError("stack config", [...own, ...problems]);
   }
   return plan;
+}
+
+/**
+ * Keys that shape a dump and do not apply to a native-snapshot backup set: refused with the reason, so nobody
+ * believes a managed Redis is being copied to a bucket it never reaches.
+ */
+function refuseDumpKeys(entry: BackupsConfig[number], cloud: "aws" | "alicloud", p: Problems, index: number): void {
+  const service = cloud === "aws" ? "ElastiCache" : "ApsaraDB for Redis";
+  const why = `does not apply to a Redis on ${service}: it refuses the SYNC a dump needs, so this backup set takes native ${service} snapshots ` +
+    "(kept by the service for retentionDays) and restore-tests them there";
+  if (entry.destination !== undefined) p.add([index, "destination"], entry.destination, `${why}; remove destination`);
+  if (entry.verifyQuery !== undefined) p.add([index, "verifyQuery"], entry.verifyQuery, `${why}; remove verifyQuery`);
+  if (cloud === "aws") {
+    if (entry.stagingSize !== undefined) p.add([index, "stagingSize"], entry.stagingSize, `${why} (the restore test runs in ElastiCache); remove stagingSize`);
+    if (entry.clientImage !== undefined) p.add([index, "clientImage"], entry.clientImage, `${why} (the aws cli image does the work); remove clientImage`);
+  }
+  if (cloud === "alicloud" && stackRegion("alicloud") === undefined) {
+    p.add([index, "database"], entry.database, `is a Redis on ${service}: its backups are taken through the regional R-kvstore API, so alicloud:region must be set`);
+  }
 }
 
 /** The region a cloud's provider uses: its stack config (`aws:region`, `alicloud:region`), else the SDK's environment. */
@@ -420,12 +465,15 @@ export function buildBackups(plan: BackupsPlan, sctx: SectionContext, deps: Back
       : undefined;
     // copyTo.region without a vault ARN: the component creates the copy vault in that region.
     const copyRegionProvider = entry.copyVaultRegion ? new aws.Provider(`${entry.name}-copy-region`, { region: entry.copyVaultRegion }) : undefined;
+    // ApsaraDB for Redis snapshots go through the regional OpenAPI; the instance does not publish its region.
+    const rs = db.nativeBackup.redisSnapshot;
+    const nativeBackup = rs?.cloud === "alicloud" ? { ...db.nativeBackup, redisSnapshot: { ...rs, regionId: rs.regionId ?? stackRegion("alicloud") } } : db.nativeBackup;
     out[entry.name] = new BackupJob(entry.name, {
       ...entry.args,
       ...(copyRegionProvider ? { nativePlan: { ...entry.args.nativePlan, copyRegionProvider } } : {}),
       destination: { ...entry.args.destination, ...(credentials ? { credentials } : {}) },
       connection: db.connection,
-      nativeBackup: db.nativeBackup,
+      nativeBackup,
       identity: deps.identity,
       keys: deps.keys,
     }, sctx.platform);

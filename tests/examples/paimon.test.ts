@@ -103,18 +103,19 @@ describe("paimon staging vs prod", () => {
     expect([cron("cache-backup-backup").spec.schedule, env(cron("cache-backup-backup"), "RETENTION_DAYS")]).toEqual(["0 * * * *", "7"]);
     // The restore test is given the RTO as its deadline: 4 h.
     expect(cron("main-db-backup-verify").spec.jobTemplate.spec.activeDeadlineSeconds).toBe(4 * 3600);
-    // Hourly RDB: stale once an hour and its grace have passed.
+    // Hourly snapshots: stale once an hour and its grace have passed.
     expect(alert(built.prod, "BackupStale", { backup: "cache-backup" }).annotations?.summary).toContain("1.8h");
   });
 
-  it("runs prod's Redis as a cluster (1.1 Redis (Cluster)) dumped shard by shard every hour; staging keeps one node", () => {
+  it("runs prod's Redis as a cluster (1.1 Redis (Cluster)) snapshotted every hour, all shards; staging keeps one node", () => {
     const group = (env: string) => unwrapSecrets(built[env].recorder.one("aws:elasticache/replicationGroup:ReplicationGroup").inputs);
     expect(group("prod")).toMatchObject({ clusterMode: "enabled", numNodeGroups: 3, replicasPerNodeGroup: 1 });
     expect(group("staging").clusterMode).toBeUndefined();
     const dump = k8s(built.prod.recorder, CRONJOB, "cache-backup-backup").spec;
     expect(dump.schedule).toBe("0 * * * *");
-    const env = [...(dump.jobTemplate.spec.template.spec.initContainers ?? []), ...dump.jobTemplate.spec.template.spec.containers].flatMap((c: any) => c.env ?? []);
-    expect(env.find((e: any) => e.name === "REDIS_CLUSTER")?.value).toBe("1");
+    const env = dump.jobTemplate.spec.template.spec.containers.flatMap((c: any) => c.env ?? []);
+    expect(env.find((e: any) => e.name === "EXPECTED_SHARDS")?.value).toBe("3");
+    expect(env.find((e: any) => e.name === "REPLICATION_GROUP_ID")).toBeDefined();
   });
 
   it("copies prod's RDS backups to a second region for disaster recovery (8.2), kept 30 days there too", () => {

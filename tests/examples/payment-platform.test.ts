@@ -112,15 +112,20 @@ describe("payment-platform prod", () => {
     expect((appContainer(k8s(prod.recorder, DEPLOYMENT, "kyc-service")).env as any[]).some((e) => e.name.startsWith("KAFKA_"))).toBe(false);
   });
 
-  it("runs Redis as a cluster of 3 primaries with a replica each, alerting per shard, every shard dumped hourly", () => {
+  it("runs Redis as a cluster of 3 primaries with a replica each, alerting per shard, all 3 shards snapshotted hourly", () => {
     const group = prod.recorder.one("aws:elasticache/replicationGroup:ReplicationGroup").inputs;
     expect(group).toMatchObject({ clusterMode: "enabled", numNodeGroups: 3, replicasPerNodeGroup: 1, automaticFailoverEnabled: true, transitEncryptionEnabled: true });
     const env = appContainer(k8s(prod.recorder, DEPLOYMENT, "payment-gateway")).env as any[];
     expect(env.find((e) => e.name === "REDIS_HOST").value).toMatch(/^clustercfg\./);
     expect(alert(prod, "RedisMemoryNearMax", { database: "cache", severity: "warning" }).expr).toContain("by (job, instance, shard)");
-    const dump = k8s(prod.recorder, "kubernetes:batch/v1:CronJob", "cache-backup-backup").spec.jobTemplate.spec.template.spec;
-    const dumpEnv = [...(dump.initContainers ?? []), ...dump.containers].flatMap((c: any) => c.env ?? []);
-    expect(dumpEnv.find((e: any) => e.name === "REDIS_CLUSTER")?.value).toBe("1");
+    // ElastiCache refuses SYNC: native snapshots with a node snapshot per shard, restore-tested into 3 node groups.
+    const snapshot = k8s(prod.recorder, "kubernetes:batch/v1:CronJob", "cache-backup-backup").spec;
+    expect(snapshot.schedule).toBe("0 * * * *");
+    const [container] = snapshot.jobTemplate.spec.template.spec.containers;
+    expect(container.command).toEqual(["bash", "/opt/backup/redis-snapshot-aws.sh", "snapshot"]);
+    expect(container.env.find((e: any) => e.name === "EXPECTED_SHARDS")?.value).toBe("3");
+    const verify = k8s(prod.recorder, "kubernetes:batch/v1:CronJob", "cache-backup-verify").spec.jobTemplate.spec.template.spec.containers[0];
+    expect(JSON.parse(verify.env.find((e: any) => e.name === "RESTORE_TEMPLATE").value)).toMatchObject({ NumNodeGroups: 3, ReplicasPerNodeGroup: 0 });
     expect(alert(prod, "BackupStale", { backup: "cache-backup" }).labels?.severity).toBe("critical");
   });
 

@@ -246,6 +246,32 @@ describe("Alibaba Cloud workload identity for the backups (RRSA)", () => {
   });
 });
 
+describe("managed Redis backup sets take native snapshots (ElastiCache and ApsaraDB refuse the SYNC a dump needs)", () => {
+  const podOf = (key: string, name: string) =>
+    unwrapSecrets(built[key].recorder.byType("kubernetes:batch/v1:CronJob").find((c) => c.inputs.metadata.name === name)!.inputs).spec.jobTemplate.spec.template.spec;
+  const commands = (pod: any) => [...(pod.initContainers ?? []), ...pod.containers].map((c: any) => c.command.slice(1).join(" "));
+
+  it.each([
+    ["prod-aws", ["/opt/backup/redis-snapshot-aws.sh snapshot"], ["/opt/backup/redis-snapshot-aws.sh verify"]],
+    ["prod-alicloud", ["/opt/backup/redis-snapshot-alicloud.py snapshot"], ["/opt/backup/redis-snapshot-alicloud.py fetch", "/opt/backup/redis-check-rdbs.sh"]],
+  ])("%s: the cache's backup and restore test call the cloud's API, and PostgreSQL still dumps", (key, backup, verify) => {
+    expect(commands(podOf(key, "cache-backup-backup"))).toEqual(backup);
+    expect(commands(podOf(key, "cache-backup-verify"))).toEqual(verify);
+    expect(commands(podOf(key, "main-db-backup-backup"))).toEqual(["/opt/backup/backup.sh dump", "/opt/backup/backup.sh upload"]);
+    // No bucket for the cache: the only backup buckets are the PostgreSQL sets'.
+    const buckets = built[key].recorder.resources.filter((r) => /^(aws:s3\/bucketV2:BucketV2|alicloud:oss\/bucket:Bucket)$/.test(r.type) && r.name.startsWith("cache-backup"));
+    expect(buckets).toEqual([]);
+  });
+
+  it("prod-alicloud: the job calls R-kvstore for the stack's region and exchanges its token at that region's VPC STS", () => {
+    const env = Object.fromEntries(podOf("prod-alicloud", "cache-backup-backup").containers[0].env.map((e: any) => [e.name, e.value]));
+    expect(env.KVSTORE_ENDPOINT).toBe("https://r-kvstore.aliyuncs.com");
+    expect(env.CLUSTER_EDITION).toBeUndefined();
+    expect(env.ALIBABA_CLOUD_STS_ENDPOINT).toBe(`https://sts-vpc.${env.REGION_ID}.aliyuncs.com`);
+    expect(env.REGION_ID).toMatch(/^cn-[a-z]+$/);
+  });
+});
+
 describe("Alibaba Cloud OSS backups authenticate with RRSA (prod on ACK)", () => {
   const rec = () => built["prod-alicloud"].recorder;
   const cronJob = (name: string) => rec().byType("kubernetes:batch/v1:CronJob").find((c) => c.inputs.metadata.name === name)!.inputs;

@@ -54,5 +54,7 @@ export function redisOnAlicloud(input: TargetInput): TargetOutput {
     snapshotIntervalMinutes: 1440,
     children: { instance },
     redisPersistenceObservable: false,
+    // Cluster edition: one backup file per data shard.
+    redisSnapshot: { cloud: "alicloud", instanceId: instance.id, shards: db.redisCluster?.shards ?? 1, clusterEdition: db.redisCluster !== undefined },
   };
 }

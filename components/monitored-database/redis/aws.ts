@@ -8,6 +8,46 @@ import { awsDataStoreNetwork } from "../aws-network";
 import { dataStoreOptions, type TargetInput, type TargetOutput } from "../target";
 import { elasticacheClusterNodes, elasticacheNodeHost } from "./cluster";
 
+export interface ElasticacheRestoreInputs {
+  nodeType: string;
+  engineVersion: string;
+  port: number;
+  subnetGroupName: string;
+  securityGroupIds: string[];
+  parameterGroupName?: string;
+  kmsKeyId?: string;
+  /** Cluster mode: node groups of the original (a cluster snapshot restores into as many). */
+  shards?: number;
+}
+
+/**
+ * CreateReplicationGroup parameters (API names) of the restore test's scratch copy: the original's node type,
+ * version, network and encryption, no replicas, no failover, no snapshots of its own. A snapshot restores only into a
+ * group of the same cluster mode, so cluster mode keeps its node groups and parameter group.
+ */
+export function elasticacheRestoreTemplate(i: ElasticacheRestoreInputs): Record<string, unknown> {
+  return {
+    Engine: "redis",
+    EngineVersion: i.engineVersion,
+    CacheNodeType: i.nodeType,
+    Port: i.port,
+    CacheSubnetGroupName: i.subnetGroupName,
+    SecurityGroupIds: i.securityGroupIds,
+    ...(i.parameterGroupName ? { CacheParameterGroupName: i.parameterGroupName } : {}),
+    ...(i.shards !== undefined
+      ? { NumNodeGroups: i.shards, ReplicasPerNodeGroup: 0 }
+      : { NumCacheClusters: 1 }),
+    AutomaticFailoverEnabled: i.shards !== undefined,
+    MultiAZEnabled: false,
+    AtRestEncryptionEnabled: true,
+    ...(i.kmsKeyId ? { KmsKeyId: i.kmsKeyId } : {}),
+    TransitEncryptionEnabled: true,
+    SnapshotRetentionLimit: 0,
+    AutoMinorVersionUpgrade: false,
+    Tags: [{ Key: "purpose", Value: "restore-test" }],
+  };
+}
+
 /** Replicas per primary when highly available (ElastiCache needs at least one for automatic failover). */
 export const ELASTICACHE_HA_REPLICAS = 1;
 
@@ -106,5 +146,25 @@ export function redisOnAws(input: TargetInput): TargetOutput {
     children,
     // ElastiCache takes snapshots out of band; rdb_last_save is not a backup signal there.
     redisPersistenceObservable: false,
+    redisSnapshot: {
+      cloud: "aws",
+      replicationGroupId: group.replicationGroupId,
+      shards: cluster ? cluster.shards : 1,
+      ...(db.encryptionKeyId !== undefined ? { kmsKeyArn: db.encryptionKeyId } : {}),
+      restoreTemplate: pulumi
+        .all([group.engineVersionActual, subnetGroup.name, securityGroup.id, parameterGroup?.name, pulumi.output(db.encryptionKeyId)])
+        .apply(([version, subnetGroupName, securityGroupId, parameterGroupName, kmsKeyId]) =>
+          elasticacheRestoreTemplate({
+            nodeType: db.instanceClass!,
+            engineVersion: version ?? db.version,
+            port: db.port,
+            subnetGroupName,
+            securityGroupIds: [securityGroupId],
+            parameterGroupName: parameterGroupName ?? (cluster ? `default.${family}.cluster.on` : undefined),
+            kmsKeyId,
+            shards: cluster?.shards,
+          }),
+        ),
+    },
   };
 }

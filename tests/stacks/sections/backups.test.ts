@@ -39,10 +39,63 @@ describe("backups section", () => {
     };
     expect(sizes).toEqual({ main: "100Gi", cache: "8Gi" });
     const ctx = sctx("prod", "kubernetes", "aws");
-    const plan = planBackups(parse([{ name: "main", database: "main" }, { name: "cache", database: "cache", stagingSize: "20Gi" }]), ctx, known, sizes);
-    expect(plan.map((p) => p.args.stagingSize)).toEqual(["100Gi", "20Gi"]);
+    const plan = planBackups(parse([{ name: "main", database: "main" }, { name: "main-copy", database: "main", stagingSize: "200Gi" }]), ctx, known, sizes);
+    expect(plan.map((p) => p.args.stagingSize)).toEqual(["100Gi", "200Gi"]);
+    // Redis dumps stage their RDB on Docker; ApsaraDB's restore check downloads its backup files.
+    expect(planBackups(parse([{ name: "cache", database: "cache" }]), sctx("dev", "docker", "none"), known, sizes)[0].args.stagingSize).toBe("8Gi");
+    pulumi.runtime.setAllConfig({ "alicloud:region": "cn-hangzhou" }, []);
+    try {
+      expect(planBackups(parse([{ name: "cache", database: "cache", stagingSize: "20Gi" }]), sctx("prod", "kubernetes", "alicloud"), known, sizes)[0].args.stagingSize).toBe("20Gi");
+    } finally {
+      pulumi.runtime.setAllConfig({}, []);
+    }
+    // ElastiCache restore tests run in ElastiCache: no scratch space at all.
+    expect(planBackups(parse([{ name: "cache", database: "cache" }]), ctx, known, sizes)[0].args.stagingSize).toBeUndefined();
     expect(() => planBackups(parse([{ name: "main", database: "main", stagingSize: "5Ti" }]), ctx, known, sizes))
       .toThrow(/platform:backups\[0\]\.stagingSize: must be a storage quantity like 20Gi, from 1Mi to 1Ti \(got "5Ti"\)/);
+  });
+
+  test("a managed Redis takes native snapshots: dump-only keys are refused with the reason, all in one run", () => {
+    const entry = {
+      name: "cache", database: "cache", stagingSize: "20Gi", clientImage: "redis:7.4.1-bookworm", verifyQuery: "SELECT 1",
+      destination: { type: "s3" as const, bucket: "acme-backups", lifecycleRule: true },
+    };
+    const run = () => planBackups(parse([entry]), sctx("prod", "kubernetes", "aws"), known);
+    expect(run).toThrow(/platform:backups\[0\]\.destination: does not apply to a Redis on ElastiCache: it refuses the SYNC a dump needs, so this backup set takes native ElastiCache snapshots/);
+    for (const key of ["verifyQuery", "stagingSize", "clientImage"]) expect(run).toThrow(new RegExp(`platform:backups\\[0\\]\\.${key}: does not apply to a Redis on ElastiCache`));
+    // Without those keys it plans: the hourly profile schedule, 7 days, no bucket settings.
+    const plan = planBackups(parse([{ name: "cache", database: "cache" }]), sctx("prod", "kubernetes", "aws"), known);
+    expect(plan[0].args).toMatchObject({ schedule: "0 * * * *", retentionDays: 7, destination: { type: "s3" } });
+    expect(plan[0].args.destination.endpointUrl).toBeUndefined();
+    // Dumps stay dumps where the Redis is the stack's own container.
+    expect(planBackups(parse([{ name: "cache", database: "cache", stagingSize: "1Gi" }]), sctx("dev", "docker", "none"), known)[0].args.stagingSize).toBe("1Gi");
+  });
+
+  test("ApsaraDB for Redis snapshots need alicloud:region (regional OpenAPI); the region reaches the job", async () => {
+    expect(() => planBackups(parse([{ name: "cache", database: "cache" }]), sctx("prod", "kubernetes", "alicloud"), known))
+      .toThrow(/platform:backups\[0\]\.database: is a Redis on ApsaraDB for Redis: its backups are taken through the regional R-kvstore API, so alicloud:region must be set \(got "cache"\)/);
+    pulumi.runtime.setAllConfig({ "alicloud:region": "cn-shanghai" }, []);
+    try {
+      const ctx = sctx("prod", "kubernetes", "alicloud");
+      const plan = planBackups(parse([{ name: "cache", database: "cache" }]), ctx, known);
+      expect(plan[0].args.destination).toEqual({ type: "oss", bucket: undefined, prefix: undefined });
+      const jobs = buildBackups(plan, ctx, {
+        databases: {
+          cache: {
+            connection: { engine: "redis", host: pulumi.output("r-1.redis.rds.aliyuncs.com"), port: pulumi.output(6379), password: pulumi.secret("x"), tls: true },
+            nativeBackup: {
+              engine: "redis", target: "alicloud", retentionDays: 7, pointInTimeRecovery: false,
+              redisSnapshot: { cloud: "alicloud", instanceId: pulumi.output("r-1"), shards: 2, clusterEdition: true },
+            },
+          },
+        },
+        identity: { cloud: "alicloud", providerArn: "acs:ram::1:oidc-provider/ack", issuerUrl: "https://oidc.local" },
+      });
+      await settle();
+      expect(jobs.cache.settings.snapshot).toEqual({ cloud: "alicloud", shards: 2, scratchGroupId: "rt-cache", regionId: "cn-shanghai" });
+    } finally {
+      pulumi.runtime.setAllConfig({}, []);
+    }
   });
 
   test("staging keeps 7 days; alicloud defaults to oss; docker to a local volume", () => {
