@@ -60,8 +60,9 @@ while read -r name bytes sha backup_id node extra || [[ -n "${name:-}" ]]; do
   if output="$("$REDIS_CHECK_RDB" "$file" 2>&1)"; then
     log "$name (backup $backup_id, $node): $bytes bytes, sha256 ok, redis-check-rdb: RDB looks OK"
   else
-    # redis-check-rdb's diagnosis: the "[offset N]" and "[additional info]" lines after its progress line.
-    reason="$(printf '%s\n' "$output" | grep -E '^\[(offset [0-9]+|additional info)\]' | grep -v 'Checking RDB file' | head -n 3 | tr '\n' ' ' || true)"
+    # redis-check-rdb's diagnosis: the "[offset N]" and "[additional info]" lines after its "RDB ERROR DETECTED"
+    # marker (the lines before it are progress: AUX fields, DB selection).
+    reason="$(printf '%s\n' "$output" | sed -n '/--- RDB ERROR DETECTED ---/,$p' | grep -E '^\[(offset [0-9]+|additional info)\]' | head -n 2 | tr '\n' ' ' || true)"
     failures+=("$name (backup $backup_id, $node) fails redis-check-rdb: ${reason:-$(printf '%s' "$output" | tail -n 1)}")
   fi
 done <"$manifest"

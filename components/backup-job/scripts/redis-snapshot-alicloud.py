@@ -12,6 +12,15 @@ Usage: redis-snapshot-alicloud.py snapshot|fetch
             STAGING_DIR/<shard>.rdb (unpacking a gzip or tar.gz download), check each download's size against
             BackupSize, and write STAGING_DIR/manifest: "<file> <bytes> <sha256> <backup id> <node id>" per shard.
             redis-check-rdbs.sh (redis image) then checks the manifest and runs redis-check-rdb on every file.
+  With CLUSTER_EDITION=1 (a cloud-native cluster-edition instance) both commands use DescribeClusterBackupList instead
+  of DescribeBackups/DescribeBackupTasks, which do not apply to cloud-native instances:
+  snapshot  lists the instance's cluster backup sets, calls CreateBackup, then polls DescribeClusterBackupList until a
+            set that was not listed before the call is complete: ClusterBackupStatus OK, IsAvail 1, exactly
+            EXPECTED_SHARDS shard backups, each BackupStatus OK and IsAvail 1. A new set that is Failed or has an ERROR
+            shard, a finished (OK) set that is still incomplete on two polls in a row, or a timeout: exit 1.
+  fetch     picks the newest complete cluster set (same test) no older than MAX_AGE_SECONDS (by ClusterBackupEndTime)
+            and downloads its shard files exactly as above (same manifest; the backup id is the shard's BackupId and
+            the node is its InstanceName, or BackupName when that is empty), checking each against its BackupSize.
 
 Environment:
   INSTANCE_ID               instance id (r-...)                                            (required)
@@ -24,6 +33,8 @@ Environment:
   POLL_SECONDS              snapshot: seconds between polls (default 15)
   STAGING_DIR               fetch: where the files and the manifest go                      (required for fetch)
   MAX_AGE_SECONDS           fetch: the newest complete backup must be younger than this      (required for fetch)
+  CLUSTER_EDITION           1 for a cloud-native cluster-edition instance (DescribeClusterBackupList); 0 or unset for
+                            the standard edition and classic instances (DescribeBackups)
 Credentials (RRSA, as backup.sh's rrsa_login): ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN and
 ALIBABA_CLOUD_OIDC_TOKEN_FILE (injected by ack-pod-identity-webhook), ALIBABA_CLOUD_STS_ENDPOINT (default
 https://sts.aliyuncs.com), STS_DURATION_SECONDS (default 3600). The token is exchanged at STS (AssumeRoleWithOIDC,
@@ -32,12 +43,29 @@ Nothing secret is logged: not the token, not the session key, not a download URL
 
 Standard library only: the job image is python:3.13-slim-bookworm without pip installs.
 
-Limits (from the R-kvstore API reference):
+Limits (from the R-kvstore API reference; where it is silent the strict reading is taken, as marked). Reference:
+alibabacloud.com/help/en/redis/developer-reference/api-r-kvstore-2015-01-01-describeclusterbackuplist-redis (and
+help.aliyun.com/document_detail/2679168.html), .../api-r-kvstore-2015-01-01-createbackup-redis.
+- RAM: the job's role needs kvstore:CreateBackup and kvstore:DescribeBackups, kvstore:DescribeBackupTasks (standard)
+  or kvstore:DescribeClusterBackupList (CLUSTER_EDITION=1).
 - DescribeBackups does not apply to cloud-native cluster instances, which list their sets with
-  DescribeClusterBackupList (ClusterBackupId cb-...) instead; this script does not call it, so for such an instance
-  snapshot times out and fetch finds no complete set: a loud failure, never a silent pass.
-- fetch groups files by BackupJobID. Cluster instances created before 2023-12-05 give each shard its own job id
-  (CreateBackup answers "id1,id2"): snapshot handles that, fetch then finds no single job with every shard.
+  DescribeClusterBackupList (ClusterBackupId cb-...). Run such an instance without CLUSTER_EDITION=1 and snapshot times
+  out, fetch finds no complete set; run a classic instance with it and the API refuses or lists nothing: loud failures,
+  never a silent pass.
+- fetch (standard path) groups files by BackupJobID. Cluster instances created before 2023-12-05 give each shard its
+  own job id (CreateBackup answers "id1,id2"): snapshot handles that, fetch then finds no single job with every shard.
+  The cluster path matches sets by ClusterBackupId, not by job id, so this does not touch it.
+- Cluster path, silent docs: the reference does not say how CreateBackup's BackupJobID relates to a ClusterBackupId,
+  so snapshot waits for a set that was absent from the listing taken just before the call (a scheduled backup that
+  starts in the same instant would be taken for ours: it is still a complete, fresh set). Any new set that fails fails
+  the run, even if another new one succeeds. Status values are taken as documented: set OK / RUNNING / Failed, shard
+  OK / ERROR; "OK" is required exactly, Failed/ERROR are recognised in any case, anything else counts as running.
+  IsAvail must be 1 on the set and on every shard. The answer has no TotalCount, so pages (PageSize 100) are read
+  until a short page or one that brings no new set. Shard BackupEndTime may lack its "Z" (the reference's example
+  does); it is read as UTC, as documented. Whether sets of cloud-native clusters created before 2023-12-05 appear in
+  DescribeClusterBackupList at all is not stated: if not, snapshot times out and fetch finds no set.
+  A shard's InstanceName is not explained (the reference's example is a file name): it only labels the shard in logs
+  and the manifest and orders the files; nothing is decided on it.
 - redis-check-rdb knows only open-source Redis types: an RDB holding Tair module types (TairString, TairHash, ...)
   fails the check even when intact.
 """
@@ -64,6 +92,9 @@ API_VERSION = "2015-01-01"
 STS_API_VERSION = "2015-04-01"
 HTTP_TIMEOUT_SECONDS = 60
 RDB_MAGIC = b"REDIS"
+# DescribeClusterBackupList accepts PageSize 5, 10, 15, 20, 30, 50, 100, 200 or 300; its answer carries no TotalCount.
+CLUSTER_PAGE_SIZE = 100
+CLUSTER_MAX_PAGES = 50
 GZIP_MAGIC = b"\x1f\x8b"
 
 
@@ -245,6 +276,28 @@ class Kvstore:
                 return backups
             page += 1
 
+    def describe_cluster_backups(self, instance_id: str, start: dt.datetime, end: dt.datetime) -> list[dict]:
+        """Every cluster backup set in [start, end] (cloud-native instances), each with its shards' Backups."""
+        params = {"InstanceId": instance_id, "StartTime": api_minute(start), "EndTime": api_minute(end),
+                  "PageSize": str(CLUSTER_PAGE_SIZE)}
+        sets: list[dict] = []
+        seen: set[str] = set()
+        for page in range(1, CLUSTER_MAX_PAGES + 1):
+            answer = self.call("DescribeClusterBackupList", {**params, "PageNumber": str(page)})
+            batch = answer.get("ClusterBackups") or []
+            if not isinstance(batch, list) or not all(isinstance(item, dict) for item in batch):
+                raise Failure(f"DescribeClusterBackupList answered ClusterBackups that is not a list of sets "
+                              f"(RequestId {answer.get('RequestId')})")
+            fresh = [item for item in batch if str(item.get("ClusterBackupId")) not in seen]
+            seen.update(str(item.get("ClusterBackupId")) for item in fresh)
+            sets.extend(fresh)
+            # No TotalCount in this answer: a short page is the last one; a page with nothing new means the API
+            # ignores PageNumber, and reading on would loop.
+            if len(batch) < CLUSTER_PAGE_SIZE or not fresh:
+                return sets
+        raise Failure(f"DescribeClusterBackupList still had sets after {CLUSTER_MAX_PAGES} pages of "
+                      f"{CLUSTER_PAGE_SIZE}; narrow MAX_AGE_SECONDS")
+
 
 def api_minute(moment: dt.datetime) -> str:
     """DescribeBackups' StartTime/EndTime format: yyyy-MM-ddTHH:mmZ, UTC."""
@@ -252,7 +305,8 @@ def api_minute(moment: dt.datetime) -> str:
 
 
 def parse_api_time(value: str) -> dt.datetime | None:
-    for fmt in ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%MZ"):
+    # DescribeClusterBackupList's shard BackupEndTime example lacks the "Z"; the reference says the time is UTC.
+    for fmt in ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%MZ", "%Y-%m-%dT%H:%M:%S"):
         try:
             return dt.datetime.strptime(value, fmt).replace(tzinfo=dt.timezone.utc)
         except (TypeError, ValueError):
@@ -296,6 +350,10 @@ def read_config(command: str) -> dict:
     config["region"] = env.get("REGION_ID", "")
     config["endpoint"] = env.get("KVSTORE_ENDPOINT") or "https://r-kvstore.aliyuncs.com"
     config["staging_dir"] = env.get("STAGING_DIR", "")
+    cluster = env.get("CLUSTER_EDITION", "")
+    if cluster not in ("", "0", "1"):
+        problems.append(f"CLUSTER_EDITION must be 1 (cloud-native cluster edition) or 0/unset, got '{cluster}'")
+    config["cluster"] = cluster == "1"
 
     def number(name: str, default: str | None, minimum: float, integer: bool) -> float:
         raw = env.get(name) or default
@@ -456,32 +514,182 @@ def fetch(config: dict, api: Kvstore) -> None:
         raise Failure(f"the newest complete backup set of {instance} (job {job_id}, ended {ended:%Y-%m-%dT%H:%M:%SZ}) is "
                       f"{age:.0f}s old, older than MAX_AGE_SECONDS={max_age}: no fresh backup to restore-test")
     log(f"backup set {job_id} of {instance}: {expected} shard(s), ended {ended:%Y-%m-%dT%H:%M:%SZ} ({age:.0f}s ago)")
-    staging = config["staging_dir"]
+    download_set(config["staging_dir"], [
+        {"node": node, "backup_id": str(success[node].get("BackupId")), "url": success[node].get("BackupIntranetDownloadURL"),
+         "size": success[node].get("BackupSize")}
+        for node in sorted(success, key=node_order)], "DescribeBackups")
+
+
+def download_set(staging: str, shards: list[dict], source: str) -> None:
+    """Downloads each shard ({node, backup_id, url, size}, in shard order) to STAGING_DIR/<index>.rdb, checks its size
+    against the size `source` declared, unpacks it and writes the manifest redis-check-rdbs.sh checks."""
     os.makedirs(staging, exist_ok=True)
     lines = []
-    for index, node in enumerate(sorted(success, key=node_order)):
-        backup = success[node]
-        url = str(backup.get("BackupIntranetDownloadURL") or "")
+    for index, shard in enumerate(shards):
+        node, backup_id, url = shard["node"], shard["backup_id"], str(shard.get("url") or "")
         if not url:
-            raise Failure(f"backup {backup.get('BackupId')} of {node} has no BackupIntranetDownloadURL")
+            raise Failure(f"backup {backup_id} of {node} has no BackupIntranetDownloadURL")
         name = f"{index}.rdb"
         partial = os.path.join(staging, f"{name}.download")
-        log(f"shard {index} ({node}): downloading backup {backup.get('BackupId')} from {redact(url)}")
+        log(f"shard {index} ({node}): downloading backup {backup_id} from {redact(url)}")
         size, _ = download(url, partial)
-        declared = int(backup.get("BackupSize") or -1)
+        declared = whole_number(shard.get("size"))
         if size != declared:
             os.remove(partial)
-            raise Failure(f"{name}: downloaded {size} bytes but DescribeBackups says BackupSize {declared} "
-                          f"(backup {backup.get('BackupId')}, {node})")
+            raise Failure(f"{name}: downloaded {size} bytes but {source} says BackupSize {shard.get('size')} "
+                          f"(backup {backup_id}, {node})")
         target = os.path.join(staging, name)
         unpack(partial, target)
         rdb_size = os.path.getsize(target)
-        lines.append(f"{name} {rdb_size} {sha256_of(target)} {backup.get('BackupId')} {node}\n")
+        lines.append(f"{name} {rdb_size} {sha256_of(target)} {backup_id} {node}\n")
         log(f"shard {index} ({node}): {name}, {rdb_size} bytes")
     with open(os.path.join(staging, "manifest.tmp"), "w", encoding="utf-8") as out:
         out.writelines(lines)
     os.replace(os.path.join(staging, "manifest.tmp"), os.path.join(staging, "manifest"))
     log(f"wrote {os.path.join(staging, 'manifest')} ({len(lines)} file(s))")
+
+
+def whole_number(value: object) -> int | None:
+    """An API number that may come as a string ("1024"); None when it is no whole number."""
+    try:
+        return int(str(value))
+    except ValueError:
+        return None
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Cloud-native cluster edition: DescribeClusterBackupList
+
+
+def shard_label(backup: dict) -> str:
+    """The shard's name for logs and the manifest's node field: InstanceName, else BackupName, else BackupId."""
+    label = str(backup.get("InstanceName") or backup.get("BackupName") or backup.get("BackupId") or "?")
+    return re.sub(r"\s+", "_", label)
+
+
+def cluster_shards(cluster_set: dict) -> list[dict]:
+    backups = cluster_set.get("Backups") or []
+    shards = [b for b in backups if isinstance(b, dict)] if isinstance(backups, list) else []
+    return sorted(shards, key=lambda b: (node_order(shard_label(b)), shard_label(b), str(b.get("BackupId"))))
+
+
+def cluster_set_state(cluster_set: dict, expected: int) -> tuple[str, str]:
+    """("complete" | "failed" | "incomplete" | "running", what is wrong or in progress) for one cluster backup set.
+    complete: ClusterBackupStatus OK, IsAvail 1, exactly `expected` shard backups, each BackupStatus OK and IsAvail 1.
+    failed: the set is Failed or a shard is ERROR. incomplete: the set says OK but is not complete. Else running."""
+    status = str(cluster_set.get("ClusterBackupStatus") or "")
+    shards = cluster_shards(cluster_set)
+    broken = [f"{shard_label(b)} {b.get('BackupStatus')}" for b in shards
+              if str(b.get("BackupStatus") or "").lower() in ("error", "failed")]
+    if status.lower() in ("failed", "error") or broken:
+        return "failed", f"ClusterBackupStatus {status or 'none'}" + (f", shard backups {', '.join(broken)}" if broken else "")
+    if status != "OK":
+        return "running", (f"ClusterBackupStatus {status or 'none'}, progress {cluster_set.get('Progress') or '?'}, "
+                           f"{len(shards)} shard backup(s) listed")
+    problems = []
+    if str(cluster_set.get("IsAvail")) != "1":
+        problems.append(f"IsAvail {cluster_set.get('IsAvail')}")
+    if len(shards) > expected:
+        problems.append(f"{len(shards)} shard backups but EXPECTED_SHARDS is {expected}: the instance's shard count "
+                        "changed; update the configuration")
+    elif len(shards) < expected:
+        problems.append(f"{len(shards)} shard backup(s), EXPECTED_SHARDS is {expected}")
+    for b in shards:
+        if b.get("BackupStatus") != "OK" or str(b.get("IsAvail")) != "1":
+            problems.append(f"shard {shard_label(b)} BackupStatus {b.get('BackupStatus')} IsAvail {b.get('IsAvail')}")
+    return ("incomplete", "; ".join(problems)) if problems else ("complete", f"{expected}/{expected} shard backups OK")
+
+
+def cluster_set_start(cluster_set: dict) -> str:
+    return str(cluster_set.get("ClusterBackupStartTime") or "")
+
+
+def snapshot_cluster(config: dict, api: Kvstore) -> None:
+    instance, expected = config["instance_id"], config["expected_shards"]
+    window_start = utc_now() - dt.timedelta(minutes=5)
+    # The reference does not tie CreateBackup's BackupJobID to a ClusterBackupId: ours is a set not listed before.
+    before = {str(s.get("ClusterBackupId")) for s in
+              api.describe_cluster_backups(instance, window_start, utc_now() + dt.timedelta(minutes=5))}
+    answer = api.call("CreateBackup", {"InstanceId": instance})
+    job = str(answer.get("BackupJobID") or "").strip().strip('"')
+    if not job:
+        raise Failure(f"CreateBackup on {instance} answered without a BackupJobID (RequestId {answer.get('RequestId')})")
+    log(f"CreateBackup on {instance}: backup job {job} (RequestId {answer.get('RequestId')}); waiting for a new cluster "
+        f"backup set with {expected} shard backup(s), up to {config['timeout']:g}s ({len(before)} set(s) listed before)")
+    deadline = time.monotonic() + config["timeout"]
+    incomplete_polls = 0
+    while True:
+        listed = api.describe_cluster_backups(instance, window_start, utc_now() + dt.timedelta(minutes=5))
+        new = sorted((s for s in listed if str(s.get("ClusterBackupId")) not in before), key=cluster_set_start)
+        states = [(str(s.get("ClusterBackupId")), s, *cluster_set_state(s, expected)) for s in new]
+        for set_id, _, state, detail in states:
+            if state == "failed":
+                raise Failure(f"cluster backup set {set_id} of {instance} (job {job}) failed: {detail}")
+        for set_id, cluster_set, state, detail in states:
+            if state == "complete":
+                for b in cluster_shards(cluster_set):
+                    log(f"shard {shard_label(b)}: backup {b.get('BackupId')} OK, {b.get('BackupSize')} bytes, "
+                        f"ended {b.get('BackupEndTime')}")
+                log(f"cluster backup set {set_id} of {instance}: {detail}, ended "
+                    f"{cluster_set.get('ClusterBackupEndTime')}")
+                return
+        incomplete = [(set_id, detail) for set_id, _, state, detail in states if state == "incomplete"]
+        running = [(set_id, detail) for set_id, _, state, detail in states if state == "running"]
+        # A set that says OK yet is incomplete gets one more poll for the listing to catch up.
+        if incomplete and not running:
+            incomplete_polls += 1
+            if incomplete_polls >= 2:
+                set_id, detail = incomplete[0]
+                raise Failure(f"cluster backup set {set_id} of {instance} (job {job}) finished OK but is not "
+                              f"complete: {detail}")
+        else:
+            incomplete_polls = 0
+        seen = "; ".join(f"{set_id}: {detail}" for set_id, detail in running + incomplete) or "no new set listed yet"
+        log(f"waiting: {seen}")
+        if time.monotonic() + config["poll"] > deadline:
+            raise Failure(f"timed out after {config['timeout']:g}s (SNAPSHOT_TIMEOUT_SECONDS) waiting for a complete "
+                          f"cluster backup set of {instance} (job {job}): {seen}")
+        time.sleep(config["poll"])
+
+
+def cluster_set_end(cluster_set: dict) -> dt.datetime | None:
+    """When the set ended: ClusterBackupEndTime, else the latest shard BackupEndTime; None when neither parses."""
+    ended = parse_api_time(str(cluster_set.get("ClusterBackupEndTime") or ""))
+    if ended:
+        return ended
+    shard_ends = [parse_api_time(str(b.get("BackupEndTime") or "")) for b in cluster_shards(cluster_set)]
+    return max(shard_ends) if shard_ends and all(shard_ends) else None  # type: ignore[type-var]
+
+
+def fetch_cluster(config: dict, api: Kvstore) -> None:
+    instance, expected, max_age = config["instance_id"], config["expected_shards"], config["max_age"]
+    now = utc_now()
+    start = now - dt.timedelta(seconds=max_age) - dt.timedelta(days=1)
+    listed = api.describe_cluster_backups(instance, start, now + dt.timedelta(minutes=5))
+    complete, seen = [], []
+    for cluster_set in listed:
+        set_id = str(cluster_set.get("ClusterBackupId"))
+        state, detail = cluster_set_state(cluster_set, expected)
+        ended = cluster_set_end(cluster_set)
+        if state == "complete" and ended:
+            complete.append((ended, set_id, cluster_set))
+        else:
+            seen.append(f"{set_id}: {detail}" + ("" if ended or state != "complete" else ", no parseable end time"))
+    if not complete:
+        raise Failure(f"no cluster backup set of {instance} since {api_minute(start)} is complete on all {expected} "
+                      f"shard(s) (seen: {'; '.join(seen) or 'none'})")
+    ended, set_id, cluster_set = max(complete, key=lambda c: c[0])
+    age = (now - ended).total_seconds()
+    if age > max_age:
+        raise Failure(f"the newest complete cluster backup set of {instance} ({set_id}, ended "
+                      f"{ended:%Y-%m-%dT%H:%M:%SZ}) is {age:.0f}s old, older than MAX_AGE_SECONDS={max_age}: no fresh "
+                      "backup to restore-test")
+    log(f"cluster backup set {set_id} of {instance}: {expected} shard(s), ended {ended:%Y-%m-%dT%H:%M:%SZ} "
+        f"({age:.0f}s ago)")
+    download_set(config["staging_dir"], [
+        {"node": shard_label(b), "backup_id": str(b.get("BackupId")), "url": b.get("BackupIntranetDownloadURL"),
+         "size": b.get("BackupSize")}
+        for b in cluster_shards(cluster_set)], "DescribeClusterBackupList")
 
 
 def main(argv: list[str]) -> int:
@@ -493,7 +701,10 @@ def main(argv: list[str]) -> int:
     try:
         config = read_config(COMMAND)
         api = Kvstore(config["endpoint"], config["region"], rrsa_login(config["backup_name"]))
-        (snapshot if COMMAND == "snapshot" else fetch)(config, api)
+        if config["cluster"]:
+            (snapshot_cluster if COMMAND == "snapshot" else fetch_cluster)(config, api)
+        else:
+            (snapshot if COMMAND == "snapshot" else fetch)(config, api)
         return 0
     except Failure as failure:
         log(f"ERROR: {failure}")

@@ -2,9 +2,10 @@
  * Managed Redis backups on Alibaba Cloud (ApsaraDB for Redis / Tair native backups), end to end on 127.0.0.1: the REAL
  * redis-snapshot-alicloud.py and redis-check-rdbs.sh against
  *   - the STS stand-in shared with backup.sh's RRSA test (AssumeRoleWithOIDC, token in the POST body),
- *   - a stand-in for the R-kvstore OpenAPI (CreateBackup, DescribeBackupTasks, DescribeBackups in the documented JSON
- *     shapes) that recomputes every request's RPC signature (HMAC-SHA1) with the session secret and refuses a
- *     mismatch, a reused nonce, a stale timestamp or a wrong session token the way the real API does,
+ *   - a stand-in for the R-kvstore OpenAPI (CreateBackup, DescribeBackupTasks, DescribeBackups and, for cloud-native
+ *     cluster-edition instances, DescribeClusterBackupList, in the documented JSON shapes) that recomputes every
+ *     request's RPC signature (HMAC-SHA1) with the session secret and refuses a mismatch, a reused nonce, a stale
+ *     timestamp or a wrong session token the way the real API does,
  *   - a stand-in for the pre-signed OSS download URLs (BackupIntranetDownloadURL) that refuses a wrong URL signature,
  *     serving RDB files written by a real redis-server (SAVE), one per shard, some as tar.gz.
  * Only the endpoints' addresses differ from a pod in the VPC (http on 127.0.0.1 instead of https).
@@ -52,6 +53,8 @@ type Outcome = "success" | "failed" | "fewer" | "never";
 interface Job { id: string; nodes: string[]; polls: number; started: Date }
 interface StoredBackup { [field: string]: string | number }
 interface KvCall { action: string; params: Record<string, string> }
+/** A cluster backup set CreateBackup started on a cloud-native instance: it progresses with each listing. */
+interface LiveClusterSet { id: string; job: string; nodes: string[]; polls: number; started: Date }
 
 const kv = {
   /** The secret the server verifies signatures with (a test changes it to prove the check is real). */
@@ -65,10 +68,16 @@ const kv = {
   refused: [] as string[],
   nonces: new Set<string>(),
   nextJob: 5000,
+  /** A cloud-native instance: CreateBackup starts a cluster backup set, listed by DescribeClusterBackupList. */
+  cloudNative: false,
+  liveSets: [] as LiveClusterSet[],
+  /** Cluster backup sets as DescribeClusterBackupList lists them (ClusterBackups[] entries), for fetch. */
+  clusterSets: [] as Array<Record<string, unknown>>,
 };
 
-function resetKv(shards: number, outcome: Outcome = "success", pollsToFinish = 3): void {
-  Object.assign(kv, { secret: SESSION.AccessKeySecret, shards, outcome, pollsToFinish, stored: [], calls: [], refused: [] });
+function resetKv(shards: number, outcome: Outcome = "success", pollsToFinish = 3, cloudNative = false): void {
+  Object.assign(kv, { secret: SESSION.AccessKeySecret, shards, outcome, pollsToFinish, stored: [], calls: [], refused: [],
+    cloudNative, liveSets: [], clusterSets: [] });
   kv.jobs.clear();
 }
 
@@ -112,6 +121,36 @@ function jobBackups(job: Job): StoredBackup[] {
   }));
 }
 
+/** A shard's entry in a cluster set's Backups[] (DescribeClusterBackupList: BackupId and BackupSize are strings,
+ * BackupStatus OK/ERROR, IsAvail "0"/"1"; the reference's BackupEndTime example has no "Z"). */
+function clusterShardBackup(backupId: string, node: string, started: Date, ended: Date, fields: Record<string, unknown> = {}): Record<string, unknown> {
+  const name = `hins${backupId}_data_${ended.toISOString().replace(/\D/g, "").slice(0, 14)}.rdb`;
+  return {
+    BackupDownloadURL: "", BackupEndTime: isoSeconds(ended).replace(/Z$/, ""), BackupId: backupId, BackupIntranetDownloadURL: "",
+    BackupName: name, BackupSize: "1024", BackupStartTime: isoSeconds(started), BackupStatus: "OK", Engine: "redis",
+    ExtraInfo: { CustinsDbVersion: "7.0" }, InstanceName: node, IsAvail: "1", RecoverConfigMode: null, ...fields,
+  };
+}
+
+/** A live set as the listing shows it now: RUNNING while shards finish one by one, then the outcome. */
+function renderLiveSet(set: LiveClusterSet): Record<string, unknown> {
+  set.polls++;
+  const done = kv.outcome !== "never" && set.polls >= kv.pollsToFinish;
+  const nodes = done && kv.outcome === "fewer" ? set.nodes.slice(0, -1) : set.nodes;
+  const finished = done ? nodes : nodes.slice(0, Math.min(nodes.length - 1, set.polls - 1));
+  const now = new Date();
+  const shardFailed = (i: number): boolean => done && kv.outcome === "failed" && i === nodes.length - 1;
+  return {
+    ClusterBackupId: set.id, ClusterBackupMode: "Manual", ClusterBackupSize: String(1024 * finished.length),
+    ClusterBackupStartTime: isoSeconds(set.started), ClusterBackupEndTime: done ? isoSeconds(now) : "",
+    ClusterBackupStatus: !done ? "RUNNING" : kv.outcome === "failed" ? "Failed" : "OK",
+    IsAvail: done && kv.outcome !== "failed" ? 1 : 0, Progress: done ? "100%" : `${Math.round((100 * finished.length) / nodes.length)}%`,
+    ShardClassMemory: 1024,
+    Backups: finished.map((node, i) => clusterShardBackup(`${set.job}${i}`, node, set.started, now,
+      shardFailed(i) ? { BackupStatus: "ERROR", IsAvail: "0" } : {})),
+  };
+}
+
 function kvstoreStandIn(): http.Server {
   return http.createServer((req, res) => {
     let body = "";
@@ -134,9 +173,20 @@ function kvstoreStandIn(): http.Server {
         return;
       }
       const RequestId = `itest-${crypto.randomUUID()}`;
+      if (kv.cloudNative && (params.Action === "DescribeBackups" || params.Action === "DescribeBackupTasks")) {
+        // The reference says these do not apply to cloud-native instances (what the API answers is not documented).
+        apiError(res, 400, "InvalidInstance.NotSupport", `${params.Action} does not apply to cloud-native instances.`);
+        return;
+      }
       switch (params.Action) {
         case "CreateBackup": {
           const id = String(kv.nextJob++);
+          if (kv.cloudNative) {
+            // Instances created after 2023-12-05: one job id for all shards (CreateBackup's reference).
+            kv.liveSets.push({ id: `cb-itest${id}`, job: id, nodes: Array.from({ length: kv.shards }, (_, i) => nodeId(i)), polls: 0, started: new Date() });
+            res.end(JSON.stringify({ RequestId, BackupJobID: id }));
+            return;
+          }
           kv.jobs.set(id, { id, nodes: Array.from({ length: kv.shards }, (_, i) => nodeId(i)), polls: 0, started: new Date() });
           res.end(JSON.stringify({ RequestId, BackupJobID: id }));
           return;
@@ -171,6 +221,33 @@ function kvstoreStandIn(): http.Server {
           res.end(JSON.stringify({
             RequestId, PageNumber: page, PageSize: size, TotalCount: all.length,
             Backups: { Backup: all.slice((page - 1) * size, page * size) },
+          }));
+          return;
+        }
+        case "DescribeClusterBackupList": {
+          // StartTime and EndTime are required (yyyy-MM-ddTHH:mmZ); PageSize takes the documented values only.
+          const minute = /^\d{4}-\d\d-\d\dT\d\d:\d\dZ$/;
+          if (!minute.test(params.StartTime ?? "") || !minute.test(params.EndTime ?? "")) {
+            apiError(res, 400, "InvalidStartTime.Format", "Specified start time is not valid; the format is yyyy-MM-ddTHH:mmZ.");
+            return;
+          }
+          if (params.PageSize !== undefined && !["5", "10", "15", "20", "30", "50", "100", "200", "300"].includes(params.PageSize)) {
+            apiError(res, 400, "InvalidParameter", `Specified PageSize ${params.PageSize} is not valid.`);
+            return;
+          }
+          const from = Date.parse(params.StartTime.replace("Z", ":00Z"));
+          const to = Date.parse(params.EndTime.replace("Z", ":59Z"));
+          const all = [...kv.clusterSets, ...kv.liveSets.map(renderLiveSet)]
+            .filter((set) => Date.parse(String(set.ClusterBackupStartTime)) >= from && Date.parse(String(set.ClusterBackupStartTime)) <= to)
+            .filter((set) => !params.ClusterBackupId || set.ClusterBackupId === params.ClusterBackupId)
+            .sort((a, b) => String(b.ClusterBackupStartTime).localeCompare(String(a.ClusterBackupStartTime)));
+          const size = Number(params.PageSize ?? 30);
+          const page = Number(params.PageNumber ?? 1);
+          const slice = all.slice((page - 1) * size, page * size);
+          // The documented answer has no TotalCount.
+          res.end(JSON.stringify({
+            RequestId, PageNumber: page, PageSize: size, MaxResults: slice.length, FreeSize: 0, FullStorageSize: 4096, LogStorageSize: 0,
+            ClusterBackups: params.NoShardBackup === "True" ? slice.map(({ Backups: _, ...rest }) => rest) : slice,
           }));
           return;
         }
@@ -222,6 +299,34 @@ function storeSet(job: number, endedSecondsAgo: number, shardFiles: Buffer[], op
       BackupDownloadURL: `https://rdsbak-hz-v3.oss-cn-hangzhou.aliyuncs.com${object}?OSSAccessKeyId=LTAIitest&Expires=9999999999&Signature=public-${job}`,
       BackupIntranetDownloadURL: `${ossUrl}${object}?OSSAccessKeyId=LTAIitest&Expires=9999999999&Signature=${encodeURIComponent(OSS_URL_SIGNATURE)}`,
     });
+  });
+}
+
+interface ClusterSetOptions {
+  status?: string; isAvail?: number; shardStatus?: (i: number) => string; shardAvail?: (i: number) => string;
+  declaredSize?: (i: number, actual: number) => number; startedSecondsAgo?: number; mode?: string;
+}
+
+/** Stores a cluster backup set (DescribeClusterBackupList shape) whose shard files the OSS stand-in serves. */
+function storeClusterSet(id: string, endedSecondsAgo: number, shardFiles: Buffer[], options: ClusterSetOptions = {}): void {
+  const ended = new Date(Date.now() - endedSecondsAgo * 1000);
+  const started = new Date(Date.now() - (options.startedSecondsAgo ?? endedSecondsAgo + 60) * 1000);
+  const backups = shardFiles.map((content, i) => {
+    const backupId = `${Number(id.replace(/\D/g, ""))}${i}`;
+    const object = `/rdsbakbucket-hz-v2/custins${INSTANCE}/hins${backupId}_data_${ended.getTime()}.rdb`;
+    files.set(object, content);
+    return clusterShardBackup(backupId, nodeId(i), started, ended, {
+      BackupStatus: options.shardStatus?.(i) ?? "OK", IsAvail: options.shardAvail?.(i) ?? "1",
+      BackupSize: String(options.declaredSize?.(i, content.length) ?? content.length),
+      BackupDownloadURL: `https://rdsbakbucket-hz-v2.oss-cn-hangzhou.aliyuncs.com${object}?OSSAccessKeyId=LTAIitest&Expires=9999999999&Signature=public-${id}`,
+      BackupIntranetDownloadURL: `${ossUrl}${object}?OSSAccessKeyId=LTAIitest&Expires=9999999999&Signature=${encodeURIComponent(OSS_URL_SIGNATURE)}`,
+    });
+  });
+  kv.clusterSets.push({
+    ClusterBackupId: id, ClusterBackupMode: options.mode ?? "Automated", ClusterBackupSize: String(shardFiles.reduce((n, f) => n + f.length, 0)),
+    ClusterBackupStartTime: isoSeconds(started), ClusterBackupEndTime: options.status === "RUNNING" ? "" : isoSeconds(ended),
+    ClusterBackupStatus: options.status ?? "OK", IsAvail: options.isAvail ?? 1, Progress: options.status === "RUNNING" ? "40%" : "100%",
+    ShardClassMemory: 1024, Backups: backups,
   });
 }
 
@@ -600,6 +705,184 @@ describe("fetch + redis-check-rdbs.sh", () => {
     const none = await checkRun({ ...env, STAGING_DIR: path.join(work.dir, "nothing-here") });
     expect(none.code).toBe(1);
     expect(none.stderr).toContain("no manifest at");
+  });
+});
+
+describe("cluster edition (cloud-native, CLUSTER_EDITION=1): snapshot through DescribeClusterBackupList", () => {
+  const clusterEnv = (overrides: Record<string, string | undefined> = {}): NodeJS.ProcessEnv =>
+    jobEnv({ CLUSTER_EDITION: "1", EXPECTED_SHARDS: "3", ...overrides });
+  const liveId = (): string => kv.liveSets[0].id;
+
+  test("three shards: lists, CreateBackup, then waits over several polls for the NEW set to be OK on every shard", async () => {
+    resetKv(3, "success", 3, true);
+    stsCalls.length = 0;
+    // Sets listed before the call are not ours, however they look: a complete scheduled one and a failed one.
+    storeClusterSet("cb-older00000000001", 120, [rdbs[0], rdbs[1], rdbs[2]]);
+    storeClusterSet("cb-older00000000002", 60, [rdbs[0], rdbs[1], rdbs[2]], { status: "Failed", isAvail: 0, shardStatus: (i) => (i === 0 ? "ERROR" : "OK") });
+    const r = await snapshotRun(clusterEnv());
+    expect(r.stderr).toContain(`CreateBackup on ${INSTANCE}: backup job 5`);
+    expect(r.stderr).toContain("(2 set(s) listed before)");
+    expect(r.stderr).toMatch(new RegExp(`waiting: ${liveId()}: ClusterBackupStatus RUNNING, progress 0%, 0 shard backup\\(s\\) listed`));
+    expect(r.stderr).toMatch(new RegExp(`waiting: ${liveId()}: ClusterBackupStatus RUNNING, progress 33%, 1 shard backup\\(s\\) listed`));
+    expect(r.stderr).toContain(`cluster backup set ${liveId()} of ${INSTANCE}: 3/3 shard backups OK, ended `);
+    for (let i = 0; i < 3; i++) expect(r.stderr).toContain(`shard ${nodeId(i)}: backup ${kv.liveSets[0].job}${i} OK`);
+    expect(r.stderr).not.toContain("cb-older");
+    expect(r.code).toBe(0);
+    const actions = kv.calls.map((c) => c.action);
+    expect(actions[0]).toBe("DescribeClusterBackupList");
+    expect(actions[1]).toBe("CreateBackup");
+    expect(actions.filter((a) => a === "DescribeClusterBackupList").length).toBe(4); // before + RUNNING, RUNNING, OK
+    expect(actions.filter((a) => a === "DescribeBackups" || a === "DescribeBackupTasks")).toEqual([]);
+    expect(kv.refused).toEqual([]);
+    for (const call of kv.calls.filter((c) => c.action === "DescribeClusterBackupList")) {
+      expect(call.params).toMatchObject({ InstanceId: INSTANCE, RegionId: REGION, PageSize: "100", PageNumber: "1", SecurityToken: SESSION.SecurityToken });
+      expect(call.params.StartTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\dZ$/);
+      expect(call.params.EndTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\dZ$/);
+    }
+    expect(stsCalls).toHaveLength(1);
+    expectNoSecrets(r.stderr + r.stdout);
+  });
+
+  test("a shard backup in ERROR (set Failed) fails the run naming the set and the shard", async () => {
+    resetKv(3, "failed", 2, true);
+    const r = await snapshotRun(clusterEnv());
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`ERROR: cluster backup set ${liveId()} of ${INSTANCE} (job ${kv.liveSets[0].job}) failed: ClusterBackupStatus Failed, shard backups ${nodeId(2)} ERROR`);
+    expect(r.stderr).not.toContain("Traceback");
+  });
+
+  test("a set that finishes OK with fewer shard backups than EXPECTED_SHARDS fails after one more poll", async () => {
+    resetKv(3, "fewer", 2, true);
+    const r = await snapshotRun(clusterEnv());
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`ERROR: cluster backup set ${liveId()} of ${INSTANCE} (job ${kv.liveSets[0].job}) finished OK but is not complete: 2 shard backup(s), EXPECTED_SHARDS is 3`);
+    // RUNNING, OK-but-2-shards, OK-but-2-shards again: the listing got its one poll to catch up.
+    expect(kv.calls.filter((c) => c.action === "DescribeClusterBackupList")).toHaveLength(4);
+  });
+
+  test("more shard backups than EXPECTED_SHARDS (the shard count changed) fails and says what to update", async () => {
+    resetKv(4, "success", 1, true);
+    const r = await snapshotRun(clusterEnv({ EXPECTED_SHARDS: "2" }));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("finished OK but is not complete: 4 shard backups but EXPECTED_SHARDS is 2: the instance's shard count changed; update the configuration");
+  });
+
+  test("a set that never completes times out with what it saw", async () => {
+    resetKv(3, "never", 1, true);
+    const r = await snapshotRun(clusterEnv({ SNAPSHOT_TIMEOUT_SECONDS: "1", POLL_SECONDS: "0.2" }));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`ERROR: timed out after 1s \\(SNAPSHOT_TIMEOUT_SECONDS\\) waiting for a complete cluster backup set of ${INSTANCE} \\(job \\d+\\): ${liveId()}: ClusterBackupStatus RUNNING, progress \\d+%`));
+  });
+
+  test("no new set ever listed (e.g. a classic instance) times out saying so", async () => {
+    resetKv(3, "success", 1, false);
+    const r = await snapshotRun(clusterEnv({ SNAPSHOT_TIMEOUT_SECONDS: "1", POLL_SECONDS: "0.3" }));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("waiting for a complete cluster backup set of r-bp1itest00000001 (job 5");
+    expect(r.stderr).toContain("no new set listed yet");
+  });
+
+  test("without CLUSTER_EDITION the standard path runs unchanged (and a cloud-native instance fails loudly there)", async () => {
+    resetKv(3, "success", 1, true);
+    const r = await snapshotRun(jobEnv({ EXPECTED_SHARDS: "3" }));
+    expect(r.code).toBe(1);
+    expect(kv.calls.map((c) => c.action)).not.toContain("DescribeClusterBackupList");
+    expect(r.stderr).toContain("InvalidInstance.NotSupport");
+  });
+
+  test("a CLUSTER_EDITION other than 1/0/unset is bad configuration, reported with the rest before any call", async () => {
+    resetKv(3, "success", 1, true);
+    stsCalls.length = 0;
+    const r = await snapshotRun(clusterEnv({ CLUSTER_EDITION: "yes", REGION_ID: undefined }));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("bad configuration: REGION_ID is not set; CLUSTER_EDITION must be 1 (cloud-native cluster edition) or 0/unset, got 'yes'");
+    expect(stsCalls).toEqual([]);
+    expect(kv.calls).toEqual([]);
+  });
+});
+
+describe("cluster edition (cloud-native, CLUSTER_EDITION=1): fetch + redis-check-rdbs.sh", () => {
+  const clusterEnv = (staging: string, overrides: Record<string, string | undefined> = {}): NodeJS.ProcessEnv =>
+    jobEnv({ CLUSTER_EDITION: "1", EXPECTED_SHARDS: "3", STAGING_DIR: staging, MAX_AGE_SECONDS: String(26 * 3600), ...overrides });
+
+  test("three shards: the newest COMPLETE set is downloaded through its intranet URLs and passes redis-check-rdb", async () => {
+    resetKv(3, "success", 1, true);
+    storeClusterSet("cb-itest00000000701", 20 * 3600, [rdbs[3], rdbs[3], rdbs[3]]); // older complete
+    storeClusterSet("cb-itest00000000702", 2 * 3600, [rdbs[0], rdbs[1], rdbs[2]]); // the newest complete
+    storeClusterSet("cb-itest00000000703", 1800, [rdbs[3], rdbs[3], rdbs[3]], { isAvail: 0, shardAvail: (i) => (i === 1 ? "0" : "1") });
+    storeClusterSet("cb-itest00000000704", 1200, [rdbs[3], rdbs[3], rdbs[3]], { status: "Failed", isAvail: 0, shardStatus: (i) => (i === 2 ? "ERROR" : "OK") });
+    storeClusterSet("cb-itest00000000705", 600, [rdbs[3], rdbs[3]], { status: "OK", isAvail: 1 }); // one shard short
+    storeClusterSet("cb-itest00000000706", 300, [rdbs[3], rdbs[3], rdbs[3]], { status: "RUNNING", isAvail: 0 });
+    // 110 older complete sets, so the listing spans two pages of 100 (the answer has no TotalCount).
+    for (let j = 0; j < 110; j++) storeClusterSet(`cb-itest0000001${String(j).padStart(4, "0")}`, 21 * 3600 + j * 60, [rdbs[3], rdbs[3], rdbs[3]]);
+    const staging = newStaging();
+    downloads.length = 0;
+    const env = clusterEnv(staging);
+    const fetched = await fetchRun(env);
+    expect(fetched.stderr).toContain(`cluster backup set cb-itest00000000702 of ${INSTANCE}: 3 shard(s), ended `);
+    expect(fetched.code).toBe(0);
+    expect(kv.calls.filter((c) => c.action === "DescribeClusterBackupList").map((c) => c.params.PageNumber)).toEqual(["1", "2"]);
+    expect(kv.calls.map((c) => c.action).filter((a) => a !== "DescribeClusterBackupList")).toEqual([]);
+    expect(downloads).toEqual([0, 1, 2].map((i) => expect.stringContaining(`/hins702${i}_data_`)));
+    expect(listDir(staging)).toEqual(["0.rdb", "1.rdb", "2.rdb", "manifest"]);
+    const manifest = [0, 1, 2].map((i) => `${i}.rdb ${rdbs[i].length} ${crypto.createHash("sha256").update(rdbs[i]).digest("hex")} 702${i} ${nodeId(i)}\n`).join("");
+    expect(fs.readFileSync(path.join(staging, "manifest"), "utf8")).toBe(manifest);
+    for (let i = 0; i < 3; i++) expect(fs.readFileSync(path.join(staging, `${i}.rdb`)).equals(rdbs[i])).toBe(true);
+    expect(fetched.stderr).toContain("?<signature redacted>");
+    expect(fetched.stderr).not.toContain("Signature=");
+    expectNoSecrets(fetched.stderr + fetched.stdout);
+
+    const check = await checkRun(env);
+    expect(check.stderr).toContain(`1.rdb (backup 7021, ${nodeId(1)}): ${rdbs[1].length} bytes, sha256 ok, redis-check-rdb: RDB looks OK`);
+    expect(check.stderr).toContain("all 3 shard file(s) pass redis-check-rdb");
+    expect(check.code).toBe(0);
+  });
+
+  test("the newest complete set older than MAX_AGE_SECONDS fails the fetch", async () => {
+    resetKv(3, "success", 1, true);
+    storeClusterSet("cb-itest00000000720", 30 * 3600, [rdbs[0], rdbs[1], rdbs[2]]);
+    const r = await fetchRun(clusterEnv(newStaging()));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/ERROR: the newest complete cluster backup set of r-bp1itest00000001 \(cb-itest00000000720, ended .*\) is \d+s old, older than MAX_AGE_SECONDS=93600/);
+  });
+
+  test("no complete set fails the fetch, saying what each set lacks", async () => {
+    resetKv(3, "success", 1, true);
+    storeClusterSet("cb-itest00000000731", 3600, [rdbs[0], rdbs[1], rdbs[2]], { shardStatus: (i) => (i === 1 ? "ERROR" : "OK") });
+    storeClusterSet("cb-itest00000000732", 3000, [rdbs[0], rdbs[1], rdbs[2]], { isAvail: 0 });
+    storeClusterSet("cb-itest00000000733", 2400, [rdbs[0], rdbs[1]]);
+    const r = await fetchRun(clusterEnv(newStaging()));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("no cluster backup set of r-bp1itest00000001 since");
+    expect(r.stderr).toContain(`cb-itest00000000731: ClusterBackupStatus OK, shard backups ${nodeId(1)} ERROR`);
+    expect(r.stderr).toContain("cb-itest00000000732: IsAvail 0");
+    expect(r.stderr).toContain("cb-itest00000000733: 2 shard backup(s), EXPECTED_SHARDS is 3");
+  });
+
+  test("a download whose size differs from the listed BackupSize fails the fetch naming the file", async () => {
+    resetKv(3, "success", 1, true);
+    storeClusterSet("cb-itest00000000740", 3600, [rdbs[0], rdbs[1], rdbs[2]], { declaredSize: (i, n) => (i === 2 ? n - 5 : n) });
+    const r = await fetchRun(clusterEnv(newStaging()));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`ERROR: 2.rdb: downloaded ${rdbs[2].length} bytes but DescribeClusterBackupList says BackupSize ${rdbs[2].length - 5} (backup 7402, ${nodeId(2)})`);
+  });
+
+  test("a corrupt shard file passes the download checks but fails redis-check-rdb, naming the file and the shard", async () => {
+    resetKv(3, "success", 1, true);
+    const corrupt = Buffer.from(rdbs[1]);
+    for (let i = 200; i < 208; i++) corrupt[i] ^= 0xff;
+    storeClusterSet("cb-itest00000000750", 3600, [rdbs[0], corrupt, rdbs[2]]);
+    const staging = newStaging();
+    const env = clusterEnv(staging);
+    const fetched = await fetchRun(env);
+    expect(fetched.code).toBe(0);
+    const check = await checkRun(env);
+    expect(check.code).toBe(1);
+    expect(check.stderr).toMatch(new RegExp(`FAILED: 1\\.rdb \\(backup 7501, ${nodeId(1)}\\) fails redis-check-rdb: \\[offset \\d+\\] [^\\[\\n]+ \\[additional info\\] While doing: \\S+`));
+    // The diagnosis is redis-check-rdb's error, not its progress lines.
+    expect(check.stderr.split("\n").find((l) => l.includes("FAILED: 1.rdb"))).not.toContain("AUX FIELD");
+    expect(check.stderr).not.toContain("FAILED: 0.rdb");
+    expect(check.stderr).not.toContain("FAILED: 2.rdb");
   });
 });
 
