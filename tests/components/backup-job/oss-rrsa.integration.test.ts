@@ -2,7 +2,7 @@
  * Alibaba Cloud OSS with RRSA, end to end on 127.0.0.1: the REAL backup.sh with the environment the component gives
  * the Kubernetes CronJob (pure builder) plus what ack-pod-identity-webhook injects (role ARN, OIDC provider ARN,
  * token file), against
- *   - a stand-in for STS that answers AssumeRoleWithOIDC like Alibaba Cloud's (and refuses a wrong token),
+ *   - a stand-in for STS that answers AssumeRoleWithOIDC like Alibaba Cloud's (and refuses a wrong token; tests/helpers/alibaba-sts.ts),
  *   - s3rver as the bucket, which accepts only the session key id the stand-in hands out,
  *   - a recording HTTP proxy in front of s3rver, so the aws cli can use OSS's virtual-hosted bucket names
  *     (`<bucket>.s3.oss-<region>-internal.aliyuncs.com`) without DNS, and the test can see every request.
@@ -23,6 +23,7 @@ import { validateBackupJobArgs } from "../../../components/backup-job";
 import { kubernetesCtx } from "../app-service/fixtures";
 import { outputOf } from "../../helpers/mocks";
 import { requireTool, run, tempDir } from "../../helpers/tools";
+import { alibabaStsStandIn, StsCall } from "../../helpers/alibaba-sts";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const S3rver = require("s3rver");
@@ -37,7 +38,6 @@ const OIDC_TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ
 const SESSION = { AccessKeyId: "STS.NTestSessionKeyId", AccessKeySecret: "itest-session-secret", SecurityToken: "CAIS-itest-session-token+/=" };
 const REDIS_PASSWORD = "itest-redis-password";
 
-interface StsCall { query: URLSearchParams; form: URLSearchParams; authorization?: string }
 interface BucketCall { method: string; host: string; url: string; authorization: string; securityToken?: string }
 
 let work: { dir: string; cleanup: () => void };
@@ -76,31 +76,6 @@ function script(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number;
   });
 }
 
-/** AssumeRoleWithOIDC as Alibaba Cloud STS answers it: session credentials for the right token, an error otherwise. */
-function stsStandIn(): http.Server {
-  return http.createServer((req, res) => {
-    let body = "";
-    req.on("data", (d) => (body += d));
-    req.on("end", () => {
-      const query = new URL(req.url ?? "/", "http://sts").searchParams;
-      const form = new URLSearchParams(body);
-      stsCalls.push({ query, form, authorization: req.headers.authorization });
-      res.setHeader("Content-Type", "application/json;charset=utf-8");
-      if (req.method !== "POST" || query.get("Action") !== "AssumeRoleWithOIDC" || form.get("OIDCToken") !== OIDC_TOKEN) {
-        res.statusCode = 400;
-        res.end(JSON.stringify({ RequestId: "itest", Code: "InvalidParameter.OIDCToken", Message: "The parameter OIDCToken is invalid." }));
-        return;
-      }
-      res.end(JSON.stringify({
-        RequestId: "itest",
-        OIDCTokenInfo: { Subject: "system:serviceaccount:apps:cache-backup" },
-        AssumedRoleUser: { Arn: `${form.get("RoleArn")}/${form.get("RoleSessionName")}`, AssumedRoleId: "3000:backup" },
-        Credentials: { ...SESSION, Expiration: new Date(Date.now() + Number(form.get("DurationSeconds")) * 1000).toISOString().replace(/\.\d+Z$/, "Z") },
-      }));
-    });
-  });
-}
-
 /** Forward proxy to s3rver that records what reached the bucket (Host = virtual-hosted bucket name). */
 function recordingProxy(s3Port: number): http.Server {
   return http.createServer((req, res) => {
@@ -131,7 +106,7 @@ beforeAll(async () => {
   DUMMY_ACCOUNT.createKeyPair(SESSION.AccessKeyId, SESSION.AccessKeySecret);
   s3 = new S3rver({ address: "127.0.0.1", port: 0, silent: true, serviceEndpoint: "aliyuncs.com", directory: path.join(work.dir, "s3"), configureBuckets: [{ name: BUCKET }] });
   const s3Port = (await s3.run()).port;
-  sts = stsStandIn();
+  sts = alibabaStsStandIn(OIDC_TOKEN, SESSION, stsCalls);
   stsUrl = `http://127.0.0.1:${await listen(sts)}`;
   proxy = recordingProxy(s3Port);
   proxyUrl = `http://127.0.0.1:${await listen(proxy)}`;
