@@ -11,9 +11,11 @@
  * Modelled: the six actions the snapshot job uses, their filters (SnapshotName, ReplicationGroupId,
  * SnapshotSource=user|system), name collisions, unknown ids, CreateSnapshot refused while the group is not
  * available. Time is modelled as progress per observation: every Describe of one object (and every CreateSnapshot
- * attempt on a group) answers the object's current state and moves it to the next of its `states`; the last sticks.
+ * attempt on a group, every DeleteReplicationGroup) answers the object's current state and moves it to the next of its
+ * `states`; the last sticks. `refuseDeleteWhile` lists group states in which DeleteReplicationGroup is refused with
+ * InvalidReplicationGroupState (a group that is still being created, for one; "deleting" always is).
  * Not modelled: authentication, quotas, parameter validation beyond the filters, tags, copying/exporting, the
- * snapshot's effect on the source group's status, refusal to delete a group that is still being created.
+ * snapshot's effect on the source group's status.
  */
 import * as http from "http";
 import { randomUUID } from "crypto";
@@ -53,6 +55,8 @@ export interface FakeElastiCache {
   newGroup: { states: string[]; nodeGroups: number };
   /** How a deleted group progresses before it disappears. */
   deletion: string[];
+  /** Group states in which DeleteReplicationGroup is refused (InvalidReplicationGroupState). */
+  refuseDeleteWhile: Set<string>;
   /** Runs when CreateReplicationGroup arrives, while the aws cli still waits for the answer. */
   onCreateReplicationGroup?: (params: Record<string, string>) => void;
   close(): Promise<void>;
@@ -113,6 +117,7 @@ export async function startFakeElastiCache(port: number, opts: { pageSize?: numb
     newSnapshot: { states: ["creating", "available"], nodeGroups: 1 },
     newGroup: { states: ["creating", "available"], nodeGroups: 1 },
     deletion: ["deleting", "gone"],
+    refuseDeleteWhile: new Set(),
   };
   const group = (id: string) => {
     const g = state.groups.get(id.toLowerCase());
@@ -188,7 +193,10 @@ export async function startFakeElastiCache(port: number, opts: { pageSize?: numb
     },
     DeleteReplicationGroup: (p) => {
       const g = group(need(p, "ReplicationGroupId"));
-      if (g.states[0] === "deleting") throw new ApiError("InvalidReplicationGroupState", `Replication group ${g.id} has status deleting which is not valid for deletion.`);
+      const status = observe(g.states);
+      if (status === "deleting" || state.refuseDeleteWhile.has(status)) {
+        throw new ApiError("InvalidReplicationGroupState", `Replication group ${g.id} has status ${status} which is not valid for deletion.`);
+      }
       g.states = [...state.deletion];
       return el("DeleteReplicationGroupResult", groupXml(g));
     },

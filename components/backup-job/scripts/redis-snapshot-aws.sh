@@ -75,6 +75,7 @@ load_config() {
 WORK_DIR="$(umask 077 && mktemp -d)"
 ERR_FILE="$WORK_DIR/aws-error"
 SCRATCH_REQUESTED=0
+CLEANUP_ATTEMPTS=10  # deletion requests the EXIT trap makes while the scratch group refuses them (1-5 s apart)
 trap cleanup EXIT  # defined below: removes WORK_DIR, and the scratch group once its creation was requested
 trap 'exit 143' TERM
 trap 'exit 130' INT
@@ -259,7 +260,7 @@ cleanup() {
   if (( SCRATCH_REQUESTED )); then
     until request_scratch_deletion; do
       tries=$((tries + 1))
-      if ! aws_error_is InvalidReplicationGroupState || (( tries >= 20 )); then
+      if ! aws_error_is InvalidReplicationGroupState || (( tries >= CLEANUP_ATTEMPTS )); then
         log "ERROR: could not delete scratch group $VERIFY_GROUP_ID: $(aws_error) (the next verify run deletes it first)"
         rm -rf "$WORK_DIR"
         exit $(( rc == 0 ? 1 : rc ))

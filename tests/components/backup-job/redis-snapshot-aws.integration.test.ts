@@ -15,6 +15,8 @@ const GROUP = "orders";
 const SET = "orders-redis";
 const SCRATCH = "orders-verify";
 const DAY = 86_400_000;
+/** Deletion requests the EXIT trap makes for a scratch group that refuses them (the script's bound). */
+const CLEANUP_ATTEMPTS = 10;
 
 /** YYYYMMDD-HHMMSS (UTC) of a time, as in snapshot names. */
 const stamp = (t: number) => new Date(t).toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
@@ -382,6 +384,61 @@ describe("redis-snapshot-aws.sh against a fake ElastiCache API through the real 
       expect(actions()[actions().length - 1]).toBe("DeleteReplicationGroup");
       expect(callsOf("DeleteReplicationGroup")[0].params).toMatchObject({ ReplicationGroupId: SCRATCH, RetainPrimaryCluster: "false" });
       expect(stderr).toContain(`scratch group ${SCRATCH}: deletion requested`);
+      expect(fs.readdirSync(tmp)).toEqual([]);
+    });
+
+    it("waits until a leftover scratch group that is still being created can be deleted", async () => {
+      const newest = seedSet();
+      fake.groups.set(SCRATCH, { id: SCRATCH, states: ["creating", "creating", "creating", "creating", "available"], nodeGroups: 3 });
+      fake.refuseDeleteWhile = new Set(["creating"]);
+      fake.newGroup = { states: ["creating", "available"], nodeGroups: 3 };
+      const r = await script("verify", verifyEnv());
+      expect(r.stderr).not.toContain("ERROR");
+      expect(r.code).toBe(0);
+      const createAt = actions().indexOf("CreateReplicationGroup");
+      // Found creating; the first deletion request is refused (still creating), the next one (available) is accepted,
+      // then the script waits through "deleting" until the group is gone before it creates the new one.
+      const DRG = "DescribeReplicationGroups";
+      const DEL = "DeleteReplicationGroup";
+      expect(actions().slice(0, createAt)).toEqual(["DescribeSnapshots", DRG, DRG, DEL, DRG, DEL, DRG, DRG]);
+      expect(callsOf("CreateReplicationGroup")[0].params.SnapshotName).toBe(newest);
+      expect(r.stderr).toContain(`leftover scratch group ${SCRATCH} (creating) from an earlier run: deleting it first`);
+      expect(actions()[actions().length - 1]).toBe("DeleteReplicationGroup");
+    });
+
+    it("keeps asking for the deletion while the scratch group refuses it (still creating) after a SIGTERM", async () => {
+      seedSet();
+      fake.newGroup = { states: ["creating", "creating", "creating", "creating", "available"], nodeGroups: 3 };
+      fake.refuseDeleteWhile = new Set(["creating"]);
+      const child = spawn("bash", [SCRIPT, "verify"], { env: { ...process.env, ...env(verifyEnv({ POLL_SECONDS: "1" })) } });
+      let stderr = "";
+      child.stderr.on("data", (d) => (stderr += d));
+      const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+      const waiting = () => {
+        const created = actions().indexOf("CreateReplicationGroup");
+        return created >= 0 && actions().includes("DescribeReplicationGroups", created + 1);
+      };
+      for (let i = 0; i < 600 && !waiting(); i++) await sleep(50);
+      expect(waiting()).toBe(true);
+      child.kill("SIGTERM");
+      expect(await exited).toBe(143);
+      const deletes = callsOf("DeleteReplicationGroup");
+      expect(deletes.length).toBeGreaterThanOrEqual(2);
+      expect(fake.groups.get(SCRATCH)?.states[0]).toBe("deleting");
+      expect(stderr).toContain(`scratch group ${SCRATCH}: deletion requested`);
+    });
+
+    it("says so when the scratch group still refuses deletion after the cleanup's bounded retries", async () => {
+      seedSet();
+      fake.newGroup = { states: ["creating"], nodeGroups: 3 };
+      fake.refuseDeleteWhile = new Set(["creating"]);
+      const r = await script("verify", verifyEnv({ RESTORE_TIMEOUT_SECONDS: "1" }));
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(/ERROR: restore of orders-redis-20261102-000000 into orders-verify still 'creating' after \d+s/);
+      expect(r.stderr).toContain(`ERROR: could not delete scratch group ${SCRATCH}: `);
+      expect(r.stderr).toContain("(InvalidReplicationGroupState)");
+      expect(r.stderr).toContain("(the next verify run deletes it first)");
+      expect(callsOf("DeleteReplicationGroup").length).toBe(CLEANUP_ATTEMPTS);
       expect(fs.readdirSync(tmp)).toEqual([]);
     });
 
