@@ -17,7 +17,7 @@ import { type ResolvedBackup, validateBackupJobArgs } from "./validate";
 export type { BackupDestination, BackupImages, BackupJobArgs, BackupJobRole, BackupVerification, NativePlanArgs } from "./args";
 export { BACKUP_ALERTS, backupAlertCatalog, buildBackupAlerts, staleAfterSeconds, staleGraceSeconds } from "./alerts";
 export { achievableRpo, ALICLOUD_REGION, AWS_REGION, awsBackupSchedule, backupVaultArnRegion, CROSS_REGION_RETENTION, PITR_RPO_MINUTES } from "./native";
-export { type BackupMethod, DEFAULT_IMAGES, MIN_PERIOD_MINUTES, MIN_RESTORE_MINUTES, ossRegionOf, type ResolvedBackup, scratchGroupId, validateBackupJobArgs } from "./validate";
+export { type BackupMethod, DEFAULT_IMAGES, ELASTICACHE_MANUAL_SNAPSHOTS_PER_DAY, ELASTICACHE_SNAPSHOT_SCHEDULE, snapshotsPerDay, MIN_PERIOD_MINUTES, MIN_RESTORE_MINUTES, ossRegionOf, type ResolvedBackup, scratchGroupId, validateBackupJobArgs } from "./validate";
 export { buildSnapshotCronJobSpec, KVSTORE_ENDPOINT, snapshotEnv } from "./snapshot";
 
 /** Constant type token: never change it (use aliases if the module moves). */

@@ -144,7 +144,7 @@ export function buildCronJobSpec(i: CronJobInputs): CronJobSpec {
   });
 }
 
-type PodParts = Pick<k8s.types.input.core.v1.PodSpec, "initContainers" | "containers" | "volumes">;
+type PodParts = Pick<k8s.types.input.core.v1.PodSpec, "initContainers" | "containers" | "volumes" | "terminationGracePeriodSeconds">;
 
 /**
  * The CronJob around a backup or verify pod: the schedule, no overlapping runs, one finished Job kept of each

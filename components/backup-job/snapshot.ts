@@ -22,6 +22,8 @@ const STAGING_DIR = "/staging";
 const SCRIPT_MARGIN_SECONDS = 120;
 /** The restore test also leaves time to delete its scratch replication group before the deadline. */
 const RESTORE_CLEANUP_SECONDS = 300;
+/** Time a terminated restore test gets to delete its scratch group (the default 30 s can cut its retries short). */
+const SCRATCH_CLEANUP_GRACE_SECONDS = 90;
 
 /**
  * ApsaraDB for Redis OpenAPI endpoint. The central host serves every region (RegionId is a parameter of each call).
@@ -131,6 +133,8 @@ export function buildSnapshotCronJobSpec(i: SnapshotCronJobInputs): CronJobSpec 
     return wrapInCronJob(r, mode, i.labels, i.serviceAccountName, {
       containers: [container(command, r.images.awsCli, ["bash", `${SCRIPT_DIR}/${awsScript}`, command])],
       volumes,
+      // A killed restore test still deletes its scratch group: up to 10 DeleteReplicationGroup tries, a few s apart.
+      ...(mode === "verify" ? { terminationGracePeriodSeconds: SCRATCH_CLEANUP_GRACE_SECONDS } : {}),
     });
   }
   if (mode === "backup") {

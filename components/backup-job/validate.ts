@@ -1,4 +1,4 @@
-import { cronMaxPeriodMinutes, cronMinPeriodMinutes, cronProblem } from "../lib/cron";
+import { cronMaxPeriodMinutes, cronMinPeriodMinutes, cronProblem, parseCron } from "../lib/cron";
 import { LIMITS } from "../lib/limits";
 import { boundedId, k8sName } from "../lib/naming";
 import type { PlatformContext } from "../lib/platform";
@@ -15,6 +15,23 @@ export const DEFAULT_IMAGES = {
   // Python 3 standard library only: signs the ApsaraDB for Redis OpenAPI calls of a native-snapshot backup set.
   python: "python:3.13.1-slim-bookworm",
 } as const;
+
+/** ElastiCache takes at most this many manual snapshots per node in any 24 hours (its backup constraints). */
+export const ELASTICACHE_MANUAL_SNAPSHOTS_PER_DAY = 20;
+/** The most frequent regular cron schedule within that limit: every 2 hours (12 a day). */
+export const ELASTICACHE_SNAPSHOT_SCHEDULE = "0 */2 * * *";
+/** `<set>-YYYYMMDD-HHMMSS` must fit ElastiCache's 40 characters: the set name gets 24. */
+const ELASTICACHE_SET_NAME_MAX = 24;
+const ELASTICACHE_SET_NAME = new RegExp(`^(?=.{1,${ELASTICACHE_SET_NAME_MAX}}$)[a-z](?:-?[a-z0-9])*$`);
+
+/**
+ * Most runs of a schedule in any 24 hours: every (hour, minute) pair it fires at, once a day. A day restriction only
+ * removes runs, and two days' runs at the same (hour, minute) are 24 h apart, so no 24-hour window holds more.
+ */
+export function snapshotsPerDay(expression: string): number {
+  const s = parseCron(expression);
+  return s.minutes.length * s.hours.length;
+}
 
 /** A logical dump or snapshot restore needs at least this long; anything faster needs a hot standby. */
 export const MIN_RESTORE_MINUTES = 30;
@@ -155,12 +172,15 @@ export function validateBackupJobArgs(
 
   // --- recovery objectives --------------------------------------------------------------------------------
   const rpo = achievableRpo(maxPeriod, args.nativeBackup);
+  const onElasticache = engine === "redis" && ctx.target === "kubernetes" && args.nativeBackup?.redisSnapshot?.cloud === "aws";
   if (!Number.isFinite(args.rpoMinutes) || args.rpoMinutes <= 0 || args.rpoMinutes > LIMITS.objectiveMinutes) {
     p.add("rpoMinutes", args.rpoMinutes, `must be a positive number of minutes, at most ${LIMITS.objectiveMinutes} (7 days)`);
   } else if (!scheduleProblem && rpo.minutes > args.rpoMinutes) {
     const fix = ctx.target === "docker"
       ? `set schedule to dump at least every ${args.rpoMinutes} min (e.g. "${hourlyOrFaster(args.rpoMinutes)}") or raise rpoMinutes to ${rpo.minutes}; the Docker target has no point-in-time recovery`
-      : "dump more often or enable point-in-time recovery";
+      : onElasticache
+        ? `ElastiCache takes at most ${ELASTICACHE_MANUAL_SNAPSHOTS_PER_DAY} manual snapshots per node a day and has no log backups, so "${ELASTICACHE_SNAPSHOT_SCHEDULE}" (120 min) is the best regular schedule; raise rpoMinutes (its replicas already cover a node or zone loss)`
+        : "dump more often or enable point-in-time recovery";
     p.add("rpoMinutes", args.rpoMinutes, `cannot be met: the best recovery point is ${rpo.minutes} min old (${rpo.explanation}); ${fix}`);
   }
   if (!Number.isFinite(args.rtoMinutes) || args.rtoMinutes <= 0 || args.rtoMinutes > LIMITS.objectiveMinutes) {
@@ -190,6 +210,17 @@ export function validateBackupJobArgs(
   }
   if (snapshotSource && (!Number.isInteger(snapshotSource.shards) || snapshotSource.shards < 1)) {
     p.add(["nativeBackup", "redisSnapshot", "shards"], snapshotSource.shards, "must be a positive integer");
+  }
+  if (snapshotSource?.cloud === "aws") {
+    // Snapshot names are `<set>-YYYYMMDD-HHMMSS`, and ElastiCache names take 1-40 letters, digits and single hyphens.
+    if (baseName && !ELASTICACHE_SET_NAME.test(name)) {
+      p.add("name", name, `must start with a letter, hold no "--" and be at most ${ELASTICACHE_SET_NAME_MAX} characters: ElastiCache snapshot names are "<name>-YYYYMMDD-HHMMSS", at most 40 characters`);
+    }
+    const perDay = scheduleProblem ? 0 : snapshotsPerDay(args.schedule);
+    if (perDay > ELASTICACHE_MANUAL_SNAPSHOTS_PER_DAY) {
+      p.add("schedule", args.schedule,
+        `takes ${perDay} snapshots a day; ElastiCache allows at most ${ELASTICACHE_MANUAL_SNAPSHOTS_PER_DAY} manual snapshots per node in any 24 hours (e.g. "${ELASTICACHE_SNAPSHOT_SCHEDULE}", every 2 h)`);
+    }
   }
   if (snapshotSource?.cloud === "alicloud" && (snapshotSource.regionId === undefined || !ALICLOUD_REGION.test(snapshotSource.regionId))) {
     p.add(["nativeBackup", "redisSnapshot", "regionId"], snapshotSource.regionId, "must be the instance's Alibaba Cloud region id like cn-hangzhou (the OpenAPI and STS endpoints are regional)");

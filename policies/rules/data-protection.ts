@@ -171,7 +171,7 @@ function recoveryPointMinutes(stack: StackView, db: StackResource, labels: Recor
   return candidates.reduce((best, c) => (c.minutes < best.minutes ? c : best));
 }
 
-export const backupMeetsRpo = stackCheck<{ rpoMinutes: number; backupCronJobLabels: Record<string, string> }>({
+export const backupMeetsRpo = stackCheck<{ rpoMinutes: number; rpoMinutesByEngine: Partial<Record<Engine, number>>; backupCronJobLabels: Record<string, string> }>({
   name: "backup-frequency-meets-rpo",
   description: "Each database's most frequent backup mechanism (backup CronJob schedule, point-in-time recovery, continuous backup) loses at most the stack's RPO.",
   severity: "high",
@@ -180,14 +180,24 @@ export const backupMeetsRpo = stackCheck<{ rpoMinutes: number; backupCronJobLabe
   category: "data-protection",
   config: {
     rpoMinutes: { type: "integer", minimum: 1, default: 1440, description: "Recovery point objective of the stack in minutes (prod: 60)." },
+    rpoMinutesByEngine: {
+      type: "object",
+      properties: { postgres: { type: "integer", minimum: 1 }, redis: { type: "integer", minimum: 1 }, mysql: { type: "integer", minimum: 1 } },
+      additionalProperties: false,
+      default: {},
+      description:
+        "RPO overrides per engine, for stores whose service cannot back up as often as rpoMinutes (prod: redis 120, because ElastiCache " +
+        "takes at most 20 manual snapshots per node a day and has no log backups; its replicas cover node and zone loss).",
+    },
     ...BACKUP_SELECTOR_PARAM,
   },
   validate: (stack, config) => {
     const problems: StackProblem[] = [];
-    for (const { db } of databases(stack)) {
+    for (const { db, engine } of databases(stack)) {
       const rp = recoveryPointMinutes(stack, db, config.backupCronJobLabels);
-      if (rp && rp.minutes > config.rpoMinutes) {
-        problems.push({ urn: db.urn, message: `database "${db.name}": best backup (${rp.how}) may lose ${rp.minutes} minutes; the stack's RPO is ${config.rpoMinutes}` });
+      const rpo = (engine ? config.rpoMinutesByEngine?.[engine] : undefined) ?? config.rpoMinutes;
+      if (rp && rp.minutes > rpo) {
+        problems.push({ urn: db.urn, message: `database "${db.name}": best backup (${rp.how}) may lose ${rp.minutes} minutes; the stack's RPO${engine && config.rpoMinutesByEngine?.[engine] ? ` for ${engine}` : ""} is ${rpo}` });
       }
     }
     return problems;

@@ -2,7 +2,7 @@ import { LIMITS } from "../../components/lib/limits";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import * as aws from "@pulumi/aws";
-import { ALICLOUD_REGION, AWS_REGION, BackupJob, type BackupJobArgs, backupVaultArnRegion, ossRegionOf, validateBackupJobArgs } from "../../components/backup-job";
+import { ALICLOUD_REGION, AWS_REGION, BackupJob, type BackupJobArgs, backupVaultArnRegion, ELASTICACHE_SNAPSHOT_SCHEDULE, ossRegionOf, validateBackupJobArgs } from "../../components/backup-job";
 import type { DatabaseConnection, EncryptionKeys, NativeBackupInfo, WorkloadIdentity } from "../../components/lib/contracts";
 import { cronMaxPeriodMinutes, cronProblem } from "../../components/lib/cron";
 import { dnsLabel, memoryQuantity, parseOrThrow, pinnedImage, Problems, secretConfigKeyName, ValidationError } from "../../components/lib/validation";
@@ -75,7 +75,7 @@ const entrySchema = z
     schedule: z
       .string()
       .optional()
-      .describe("Cron schedule of the dump or native snapshot (5 fields, in timeZone); the job deadline must fit inside the period. Default: `0 2 * * *` (PostgreSQL, MongoDB), `0 * * * *` (Redis)."),
+      .describe("Cron schedule of the dump or native snapshot (5 fields, in timeZone); the job deadline must fit inside the period. ElastiCache takes at most 20 manual snapshots per node a day, so more runs are refused there. Default: `0 2 * * *` (PostgreSQL, MongoDB), `0 * * * *` (Redis), `0 */2 * * *` (Redis on ElastiCache)."),
     timeZone: z.string().optional().describe("IANA time zone of the schedules. Default: `Etc/UTC`. Example: `Asia/Shanghai`"),
     retentionDays: z
       .number()
@@ -89,7 +89,7 @@ const entrySchema = z
     rpoMinutes: z
       .number()
       .optional()
-      .describe(`Recovery point objective in minutes (at most ${LIMITS.objectiveMinutes}); refused when the dump period, PITR and native snapshots cannot meet it. Default: profile (dev/staging 1440, prod 60).`),
+      .describe(`Recovery point objective in minutes (at most ${LIMITS.objectiveMinutes}); refused when the dump period, PITR and native snapshots cannot meet it. Default: profile (dev/staging 1440, prod 60), or the schedule's longest gap where nothing meets the profile (Docker; Redis on ElastiCache: 120).`),
     rtoMinutes: z.number().optional().describe(`Recovery time objective in minutes (at most ${LIMITS.objectiveMinutes}); the restore test must finish within it. Default: 240.`),
     stagingSize: memoryQuantity
       .optional()
@@ -163,13 +163,14 @@ function ossRegion(endpointUrl: string | undefined): { region?: string } {
 }
 
 /**
- * The profile's RPO, except on Docker: there is no point-in-time recovery or provider snapshot there, so a
- * prod RPO the dump schedule cannot meet must not leak in as a default. The dump period is the honest default;
- * an explicit rpoMinutes is still checked against the schedule.
+ * The profile's RPO, except where nothing can meet it: Docker has no point-in-time recovery or provider snapshot,
+ * and ElastiCache allows a snapshot every ~2 hours at best (20 a day, no log backups). A prod RPO the schedule cannot
+ * meet must not leak in as a default there: the schedule's period is the honest default; an explicit rpoMinutes is
+ * still checked against the schedule.
  */
-function defaultRpo(sctx: SectionContext, schedule: string): number {
+function defaultRpo(sctx: SectionContext, schedule: string, elasticacheSnapshots = false): number {
   const profileRpo = sctx.profile.backup.rpoMinutes;
-  if (sctx.platform.target !== "docker" || cronProblem(schedule)) return profileRpo;
+  if ((sctx.platform.target !== "docker" && !elasticacheSnapshots) || cronProblem(schedule)) return profileRpo;
   return Math.max(profileRpo, cronMaxPeriodMinutes(schedule));
 }
 
@@ -235,11 +236,14 @@ export function planBackups(
     const snapshots = takesNativeSnapshots(sctx, engine);
     if (snapshots) refuseDumpKeys(entry, sctx.platform.cloud as "aws" | "alicloud", p, index);
     const dest = (snapshots ? undefined : entry.destination) ?? { type: defaultDestination(sctx) };
+    // ElastiCache allows 20 manual snapshots per node a day: its sets default to every 2 hours, not hourly.
+    const elasticache = snapshots && sctx.platform.cloud === "aws";
+    const schedule = entry.schedule ?? (elasticache ? ELASTICACHE_SNAPSHOT_SCHEDULE : engine === "redis" ? profile.redisSchedule : profile.schedule);
     const args: PlannedBackup["args"] = {
-      schedule: entry.schedule ?? (engine === "redis" ? profile.redisSchedule : profile.schedule),
+      schedule,
       timeZone: entry.timeZone ?? profile.timeZone,
       retentionDays: entry.retentionDays ?? (engine === "redis" ? profile.redisRetentionDays : profile.retentionDays),
-      rpoMinutes: entry.rpoMinutes ?? defaultRpo(sctx, entry.schedule ?? (engine === "redis" ? profile.redisSchedule : profile.schedule)),
+      rpoMinutes: entry.rpoMinutes ?? defaultRpo(sctx, schedule, elasticache),
       rtoMinutes: entry.rtoMinutes ?? profile.rtoMinutes,
       destination: {
         type: dest.type,

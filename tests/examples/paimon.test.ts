@@ -100,19 +100,19 @@ describe("paimon staging vs prod", () => {
     const cron = (name: string) => k8s(built.prod.recorder, CRONJOB, name);
     const env = (c: any, key: string) => c.spec.jobTemplate.spec.template.spec.containers.flatMap((x: any) => x.env ?? []).find((e: any) => e.name === key)?.value;
     expect([cron("main-db-backup-backup").spec.schedule, env(cron("main-db-backup-backup"), "RETENTION_DAYS")]).toEqual(["0 2 * * *", "30"]);
-    expect([cron("cache-backup-backup").spec.schedule, env(cron("cache-backup-backup"), "RETENTION_DAYS")]).toEqual(["0 * * * *", "7"]);
+    expect([cron("cache-backup-backup").spec.schedule, env(cron("cache-backup-backup"), "RETENTION_DAYS")]).toEqual(["0 */2 * * *", "7"]);
     // The restore test is given the RTO as its deadline: 4 h.
     expect(cron("main-db-backup-verify").spec.jobTemplate.spec.activeDeadlineSeconds).toBe(4 * 3600);
-    // Hourly snapshots: stale once an hour and its grace have passed.
-    expect(alert(built.prod, "BackupStale", { backup: "cache-backup" }).annotations?.summary).toContain("1.8h");
+    // Snapshots every 2 h: stale once two hours and the grace (15 min start, 1 h run) have passed.
+    expect(alert(built.prod, "BackupStale", { backup: "cache-backup" }).annotations?.summary).toContain("3.3h");
   });
 
-  it("runs prod's Redis as a cluster (1.1 Redis (Cluster)) snapshotted every hour, all shards; staging keeps one node", () => {
+  it("runs prod's Redis as a cluster (1.1 Redis (Cluster)) snapshotted every 2 hours, all shards; staging keeps one node", () => {
     const group = (env: string) => unwrapSecrets(built[env].recorder.one("aws:elasticache/replicationGroup:ReplicationGroup").inputs);
     expect(group("prod")).toMatchObject({ clusterMode: "enabled", numNodeGroups: 3, replicasPerNodeGroup: 1 });
     expect(group("staging").clusterMode).toBeUndefined();
     const dump = k8s(built.prod.recorder, CRONJOB, "cache-backup-backup").spec;
-    expect(dump.schedule).toBe("0 * * * *");
+    expect(dump.schedule).toBe("0 */2 * * *");
     const env = dump.jobTemplate.spec.template.spec.containers.flatMap((c: any) => c.env ?? []);
     expect(env.find((e: any) => e.name === "EXPECTED_SHARDS")?.value).toBe("3");
     expect(env.find((e: any) => e.name === "REPLICATION_GROUP_ID")).toBeDefined();
@@ -143,10 +143,13 @@ describe("paimon staging vs prod", () => {
     expect(message).toMatch(/pagerduty/i);
   });
 
-  it("an RPO of 30 minutes that the hourly Redis snapshots cannot meet is refused", async () => {
-    const backups = [{ name: "cache-backup", database: "cache", schedule: "0 * * * *", retentionDays: 7, rpoMinutes: 30 }];
+  it("the playbook's hourly Redis RDB and a 1 h RPO are refused on ElastiCache with the reason (20 snapshots per node a day)", async () => {
+    const backups = [{ name: "cache-backup", database: "cache", schedule: "0 * * * *", retentionDays: 7, rpoMinutes: 60 }];
     const message = await stackError("prod", { backups }, { projectDir: exampleDir("paimon"), secrets: exampleSecrets("paimon", "prod") });
-    expect(message).toContain("platform:backups[0].rpoMinutes: cannot be met");
+    expect(message).toContain('platform:backups[0].schedule: takes 24 snapshots a day; ElastiCache allows at most 20 manual snapshots per node in any 24 hours (e.g. "0 */2 * * *", every 2 h) (got "0 * * * *")');
+    const slow = await stackError("prod", { backups: [{ ...backups[0], schedule: "0 */2 * * *" }] }, { projectDir: exampleDir("paimon"), secrets: exampleSecrets("paimon", "prod") });
+    expect(slow).toContain("platform:backups[0].rpoMinutes: cannot be met: the best recovery point is 120 min old");
+    expect(slow).toContain("ElastiCache takes at most 20 manual snapshots per node a day and has no log backups");
   });
 });
 

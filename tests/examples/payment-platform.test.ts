@@ -112,7 +112,7 @@ describe("payment-platform prod", () => {
     expect((appContainer(k8s(prod.recorder, DEPLOYMENT, "kyc-service")).env as any[]).some((e) => e.name.startsWith("KAFKA_"))).toBe(false);
   });
 
-  it("runs Redis as a cluster of 3 primaries with a replica each, alerting per shard, all 3 shards snapshotted hourly", () => {
+  it("runs Redis as a cluster of 3 primaries with a replica each, alerting per shard, all 3 shards snapshotted every 2 hours", () => {
     const group = prod.recorder.one("aws:elasticache/replicationGroup:ReplicationGroup").inputs;
     expect(group).toMatchObject({ clusterMode: "enabled", numNodeGroups: 3, replicasPerNodeGroup: 1, automaticFailoverEnabled: true, transitEncryptionEnabled: true });
     const env = appContainer(k8s(prod.recorder, DEPLOYMENT, "payment-gateway")).env as any[];
@@ -120,7 +120,7 @@ describe("payment-platform prod", () => {
     expect(alert(prod, "RedisMemoryNearMax", { database: "cache", severity: "warning" }).expr).toContain("by (job, instance, shard)");
     // ElastiCache refuses SYNC: native snapshots with a node snapshot per shard, restore-tested into 3 node groups.
     const snapshot = k8s(prod.recorder, "kubernetes:batch/v1:CronJob", "cache-backup-backup").spec;
-    expect(snapshot.schedule).toBe("0 * * * *");
+    expect(snapshot.schedule).toBe("0 */2 * * *");
     const [container] = snapshot.jobTemplate.spec.template.spec.containers;
     expect(container.command).toEqual(["bash", "/opt/backup/redis-snapshot-aws.sh", "snapshot"]);
     expect(container.env.find((e: any) => e.name === "EXPECTED_SHARDS")?.value).toBe("3");

@@ -30,6 +30,8 @@ export interface FakeSnapshot {
   states: string[];
   /** Node group ids that have a node snapshot (0001, 0002, ...). */
   nodeGroups: string[];
+  /** Node snapshots without NodeGroupId (whether a cluster-mode-disabled snapshot carries "0001" is not documented). */
+  withoutNodeGroupId?: boolean;
 }
 
 export interface FakeGroup {
@@ -50,7 +52,7 @@ export interface FakeElastiCache {
   snapshots: Map<string, FakeSnapshot>;
   groups: Map<string, FakeGroup>;
   /** How a snapshot taken by CreateSnapshot progresses. */
-  newSnapshot: { states: string[]; nodeGroups: number };
+  newSnapshot: { states: string[]; nodeGroups: number; withoutNodeGroupId?: boolean };
   /** How a group made by CreateReplicationGroup progresses. */
   newGroup: { states: string[]; nodeGroups: number };
   /** How a deleted group progresses before it disappears. */
@@ -88,7 +90,7 @@ function createTime(name: string): string {
 
 function snapshotXml(s: FakeSnapshot, status = s.states[0]): string {
   const nodes = s.nodeGroups
-    .map((g) => el("NodeSnapshot", txt("CacheClusterId", `${s.groupId}-${g}-001`) + txt("NodeGroupId", g) + txt("CacheNodeId", "0001") +
+    .map((g) => el("NodeSnapshot", txt("CacheClusterId", `${s.groupId}-${g}-001`) + (s.withoutNodeGroupId ? "" : txt("NodeGroupId", g)) + txt("CacheNodeId", "0001") +
       txt("CacheSize", "6 MB") + txt("SnapshotCreateTime", createTime(s.name))))
     .join("");
   return el("Snapshot", txt("SnapshotName", s.name) + txt("ReplicationGroupId", s.groupId) + txt("ReplicationGroupDescription", s.groupId) +
@@ -142,7 +144,10 @@ export async function startFakeElastiCache(port: number, opts: { pageSize?: numb
       if (status !== "available") throw new ApiError("InvalidReplicationGroupState", `Cluster is not in available state: ${status}.`);
       if (state.snapshots.has(name)) throw new ApiError("SnapshotAlreadyExistsFault", `Snapshot ${name} already exists.`);
       const nodeGroups = Array.from({ length: state.newSnapshot.nodeGroups }, (_, i) => String(i + 1).padStart(4, "0"));
-      const s: FakeSnapshot = { name, groupId: g.id, source: "manual", states: [...state.newSnapshot.states], nodeGroups };
+      const s: FakeSnapshot = {
+        name, groupId: g.id, source: "manual", states: [...state.newSnapshot.states], nodeGroups,
+        ...(state.newSnapshot.withoutNodeGroupId ? { withoutNodeGroupId: true } : {}),
+      };
       state.snapshots.set(name, s);
       return el("CreateSnapshotResult", snapshotXml(s));
     },

@@ -81,6 +81,23 @@ describe("data-protection checks", () => {
     ]);
   });
 
+  it("take a per-engine RPO where the service cannot back up as often: ElastiCache snapshots every 2 h pass a redis RPO of 120, not 60", () => {
+    const snapshots = { ...backupOf(redis, (p) => (p.spec.schedule = "0 */2 * * *")), urn: "urn:pulumi:prod::platform::kubernetes:batch/v1:CronJob::cache-backup" };
+    const postgresDaily = backupOf(db, (p) => (p.spec.schedule = "0 2 * * *"));
+    const config = { rpoMinutes: 60, rpoMinutesByEngine: { redis: 120 } };
+    // The override is for redis only: the PostgreSQL database is still held to 60.
+    expect(messages(backupMeetsRpo, [redis, snapshots, db, postgresDaily], { config })).toEqual([
+      'database "main-db-instance": best backup (CronJob "main-db-backup-backup" (0 2 * * *)) may lose 1440 minutes; the stack\'s RPO is 60',
+    ]);
+    expect(messages(backupMeetsRpo, [redis, snapshots], { config: { rpoMinutes: 60 } })).toEqual([
+      'database "cache": best backup (CronJob "main-db-backup-backup" (0 */2 * * *)) may lose 120 minutes; the stack\'s RPO is 60',
+    ]);
+    const sixHourly = { ...snapshots, props: { ...snapshots.props, spec: { ...snapshots.props!.spec, schedule: "0 */6 * * *" } } };
+    expect(messages(backupMeetsRpo, [redis, sixHourly], { config })).toEqual([
+      'database "cache": best backup (CronJob "main-db-backup-backup" (0 */6 * * *)) may lose 360 minutes; the stack\'s RPO for redis is 120',
+    ]);
+  });
+
   it("count a read replica as covered by its source's backups, and still require the source's", () => {
     const replica = cloud("aws:rds/instance:Instance", "main-db-replica-1", { replicateSourceDb: "main-db-instance-1a2b", backupRetentionPeriod: 0 }, { dependencies: [db.urn!] });
     const readOnly = cloud("alicloud:rds/readOnlyInstance:ReadOnlyInstance", "main-db-replica-2", { masterDbInstanceId: "pgm-1" });

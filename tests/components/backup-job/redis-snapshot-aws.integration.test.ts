@@ -122,6 +122,18 @@ describe("redis-snapshot-aws.sh against a fake ElastiCache API through the real 
       expectLogLines(r.stderr);
     });
 
+    it("accepts a one-shard snapshot whose node snapshot carries no NodeGroupId (cluster mode off), but not an empty one", async () => {
+      fake.newSnapshot = { states: ["creating", "available"], nodeGroups: 1, withoutNodeGroupId: true };
+      const r = await script("snapshot");
+      expect(r.stderr).not.toContain("ERROR");
+      expect(r.code).toBe(0);
+      expect(r.stderr).toMatch(/snapshot orders-redis-\d{8}-\d{6} holds 1 node group\(s\) \(expected 1\)/);
+      fake.newSnapshot = { states: ["creating", "available"], nodeGroups: 0 };
+      const empty = await script("snapshot");
+      expect(empty.code).not.toBe(0);
+      expect(empty.stderr).toMatch(/holds 0 node group\(s\), EXPECTED_SHARDS is 1: it does not cover every shard/);
+    });
+
     it("checks that a cluster-mode snapshot has one node snapshot per shard (3 shards)", async () => {
       fake.groups.set(GROUP, { id: GROUP, states: ["available"], nodeGroups: 3 });
       fake.newSnapshot = { states: ["creating", "available"], nodeGroups: 3 };

@@ -54,9 +54,10 @@ function args(source: RedisSnapshotSource, overrides: Partial<BackupJobArgs> = {
   return {
     connection: redis(source.shards > 1),
     nativeBackup: native(source),
-    schedule: "0 * * * *",
+    // ElastiCache takes at most 20 manual snapshots per node a day: every 2 hours there.
+    schedule: source.cloud === "aws" ? "0 */2 * * *" : "0 * * * *",
     retentionDays: 7,
-    rpoMinutes: 60,
+    rpoMinutes: source.cloud === "aws" ? 120 : 60,
     rtoMinutes: 240,
     destination: { type: source.cloud === "aws" ? "s3" : "oss" },
     verify: { schedule: "0 4 1 * *" },
@@ -92,13 +93,15 @@ describe("managed Redis on AWS: on-demand ElastiCache snapshots and a restore te
     expect(backup.initContainers).toBeUndefined();
     const [snap] = backup.containers;
     expect(snap).toMatchObject({ name: "snapshot", image: "amazon/aws-cli:2.22.35", command: ["bash", "/opt/backup/redis-snapshot-aws.sh", "snapshot"] });
-    expect(envOf(snap)).toMatchObject({ REPLICATION_GROUP_ID: "cache-rg", BACKUP_NAME: "cache", RETENTION_DAYS: "7", EXPECTED_SHARDS: "3", SNAPSHOT_TIMEOUT_SECONDS: String(1800 - 120) });
+    expect(envOf(snap)).toMatchObject({ REPLICATION_GROUP_ID: "cache-rg", BACKUP_NAME: "cache", RETENTION_DAYS: "7", EXPECTED_SHARDS: "3", SNAPSHOT_TIMEOUT_SECONDS: String(3600 - 120) });
     expect(snap.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
     expect(snap.resources.limits["ephemeral-storage"]).toBe("1Gi");
     // Nothing of the data store's password reaches a snapshot pod: it talks to the API only.
     expect(JSON.stringify(backup)).not.toContain("REDISCLI_AUTH");
 
     const verify = pod("cache-verify");
+    expect(verify.terminationGracePeriodSeconds).toBe(90);
+    expect(backup.terminationGracePeriodSeconds).toBeUndefined();
     const [restore] = verify.containers;
     expect(restore.command).toEqual(["bash", "/opt/backup/redis-snapshot-aws.sh", "verify"]);
     const env = envOf(restore);
@@ -208,6 +211,18 @@ describe("bad input for a managed Redis backup set fails before anything is regi
   test("a managed Redis without its snapshot handle is refused: redis-cli --rdb would fail on every run", () => {
     const message = validationMessage(() => new BackupJob("cache", args(elasticache(1), { nativeBackup: native(undefined, "aws") }), ctx("prod", "aws")));
     expect(message).toContain("nativeBackup.redisSnapshot: is required for a managed Redis (ElastiCache): it refuses SYNC");
+  });
+
+  test("ElastiCache's daily snapshot limit, its name limit and the RPO it cannot meet, each with the reason", () => {
+    const message = validationMessage(() =>
+      new BackupJob("0cache--hot", args(elasticache(1), { schedule: "0 * * * *", rpoMinutes: 60 }), ctx("prod", "aws")));
+    expect(message).toContain('name: must start with a letter, hold no "--" and be at most 24 characters');
+    expect(message).toContain('schedule: takes 24 snapshots a day; ElastiCache allows at most 20 manual snapshots per node in any 24 hours');
+    const rpo = validationMessage(() => new BackupJob("cache", args(elasticache(1), { rpoMinutes: 60 }), ctx("prod", "aws")));
+    expect(rpo).toContain("rpoMinutes: cannot be met: the best recovery point is 120 min old");
+    expect(rpo).toContain('ElastiCache takes at most 20 manual snapshots per node a day and has no log backups, so "0 */2 * * *" (120 min) is the best regular schedule');
+    // 20 a day is allowed: 20 hours at minute 0.
+    expect(() => new BackupJob("cache", args(elasticache(1), { schedule: "0 0-19 * * *", rpoMinutes: 300 }), ctx("prod", "aws"))).not.toThrow();
   });
 
   test("a scratch-space size for ElastiCache, an identity of the other cloud, a shard count of 0", () => {

@@ -29,7 +29,9 @@ describe("backups section", () => {
   test("defaults come from the profile: daily 02:00 dump 30 days in prod, hourly Redis 7 days, s3 on AWS", () => {
     const plan = planBackups(parse([{ name: "main", database: "main" }, { name: "cache", database: "cache" }]), sctx("prod", "kubernetes", "aws"), known);
     expect(plan[0].args).toMatchObject({ schedule: "0 2 * * *", retentionDays: 30, rpoMinutes: 60, rtoMinutes: 240, destination: { type: "s3" }, verify: { schedule: "0 4 1 * *" } });
-    expect(plan[1].args).toMatchObject({ schedule: "0 * * * *", retentionDays: 7 });
+    // ElastiCache: every 2 hours (20 manual snapshots per node a day at most), and that period is the honest RPO.
+    expect(plan[1].args).toMatchObject({ schedule: "0 */2 * * *", retentionDays: 7, rpoMinutes: 120 });
+    expect(planBackups(parse([{ name: "cache", database: "cache" }]), sctx("prod", "docker", "none"), known)[0].args).toMatchObject({ schedule: "0 * * * *", retentionDays: 7 });
   });
 
   test("dump scratch space follows the database's size (PostgreSQL storage, Redis memory) unless set", () => {
@@ -65,7 +67,13 @@ describe("backups section", () => {
     for (const key of ["verifyQuery", "stagingSize", "clientImage"]) expect(run).toThrow(new RegExp(`platform:backups\\[0\\]\\.${key}: does not apply to a Redis on ElastiCache`));
     // Without those keys it plans: the hourly profile schedule, 7 days, no bucket settings.
     const plan = planBackups(parse([{ name: "cache", database: "cache" }]), sctx("prod", "kubernetes", "aws"), known);
-    expect(plan[0].args).toMatchObject({ schedule: "0 * * * *", retentionDays: 7, destination: { type: "s3" } });
+    expect(plan[0].args).toMatchObject({ schedule: "0 */2 * * *", retentionDays: 7, rpoMinutes: 120, destination: { type: "s3" } });
+    // The daily limit is checked at plan time, naming the schedule.
+    expect(() => planBackups(parse([{ name: "cache", database: "cache", schedule: "*/30 * * * *", rpoMinutes: 30 }]), sctx("prod", "kubernetes", "aws"), known))
+      .toThrow(/platform:backups\[0\]\.schedule: takes 48 snapshots a day; ElastiCache allows at most 20 manual snapshots per node in any 24 hours/);
+    // A set name too long for `<name>-YYYYMMDD-HHMMSS` in 40 characters.
+    expect(() => planBackups(parse([{ name: "session-cache-snapshots-eu", database: "cache" }]), sctx("prod", "kubernetes", "aws"), known))
+      .toThrow(/platform:backups\[0\]\.name: must start with a letter, hold no "--" and be at most 24 characters: ElastiCache snapshot names/);
     expect(plan[0].args.destination.endpointUrl).toBeUndefined();
     // Dumps stay dumps where the Redis is the stack's own container.
     expect(planBackups(parse([{ name: "cache", database: "cache", stagingSize: "1Gi" }]), sctx("dev", "docker", "none"), known)[0].args.stagingSize).toBe("1Gi");
