@@ -8,7 +8,7 @@ import { environmentOf, ENVIRONMENTS_PARAM, isReadReplica, isTrue } from "./comm
 import { known, stackCheck, StackProblem, StackResource, StackView } from "./framework";
 import { CRON_JOB, PROMETHEUS_RULE } from "./k8s";
 
-type Engine = "postgres" | "redis" | "mysql";
+type Engine = "postgres" | "redis" | "mysql" | "mongodb";
 
 /** Managed database types and how to read their engine. */
 const DATABASE_TYPES: Record<string, (props: any) => Engine | undefined> = {
@@ -16,6 +16,8 @@ const DATABASE_TYPES: Record<string, (props: any) => Engine | undefined> = {
   "aws:elasticache/replicationGroup:ReplicationGroup": () => "redis",
   "alicloud:rds/instance:Instance": (p) => engineName(p.engine),
   "alicloud:kvstore/instance:Instance": () => "redis",
+  "aws:docdb/cluster:Cluster": () => "mongodb",
+  "alicloud:mongodb/instance:Instance": () => "mongodb",
 };
 
 function engineName(engine: unknown): Engine | undefined {
@@ -148,6 +150,9 @@ function recoveryPointMinutes(stack: StackView, db: StackResource, labels: Recor
   const native = known(() => {
     if (db.type === "aws:rds/instance:Instance" && (p.backupRetentionPeriod ?? 1) > 0) return { minutes: PITR_MINUTES, how: "RDS point-in-time recovery" };
     if (db.type === "alicloud:kvstore/instance:Instance" && isTrue(p.enableBackupLog === 1 ? true : p.enableBackupLog)) return { minutes: PITR_MINUTES, how: "KVStore AOF log backup" };
+    // DocumentDB restores to any second of its backup retention; ApsaraDB for MongoDB with its oplog (log) backup.
+    if (db.type === "aws:docdb/cluster:Cluster" && (p.backupRetentionPeriod ?? 1) > 0) return { minutes: PITR_MINUTES, how: "DocumentDB point-in-time restore" };
+    if (db.type === "alicloud:mongodb/instance:Instance" && isTrue(p.enableBackupLog === 1 ? true : p.enableBackupLog)) return { minutes: PITR_MINUTES, how: "ApsaraDB for MongoDB log backup" };
     return undefined;
   });
   if (native) candidates.push(native);
@@ -182,7 +187,9 @@ export const backupMeetsRpo = stackCheck<{ rpoMinutes: number; rpoMinutesByEngin
     rpoMinutes: { type: "integer", minimum: 1, default: 1440, description: "Recovery point objective of the stack in minutes (prod: 60)." },
     rpoMinutesByEngine: {
       type: "object",
-      properties: { postgres: { type: "integer", minimum: 1 }, redis: { type: "integer", minimum: 1 }, mysql: { type: "integer", minimum: 1 } },
+      properties: {
+        postgres: { type: "integer", minimum: 1 }, redis: { type: "integer", minimum: 1 }, mysql: { type: "integer", minimum: 1 }, mongodb: { type: "integer", minimum: 1 },
+      },
       additionalProperties: false,
       default: {},
       description:
@@ -214,10 +221,12 @@ export const backupRetention = stackCheck<{ minRetentionDays: Record<string, num
   config: {
     minRetentionDays: {
       type: "object",
-      properties: { postgres: { type: "integer", minimum: 1 }, redis: { type: "integer", minimum: 1 }, mysql: { type: "integer", minimum: 1 } },
+      properties: {
+        postgres: { type: "integer", minimum: 1 }, redis: { type: "integer", minimum: 1 }, mysql: { type: "integer", minimum: 1 }, mongodb: { type: "integer", minimum: 1 },
+      },
       additionalProperties: false,
-      default: { postgres: 7, redis: 7, mysql: 7 },
-      description: "Minimum backup retention in days per engine (prod: postgres 30, redis 7).",
+      default: { postgres: 7, redis: 7, mysql: 7, mongodb: 7 },
+      description: "Minimum backup retention in days per engine (prod: postgres 30, redis 7, mongodb 30).",
     },
     ...BACKUP_SELECTOR_PARAM,
   },

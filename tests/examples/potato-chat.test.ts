@@ -89,7 +89,17 @@ describe("potato-chat prod (AWS)", () => {
   it("dumps the gateway's database and each service's own database daily, each as its own role", () => {
     const crons = prod.recorder.byType("kubernetes:batch/v1:CronJob").map((c) => unwrapSecrets(c.inputs));
     const names = crons.filter((c) => c.metadata.name.endsWith("-backup-backup")).map((c) => c.metadata.name).sort();
-    expect(names).toEqual(["admindb-backup-backup", "cache-backup-backup", "main-db-backup-backup", "paymentdb-backup-backup", "socialdb-backup-backup", "tradingdb-backup-backup", "userdb-backup-backup"]);
+    expect(names).toEqual([
+      "admindb-backup-backup", "cache-backup-backup", "documents-backup-backup", "main-db-backup-backup", "paymentdb-backup-backup", "socialdb-backup-backup",
+      "tradingdb-backup-backup", "userdb-backup-backup",
+    ]);
+    // DocumentDB's documents: mongodump with the Amazon RDS CA bundle mounted, daily, kept 30 days.
+    const documents = k8s(prod.recorder, "kubernetes:batch/v1:CronJob", "documents-backup-backup").spec;
+    expect(documents.schedule).toBe("0 2 * * *");
+    const dump = documents.jobTemplate.spec.template.spec.initContainers[0];
+    expect(dump.image).toBe("mongo:7.0.14");
+    expect(dump.env.find((e: any) => e.name === "MONGODB_CA_FILE")).toBeDefined();
+    expect(dump.env.find((e: any) => e.name === "RETENTION_DAYS").value).toBe("30");
     const spec = k8s(prod.recorder, "kubernetes:batch/v1:CronJob", "tradingdb-backup-backup").spec;
     expect(spec.schedule).toBe("0 2 * * *");
     const env = [...(spec.jobTemplate.spec.template.spec.initContainers ?? []), ...spec.jobTemplate.spec.template.spec.containers].flatMap((c: any) => c.env ?? []);

@@ -1,4 +1,4 @@
-import { backupMeetsRpo, dataProtectionPolicies, prodDatabaseStaleBackupAlert } from "../../policies/rules/data-protection";
+import { backupMeetsRpo, backupRetention, dataProtectionPolicies, prodDatabaseBackup, prodDatabaseStaleBackupAlert } from "../../policies/rules/data-protection";
 import { alertRuleLabels, monitoringPolicies } from "../../policies/rules/monitoring";
 import { UNKNOWN, type PolicyInput } from "../helpers/policy";
 import { describeChecks, messages, variant } from "./cases";
@@ -78,6 +78,24 @@ describe("data-protection checks", () => {
     expect(messages(backupMeetsRpo, [db, ...awsBackup(true, 30)], { config: { rpoMinutes: 60 } })).toEqual([]);
     expect(messages(backupMeetsRpo, [db, ...awsBackup(false, 30), backupOf(db, (p) => (p.spec.schedule = "0 */6 * * *"))], { config: { rpoMinutes: 60 } })).toEqual([
       'database "main-db-instance": best backup (CronJob "main-db-backup-backup" (0 */6 * * *)) may lose 360 minutes; the stack\'s RPO is 60',
+    ]);
+  });
+
+  it("hold MongoDB stores (DocumentDB, ApsaraDB for MongoDB) to a backup, an RPO through their point-in-time restore and a retention", () => {
+    const docdb = cloud("aws:docdb/cluster:Cluster", "documents", { backupRetentionPeriod: 30 });
+    const apsara = cloud("alicloud:mongodb/instance:Instance", "documents-instance", { enableBackupLog: 0, backupRetentionPeriod: 30 });
+    expect(messages(prodDatabaseBackup, [docdb, apsara])).toEqual(['database "documents" has no backup', 'database "documents-instance" has no backup']);
+    const dumpOf = (store: PolicyInput, days: string) =>
+      ({ ...backupOf(store, (p) => { p.spec.schedule = "0 2 * * *"; p.spec.jobTemplate.spec.template.spec.containers[0].env[1].value = days; }), urn: `urn:pulumi:prod::platform::kubernetes:batch/v1:CronJob::${store.name}-backup` });
+    expect(messages(prodDatabaseBackup, [docdb, dumpOf(docdb, "30"), apsara, dumpOf(apsara, "30")])).toEqual([]);
+    // DocumentDB restores to any second of its retention; the ApsaraDB instance without its log backup has only the daily dump.
+    expect(messages(backupMeetsRpo, [docdb, dumpOf(docdb, "30"), apsara, dumpOf(apsara, "30")], { config: { rpoMinutes: 60 } })).toEqual([
+      'database "documents-instance": best backup (CronJob "main-db-backup-backup" (0 2 * * *)) may lose 1440 minutes; the stack\'s RPO is 60',
+    ]);
+    const withLog = { ...apsara, props: { ...apsara.props, enableBackupLog: 1 } };
+    expect(messages(backupMeetsRpo, [withLog, dumpOf(withLog, "30")], { config: { rpoMinutes: 60 } })).toEqual([]);
+    expect(messages(backupRetention, [docdb, dumpOf(docdb, "7")], { config: { minRetentionDays: { mongodb: 30 } } })).toEqual([
+      'backup "main-db-backup-backup" of mongodb database "documents" keeps 7 days; at least 30 required',
     ]);
   });
 
