@@ -22,6 +22,12 @@ const prodStores = (kafkaVersion: string) => ({
     { name: "cache", engine: "redis", version: "7.0" },
     { name: "documents", engine: "mongodb", version: "5.0" },
   ],
+  // Every prod database needs a backup the pack can see (prod-database-backup), the MongoDB store too.
+  backups: [
+    { name: "main-db-backup", database: "main-db" },
+    { name: "cache-backup", database: "cache" },
+    { name: "documents-backup", database: "documents" },
+  ],
   kafka: [{ name: "events", version: kafkaVersion, topics: [{ name: "orders" }] }],
 });
 const variants: Array<[string, string, Record<string, unknown>]> = [

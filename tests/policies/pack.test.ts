@@ -86,7 +86,7 @@ describe("per-stack policy config", () => {
       'policies/config/prod.json: "k8s-min-replicas".enforcementLevel: "blocking" is not one of advisory, mandatory, remediate, disabled',
       'policies/config/prod.json: "k8s-hpa-sane".minReplicas: 0 is below the minimum 1',
       'policies/config/prod.json: "backup-retention-minimum".minRetentionDays.postgres: "30" is string; expected integer',
-      'policies/config/prod.json: "backup-retention-minimum".minRetentionDays.oracle: unknown key; allowed: postgres, redis, mysql',
+      'policies/config/prod.json: "backup-retention-minimum".minRetentionDays.oracle: unknown key; allowed: postgres, redis, mysql, mongodb',
       'policies/config/prod.json: "aws-eks-control-plane-logs".requiredLogTypes[1]: "everything" is not one of "api", "audit", "authenticator", "controllerManager", "scheduler"',
       'policies/config/prod.json: "k8s-no-bare-pods": "sometimes" is not an enforcement level (advisory, mandatory, remediate, disabled)',
       'policies/config/prod.json: "all": "loud" is not an enforcement level (advisory, mandatory, remediate, disabled)',
