@@ -78,7 +78,7 @@ export const CODE_ONLY_ARGS: ReadonlyArray<ArgRef & { reason: string }> = [
   { component: "backup-job", field: "BackupJobArgs.nativeBackup", reason: "output of the database (its native backup facts count towards the RPO)" },
   { component: "backup-job", field: "BackupJobArgs.identity", reason: "output of the foundation (IRSA / RRSA trust)" },
   { component: "backup-job", field: "BackupVerification.enabled", reason: "restore tests stay on (prod refuses to turn them off)" },
-  { component: "backup-job", field: "NativePlanArgs.enabled", reason: "the AWS Backup plan follows the profile (prod, RDS PostgreSQL) and backups[].copyTo, which turns it on" },
+  { component: "backup-job", field: "NativePlanArgs.enabled", reason: "the AWS Backup plan follows the profile (prod, RDS PostgreSQL) and backups[].copyTo, which turns it on; one plan per store, the other sets of that store turn it off" },
   { component: "backup-job", field: "BackupJobArgs.keys", reason: "output of the foundation (its KMS key for backups)" },
   { component: "backup-job", field: "BackupJobArgs.activeDeadlineSeconds", reason: "derived from the schedule's period (half of it, at most 4 h)" },
   { component: "backup-job", field: "BackupJobArgs.backoffLimit", reason: "one retry: a backup that keeps failing needs a human, and its alert fires" },

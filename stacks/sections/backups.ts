@@ -299,7 +299,23 @@ export function planBackups(
     }
     throw new ValidationError("stack config", [...own, ...problems]);
   }
-  return plan;
+  return withOneNativePlanPerStore(plan);
+}
+
+/**
+ * An AWS Backup plan selects a whole instance, so one store gets one plan (vault, rules, selection), whatever number of
+ * backup sets dump it: the set with copyTo, else the set of the store itself, else its first logical database's set.
+ * Without this, a store with five logical databases got six identical plans and vaults.
+ */
+function withOneNativePlanPerStore(plan: BackupsPlan): BackupsPlan {
+  const store = (entry: PlannedBackup) => entry.database.split(LOGICAL_SEPARATOR)[0];
+  const owners = new Map<string, PlannedBackup>();
+  const rank = (entry: PlannedBackup) => (entry.args.nativePlan ? 0 : entry.database === store(entry) ? 1 : 2);
+  for (const entry of plan) {
+    const current = owners.get(store(entry));
+    if (!current || rank(entry) < rank(current)) owners.set(store(entry), entry);
+  }
+  return plan.map((entry) => (owners.get(store(entry)) === entry ? entry : { ...entry, args: { ...entry.args, nativePlan: { enabled: false } } }));
 }
 
 /**

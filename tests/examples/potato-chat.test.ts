@@ -93,6 +93,9 @@ describe("potato-chat prod (AWS)", () => {
       "admindb-backup-backup", "cache-backup-backup", "documents-backup-backup", "main-db-backup-backup", "paymentdb-backup-backup", "socialdb-backup-backup",
       "tradingdb-backup-backup", "userdb-backup-backup",
     ]);
+    // Six backup sets dump main-db, one AWS Backup plan selects it (the main-db set's), not six.
+    expect(prod.recorder.byType("aws:backup/plan:Plan").map((r) => r.name)).toEqual(["main-db-backup-plan"]);
+    expect(prod.recorder.byType("aws:backup/vault:Vault").map((r) => r.name)).toEqual(["main-db-backup-vault"]);
     // DocumentDB's documents: mongodump with the Amazon RDS CA bundle mounted, daily, kept 30 days.
     const documents = k8s(prod.recorder, "kubernetes:batch/v1:CronJob", "documents-backup-backup").spec;
     expect(documents.schedule).toBe("0 2 * * *");

@@ -57,6 +57,22 @@ describe("backups section", () => {
       .toThrow(/platform:backups\[0\]\.stagingSize: must be a storage quantity like 20Gi, from 1Mi to 1Ti \(got "5Ti"\)/);
   });
 
+  test("one AWS Backup plan per store, however many backup sets dump it: the store's own set carries it, else its first logical set", () => {
+    const withLogical = { ...known, "main/orders": "postgres", "main/billing": "postgres" } as const;
+    const ctx = sctx("prod", "kubernetes", "aws");
+    const owners = (entries: Array<{ name: string; database: string }>) =>
+      planBackups(parse(entries), ctx, withLogical).map((b) => [b.name, b.args.nativePlan?.enabled !== false]);
+    expect(owners([
+      { name: "orders", database: "main/orders" },
+      { name: "main", database: "main" },
+      { name: "billing", database: "main/billing" },
+      { name: "main-hourly", database: "main" },
+    ])).toEqual([["orders", false], ["main", true], ["billing", false], ["main-hourly", false]]);
+    expect(owners([{ name: "orders", database: "main/orders" }, { name: "billing", database: "main/billing" }])).toEqual([["orders", true], ["billing", false]]);
+    // Another store keeps its own (the component decides whether that engine gets a plan at all).
+    expect(owners([{ name: "main", database: "main" }, { name: "docs", database: "docs" }])).toEqual([["main", true], ["docs", true]]);
+  });
+
   test("a managed Redis takes native snapshots: dump-only keys are refused with the reason, all in one run", () => {
     const entry = {
       name: "cache", database: "cache", stagingSize: "20Gi", clientImage: "redis:7.4.1-bookworm", verifyQuery: "SELECT 1",
