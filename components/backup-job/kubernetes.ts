@@ -207,15 +207,16 @@ export interface KubernetesBackupResources {
 }
 
 /**
- * The backup and verify pods take no connections; they reach the database on its port and the object store (and
- * the cloud's token service for workload identity) over HTTPS, which have no fixed addresses. DNS comes from the
- * namespace's allow-dns policy; the instance metadata endpoints stay closed.
+ * The backup and verify pods take no connections; they reach the database on its port (when they talk to it: a
+ * native-snapshot set only calls the cloud's API) and the object store, the cloud's API and its token service over
+ * HTTPS, which have no fixed addresses. DNS comes from the namespace's allow-dns policy; the instance metadata
+ * endpoints stay closed.
  */
 export function backupNetworkPolicy(
   r: Pick<ResolvedBackup, "name">,
   namespace: string,
   labels: Record<string, string>,
-  databasePort: pulumi.Input<number>,
+  databasePort: pulumi.Input<number> | undefined,
 ): k8s.networking.v1.NetworkPolicyArgs {
   return {
     // Backup names are at most 45 characters on Kubernetes (CronJob name limit), so this fits a DNS label.
@@ -224,22 +225,72 @@ export function backupNetworkPolicy(
       podSelector: { matchLabels: { ...selectorLabels(r.name), "app.kubernetes.io/component": "backup" } },
       policyTypes: ["Ingress", "Egress"],
       ingress: [],
-      egress: [DNS_EGRESS, cidrEgress([ANYWHERE], [databasePort]), cidrEgress([ANYWHERE], [443])],
+      egress: [DNS_EGRESS, ...(databasePort !== undefined ? [cidrEgress([ANYWHERE], [databasePort])] : []), cidrEgress([ANYWHERE], [443])],
     },
   };
 }
 
-export function registerKubernetesBackup(i: KubernetesBackupInputs): KubernetesBackupResources {
+export interface BackupWorkloadInputs {
+  r: ResolvedBackup;
+  ctx: PlatformContext;
+  parent: pulumi.Resource;
+  /** Files of the script ConfigMap (mounted at /opt/backup). */
+  scripts: Record<string, string>;
+  serviceAccountAnnotations?: pulumi.Input<Record<string, string>>;
+  /** The database port the pods reach; undefined when they only call HTTPS APIs. */
+  databasePort: pulumi.Input<number> | undefined;
+  /** The CronJob spec of one mode, given its labels and the names of the ServiceAccount and script ConfigMap. */
+  cronJobSpec: (mode: "backup" | "verify", labels: Record<string, string>, names: { serviceAccountName: pulumi.Input<string>; configMapName: pulumi.Input<string> }) => CronJobSpec;
+  transforms?: Transforms<string>;
+}
+
+/**
+ * What every backup set registers on Kubernetes, whatever its method: the script ConfigMap, a token-less ServiceAccount
+ * (workload identity annotations), the backup CronJob, the verify CronJob when the restore test is on, and the
+ * NetworkPolicy. Names and labels are the alerts' and the policy pack's contract.
+ */
+export function registerBackupWorkload(i: BackupWorkloadInputs): Omit<KubernetesBackupResources, "credentials"> {
   const { r, ctx } = i;
   const opts = { parent: i.parent, ...providerFor(ctx, "kubernetes") };
   const labels = standardLabels(ctx, r.name, "backup");
-  const meta = (name: string, extra: Record<string, unknown> = {}) => ({ name, namespace: ctx.namespace, labels, ...extra });
-
-  const script = new k8s.core.v1.ConfigMap(
-    `${r.name}-script`,
-    applyTransform(i.transforms, "script", { metadata: meta(r.names.configMap), data: { [BACKUP_SCRIPT_NAME]: backupScript() } }),
+  const meta = backupMeta(ctx, labels);
+  const script = new k8s.core.v1.ConfigMap(`${r.name}-script`, applyTransform(i.transforms, "script", { metadata: meta(r.names.configMap), data: i.scripts }), opts);
+  const serviceAccount = new k8s.core.v1.ServiceAccount(
+    `${r.name}-service-account`,
+    applyTransform(i.transforms, "serviceAccount", {
+      metadata: meta(r.names.serviceAccount, i.serviceAccountAnnotations ? { annotations: i.serviceAccountAnnotations } : {}),
+      automountServiceAccountToken: false,
+    }),
     opts,
   );
+  const names = { serviceAccountName: serviceAccount.metadata.name, configMapName: script.metadata.name };
+  const cronJob = (mode: "backup" | "verify", name: string, role: "backupCronJob" | "verifyCronJob") => {
+    const modeLabels = { ...labels, "backup.platform/mode": mode };
+    return new k8s.batch.v1.CronJob(
+      `${r.name}-${mode}`,
+      applyTransform(i.transforms, role, { metadata: { ...meta(name), labels: modeLabels }, spec: i.cronJobSpec(mode, modeLabels, names) }),
+      opts,
+    );
+  };
+  const backupCronJob = cronJob("backup", r.names.backupCronJob, "backupCronJob");
+  const verifyCronJob = r.verify.enabled ? cronJob("verify", r.names.verifyCronJob, "verifyCronJob") : undefined;
+  const networkPolicy = new k8s.networking.v1.NetworkPolicy(
+    `${r.name}-network-policy`,
+    applyTransform(i.transforms, "networkPolicy", backupNetworkPolicy(r, ctx.namespace, labels, i.databasePort)),
+    opts,
+  );
+  return { script, serviceAccount, backupCronJob, verifyCronJob, networkPolicy };
+}
+
+/** Metadata of a backup set's objects: its name, the workload namespace and the set's standard labels. */
+function backupMeta(ctx: PlatformContext, labels: Record<string, string>) {
+  return (name: string, extra: Record<string, unknown> = {}) => ({ name, namespace: ctx.namespace, labels, ...extra });
+}
+
+/** A dump backup set: the password Secret when the connection has no Secret of its own, then the shared workload. */
+export function registerKubernetesBackup(i: KubernetesBackupInputs): KubernetesBackupResources {
+  const { r, ctx } = i;
+  const opts = { parent: i.parent, ...providerFor(ctx, "kubernetes") };
   let credentials: k8s.core.v1.Secret | undefined;
   let password: { name: pulumi.Input<string>; key: string; urlKey?: string };
   if (i.connection.secretRef) {
@@ -248,7 +299,7 @@ export function registerKubernetesBackup(i: KubernetesBackupInputs): KubernetesB
     credentials = new k8s.core.v1.Secret(
       `${r.name}-credentials`,
       applyTransform(i.transforms, "credentials", {
-        metadata: meta(r.names.secret),
+        metadata: backupMeta(ctx, standardLabels(ctx, r.name, "backup"))(r.names.secret),
         type: "Opaque",
         stringData: {
           password: pulumi.secret(i.connection.password),
@@ -259,47 +310,16 @@ export function registerKubernetesBackup(i: KubernetesBackupInputs): KubernetesB
     );
     password = { name: credentials.metadata.name, key: "password", urlKey: "url" };
   }
-  const serviceAccount = new k8s.core.v1.ServiceAccount(
-    `${r.name}-service-account`,
-    applyTransform(i.transforms, "serviceAccount", {
-      metadata: meta(r.names.serviceAccount, i.serviceAccountAnnotations ? { annotations: i.serviceAccountAnnotations } : {}),
-      automountServiceAccountToken: false,
-    }),
-    opts,
-  );
-  const common = {
-    serviceAccountName: serviceAccount.metadata.name,
-    configMapName: script.metadata.name,
-    destinationEnv: destinationEnv(r, i.destinationUrl),
-  };
-  const backupLabels = { ...labels, "backup.platform/mode": "backup" };
-  const backupCronJob = new k8s.batch.v1.CronJob(
-    `${r.name}-backup`,
-    applyTransform(i.transforms, "backupCronJob", {
-      metadata: { ...meta(r.names.backupCronJob), labels: backupLabels },
-      spec: buildCronJobSpec({ ...common, r, mode: "backup", labels: backupLabels, databaseEnv: databaseEnv(i.connection, password), caBundle: i.connection.caBundle }),
-    }),
-    opts,
-  );
-  let verifyCronJob: k8s.batch.v1.CronJob | undefined;
-  if (r.verify.enabled) {
-    const verifyLabels = { ...labels, "backup.platform/mode": "verify" };
-    verifyCronJob = new k8s.batch.v1.CronJob(
-      `${r.name}-verify`,
-      applyTransform(i.transforms, "verifyCronJob", {
-        metadata: { ...meta(r.names.verifyCronJob), labels: verifyLabels },
-        spec: buildCronJobSpec({
-          ...common, r, mode: "verify", labels: verifyLabels, databaseEnv: databaseEnv(i.connection, password, r.verify.query),
-          caBundle: i.connection.caBundle,
-        }),
+  const workload = registerBackupWorkload({
+    r, ctx, parent: i.parent, transforms: i.transforms, serviceAccountAnnotations: i.serviceAccountAnnotations,
+    scripts: { [BACKUP_SCRIPT_NAME]: backupScript() },
+    databasePort: i.connection.port,
+    cronJobSpec: (mode, labels, names) =>
+      buildCronJobSpec({
+        ...names, r, mode, labels, destinationEnv: destinationEnv(r, i.destinationUrl),
+        databaseEnv: databaseEnv(i.connection, password, mode === "verify" ? r.verify.query : undefined),
+        caBundle: i.connection.caBundle,
       }),
-      opts,
-    );
-  }
-  const networkPolicy = new k8s.networking.v1.NetworkPolicy(
-    `${r.name}-network-policy`,
-    applyTransform(i.transforms, "networkPolicy", backupNetworkPolicy(r, ctx.namespace, labels, i.connection.port)),
-    opts,
-  );
-  return { script, credentials, serviceAccount, backupCronJob, verifyCronJob, networkPolicy };
+  });
+  return { ...workload, credentials };
 }

@@ -2,13 +2,10 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { RedisSnapshotSource } from "../lib/contracts";
 import { restrictedContainerSecurityContext, tmpVolume } from "../lib/k8s";
-import { selectorLabels, standardLabels } from "../lib/labels";
-import { ANYWHERE, cidrEgress, DNS_EGRESS } from "../lib/network-policy";
-import { type PlatformContext, providerFor } from "../lib/platform";
-import { applyTransform, type Transforms } from "../lib/transform";
+import type { PlatformContext } from "../lib/platform";
+import type { Transforms } from "../lib/transform";
 import { staleAfterSeconds, staleGraceSeconds } from "./alerts";
-import type { KubernetesBackupResources } from "./kubernetes";
-import { wrapInCronJob } from "./kubernetes";
+import { type KubernetesBackupResources, registerBackupWorkload, wrapInCronJob } from "./kubernetes";
 import { SNAPSHOT_SCRIPTS, shippedScript } from "./script";
 import type { ResolvedBackup } from "./validate";
 
@@ -150,23 +147,6 @@ export function buildSnapshotCronJobSpec(i: SnapshotCronJobInputs): CronJobSpec 
   });
 }
 
-/**
- * The snapshot pods take no connections and never reach the data store itself: they call the cloud's API, its token
- * service and (ApsaraDB restore test) the backup download host over HTTPS, none of which has a fixed address. DNS comes
- * from the namespace's allow-dns policy; the instance metadata endpoints stay closed.
- */
-export function snapshotNetworkPolicy(r: Pick<ResolvedBackup, "name">, namespace: string, labels: Record<string, string>): k8s.networking.v1.NetworkPolicyArgs {
-  return {
-    metadata: { name: `${r.name}-backup`, namespace, labels },
-    spec: {
-      podSelector: { matchLabels: { ...selectorLabels(r.name), "app.kubernetes.io/component": "backup" } },
-      policyTypes: ["Ingress", "Egress"],
-      ingress: [],
-      egress: [DNS_EGRESS, cidrEgress([ANYWHERE], [443])],
-    },
-  };
-}
-
 export interface KubernetesSnapshotInputs {
   r: ResolvedBackup;
   ctx: PlatformContext;
@@ -176,41 +156,17 @@ export interface KubernetesSnapshotInputs {
   transforms?: Transforms<string>;
 }
 
-/** Script ConfigMap, ServiceAccount (workload identity), snapshot and restore-test CronJobs, NetworkPolicy. */
+/**
+ * A native-snapshot set: the shared backup workload with the cloud's scripts. Its pods never reach the data store
+ * itself (no database port in the NetworkPolicy): they call the cloud's API, its token service and (ApsaraDB restore
+ * test) the backup download host over HTTPS.
+ */
 export function registerKubernetesSnapshots(i: KubernetesSnapshotInputs): Omit<KubernetesBackupResources, "credentials"> {
-  const { r, ctx, source } = i;
-  const opts = { parent: i.parent, ...providerFor(ctx, "kubernetes") };
-  const labels = standardLabels(ctx, r.name, "backup");
-  const meta = (name: string, extra: Record<string, unknown> = {}) => ({ name, namespace: ctx.namespace, labels, ...extra });
-  const data = Object.fromEntries(SNAPSHOT_SCRIPTS[source.cloud].map((file) => [file, shippedScript(file)]));
-  const script = new k8s.core.v1.ConfigMap(`${r.name}-script`, applyTransform(i.transforms, "script", { metadata: meta(r.names.configMap), data }), opts);
-  const serviceAccount = new k8s.core.v1.ServiceAccount(
-    `${r.name}-service-account`,
-    applyTransform(i.transforms, "serviceAccount", {
-      metadata: meta(r.names.serviceAccount, i.serviceAccountAnnotations ? { annotations: i.serviceAccountAnnotations } : {}),
-      automountServiceAccountToken: false,
-    }),
-    opts,
-  );
-  const cronJob = (mode: "backup" | "verify", name: string, role: "backupCronJob" | "verifyCronJob") => {
-    const modeLabels = { ...labels, "backup.platform/mode": mode };
-    return new k8s.batch.v1.CronJob(
-      `${r.name}-${mode}`,
-      applyTransform(i.transforms, role, {
-        metadata: { ...meta(name), labels: modeLabels },
-        spec: buildSnapshotCronJobSpec({
-          r, source, mode, labels: modeLabels, serviceAccountName: serviceAccount.metadata.name, configMapName: script.metadata.name,
-        }),
-      }),
-      opts,
-    );
-  };
-  const backupCronJob = cronJob("backup", r.names.backupCronJob, "backupCronJob");
-  const verifyCronJob = r.verify.enabled ? cronJob("verify", r.names.verifyCronJob, "verifyCronJob") : undefined;
-  const networkPolicy = new k8s.networking.v1.NetworkPolicy(
-    `${r.name}-network-policy`,
-    applyTransform(i.transforms, "networkPolicy", snapshotNetworkPolicy(r, ctx.namespace, labels)),
-    opts,
-  );
-  return { script, serviceAccount, backupCronJob, verifyCronJob, networkPolicy };
+  const { r, source } = i;
+  return registerBackupWorkload({
+    r, ctx: i.ctx, parent: i.parent, transforms: i.transforms, serviceAccountAnnotations: i.serviceAccountAnnotations,
+    scripts: Object.fromEntries(SNAPSHOT_SCRIPTS[source.cloud].map((file) => [file, shippedScript(file)])),
+    databasePort: undefined,
+    cronJobSpec: (mode, labels, names) => buildSnapshotCronJobSpec({ ...names, r, source, mode, labels }),
+  });
 }
